@@ -1,0 +1,277 @@
+package org.mixedmodels.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.CsvReader;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.LinearMixedModel;
+import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
+import org.mixedmodels.engine.inference.FixedEffectsInference;
+import org.mixedmodels.engine.inference.ModelComparison;
+
+/**
+ * The command line: {@code java -jar target/mixed-models-cli.jar fit --data FILE.csv --formula "..."
+ * [--method reml|ml] [--reference COL=LEVEL]... [--format text|json]}. Errors go to stderr with exit
+ * code 2 (usage) or 1 (the data or model), and a message the user can act on.
+ */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "Usage: java -jar mixed-models-cli.jar fit --data FILE.csv --formula \"y ~ x + (1 | g)\"",
+            "           [--method reml|ml] [--reference COLUMN=LEVEL]... [--format text|json]",
+            "           [--ddf satterthwaite|kenward-roger|residual|between-within|none] [--conf-level 0.95]",
+            "       java -jar mixed-models-cli.jar emmeans --data FILE.csv --formula ... --specs FACTOR[,FACTOR]",
+            "           [--ddf ...] [--conf-level 0.95] [--method reml|ml] [--reference COLUMN=LEVEL]...",
+            "       java -jar mixed-models-cli.jar compare --data FILE.csv --formula A --formula B [--method ml|reml]",
+            "",
+            "  fit      fit a linear mixed model (lme4 formula notation) and print the summary",
+            "  --data       CSV file with a header row; empty or NA cells are missing",
+            "  --formula    model formula, e.g. \"Reaction ~ Days + (Days | Subject)\"",
+            "  --method     reml (default) or ml",
+            "  --reference  reference level of a categorical column (repeatable)",
+            "  --format     text (default) or json",
+            "  --ddf        degrees of freedom of t and F tests (default satterthwaite)",
+            "  --conf-level confidence level of the coefficients' intervals (default 0.95)",
+            "  emmeans  estimated marginal (LS) means of the levels of --specs, averaged over the other",
+            "           factors with equal weights and numeric covariates at their means, with pairwise",
+            "           differences (unadjusted, Tukey, Bonferroni and Holm p-values)",
+            "  compare  likelihood-ratio test of nested models on the same rows (ML; REML fits with",
+            "           different fixed effects are refitted by ML, as lme4's anova)",
+            "",
+            "       java -jar mixed-models-cli.jar bench [--subjects N] [--visits V] [--repeat R]",
+            "  bench    fit generated longitudinal data (y ~ time * arm + (time | subject)), default",
+            "           20000 subjects x 10 visits, and print rows, groups, evaluations, seconds, peak heap");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command; returns the process exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            (args.length == 0 ? err : out).println(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            switch (args[0]) {
+                case "fit":
+                    return fit(parse(args, FIT_FLAGS), out);
+                case "emmeans":
+                    return emmeans(parse(args, EMMEANS_FLAGS), out);
+                case "compare":
+                    return compare(parse(args, COMPARE_FLAGS), out);
+                case "bench":
+                    return bench(parse(args, BENCH_FLAGS), out);
+                default:
+                    throw new UsageException("Unknown command '" + args[0] + "'; the commands are: fit, compare, emmeans, bench.");
+            }
+        } catch (UsageException e) {
+            err.println("Error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (MixedModelException e) {
+            err.println("Error: " + e.getMessage());
+            return 1;
+        } catch (OutOfMemoryError e) {
+            err.println("Error: out of memory; give Java more with -Xmx (e.g. java -Xmx8g -jar ...).");
+            return 1;
+        }
+    }
+
+    private static int fit(Map<String, List<String>> options, PrintStream out) {
+        String data = single(options, "--data", true);
+        String formula = single(options, "--formula", true);
+        String method = single(options, "--method", false);
+        String format = format(options);
+        FitOptions.Method m = method == null ? FitOptions.Method.REML : parseMethod(method);
+        DfMethod ddf = ddf(options);
+        double level = confLevel(options);
+        DataFrame frame = CsvReader.read(Path.of(data));
+        FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references(options)));
+        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level);
+        if ("json".equals(format)) {
+            out.print(Json.write(FitReport.json(fit, inference, formula, data)));
+        } else {
+            out.print(FitReport.text(fit, inference, formula));
+        }
+        return 0;
+    }
+
+    private static int emmeans(Map<String, List<String>> options, PrintStream out) {
+        String data = single(options, "--data", true);
+        String formula = single(options, "--formula", true);
+        String specs = single(options, "--specs", true);
+        String method = single(options, "--method", false);
+        FitOptions.Method m = method == null ? FitOptions.Method.REML : parseMethod(method);
+        String format = format(options);
+        List<String> factors = new ArrayList<>();
+        for (String f : specs.split("[,:*]")) {
+            if (!f.isBlank()) {
+                factors.add(f.strip());
+            }
+        }
+        FitResult fit = LinearMixedModel.fit(formula, CsvReader.read(Path.of(data)), new FitOptions(m, references(options)));
+        DfMethod ddf = ddf(options);
+        double level = confLevel(options);
+        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, ddf, level);
+        out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, data))
+                : FitReport.text(emm, factors, ddf, level));
+        return 0;
+    }
+
+    private static DfMethod ddf(Map<String, List<String>> options) {
+        String ddfText = single(options, "--ddf", false);
+        if (ddfText == null) {
+            return DfMethod.SATTERTHWAITE;
+        }
+        try {
+            return DfMethod.parse(ddfText);
+        } catch (MixedModelException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static double confLevel(Map<String, List<String>> options) {
+        String levelText = single(options, "--conf-level", false);
+        if (levelText == null) {
+            return FixedEffectsInference.DEFAULT_CONFIDENCE_LEVEL;
+        }
+        double level;
+        try {
+            level = Double.parseDouble(levelText);
+        } catch (NumberFormatException e) {
+            level = Double.NaN;
+        }
+        if (!(level > 0 && level < 1)) {
+            throw new UsageException("--conf-level takes a number between 0 and 1, e.g. 0.95; got '" + levelText + "'.");
+        }
+        return level;
+    }
+
+    private static int compare(Map<String, List<String>> options, PrintStream out) {
+        String data = single(options, "--data", true);
+        List<String> formulas = options.getOrDefault("--formula", List.of());
+        if (formulas.size() < 2) {
+            throw new UsageException("compare needs two or more models: give --formula for each.");
+        }
+        String method = single(options, "--method", false);
+        FitOptions.Method m = method == null ? FitOptions.Method.ML : parseMethod(method);
+        String format = format(options);
+        ModelComparison c = ModelComparison.of(formulas, CsvReader.read(Path.of(data)), new FitOptions(m, references(options)));
+        out.print("json".equals(format) ? Json.write(FitReport.json(c, data)) : FitReport.text(c));
+        return 0;
+    }
+
+    private static FitOptions.Method parseMethod(String method) {
+        return switch (method.toLowerCase(java.util.Locale.ROOT)) {
+            case "reml" -> FitOptions.Method.REML;
+            case "ml" -> FitOptions.Method.ML;
+            default -> throw new UsageException("--method must be reml or ml, not '" + method + "'.");
+        };
+    }
+
+    private static String format(Map<String, List<String>> options) {
+        String format = single(options, "--format", false);
+        if (format != null && !format.equals("text") && !format.equals("json")) {
+            throw new UsageException("--format must be text or json, not '" + format + "'.");
+        }
+        return format;
+    }
+
+    private static Map<String, String> references(Map<String, List<String>> options) {
+        Map<String, String> references = new LinkedHashMap<>();
+        for (String r : options.getOrDefault("--reference", List.of())) {
+            int eq = r.indexOf('=');
+            if (eq <= 0 || eq == r.length() - 1) {
+                throw new UsageException("--reference takes COLUMN=LEVEL, e.g. --reference Sex=Male; got '" + r + "'.");
+            }
+            references.put(r.substring(0, eq), r.substring(eq + 1));
+        }
+        return references;
+    }
+
+    private static int bench(Map<String, List<String>> options, PrintStream out) {
+        return Bench.run(positive(options, "--subjects", 20_000), positive(options, "--visits", 10),
+                positive(options, "--repeat", 3), out);
+    }
+
+    private static int positive(Map<String, List<String>> options, String flag, int otherwise) {
+        String v = single(options, flag, false);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(flag + " takes a positive whole number, not '" + v + "'.");
+    }
+
+    private static final java.util.Set<String> FIT_FLAGS =
+            java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--ddf", "--conf-level");
+    private static final java.util.Set<String> EMMEANS_FLAGS = java.util.Set.of("--data", "--formula", "--method",
+            "--reference", "--format", "--ddf", "--conf-level", "--specs");
+    private static final java.util.Set<String> COMPARE_FLAGS =
+            java.util.Set.of("--data", "--formula", "--method", "--reference", "--format");
+    private static final java.util.Set<String> BENCH_FLAGS = java.util.Set.of("--subjects", "--visits", "--repeat");
+
+    private static Map<String, List<String>> parse(String[] args, java.util.Set<String> flags) {
+        Map<String, List<String>> options = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            String value;
+            String flag = a;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0 && flags.contains(a.substring(0, eq))) {
+                flag = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            } else {
+                if (!flags.contains(a)) {
+                    throw new UsageException("Unknown option '" + a + "'.");
+                }
+                if (i + 1 >= args.length) {
+                    throw new UsageException("Option " + a + " needs a value.");
+                }
+                value = args[++i];
+            }
+            options.computeIfAbsent(flag, f -> new ArrayList<>()).add(value);
+        }
+        return options;
+    }
+
+    private static String single(Map<String, List<String>> options, String flag, boolean required) {
+        List<String> values = options.get(flag);
+        if (values == null) {
+            if (required) {
+                throw new UsageException("Missing " + flag + ".");
+            }
+            return null;
+        }
+        if (values.size() > 1) {
+            throw new UsageException(flag + " is given " + values.size() + " times; give it once.");
+        }
+        return values.get(0);
+    }
+
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

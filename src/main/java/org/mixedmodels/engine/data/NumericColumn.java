@@ -1,0 +1,62 @@
+package org.mixedmodels.engine.data;
+
+import java.util.BitSet;
+
+/**
+ * A numeric column. Missing cells are marked in a separate mask, so that a non-finite value that
+ * was really in the data (NaN, Inf) can be reported as such instead of being silently dropped.
+ */
+public final class NumericColumn implements Column {
+    private final String name;
+    private final double[] values;
+    private final BitSet missing;
+
+    /** @param missing the rows with a missing value (the array's value there is ignored); not copied */
+    public NumericColumn(String name, double[] values, BitSet missing) {
+        this.name = name;
+        this.values = values;
+        this.missing = missing;
+    }
+
+    /** A column without missing values. */
+    public NumericColumn(String name, double[] values) {
+        this(name, values, new BitSet());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int size() {
+        return values.length;
+    }
+
+    @Override
+    public boolean isMissing(int row) {
+        return missing.get(row);
+    }
+
+    public double value(int row) {
+        return values[row];
+    }
+
+    /**
+     * A number as R prints a factor level made from it: whole numbers without a decimal point
+     * ({@code 308}, not {@code 308.0}), others with up to 15 significant digits.
+     */
+    @Override
+    public String label(int row) {
+        return missing.get(row) ? null : format(values[row]);
+    }
+
+    public static String format(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        String s = new java.math.BigDecimal(v).round(new java.math.MathContext(15)).stripTrailingZeros()
+                .toPlainString();
+        return s;
+    }
+}

@@ -1,0 +1,136 @@
+package org.mixedmodels.engine.design;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A categorical variable over the rows of a model frame: an integer code per row into an ordered
+ * list of level labels. Only levels that occur are kept, as R's model frame drops unused levels.
+ */
+public final class Factor {
+    private final String name;
+    private final List<String> levels;
+    private final int[] codes;
+
+    Factor(String name, List<String> levels, int[] codes) {
+        this.name = name;
+        this.levels = List.copyOf(levels);
+        this.codes = codes;
+    }
+
+    /**
+     * Codes the labels in sorted order: numerically when every label is a number (R sorts the levels of
+     * an integer column as numbers, so subject 10 follows 9), otherwise as text; {@code reference},
+     * when not null, is moved to the front (R's {@code relevel}).
+     */
+    static Factor of(String name, String[] labels, String reference) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> distinct = new ArrayList<>();
+        for (String s : labels) {
+            if (seen.putIfAbsent(s, distinct.size()) == null) {
+                distinct.add(s);
+            }
+        }
+        Comparator<String> order = allNumeric(distinct)
+                ? Comparator.comparingDouble(Double::parseDouble)
+                : Comparator.naturalOrder();
+        distinct.sort(order);
+        if (reference != null) {
+            if (!distinct.remove(reference)) {
+                throw new org.mixedmodels.engine.MixedModelException("The reference level '" + reference
+                        + "' given for column '" + name + "' does not occur in the rows used; its levels are: "
+                        + String.join(", ", distinct) + ".");
+            }
+            distinct.add(0, reference);
+        }
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < distinct.size(); i++) {
+            index.put(distinct.get(i), i);
+        }
+        int[] codes = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            codes[i] = index.get(labels[i]);
+        }
+        return new Factor(name, distinct, codes);
+    }
+
+    /**
+     * The interaction of factors, as R's {@code f1:f2}: levels ordered with the first factor varying
+     * slowest, labels joined by ':', levels that do not occur dropped (lme4 names nested groups so,
+     * e.g. {@code cask:batch} with levels {@code a:A, a:B, ...}).
+     */
+    static Factor interaction(List<Factor> factors) {
+        if (factors.size() == 1) {
+            return factors.get(0);
+        }
+        int n = factors.get(0).codes.length;
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            long key = 0;
+            for (Factor f : factors) {
+                key = key * f.levelCount() + f.codes[i];
+            }
+            keys[i] = key;
+        }
+        long[] distinct = Arrays.stream(keys).distinct().sorted().toArray();
+        List<String> labels = new ArrayList<>(distinct.length);
+        for (long key : distinct) {
+            String[] parts = new String[factors.size()];
+            long rest = key;
+            for (int f = factors.size() - 1; f >= 0; f--) {
+                int count = factors.get(f).levelCount();
+                parts[f] = factors.get(f).levels.get((int) (rest % count));
+                rest /= count;
+            }
+            labels.add(String.join(":", parts));
+        }
+        int[] codes = new int[n];
+        for (int i = 0; i < n; i++) {
+            codes[i] = Arrays.binarySearch(distinct, keys[i]);
+        }
+        StringBuilder name = new StringBuilder();
+        for (Factor f : factors) {
+            name.append(name.length() == 0 ? "" : ":").append(f.name);
+        }
+        return new Factor(name.toString(), labels, codes);
+    }
+
+    private static boolean allNumeric(List<String> labels) {
+        for (String s : labels) {
+            try {
+                double d = Double.parseDouble(s);
+                if (Double.isNaN(d)) {
+                    return false;
+                }
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<String> levels() {
+        return levels;
+    }
+
+    public int levelCount() {
+        return levels.size();
+    }
+
+    /** The level index of row {@code row} of the model frame. */
+    public int code(int row) {
+        return codes[row];
+    }
+
+    public int size() {
+        return codes.length;
+    }
+}

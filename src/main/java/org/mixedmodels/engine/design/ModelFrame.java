@@ -1,0 +1,180 @@
+package org.mixedmodels.engine.design;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.CategoricalColumn;
+import org.mixedmodels.engine.data.Column;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.formula.Formula;
+
+/**
+ * The rows and variables a model uses, as R's {@code model.frame}: every column the formula names is
+ * checked, rows with a missing value in any of them are left out (and counted), and the variables are
+ * read over the remaining rows. Grouping variables are always categorical, numeric ids included.
+ */
+public final class ModelFrame {
+    private final Formula formula;
+    private final DataFrame data;
+    private final int[] rows;
+    private final int omitted;
+    private final Map<String, String> referenceLevels;
+    private final Map<String, Factor> factors = new HashMap<>();
+    private final Map<String, double[]> numerics = new HashMap<>();
+
+    private ModelFrame(Formula formula, DataFrame data, int[] rows, Map<String, String> referenceLevels) {
+        this.formula = formula;
+        this.data = data;
+        this.rows = rows;
+        this.omitted = data.rowCount() - rows.length;
+        this.referenceLevels = Map.copyOf(referenceLevels);
+    }
+
+    /**
+     * @param referenceLevels reference level per categorical column (R's {@code relevel}); others use
+     *     the first level in sorted order
+     */
+    public static ModelFrame of(Formula formula, DataFrame data, Map<String, String> referenceLevels) {
+        if (data.rowCount() == 0) {
+            throw new MixedModelException("The table is empty: a mixed model needs rows of data.");
+        }
+        List<String> variables = formula.variables();
+        List<Column> used = new ArrayList<>();
+        for (String v : variables) {
+            used.add(data.column(v));
+        }
+        for (String col : referenceLevels.keySet()) {
+            Column c = data.column(col);
+            if (!(c instanceof CategoricalColumn) && !formula.groupingVariables().contains(col)) {
+                throw new MixedModelException("A reference level was given for column '" + col
+                        + "', but it is numeric; reference levels apply to categorical columns.");
+            }
+        }
+        Column response = data.column(formula.response());
+        if (!(response instanceof NumericColumn)) {
+            throw new MixedModelException("The response column '" + formula.response()
+                    + "' is not numeric (it holds text such as '" + firstLabel(response)
+                    + "'); a linear mixed model needs a numeric response.");
+        }
+        int[] rows = completeRows(data, used);
+        if (rows.length == 0) {
+            throw new MixedModelException("No row is complete: every row has a missing value in at least one of the columns "
+                    + String.join(", ", variables) + ".");
+        }
+        for (Column c : used) {
+            if (c instanceof NumericColumn num) {
+                for (int r : rows) {
+                    double v = num.value(r);
+                    if (!Double.isFinite(v)) {
+                        throw new MixedModelException("Column '" + c.name() + "' holds " + NumericColumn.format(v)
+                                .replace("Infinity", "Inf") + " in data row " + (r + 1)
+                                + "; only finite numbers can be used. Replace or remove that value (a missing value is left out of the fit).");
+                    }
+                }
+            }
+        }
+        return new ModelFrame(formula, data, rows, referenceLevels);
+    }
+
+    private static String firstLabel(Column c) {
+        for (int i = 0; i < c.size(); i++) {
+            if (!c.isMissing(i)) {
+                return c.label(i);
+            }
+        }
+        return "";
+    }
+
+    private static int[] completeRows(DataFrame data, List<Column> used) {
+        int[] keep = new int[data.rowCount()];
+        int n = 0;
+        for (int r = 0; r < data.rowCount(); r++) {
+            boolean complete = true;
+            for (Column c : used) {
+                if (c.isMissing(r)) {
+                    complete = false;
+                    break;
+                }
+            }
+            if (complete) {
+                keep[n++] = r;
+            }
+        }
+        return java.util.Arrays.copyOf(keep, n);
+    }
+
+    /**
+     * A frame over made-up rows (a reference grid): each row gives a level of every categorical
+     * variable in {@code levels} and a value of every numeric variable in {@code numbers}; factors
+     * keep this frame's levels and their order, so a model matrix built over the grid has the
+     * fitted model's columns.
+     */
+    public ModelFrame grid(Map<String, int[]> levels, Map<String, double[]> numbers, int size) {
+        ModelFrame g = new ModelFrame(formula, data, new int[size], referenceLevels);
+        levels.forEach((v, codes) -> {
+            Factor f = factor(v);
+            g.factors.put(v, new Factor(f.name(), f.levels(), codes.clone()));
+        });
+        numbers.forEach((v, values) -> g.numerics.put(v, values.clone()));
+        return g;
+    }
+
+    public Formula formula() {
+        return formula;
+    }
+
+    /** Number of rows used. */
+    public int size() {
+        return rows.length;
+    }
+
+    /** Rows left out because of missing values. */
+    public int omittedRows() {
+        return omitted;
+    }
+
+    /** The data-table row index of each model-frame row. */
+    public int[] rows() {
+        return rows.clone();
+    }
+
+    /**
+     * True when the variable enters fixed and random-slope terms as a factor: a text column. (Grouping
+     * variables are read through {@link #factor} whatever their type.)
+     */
+    public boolean isCategorical(String variable) {
+        return data.column(variable) instanceof CategoricalColumn;
+    }
+
+    public double[] numeric(String variable) {
+        return numerics.computeIfAbsent(variable, v -> {
+            Column c = data.column(v);
+            if (!(c instanceof NumericColumn num)) {
+                throw new MixedModelException("Column '" + v + "' is not numeric.");
+            }
+            double[] out = new double[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                out[i] = num.value(rows[i]);
+            }
+            return out;
+        });
+    }
+
+    public Factor factor(String variable) {
+        return factors.computeIfAbsent(variable, v -> {
+            Column c = data.column(v);
+            String[] labels = new String[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                labels[i] = c.label(rows[i]);
+            }
+            return Factor.of(v, labels, referenceLevels.get(v));
+        });
+    }
+
+    public double[] response() {
+        return numeric(formula.response());
+    }
+}

@@ -1,0 +1,179 @@
+package org.mixedmodels.engine.design;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.mixedmodels.engine.formula.Term;
+
+/**
+ * A model matrix as R's {@code model.matrix} builds it, stored by column.
+ *
+ * <p>Coding follows R (Chambers and Hastie 1992, Statistical Models in S, section 2.4.1): a factor in
+ * a term is coded by treatment contrasts (one indicator per non-reference level) when the term with
+ * that factor removed is also in the model (the intercept counts as the empty term), and by one
+ * indicator per level otherwise. Within a term the first variable varies fastest, and column names
+ * join the parts with ':' ({@code age:SexMale}).
+ *
+ * @param names column names in R's spelling
+ * @param columns {@code columns[j][i]}: column j at row i
+ * @param assign for each column, 0 for the intercept or 1 + the index of its term in {@code terms}
+ * @param terms the model's terms (without the intercept)
+ */
+public record ModelMatrix(List<String> names, double[][] columns, int[] assign, List<Term> terms) {
+
+    public static final String INTERCEPT = "(Intercept)";
+
+    public int columnCount() {
+        return columns.length;
+    }
+
+    public int rowCount() {
+        return columns.length == 0 ? 0 : columns[0].length;
+    }
+
+    /** Builds the matrix for {@code [1 +] terms} over the rows of the model frame. */
+    public static ModelMatrix build(ModelFrame frame, boolean intercept, List<Term> terms) {
+        int n = frame.size();
+        List<String> names = new ArrayList<>();
+        List<double[]> columns = new ArrayList<>();
+        List<Integer> assign = new ArrayList<>();
+        Set<Set<String>> present = new HashSet<>();
+        if (intercept) {
+            present.add(Set.of());
+            double[] ones = new double[n];
+            java.util.Arrays.fill(ones, 1.0);
+            names.add(INTERCEPT);
+            columns.add(ones);
+            assign.add(0);
+        }
+        terms.forEach(t -> present.add(Set.copyOf(t.variables())));
+        for (int t = 0; t < terms.size(); t++) {
+            Term term = terms.get(t);
+            List<String> partNames = List.of("");
+            List<double[]> partColumns = List.of(ones(n));
+            for (String v : term.variables()) {
+                List<String> vNames = new ArrayList<>();
+                List<double[]> vColumns = new ArrayList<>();
+                if (frame.isCategorical(v)) {
+                    Set<String> rest = new HashSet<>(term.variables());
+                    rest.remove(v);
+                    boolean contrasts = present.contains(rest);
+                    Factor f = frame.factor(v);
+                    for (int level = contrasts ? 1 : 0; level < f.levelCount(); level++) {
+                        double[] ind = new double[n];
+                        for (int i = 0; i < n; i++) {
+                            ind[i] = f.code(i) == level ? 1.0 : 0.0;
+                        }
+                        vNames.add(v + f.levels().get(level));
+                        vColumns.add(ind);
+                    }
+                } else {
+                    vNames.add(v);
+                    vColumns.add(frame.numeric(v));
+                }
+                // The earlier variables vary fastest: the new variable's columns form the outer loop.
+                List<String> nextNames = new ArrayList<>();
+                List<double[]> nextColumns = new ArrayList<>();
+                for (int b = 0; b < vNames.size(); b++) {
+                    for (int a = 0; a < partNames.size(); a++) {
+                        nextNames.add(partNames.get(a).isEmpty() ? vNames.get(b) : partNames.get(a) + ":" + vNames.get(b));
+                        double[] x = partColumns.get(a);
+                        double[] y = vColumns.get(b);
+                        double[] prod = new double[n];
+                        for (int i = 0; i < n; i++) {
+                            prod[i] = x[i] * y[i];
+                        }
+                        nextColumns.add(prod);
+                    }
+                }
+                partNames = nextNames;
+                partColumns = nextColumns;
+            }
+            for (int c = 0; c < partNames.size(); c++) {
+                names.add(partNames.get(c));
+                columns.add(partColumns.get(c));
+                assign.add(t + 1);
+            }
+        }
+        return new ModelMatrix(List.copyOf(names), columns.toArray(new double[0][]),
+                assign.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(terms));
+    }
+
+    private static double[] ones(int n) {
+        double[] x = new double[n];
+        java.util.Arrays.fill(x, 1.0);
+        return x;
+    }
+
+    /** Relative tolerance below which a column counts as a linear combination of earlier ones (lme4's 1e-7). */
+    public static final double DEFAULT_RANK_TOLERANCE = 1e-7;
+
+    /**
+     * The columns that are linear combinations of earlier ones, as R's {@code qr()} with its limited
+     * pivoting finds them (lme4's {@code chkRank.drop.cols}): a column whose component orthogonal to
+     * the columns kept before it has norm below {@code tolerance} times its own norm is aliased.
+     * Uses modified Gram-Schmidt with one re-orthogonalisation pass, which is accurate enough to
+     * decide rank at this tolerance.
+     *
+     * @return the indices of the aliased columns, ascending
+     */
+    public int[] aliasedColumns(double tolerance) {
+        int n = rowCount();
+        List<double[]> basis = new ArrayList<>();
+        List<Integer> aliased = new ArrayList<>();
+        for (int j = 0; j < columns.length; j++) {
+            double[] v = columns[j].clone();
+            double norm0 = norm(v);
+            for (int pass = 0; pass < 2; pass++) {
+                for (double[] q : basis) {
+                    double dot = 0;
+                    for (int i = 0; i < n; i++) {
+                        dot += q[i] * v[i];
+                    }
+                    for (int i = 0; i < n; i++) {
+                        v[i] -= dot * q[i];
+                    }
+                }
+            }
+            double norm = norm(v);
+            if (norm0 == 0 || norm <= tolerance * norm0) {
+                aliased.add(j);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    v[i] /= norm;
+                }
+                basis.add(v);
+            }
+        }
+        return aliased.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** This matrix without the given columns. */
+    public ModelMatrix without(int[] drop) {
+        Set<Integer> dropped = new HashSet<>();
+        for (int j : drop) {
+            dropped.add(j);
+        }
+        List<String> keptNames = new ArrayList<>();
+        List<double[]> kept = new ArrayList<>();
+        List<Integer> keptAssign = new ArrayList<>();
+        for (int j = 0; j < columns.length; j++) {
+            if (!dropped.contains(j)) {
+                keptNames.add(names.get(j));
+                kept.add(columns[j]);
+                keptAssign.add(assign[j]);
+            }
+        }
+        return new ModelMatrix(List.copyOf(keptNames), kept.toArray(new double[0][]),
+                keptAssign.stream().mapToInt(Integer::intValue).toArray(), terms);
+    }
+}

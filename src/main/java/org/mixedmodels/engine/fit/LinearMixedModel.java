@@ -1,0 +1,209 @@
+package org.mixedmodels.engine.fit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.design.RandomEffectTerm;
+import org.mixedmodels.engine.formula.Formula;
+import org.mixedmodels.engine.formula.FormulaParser;
+
+/**
+ * Fits a linear mixed model by REML or ML, as lme4's {@code lmer}: a short driver over the pipeline's
+ * steps, each usable alone: {@link FormulaParser} (parse) -> {@link Design} (model frame, X, random
+ * terms) -> {@link ProfiledDeviance} (objective of theta) -> {@link ThetaOptimizer} -> the result,
+ * assembled here from the factor at the optimum.
+ */
+public final class LinearMixedModel {
+    /** lme4's {@code isSingular} tolerance on the diagonal thetas. */
+    public static final double DEFAULT_SINGULAR_TOLERANCE = 1e-4;
+
+    private LinearMixedModel() {
+    }
+
+    public static FitResult fit(String formula, DataFrame data, FitOptions options) {
+        return fit(FormulaParser.parse(formula), data, options);
+    }
+
+    public static FitResult fit(Formula formula, DataFrame data, FitOptions options) {
+        return fit(Design.build(formula, data, options.referenceLevels()), options);
+    }
+
+    public static FitResult fit(Design design, FitOptions options) {
+        ProfiledDeviance deviance = new ProfiledDeviance(design, options.method() == FitOptions.Method.REML);
+        OptimizerSummary opt = ThetaOptimizer.minimize(deviance, deviance.initialTheta(), deviance.lowerBounds());
+        return assemble(design, options, deviance, opt);
+    }
+
+    /** The result at the optimum (lme4's {@code mkMerMod}). */
+    static FitResult assemble(Design design, FitOptions options, ProfiledDeviance deviance, OptimizerSummary opt) {
+        double[] theta = opt.theta();
+        if (!deviance.factor(theta)) {
+            throw new org.mixedmodels.engine.MixedModelException(
+                    "The model could not be factored at the optimum; the design is numerically singular.");
+        }
+        boolean reml = deviance.reml();
+        int n = deviance.nobs();
+        int p = deviance.fixedCount();
+        double objective = deviance.objective();
+        double sigma = Math.sqrt(deviance.pwrss() / (reml ? n - p : n));
+        double[][] solution = deviance.solve();
+        double[] beta = solution[0];
+
+        double[][] unscaled = deviance.unscaledFixedCovariance();
+        double[][] vcov = new double[p][p];
+        List<FixedEffect> fixed = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < p; j++) {
+                vcov[i][j] = sigma * sigma * unscaled[i][j];
+            }
+            double se = Math.sqrt(vcov[i][i]);
+            fixed.add(new FixedEffect(design.fixed().names().get(i), beta[i], se, beta[i] / se));
+        }
+
+        List<ReBlock> blocks = deviance.blocks();
+        double[][] b = randomEffectsByBlock(deviance, blocks, solution);
+        double[][][] condVar = deviance.unscaledConditionalVariances();
+        List<RandomEffect> ranef = new ArrayList<>();
+        for (int bl = 0; bl < blocks.size(); bl++) {
+            ReBlock blk = blocks.get(bl);
+            for (int c = 0; c < blk.k; c++) {
+                for (int level = 0; level < blk.levelCount(); level++) {
+                    double v = condVar[bl][level][c * blk.k + c] * sigma * sigma;
+                    ranef.add(new RandomEffect(blk.groupName, blk.columnNames.get(c), blk.grouping.levels().get(level),
+                            b[bl][level * blk.k + c], Math.sqrt(Math.max(v, 0))));
+                }
+            }
+        }
+
+        double[][] x = design.fixed().columns();
+        double[] y = design.response();
+        double[] population = new double[n];
+        double[] conditional = new double[n];
+        double[] residuals = new double[n];
+        for (int i = 0; i < n; i++) {
+            double eta = 0;
+            for (int j = 0; j < p; j++) {
+                eta += x[j][i] * beta[j];
+            }
+            population[i] = eta;
+            for (int bl = 0; bl < blocks.size(); bl++) {
+                ReBlock blk = blocks.get(bl);
+                int base = blk.grouping.code(i) * blk.k;
+                for (int c = 0; c < blk.k; c++) {
+                    eta += blk.columns[c][i] * b[bl][base + c];
+                }
+            }
+            conditional[i] = eta;
+            residuals[i] = y[i] - eta;
+        }
+
+        List<RandomEffectTerm> terms = design.randomTerms();
+        Map<String, Integer> ngroups = new LinkedHashMap<>();
+        for (RandomEffectTerm t : terms) {
+            ngroups.putIfAbsent(t.groupName(), t.levelCount());
+        }
+        List<VarCorrRow> varCorr = varCorr(terms, theta, sigma);
+        boolean singular = isSingular(theta, deviance.lowerBounds(), terms);
+        int df = p + theta.length + 1;
+        List<String> warnings = new ArrayList<>(design.warnings());
+        if (singular) {
+            warnings.add("boundary (singular) fit: a random-effect variance is estimated as 0 or a correlation as +-1;"
+                    + " the random-effects structure may be too complex for the data.");
+        }
+        if (!opt.converged()) {
+            warnings.add("Model failed to converge: " + opt.message() + ".");
+        }
+        return new FitResult(design, options.method(), n, ngroups, theta, sigma, -objective / 2, objective,
+                objective + 2 * df, objective + Math.log(n) * df, singular, fixed, vcov, varCorr, ranef, conditional,
+                population, residuals, opt, warnings);
+    }
+
+    /** b = Lambda u, block by block, level by level. */
+    private static double[][] randomEffectsByBlock(ProfiledDeviance deviance, List<ReBlock> blocks, double[][] solution) {
+        double[][] b = new double[blocks.size()][];
+        int restStart = 0;
+        for (int bl = 0; bl < blocks.size(); bl++) {
+            ReBlock blk = blocks.get(bl);
+            int k = blk.k;
+            double[] lam = deviance.lambda(bl);
+            double[] u;
+            if (bl == 0) {
+                u = solution[1];
+            } else {
+                u = java.util.Arrays.copyOfRange(solution[2], restStart, restStart + blk.size());
+                restStart += blk.size();
+            }
+            double[] out = new double[blk.size()];
+            for (int level = 0; level < blk.levelCount(); level++) {
+                for (int r = 0; r < k; r++) {
+                    double s = 0;
+                    for (int c = 0; c <= r; c++) {
+                        s += lam[r * k + c] * u[level * k + c];
+                    }
+                    out[level * k + r] = s;
+                }
+            }
+            b[bl] = out;
+        }
+        return b;
+    }
+
+    /**
+     * Variance components per term: Sigma_t = sigma^2 Lambda_t Lambda_t', variances first, then the
+     * covariances in the order (1,2), (1,3), (2,3), ..., as lme4's {@code as.data.frame(VarCorr(m))}.
+     */
+    static List<VarCorrRow> varCorr(List<RandomEffectTerm> terms, double[] theta, double sigma) {
+        List<VarCorrRow> rows = new ArrayList<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        int offset = 0;
+        for (RandomEffectTerm t : terms) {
+            int k = t.k();
+            double[] lam = new double[k * k];
+            for (int c = 0; c < k; c++) {
+                for (int r = c; r < k; r++) {
+                    lam[r * k + c] = theta[offset++];
+                }
+            }
+            double[][] cov = new double[k][k];
+            for (int r = 0; r < k; r++) {
+                for (int c = 0; c < k; c++) {
+                    double s = 0;
+                    for (int u = 0; u < k; u++) {
+                        s += lam[r * k + u] * lam[c * k + u];
+                    }
+                    cov[r][c] = s * sigma * sigma;
+                }
+            }
+            int times = seen.merge(t.groupName(), 1, Integer::sum);
+            String group = times == 1 ? t.groupName() : t.groupName() + "." + (times - 1);
+            List<String> names = t.columnNames();
+            for (int r = 0; r < k; r++) {
+                rows.add(new VarCorrRow(group, names.get(r), null, cov[r][r], Math.sqrt(cov[r][r])));
+            }
+            for (int c = 1; c < k; c++) {
+                for (int r = 0; r < c; r++) {
+                    double corr = cov[r][c] / Math.sqrt(cov[r][r] * cov[c][c]);
+                    rows.add(new VarCorrRow(group, names.get(r), names.get(c), cov[r][c], corr));
+                }
+            }
+        }
+        rows.add(new VarCorrRow("Residual", null, null, sigma * sigma, sigma));
+        return rows;
+    }
+
+    /**
+     * lme4's {@code isSingular}: a diagonal theta (relative SD) below the tolerance means a variance
+     * of (almost) 0, and with it a correlation of +-1 for the term.
+     */
+    static boolean isSingular(double[] theta, double[] lower, List<RandomEffectTerm> terms) {
+        for (int i = 0; i < theta.length; i++) {
+            if (lower[i] == 0.0 && theta[i] < DEFAULT_SINGULAR_TOLERANCE) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,676 @@
+package org.mixedmodels.engine.fit;
+
+import java.util.List;
+import org.apache.commons.math3.analysis.MultivariateFunction;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.design.RandomEffectTerm;
+
+/**
+ * The profiled deviance or REML criterion of a linear mixed model as a function of theta (Bates,
+ * Maechler, Bolker and Walker 2015, "Fitting linear mixed-effects models using lme4", J. Stat.
+ * Softw. 67(1), section 3.4-3.6):
+ *
+ * <pre>
+ *   ML:   d(theta)   = log|L|^2 + n     (1 + log(2 pi r^2 / n))
+ *   REML: d_R(theta) = log|L|^2 + log|R_X|^2 + (n-p) (1 + log(2 pi r^2 / (n-p)))
+ * </pre>
+ *
+ * where L L' = Lambda' Z'Z Lambda + I, R_X is the Cholesky factor of the Schur complement of X'X, and
+ * r^2 is the penalized residual sum of squares.
+ *
+ * <p>Storage follows MixedModels.jl: the cross-products of [Z X y] are formed once, in blocks. The
+ * first random-effects block (most levels) is kept level by level, k x k per level, so its factor
+ * has no fill-in; everything after it ({@code rest}: the other random-effects blocks, then X, then y)
+ * is one dense block of size m. Because y is the last column of the factor, r^2 is the square of the
+ * factor's last diagonal element, and beta and the random effects are solved only once, at the
+ * optimum. One evaluation costs O(levels k^3 + m^2 q1 + m^3) and never passes over the rows.
+ */
+public final class ProfiledDeviance implements MultivariateFunction {
+    private final boolean reml;
+    private final int n;
+    private final int p;
+    private final List<ReBlock> blocks;
+    private final ReBlock first;
+    private final int k1;
+    private final int levels1;
+    private final int q1;
+    /** Random effects in the dense part, and where each later block starts there. */
+    private final int qr;
+    private final int[] restOffset;
+    /** For each random effect of the dense part: its block, and its column within the block's level. */
+    private final int[] restBlock;
+    private final int[] restColumn;
+    private final int m;
+    private final int thetaCount;
+
+    // Cross-products, formed once. A_r1 (m x q1) is stored by level j of the first block: only the
+    // rows R_j of the dense part that co-occur with level j (the later blocks' levels seen with it,
+    // X and y) are kept, as a |R_j| x k1 block; the factor L21 has the same pattern.
+    private final double[] a11;
+    private final int[] levelStart;
+    private final int[] levelRows;
+    private final double[] ar1;
+    private final DMatrixRMaj arr;
+
+    // The factor at the last evaluated theta.
+    private final double[][] lambda;
+    private final double[] l11;
+    private final double[] l21;
+    private final DMatrixRMaj l22;
+    private final CholeskyDecomposition_F64<DMatrixRMaj> cholesky;
+    private final double[] work;
+    private double[] factoredTheta;
+    private int evaluations;
+
+    public ProfiledDeviance(Design design, boolean reml) {
+        this.reml = reml;
+        List<RandomEffectTerm> terms = design.randomTerms();
+        this.blocks = ReBlock.of(terms);
+        this.first = blocks.get(0);
+        this.n = design.nobs();
+        this.p = design.fixed().columnCount();
+        this.k1 = first.k;
+        this.levels1 = first.levelCount();
+        this.q1 = first.size();
+        this.restOffset = new int[blocks.size()];
+        int q = 0;
+        for (int b = 1; b < blocks.size(); b++) {
+            restOffset[b] = q;
+            q += blocks.get(b).size();
+        }
+        this.qr = q;
+        this.restBlock = new int[qr];
+        this.restColumn = new int[qr];
+        for (int b = 1; b < blocks.size(); b++) {
+            for (int e = 0; e < blocks.get(b).size(); e++) {
+                restBlock[restOffset[b] + e] = b;
+                restColumn[restOffset[b] + e] = e % blocks.get(b).k;
+            }
+        }
+        this.m = qr + p + 1;
+        this.thetaCount = terms.stream().mapToInt(RandomEffectTerm::thetaCount).sum();
+
+        this.a11 = new double[levels1 * k1 * k1];
+        this.levelStart = new int[levels1 + 1];
+        this.levelRows = levelPattern();
+        this.ar1 = new double[levelRows.length * k1];
+        this.arr = new DMatrixRMaj(m, m);
+        formCrossProducts(design);
+
+        this.lambda = new double[blocks.size()][];
+        for (int b = 0; b < blocks.size(); b++) {
+            lambda[b] = new double[blocks.get(b).k * blocks.get(b).k];
+        }
+        this.l11 = new double[a11.length];
+        this.l21 = new double[ar1.length];
+        this.l22 = new DMatrixRMaj(m, m);
+        this.cholesky = DecompositionFactory_DDRM.chol(m, true);
+        this.work = new double[Math.max(k1 * k1, m)];
+    }
+
+    /** The indices of the dense part's rows that one model-frame row touches, ascending; returns the count. */
+    private int restEntries(int i, int[] idx) {
+        int nz = 0;
+        for (int b = 1; b < blocks.size(); b++) {
+            ReBlock blk = blocks.get(b);
+            int start = restOffset[b] + blk.grouping.code(i) * blk.k;
+            for (int c = 0; c < blk.k; c++) {
+                idx[nz++] = start + c;
+            }
+        }
+        for (int c = 0; c <= p; c++) {
+            idx[nz++] = qr + c;
+        }
+        return nz;
+    }
+
+    /** R_j for every level j of the first block (ascending within a level); fills levelStart. */
+    private int[] levelPattern() {
+        int[] order = rowsByLevel();
+        int[] idx = new int[m];
+        int[] mark = new int[m];
+        java.util.Arrays.fill(mark, -1);
+        int[] rows = new int[Math.max(16, levels1 * (p + 1))];
+        int count = 0;
+        int r = 0;
+        for (int j = 0; j < levels1; j++) {
+            levelStart[j] = count;
+            while (r < n && first.grouping.code(order[r]) == j) {
+                int nz = restEntries(order[r], idx);
+                for (int e = 0; e < nz; e++) {
+                    if (mark[idx[e]] != j) {
+                        mark[idx[e]] = j;
+                        if (count == rows.length) {
+                            rows = java.util.Arrays.copyOf(rows, rows.length * 2);
+                        }
+                        rows[count++] = idx[e];
+                    }
+                }
+                r++;
+            }
+            java.util.Arrays.sort(rows, levelStart[j], count);
+        }
+        levelStart[levels1] = count;
+        return java.util.Arrays.copyOf(rows, count);
+    }
+
+    /** Model-frame rows ordered by the first block's level (counting sort, stable). */
+    private int[] rowsByLevel() {
+        int[] start = new int[levels1 + 1];
+        for (int i = 0; i < n; i++) {
+            start[first.grouping.code(i) + 1]++;
+        }
+        for (int j = 0; j < levels1; j++) {
+            start[j + 1] += start[j];
+        }
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[start[first.grouping.code(i)]++] = i;
+        }
+        return order;
+    }
+
+    private void formCrossProducts(Design design) {
+        double[][] x = design.fixed().columns();
+        double[] y = design.response();
+        int[] idx = new int[m];
+        double[] val = new double[m];
+        double[] z1 = new double[k1];
+        int[] position = new int[m];
+        double[] arrd = arr.data;
+        int[] order = rowsByLevel();
+        int r = 0;
+        for (int j = 0; j < levels1; j++) {
+            for (int t = levelStart[j]; t < levelStart[j + 1]; t++) {
+                position[levelRows[t]] = t;
+            }
+            for (; r < n && first.grouping.code(order[r]) == j; r++) {
+                int i = order[r];
+                for (int c = 0; c < k1; c++) {
+                    z1[c] = first.columns[c][i];
+                }
+                int base = j * k1 * k1;
+                for (int a = 0; a < k1; a++) {
+                    for (int c = 0; c < k1; c++) {
+                        a11[base + a * k1 + c] += z1[a] * z1[c];
+                    }
+                }
+                int nz = restEntries(i, idx);
+                for (int e = 0; e < nz; e++) {
+                    int ix = idx[e];
+                    int rb = restBlockOf(ix);
+                    val[e] = ix < qr ? blocks.get(rb).columns[restColumn[ix]][i] : ix < qr + p ? x[ix - qr][i] : y[i];
+                }
+                for (int e = 0; e < nz; e++) {
+                    int at = position[idx[e]] * k1;
+                    for (int c = 0; c < k1; c++) {
+                        ar1[at + c] += val[e] * z1[c];
+                    }
+                    for (int f = 0; f <= e; f++) {
+                        arrd[idx[e] * m + idx[f]] += val[e] * val[f];
+                    }
+                }
+            }
+        }
+        // Symmetrize: the entries were accumulated in the lower triangle (indices ascend within a row).
+        for (int a = 0; a < m; a++) {
+            for (int c = 0; c < a; c++) {
+                arrd[c * m + a] = arrd[a * m + c];
+            }
+        }
+    }
+
+    private int restBlockOf(int index) {
+        return index < qr ? restBlock[index] : 0;
+    }
+
+    /** The objective (REML criterion or deviance) at theta; +Inf where the factorization fails. */
+    @Override
+    public double value(double[] theta) {
+        evaluations++;
+        if (!factor(theta)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return objective();
+    }
+
+    /** The objective from the current factor. */
+    public double objective() {
+        double r2 = pwrss();
+        if (reml) {
+            int dof = n - p;
+            return logDetL() + logDetRX() + dof * (1 + Math.log(2 * Math.PI * r2 / dof));
+        }
+        return logDetL() + n * (1 + Math.log(2 * Math.PI * r2 / n));
+    }
+
+    /**
+     * Updates the blocked factor for theta. Returns false when a block is not positive definite, which
+     * happens only through rounding (every block is a positive-definite matrix plus I or a Schur
+     * complement of one).
+     */
+    public boolean factor(double[] theta) {
+        if (theta.length != thetaCount) {
+            throw new IllegalArgumentException("theta has " + theta.length + " entries; the model has " + thetaCount);
+        }
+        for (int b = 0; b < blocks.size(); b++) {
+            blocks.get(b).lambda(theta, lambda[b]);
+        }
+        double[] lam1 = lambda[0];
+        // L11: per level, chol(Lambda1' A11_j Lambda1 + I).
+        for (int j = 0; j < levels1; j++) {
+            int base = j * k1 * k1;
+            for (int r = 0; r < k1; r++) {
+                for (int c = 0; c <= r; c++) {
+                    double s = 0;
+                    for (int u = 0; u < k1; u++) {
+                        double lu = lam1[u * k1 + r];
+                        if (lu == 0) {
+                            continue;
+                        }
+                        for (int v = 0; v < k1; v++) {
+                            s += lu * a11[base + u * k1 + v] * lam1[v * k1 + c];
+                        }
+                    }
+                    l11[base + r * k1 + c] = s + (r == c ? 1.0 : 0.0);
+                }
+            }
+            if (!SmallCholesky.decomposeInPlace(l11, base, k1)) {
+                factoredTheta = null;
+                return false;
+            }
+        }
+        // L21 = S' A_r1 Lambda1 L11^{-T}, with S = blockdiag(Lambda_b, I_p, 1) over the dense part, level by level.
+        System.arraycopy(ar1, 0, l21, 0, ar1.length);
+        for (int j = 0; j < levels1; j++) {
+            int base = j * k1 * k1;
+            scaleRestRowsOfLevel(j);
+            for (int t = levelStart[j]; t < levelStart[j + 1]; t++) {
+                SmallCholesky.multiplyRowByLower(l21, t * k1, lam1, k1, work);
+                SmallCholesky.solveRowTransposed(l11, base, k1, l21, t * k1);
+            }
+        }
+        // L22 = chol(S' A_rr S + [I 0; 0 0] - L21 L21'), the rank update level by level over R_j x R_j.
+        l22.setTo(arr);
+        scaleRestRows(l22);
+        scaleRestColumns(l22);
+        double[] c22 = l22.data;
+        for (int i = 0; i < qr; i++) {
+            c22[i * m + i] += 1.0;
+        }
+        for (int j = 0; j < levels1; j++) {
+            int from = levelStart[j];
+            int to = levelStart[j + 1];
+            for (int a = from; a < to; a++) {
+                int row = levelRows[a] * m;
+                for (int b = from; b <= a; b++) {
+                    double s = 0;
+                    for (int c = 0; c < k1; c++) {
+                        s += l21[a * k1 + c] * l21[b * k1 + c];
+                    }
+                    c22[row + levelRows[b]] -= s;
+                }
+            }
+        }
+        for (int a = 0; a < m; a++) {
+            for (int b = 0; b < a; b++) {
+                c22[b * m + a] = c22[a * m + b];
+            }
+        }
+        if (!cholesky.decompose(l22)) {
+            factoredTheta = null;
+            return false;
+        }
+        cholesky.getT(l22);
+        factoredTheta = theta.clone();
+        return true;
+    }
+
+    /** The rows of level j's block of L21 that belong to later random-effects blocks, times Lambda_b'. */
+    private void scaleRestRowsOfLevel(int j) {
+        int t = levelStart[j];
+        int end = levelStart[j + 1];
+        while (t < end && levelRows[t] < qr) {
+            int b = restBlock[levelRows[t]];
+            int k = blocks.get(b).k;
+            double[] lam = lambda[b];
+            // The k rows of one level of block b are consecutive in R_j; new row r = sum_{s >= r} Lambda[s][r] old row s.
+            for (int r = 0; r < k; r++) {
+                for (int c = 0; c < k1; c++) {
+                    double s = 0;
+                    for (int u = r; u < k; u++) {
+                        s += lam[u * k + r] * l21[(t + u) * k1 + c];
+                    }
+                    l21[(t + r) * k1 + c] = s;
+                }
+            }
+            t += k;
+        }
+    }
+
+    /** Rows of the random-effects part of the dense block times Lambda_b' (level by level). */
+    private void scaleRestRows(DMatrixRMaj a) {
+        int cols = a.numCols;
+        double[] d = a.data;
+        for (int b = 1; b < blocks.size(); b++) {
+            int k = blocks.get(b).k;
+            double[] lam = lambda[b];
+            for (int level = 0; level < blocks.get(b).levelCount(); level++) {
+                int r0 = restOffset[b] + level * k;
+                // new row r = sum_{s >= r} Lambda[s][r] * old row s; ascending r reads only rows not yet written.
+                for (int r = 0; r < k; r++) {
+                    for (int col = 0; col < cols; col++) {
+                        double s = 0;
+                        for (int t = r; t < k; t++) {
+                            s += lam[t * k + r] * d[(r0 + t) * cols + col];
+                        }
+                        d[(r0 + r) * cols + col] = s;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Columns of the random-effects part of the dense block times Lambda_b. */
+    private void scaleRestColumns(DMatrixRMaj a) {
+        int cols = a.numCols;
+        double[] d = a.data;
+        for (int b = 1; b < blocks.size(); b++) {
+            int k = blocks.get(b).k;
+            double[] lam = lambda[b];
+            for (int level = 0; level < blocks.get(b).levelCount(); level++) {
+                int c0 = restOffset[b] + level * k;
+                for (int row = 0; row < a.numRows; row++) {
+                    int off = row * cols + c0;
+                    for (int c = 0; c < k; c++) {
+                        double s = 0;
+                        for (int t = c; t < k; t++) {
+                            s += d[off + t] * lam[t * k + c];
+                        }
+                        d[off + c] = s;
+                    }
+                }
+            }
+        }
+    }
+
+    /** log |L|^2, the log-determinant of Lambda'Z'Z Lambda + I. */
+    public double logDetL() {
+        double s = 0;
+        for (int j = 0; j < levels1; j++) {
+            for (int c = 0; c < k1; c++) {
+                s += Math.log(l11[j * k1 * k1 + c * k1 + c]);
+            }
+        }
+        for (int i = 0; i < qr; i++) {
+            s += Math.log(l22.data[i * m + i]);
+        }
+        return 2 * s;
+    }
+
+    /** log |R_X|^2. */
+    public double logDetRX() {
+        double s = 0;
+        for (int i = qr; i < qr + p; i++) {
+            s += Math.log(l22.data[i * m + i]);
+        }
+        return 2 * s;
+    }
+
+    /** The penalized residual sum of squares r^2: the square of the factor's last diagonal element. */
+    public double pwrss() {
+        double r = l22.data[m * m - 1];
+        return r * r;
+    }
+
+    public int evaluations() {
+        return evaluations;
+    }
+
+    public int thetaCount() {
+        return thetaCount;
+    }
+
+    public int nobs() {
+        return n;
+    }
+
+    public int fixedCount() {
+        return p;
+    }
+
+    public boolean reml() {
+        return reml;
+    }
+
+    List<ReBlock> blocks() {
+        return blocks;
+    }
+
+    double[] factoredTheta() {
+        return factoredTheta == null ? null : factoredTheta.clone();
+    }
+
+    /**
+     * Lower bounds of theta: 0 for the diagonal of each term's relative covariance factor (standard
+     * deviations), unbounded for the off-diagonal entries, as lme4.
+     */
+    public double[] lowerBounds() {
+        double[] lower = new double[thetaCount];
+        java.util.Arrays.fill(lower, Double.NEGATIVE_INFINITY);
+        for (ReBlock b : blocks) {
+            for (int e = 0; e < b.thetaIndex.length; e++) {
+                if (b.lambdaRow[e] == b.lambdaCol[e]) {
+                    lower[b.thetaIndex[e]] = 0.0;
+                }
+            }
+        }
+        return lower;
+    }
+
+    /** lme4's starting value: 1 on the diagonals, 0 off them. */
+    public double[] initialTheta() {
+        double[] lower = lowerBounds();
+        double[] theta = new double[thetaCount];
+        for (int i = 0; i < thetaCount; i++) {
+            theta[i] = lower[i] == 0.0 ? 1.0 : 0.0;
+        }
+        return theta;
+    }
+
+    // ---- Solutions at the current factor (used once, at the optimum) ----
+
+    /**
+     * The solution of the penalized least-squares problem at the current factor: the spherical random
+     * effects u of the dense part followed by beta, from L22' [u_r; beta] = (last row of L22), and
+     * then u of the first block from L11' u_1 = l_y1 - L21' [u_r; beta].
+     *
+     * @return {@code {beta, u_first, u_rest}}
+     */
+    double[][] solve() {
+        int top = qr + p;
+        double[] v = new double[top];
+        double[] l = l22.data;
+        for (int i = 0; i < top; i++) {
+            v[i] = l[(m - 1) * m + i];
+        }
+        for (int i = top - 1; i >= 0; i--) {
+            double s = v[i];
+            for (int j = i + 1; j < top; j++) {
+                s -= l[j * m + i] * v[j];
+            }
+            v[i] = s / l[i * m + i];
+        }
+        double[] u1 = new double[q1];
+        for (int j = 0; j < levels1; j++) {
+            // The last row of R_j is y's: l_y1; the others are subtracted with their solution values.
+            int last = levelStart[j + 1] - 1;
+            for (int c = 0; c < k1; c++) {
+                double s = l21[last * k1 + c];
+                for (int t = levelStart[j]; t < last; t++) {
+                    s -= l21[t * k1 + c] * v[levelRows[t]];
+                }
+                u1[j * k1 + c] = s;
+            }
+        }
+        for (int j = 0; j < levels1; j++) {
+            SmallCholesky.solveTransposedInPlace(l11, j * k1 * k1, k1, u1, j * k1);
+        }
+        double[] beta = java.util.Arrays.copyOfRange(v, qr, top);
+        double[] ur = java.util.Arrays.copyOfRange(v, 0, qr);
+        return new double[][] {beta, u1, ur};
+    }
+
+    /** (R_X R_X')^{-1}: the covariance of beta divided by sigma^2. */
+    public double[][] unscaledFixedCovariance() {
+        DMatrixRMaj rx = new DMatrixRMaj(p, p);
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j <= i; j++) {
+                rx.set(i, j, l22.get(qr + i, qr + j));
+            }
+        }
+        DMatrixRMaj inv = new DMatrixRMaj(p, p);
+        TriangularSolver_DDRM.invertLower(rx.data, inv.data, p);
+        DMatrixRMaj cov = new DMatrixRMaj(p, p);
+        CommonOps_DDRM.multTransA(inv, inv, cov);
+        double[][] out = new double[p][p];
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < p; j++) {
+                out[i][j] = cov.get(i, j);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per block and level, the k x k matrix Lambda_b P Lambda_b' where P is the level's diagonal block
+     * of (L_Z L_Z')^{-1} and L_Z the random-effects part of the factor; times sigma^2 this is lme4's
+     * conditional variance of the random effects ({@code ranef(condVar = TRUE)}), which treats beta as
+     * known.
+     *
+     * @return {@code [block][level][k*k]}, row-major
+     */
+    double[][][] unscaledConditionalVariances() {
+        // Inverse of the dense random-effects part of L22 (lower triangular, qr x qr).
+        DMatrixRMaj lrr = new DMatrixRMaj(qr, qr);
+        for (int i = 0; i < qr; i++) {
+            for (int j = 0; j <= i; j++) {
+                lrr.set(i, j, l22.get(i, j));
+            }
+        }
+        DMatrixRMaj lrrInv = new DMatrixRMaj(qr, qr);
+        if (qr > 0) {
+            TriangularSolver_DDRM.invertLower(lrr.data, lrrInv.data, qr);
+        }
+        double[][][] out = new double[blocks.size()][][];
+        // First block: P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j, W_j = Lrr^{-1} L21r[:, j] L11_j^{-1}.
+        out[0] = new double[levels1][];
+        double[] inv = new double[k1 * k1];
+        double[] v = new double[k1];
+        double[] w = new double[qr * k1];
+        for (int j = 0; j < levels1; j++) {
+            SmallCholesky.invertLower(l11, j * k1 * k1, k1, inv);
+            double[] pj = new double[k1 * k1];
+            for (int r = 0; r < k1; r++) {
+                for (int c = 0; c < k1; c++) {
+                    double s = 0;
+                    for (int t = 0; t < k1; t++) {
+                        s += inv[t * k1 + r] * inv[t * k1 + c];
+                    }
+                    pj[r * k1 + c] = s;
+                }
+            }
+            if (qr > 0) {
+                // V = (rows of R_j in the random-effects part) L11_j^{-1}, then W_j = Lrr^{-1} V.
+                java.util.Arrays.fill(w, 0.0);
+                for (int t = levelStart[j]; t < levelStart[j + 1] && levelRows[t] < qr; t++) {
+                    int row = levelRows[t];
+                    for (int c = 0; c < k1; c++) {
+                        double s = 0;
+                        for (int u = c; u < k1; u++) {
+                            s += l21[t * k1 + u] * inv[u * k1 + c];
+                        }
+                        v[c] = s;
+                    }
+                    for (int i = row; i < qr; i++) {
+                        double a = lrrInv.data[i * qr + row];
+                        if (a == 0) {
+                            continue;
+                        }
+                        for (int c = 0; c < k1; c++) {
+                            w[i * k1 + c] += a * v[c];
+                        }
+                    }
+                }
+                for (int r = 0; r < k1; r++) {
+                    for (int c = 0; c < k1; c++) {
+                        double s = 0;
+                        for (int i = 0; i < qr; i++) {
+                            s += w[i * k1 + r] * w[i * k1 + c];
+                        }
+                        pj[r * k1 + c] += s;
+                    }
+                }
+            }
+            out[0][j] = sandwich(lambda[0], pj, k1);
+        }
+        // Later blocks: P = sum over rows i of Lrr^{-1}[i, cols]' Lrr^{-1}[i, cols].
+        for (int b = 1; b < blocks.size(); b++) {
+            ReBlock blk = blocks.get(b);
+            int k = blk.k;
+            out[b] = new double[blk.levelCount()][];
+            for (int level = 0; level < blk.levelCount(); level++) {
+                int c0 = restOffset[b] + level * k;
+                double[] pj = new double[k * k];
+                for (int i = c0; i < qr; i++) {
+                    for (int r = 0; r < k; r++) {
+                        double a = lrrInv.data[i * qr + c0 + r];
+                        if (a == 0) {
+                            continue;
+                        }
+                        for (int c = 0; c < k; c++) {
+                            pj[r * k + c] += a * lrrInv.data[i * qr + c0 + c];
+                        }
+                    }
+                }
+                out[b][level] = sandwich(lambda[b], pj, k);
+            }
+        }
+        return out;
+    }
+
+    /** Lambda P Lambda' for k x k row-major matrices. */
+    private static double[] sandwich(double[] lam, double[] pmat, int k) {
+        double[] t = new double[k * k];
+        for (int r = 0; r < k; r++) {
+            for (int c = 0; c < k; c++) {
+                double s = 0;
+                for (int u = 0; u < k; u++) {
+                    s += lam[r * k + u] * pmat[u * k + c];
+                }
+                t[r * k + c] = s;
+            }
+        }
+        double[] out = new double[k * k];
+        for (int r = 0; r < k; r++) {
+            for (int c = 0; c < k; c++) {
+                double s = 0;
+                for (int u = 0; u < k; u++) {
+                    s += t[r * k + u] * lam[c * k + u];
+                }
+                out[r * k + c] = s;
+            }
+        }
+        return out;
+    }
+
+    /** Lambda of block b at the current factor (k x k, row-major). */
+    double[] lambda(int b) {
+        return lambda[b].clone();
+    }
+}

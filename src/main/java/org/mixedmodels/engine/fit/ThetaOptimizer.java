@@ -1,0 +1,107 @@
+package org.mixedmodels.engine.fit;
+
+import org.apache.commons.math3.analysis.MultivariateFunction;
+import org.apache.commons.math3.exception.TooManyEvaluationsException;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.PointValuePair;
+import org.apache.commons.math3.optim.SimpleBounds;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
+import org.apache.commons.math3.optim.univariate.BrentOptimizer;
+import org.apache.commons.math3.optim.univariate.SearchInterval;
+import org.apache.commons.math3.optim.univariate.UnivariateObjectiveFunction;
+import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
+
+/**
+ * Minimizes the profiled objective over theta within its bounds (lme4's {@code optimizeLmer}).
+ * Several parameters: BOBYQA (Powell 2009), the derivative-free bound-constrained method lme4 and
+ * MixedModels.jl use. A single parameter: BOBYQA needs at least two, so Brent's method on a bracket
+ * that is widened until the minimum lies inside it. Afterwards every diagonal parameter close to its
+ * bound 0 is tried at exactly 0 and kept there when the objective is no worse, so that a boundary
+ * (singular) fit is reported as such.
+ */
+public final class ThetaOptimizer {
+    /** BOBYQA's initial trust-region radius (theta is on the scale of SD ratios, starting at 1). */
+    public static final double DEFAULT_INITIAL_RADIUS = 0.2;
+    /** BOBYQA's final trust-region radius: theta is located to about this precision. */
+    public static final double DEFAULT_STOPPING_RADIUS = 1e-9;
+    /** Brent's relative and absolute tolerances on theta for a single parameter. */
+    public static final double DEFAULT_BRENT_RELATIVE = 1e-12;
+    public static final double DEFAULT_BRENT_ABSOLUTE = 1e-14;
+    /** Budget of objective evaluations. */
+    public static final int DEFAULT_MAX_EVALUATIONS = 100_000;
+    /** Diagonal thetas below this are tried at the boundary 0. */
+    public static final double DEFAULT_BOUNDARY_CHECK = 1e-4;
+
+    private ThetaOptimizer() {
+    }
+
+    public static OptimizerSummary minimize(MultivariateFunction objective, double[] initial, double[] lower) {
+        int dim = initial.length;
+        double[] theta;
+        String optimizer;
+        boolean converged = true;
+        String message = "converged";
+        int[] count = {0};
+        MultivariateFunction counted = t -> {
+            count[0]++;
+            return objective.value(t);
+        };
+        if (dim == 1) {
+            optimizer = "Brent";
+            theta = new double[] {minimizeOne(counted, initial[0], lower[0])};
+        } else {
+            optimizer = "BOBYQA";
+            double[] upper = new double[dim];
+            java.util.Arrays.fill(upper, Double.POSITIVE_INFINITY);
+            BOBYQAOptimizer bobyqa = new BOBYQAOptimizer(2 * dim + 1, DEFAULT_INITIAL_RADIUS, DEFAULT_STOPPING_RADIUS);
+            try {
+                PointValuePair best = bobyqa.optimize(new MaxEval(DEFAULT_MAX_EVALUATIONS), new ObjectiveFunction(counted),
+                        GoalType.MINIMIZE, new InitialGuess(initial), new SimpleBounds(lower, upper));
+                theta = best.getPoint();
+            } catch (TooManyEvaluationsException e) {
+                converged = false;
+                message = "the optimizer stopped after " + DEFAULT_MAX_EVALUATIONS
+                        + " evaluations without meeting its tolerance; the estimates may not be the optimum";
+                theta = initial.clone();
+            }
+        }
+        double value = counted.value(theta);
+        for (int i = 0; i < dim; i++) {
+            if (lower[i] == 0.0 && theta[i] > 0 && theta[i] < DEFAULT_BOUNDARY_CHECK) {
+                double[] trial = theta.clone();
+                trial[i] = 0.0;
+                double v = counted.value(trial);
+                if (v <= value) {
+                    theta = trial;
+                    value = v;
+                }
+            }
+        }
+        return new OptimizerSummary(optimizer, initial.clone(), theta, value, count[0], converged, message);
+    }
+
+    private static double minimizeOne(MultivariateFunction f, double start, double lower) {
+        double[] x = new double[1];
+        UnivariateObjectiveFunction g = new UnivariateObjectiveFunction(t -> {
+            x[0] = t;
+            return f.value(x);
+        });
+        double upper = Math.max(4 * start, 4.0);
+        BrentOptimizer brent = new BrentOptimizer(DEFAULT_BRENT_RELATIVE, DEFAULT_BRENT_ABSOLUTE);
+        while (true) {
+            UnivariatePointValuePair best = brent.optimize(new MaxEval(DEFAULT_MAX_EVALUATIONS), g, GoalType.MINIMIZE,
+                    new SearchInterval(lower, upper, Math.min(start, upper / 2)));
+            // A minimum near the bracket's upper end may lie beyond it: widen and search again.
+            if (best.getPoint() < 0.9 * upper || upper > 1e8) {
+                double at = best.getPoint();
+                x[0] = lower;
+                double atBound = f.value(x);
+                return atBound <= best.getValue() ? lower : at;
+            }
+            upper *= 8;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package org.mixedmodels.engine.inference;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.design.Factor;
+import org.mixedmodels.engine.design.ModelFrame;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.formula.Term;
+
+/**
+ * Estimated marginal means (LS means) and their pairwise differences, with emmeans' defaults (Lenth,
+ * emmeans 1.8; Searle, Speed and Milliken 1980): the reference grid holds every combination of the
+ * levels of the model's factors with each numeric covariate at its mean over the rows used; the mean
+ * of a level (or combination of levels) of the {@code specs} factors averages the grid's predictions
+ * over the other factors with equal weights. Differences are estimated for every pair, in grid order
+ * ("A - B"), with unadjusted and Tukey, Bonferroni and Holm adjusted p-values.
+ */
+public final class EstimatedMarginalMeans {
+
+    /** One marginal mean: the level label (levels of several factors joined by a space, as emmeans). */
+    public record Mean(String level, double estimate, double se, double df, double lower, double upper) {
+    }
+
+    /** One pairwise difference with its p-values. */
+    public record Difference(String contrast, double estimate, double se, double df, double t, double p,
+            double pTukey, double pBonferroni, double pHolm, double lower, double upper) {
+    }
+
+    private final List<Mean> means;
+    private final List<Difference> differences;
+
+    private EstimatedMarginalMeans(List<Mean> means, List<Difference> differences) {
+        this.means = List.copyOf(means);
+        this.differences = List.copyOf(differences);
+    }
+
+    public List<Mean> means() {
+        return means;
+    }
+
+    public List<Difference> differences() {
+        return differences;
+    }
+
+    /**
+     * @param specs the factors whose levels' means are wanted
+     * @param method Satterthwaite, Kenward-Roger, residual, between-within or none (z)
+     */
+    public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, DfMethod method, double confidenceLevel) {
+        Design design = fit.design();
+        ModelFrame frame = design.frame();
+        Set<String> variables = new LinkedHashSet<>();
+        for (Term t : design.fixed().terms()) {
+            variables.addAll(t.variables());
+        }
+        if (specs.isEmpty()) {
+            throw new MixedModelException("Name at least one factor to average over, e.g. --specs treatment.");
+        }
+        for (String s : specs) {
+            if (!frame.formula().variables().contains(s) && !variables.contains(s)) {
+                throw new MixedModelException("'" + s + "' is not a fixed-effect variable of the model; the model's are: "
+                        + String.join(", ", variables) + ".");
+            }
+            if (!variables.contains(s)) {
+                throw new MixedModelException("'" + s + "' is not among the fixed effects (" + String.join(", ", variables)
+                        + "); marginal means are over fixed-effect factors.");
+            }
+            if (!frame.isCategorical(s)) {
+                throw new MixedModelException("'" + s + "' is numeric; marginal means are for the levels of a categorical column.");
+            }
+        }
+        List<String> factors = new ArrayList<>();
+        Map<String, double[]> numbers = new LinkedHashMap<>();
+        for (String v : variables) {
+            if (frame.isCategorical(v)) {
+                factors.add(v);
+            } else {
+                double[] x = frame.numeric(v);
+                double mean = 0;
+                for (double d : x) {
+                    mean += d / x.length;
+                }
+                numbers.put(v, new double[] {mean});
+            }
+        }
+        // The grid: every combination of factor levels, first factor varying fastest (emmeans' order).
+        int cells = 1;
+        for (String f : factors) {
+            cells *= frame.factor(f).levelCount();
+        }
+        Map<String, int[]> codes = new LinkedHashMap<>();
+        for (String f : factors) {
+            codes.put(f, new int[cells]);
+        }
+        int stride = 1;
+        for (String f : factors) {
+            int count = frame.factor(f).levelCount();
+            int[] c = codes.get(f);
+            for (int i = 0; i < cells; i++) {
+                c[i] = (i / stride) % count;
+            }
+            stride *= count;
+        }
+        Map<String, double[]> gridNumbers = new LinkedHashMap<>();
+        numbers.forEach((v, m) -> {
+            double[] col = new double[cells];
+            java.util.Arrays.fill(col, m[0]);
+            gridNumbers.put(v, col);
+        });
+        double[][] x = design.fixedColumnsFor(frame.grid(codes, gridNumbers, cells));
+        int p = x.length;
+
+        // Average the grid rows within each combination of the specs' levels (first spec fastest).
+        List<Factor> specFactors = specs.stream().map(frame::factor).toList();
+        int groups = 1;
+        for (Factor f : specFactors) {
+            groups *= f.levelCount();
+        }
+        double[][] l = new double[groups][p];
+        int[] count = new int[groups];
+        for (int i = 0; i < cells; i++) {
+            int g = 0;
+            int s = 1;
+            for (int k = 0; k < specs.size(); k++) {
+                g += codes.get(specs.get(k))[i] * s;
+                s *= specFactors.get(k).levelCount();
+            }
+            count[g]++;
+            for (int j = 0; j < p; j++) {
+                l[g][j] += x[j][i];
+            }
+        }
+        List<String> labels = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            for (int j = 0; j < p; j++) {
+                l[g][j] /= count[g];
+            }
+            StringBuilder label = new StringBuilder();
+            int rest = g;
+            for (Factor f : specFactors) {
+                label.append(label.length() == 0 ? "" : " ").append(f.levels().get(rest % f.levelCount()));
+                rest /= f.levelCount();
+            }
+            labels.add(label.toString());
+        }
+
+        LinearContrasts contrasts = LinearContrasts.of(fit, method);
+        double[] beta = fit.beta();
+        List<Mean> means = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            double est = Satterthwaite.dot(l[g], beta);
+            double se = contrasts.se(l[g]);
+            double df = contrasts.df(l[g]);
+            double half = quantile(df, confidenceLevel) * se;
+            means.add(new Mean(labels.get(g), est, se, df, est - half, est + half));
+        }
+        List<double[]> raw = new ArrayList<>();
+        List<Difference> diffs = new ArrayList<>();
+        for (int a = 0; a < groups; a++) {
+            for (int b = a + 1; b < groups; b++) {
+                double[] d = new double[p];
+                for (int j = 0; j < p; j++) {
+                    d[j] = l[a][j] - l[b][j];
+                }
+                double est = Satterthwaite.dot(d, beta);
+                double se = contrasts.se(d);
+                double df = contrasts.df(d);
+                double t = est / se;
+                double pv = Double.isInfinite(df) ? 2 * new NormalDistribution(null, 0, 1).cumulativeProbability(-Math.abs(t))
+                        : Satterthwaite.twoSidedP(t, df);
+                double half = quantile(df, confidenceLevel) * se;
+                raw.add(new double[] {est, se, df, t, pv, est - half, est + half});
+                diffs.add(null);
+            }
+        }
+        int m = raw.size();
+        double[] pvals = raw.stream().mapToDouble(r -> r[4]).toArray();
+        double[] holm = PValueAdjustment.holm(pvals);
+        int k = 0;
+        for (int a = 0; a < groups; a++) {
+            for (int b = a + 1; b < groups; b++) {
+                double[] r = raw.get(k);
+                double tukey = StudentizedRange.upperTail(Math.abs(r[3]) * Math.sqrt(2), groups, r[2]);
+                diffs.set(k, new Difference(labels.get(a) + " - " + labels.get(b), r[0], r[1], r[2], r[3], r[4], tukey,
+                        Math.min(1, r[4] * m), holm[k], r[5], r[6]));
+                k++;
+            }
+        }
+        return new EstimatedMarginalMeans(means, diffs);
+    }
+
+    private static double quantile(double df, double level) {
+        return FixedEffectsInference.quantile(df, level);
+    }
+}

@@ -1,0 +1,146 @@
+package org.mixedmodels.engine.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.math3.special.Gamma;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+
+/**
+ * A df method's answers for linear functions of the fixed effects: the SE and df of l'beta (the
+ * Kenward-Roger adjusted SE under that method) and the F test of L beta = 0. The one place where the
+ * df methods differ; coefficient tables, Type III tests and marginal means all ask it.
+ */
+public abstract class LinearContrasts {
+    protected final FitResult fit;
+    protected final List<String> warnings = new ArrayList<>();
+
+    private LinearContrasts(FitResult fit) {
+        this.fit = fit;
+    }
+
+    public static LinearContrasts of(FitResult fit, DfMethod method) {
+        if (method == DfMethod.KENWARD_ROGER && fit.method() != FitOptions.Method.REML) {
+            throw new MixedModelException(
+                    "Kenward-Roger degrees of freedom are defined for REML fits only; refit with REML or choose satterthwaite.");
+        }
+        switch (method) {
+            case SATTERTHWAITE:
+                return new SatterthwaiteContrasts(fit);
+            case KENWARD_ROGER:
+                return new KenwardRogerContrasts(fit);
+            case RESIDUAL: {
+                double[] df = new double[fit.fixedEffects().size()];
+                java.util.Arrays.fill(df, fit.nobs() - df.length);
+                return new PerCoefficientDf(fit, df);
+            }
+            case BETWEEN_WITHIN:
+                return new PerCoefficientDf(fit, BetweenWithin.df(fit.design()));
+            case NONE: {
+                double[] df = new double[fit.fixedEffects().size()];
+                java.util.Arrays.fill(df, Double.POSITIVE_INFINITY);
+                return new PerCoefficientDf(fit, df);
+            }
+            default:
+                throw new IllegalStateException(method.toString());
+        }
+    }
+
+    /** Standard error of l'beta. */
+    public double se(double[] l) {
+        return Math.sqrt(Satterthwaite.quadratic(l, fit.fixedCovariance()));
+    }
+
+    /** Denominator df of the t test of l'beta (infinite for a z test). */
+    public abstract double df(double[] l);
+
+    /** The F test of L beta = 0. */
+    public abstract ContrastTest test(double[][] contrast);
+
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    private static final class SatterthwaiteContrasts extends LinearContrasts {
+        private final Satterthwaite satterthwaite;
+
+        SatterthwaiteContrasts(FitResult fit) {
+            super(fit);
+            satterthwaite = new Satterthwaite(fit);
+            warnings.addAll(satterthwaite.varianceParameters().warnings());
+        }
+
+        @Override
+        public double df(double[] l) {
+            return satterthwaite.df(l);
+        }
+
+        @Override
+        public ContrastTest test(double[][] contrast) {
+            return satterthwaite.fTest(contrast);
+        }
+    }
+
+    private static final class KenwardRogerContrasts extends LinearContrasts {
+        private final KenwardRoger kr;
+
+        KenwardRogerContrasts(FitResult fit) {
+            super(fit);
+            kr = new KenwardRoger(fit);
+        }
+
+        @Override
+        public double se(double[] l) {
+            return Math.sqrt(Satterthwaite.quadratic(l, kr.adjustedCovariance()));
+        }
+
+        @Override
+        public double df(double[] l) {
+            return kr.fTest(new double[][] {l}).denDf();
+        }
+
+        @Override
+        public ContrastTest test(double[][] contrast) {
+            return kr.fTest(contrast);
+        }
+    }
+
+    /**
+     * Methods with a df per coefficient (residual, between-within, none): a contrast's df is the
+     * smallest df among the coefficients it involves (SAS's rule for DDFM=BW); with infinite df the F
+     * test is a chi-square test divided by its df.
+     */
+    private static final class PerCoefficientDf extends LinearContrasts {
+        private final double[] dfs;
+
+        PerCoefficientDf(FitResult fit, double[] dfs) {
+            super(fit);
+            this.dfs = dfs;
+        }
+
+        @Override
+        public double df(double[] l) {
+            double den = Double.POSITIVE_INFINITY;
+            for (int j = 0; j < l.length; j++) {
+                if (l[j] != 0) {
+                    den = Math.min(den, dfs[j]);
+                }
+            }
+            return den;
+        }
+
+        @Override
+        public ContrastTest test(double[][] contrast) {
+            double den = Double.POSITIVE_INFINITY;
+            for (double[] row : contrast) {
+                den = Math.min(den, df(row));
+            }
+            double[] wald = Wald.statistic(contrast, fit.beta(), fit.fixedCovariance());
+            double f = wald[0] / wald[1];
+            double p = Double.isInfinite(den) ? Gamma.regularizedGammaQ(wald[1] / 2, wald[0] / 2)
+                    : Satterthwaite.upperTailF(f, wald[1], den);
+            return new ContrastTest(f, wald[1], den, p);
+        }
+    }
+}

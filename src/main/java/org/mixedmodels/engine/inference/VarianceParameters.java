@@ -1,0 +1,129 @@
+package org.mixedmodels.engine.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.math3.linear.EigenDecomposition;
+import org.apache.commons.math3.linear.MatrixUtils;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.ProfiledDeviance;
+
+/**
+ * The variance parameters varpar = (theta, sigma) of a fit, their asymptotic covariance and the
+ * derivatives of cov(beta) with respect to them: what Satterthwaite's approximation needs, computed
+ * as lmerTest does (Kuznetsova, Brockhoff and Christensen 2017, J. Stat. Softw. 82(13), section 3):
+ *
+ * <pre>
+ *   -2 l(theta, sigma) = log|L|^2 + r^2(theta) / sigma^2 + n log(2 pi sigma^2)
+ *                        [REML: + log|R_X|^2 - p log(2 pi sigma^2)]
+ *   A = 2 H^{-1},  H the Hessian of -2 l at the estimates
+ *   cov(beta)(theta, sigma) = sigma^2 (R_X R_X')^{-1}(theta)
+ * </pre>
+ *
+ * Both derivatives are numerical (Richardson-extrapolated central differences), as lmerTest's.
+ */
+public final class VarianceParameters {
+    /** Eigenvalues of H within this of 0 are treated as zero (lmerTest's tolerance). */
+    public static final double DEFAULT_EIGEN_TOLERANCE = 1e-8;
+
+    private final double[] varpar;
+    private final double[][] asymptoticCovariance;
+    private final double[][][] covBetaJacobian;
+    private final List<String> warnings = new ArrayList<>();
+
+    private VarianceParameters(FitResult fit) {
+        boolean reml = fit.method() == FitOptions.Method.REML;
+        ProfiledDeviance deviance = new ProfiledDeviance(fit.design(), reml);
+        int n = deviance.nobs();
+        int p = deviance.fixedCount();
+        int nt = fit.theta().length;
+        varpar = new double[nt + 1];
+        System.arraycopy(fit.theta(), 0, varpar, 0, nt);
+        varpar[nt] = fit.sigma();
+        int dof = reml ? n - p : n;
+        double[][] h = NumericalDerivatives.hessian(vp -> {
+            double[] theta = java.util.Arrays.copyOf(vp, nt);
+            double sigma2 = vp[nt] * vp[nt];
+            if (!deviance.factor(theta)) {
+                return Double.NaN;
+            }
+            double dev = deviance.logDetL() + deviance.pwrss() / sigma2 + dof * Math.log(2 * Math.PI * sigma2);
+            return reml ? dev + deviance.logDetRX() : dev;
+        }, varpar);
+        asymptoticCovariance = twiceInverse(h);
+        covBetaJacobian = NumericalDerivatives.jacobian(vp -> {
+            double[] theta = java.util.Arrays.copyOf(vp, nt);
+            double sigma2 = vp[nt] * vp[nt];
+            deviance.factor(theta);
+            double[][] u = deviance.unscaledFixedCovariance();
+            for (double[] row : u) {
+                for (int c = 0; c < row.length; c++) {
+                    row[c] *= sigma2;
+                }
+            }
+            return u;
+        }, varpar);
+    }
+
+    public static VarianceParameters of(FitResult fit) {
+        return new VarianceParameters(fit);
+    }
+
+    /**
+     * 2 H^{-1}. Where H has eigenvalues near zero (a flat or boundary direction), the inverse is taken
+     * over the others only, and a negative eigenvalue (not a minimum) is reported as lmerTest does.
+     */
+    private double[][] twiceInverse(double[][] h) {
+        RealMatrix hm = MatrixUtils.createRealMatrix(h);
+        EigenDecomposition eig = new EigenDecomposition(hm);
+        double[] values = eig.getRealEigenvalues();
+        int negative = 0;
+        int zero = 0;
+        int k = h.length;
+        double[][] out = new double[k][k];
+        for (int e = 0; e < k; e++) {
+            double v = values[e];
+            if (v < -DEFAULT_EIGEN_TOLERANCE) {
+                negative++;
+            } else if (v < DEFAULT_EIGEN_TOLERANCE) {
+                zero++;
+                continue;
+            }
+            double[] vec = eig.getEigenvector(e).toArray();
+            for (int r = 0; r < k; r++) {
+                for (int c = 0; c < k; c++) {
+                    out[r][c] += 2 * vec[r] * vec[c] / v;
+                }
+            }
+        }
+        if (negative > 0) {
+            warnings.add("Model failed to converge with " + negative
+                    + " negative eigenvalue(s) of the Hessian of the variance parameters; degrees of freedom may be unreliable.");
+        }
+        if (zero > 0) {
+            warnings.add("Model may not have converged with " + zero
+                    + " eigenvalue(s) of the Hessian of the variance parameters close to zero.");
+        }
+        return out;
+    }
+
+    /** (theta, sigma) at the estimates. */
+    public double[] varpar() {
+        return varpar.clone();
+    }
+
+    /** The asymptotic covariance matrix of (theta, sigma): 2 H^{-1}. */
+    public double[][] asymptoticCovariance() {
+        return asymptoticCovariance;
+    }
+
+    /** d cov(beta) / d varpar_i, one p x p matrix per variance parameter. */
+    public double[][][] covBetaJacobian() {
+        return covBetaJacobian;
+    }
+
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+}

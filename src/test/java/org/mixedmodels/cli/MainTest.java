@@ -1,0 +1,166 @@
+package org.mixedmodels.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mixedmodels.engine.testing.Tolerance.assertClose;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mixedmodels.engine.testing.ReferenceCase;
+
+/** The command line, run in-process: exit codes, the JSON contract, the text summary and error messages. */
+class MainTest {
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String data(String name) {
+        return ReferenceCase.root().resolve("data").resolve(name).toString();
+    }
+
+    @Test
+    void jsonHasTheReferenceFieldsAndValues() {
+        ReferenceCase c = ReferenceCase.load("orthodont_crosslevel_male_reference");
+        Run r = run("fit", "--data", data("orthodont.csv"), "--formula", c.string("formula"), "--reference", "Sex=Male",
+                "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        for (String field : new String[] {"nobs", "ngroups", "theta", "sigma", "logLik", "objective", "AIC", "BIC", "singular",
+                "fixed", "varcorr", "ranef", "fitted_conditional", "fitted_population", "warnings"}) {
+            assertTrue(json.has(field), "field " + field);
+        }
+        assertEquals(108, json.get("nobs").getAsInt());
+        assertEquals(27, json.getAsJsonObject("ngroups").get("Subject").getAsInt());
+        assertClose(c.number("logLik"), json.get("logLik").getAsDouble(), 1e-6, "logLik");
+        JsonArray fixed = json.getAsJsonArray("fixed");
+        assertEquals("age:SexFemale", fixed.get(3).getAsJsonObject().get("term").getAsString());
+        assertClose(-0.304829545454467, fixed.get(3).getAsJsonObject().get("estimate").getAsDouble(), 1e-6, "estimate");
+        JsonObject residual = json.getAsJsonArray("varcorr").get(3).getAsJsonObject();
+        assertEquals("Residual", residual.get("group").getAsString());
+        assertTrue(residual.get("var1").isJsonNull());
+        assertEquals(108, json.getAsJsonArray("fitted_conditional").size());
+        JsonObject ranef = json.getAsJsonArray("ranef").get(0).getAsJsonObject();
+        assertEquals("Subject", ranef.get("group").getAsString());
+        assertTrue(ranef.has("condsd"));
+    }
+
+    @Test
+    void inferenceFieldsFollowTheDfMethod() {
+        ReferenceCase c = ReferenceCase.load("nf1_lesions");
+        Run r = run("fit", "--data", data("nf1_lesions.csv"), "--formula", c.string("formula"), "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("satterthwaite", json.get("ddf").getAsString());
+        JsonObject age = json.getAsJsonArray("fixed").get(1).getAsJsonObject();
+        assertClose(56.5768472347764, age.get("df").getAsDouble(), 1e-3, "df");
+        assertClose(0.00139840498800933, age.get("p").getAsDouble(), 1e-3, "p");
+        assertTrue(age.get("lower").getAsDouble() < age.get("estimate").getAsDouble());
+        JsonObject subtype = json.getAsJsonArray("anova_type3").get(1).getAsJsonObject();
+        assertEquals("subtype", subtype.get("term").getAsString());
+        assertEquals(2, subtype.get("numdf").getAsInt());
+        assertClose(4.12632359495033, subtype.get("F").getAsDouble(), 1e-5, "F");
+
+        Run z = run("fit", "--data", data("nf1_lesions.csv"), "--formula", c.string("formula"), "--format", "json",
+                "--ddf", "none", "--conf-level", "0.9");
+        JsonObject zAge = JsonParser.parseString(z.out()).getAsJsonObject().getAsJsonArray("fixed").get(1).getAsJsonObject();
+        assertTrue(zAge.get("df").isJsonNull(), "infinite df is written as null");
+        assertEquals(2, run("fit", "--data", data("nf1_lesions.csv"), "--formula", c.string("formula"), "--ddf", "bogus").code());
+        assertEquals(2, run("fit", "--data", data("nf1_lesions.csv"), "--formula", c.string("formula"), "--conf-level", "95").code());
+        Run kr = run("fit", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ Days + (1 | Subject)", "--method", "ml",
+                "--ddf", "kenward-roger");
+        assertEquals(1, kr.code());
+        assertTrue(kr.err().contains("REML fits only"), kr.err());
+    }
+
+    @Test
+    void compareGivesTheLikelihoodRatioTable() {
+        ReferenceCase c = ReferenceCase.load("sleepstudy_lrt");
+        Run r = run("compare", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ Days + (1 | Subject)",
+                "--formula", "Reaction ~ Days + (Days | Subject)", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(2, json.get("df").getAsInt());
+        assertClose(c.number("chisq"), json.get("chisq").getAsDouble(), 1e-4, "chisq");
+        assertClose(c.numbers("AIC")[1], json.getAsJsonArray("AIC").get(1).getAsDouble(), 1e-6, "AIC");
+        Run text = run("compare", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ 1 + (1 | Subject)",
+                "--formula", "Reaction ~ Days + (1 | Subject)", "--method", "reml");
+        assertTrue(text.out().startsWith("refitting model(s) with ML (instead of REML)"), text.out());
+        assertEquals(2, run("compare", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ Days + (1 | Subject)").code());
+    }
+
+    @Test
+    void textSummaryLooksLikeLme4() {
+        Run r = run("fit", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ Days + (Days | Subject)");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Linear mixed model fit by REML\nFormula: Reaction ~ Days + (Days | Subject)"), r.out());
+        assertTrue(r.out().contains("REML criterion at convergence: 1743.6283"), r.out());
+        assertTrue(r.out().contains("Number of obs: 180, groups:  Subject, 18"), r.out());
+        assertTrue(r.out().contains("Residual"), r.out());
+        assertTrue(r.out().contains("0.066"), "correlation shown: " + r.out());
+    }
+
+    @Test
+    void mlAndSingularWarning() {
+        Run r = run("fit", "--data", data("dyestuff2.csv"), "--formula", "Yield ~ 1 + (1 | Batch)", "--method", "ml",
+                "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("ML", json.get("method").getAsString());
+        assertTrue(json.get("singular").getAsBoolean());
+        assertTrue(json.getAsJsonArray("warnings").get(0).getAsString().startsWith("boundary (singular) fit"));
+    }
+
+    @Test
+    void errorsAreMessagesWithExitCodes(@TempDir Path dir) throws Exception {
+        Run unknown = run("fit", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ Dayz + (1 | Subject)");
+        assertEquals(1, unknown.code());
+        assertEquals("Error: Unknown column 'Dayz' in the formula. The table's columns are: Reaction, Days, Subject.\n",
+                unknown.err());
+        assertFalse(unknown.err().contains("Exception"), "no stack trace");
+
+        Path empty = Files.writeString(dir.resolve("empty.csv"), "");
+        Run emptyRun = run("fit", "--data", empty.toString(), "--formula", "y ~ 1 + (1 | g)");
+        assertEquals(1, emptyRun.code());
+        assertTrue(emptyRun.err().contains("is empty"), emptyRun.err());
+
+        Run syntax = run("fit", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ Days + (Days | Subject");
+        assertEquals(1, syntax.code());
+        assertTrue(syntax.err().startsWith("Error: Formula syntax error at position"), syntax.err());
+
+        assertEquals(2, run("fit", "--data", data("sleepstudy.csv")).code());
+        assertTrue(run("fit", "--data", data("sleepstudy.csv")).err().contains("Missing --formula."));
+        assertEquals(2, run("fit", "--bogus", "1").code());
+        assertEquals(2, run("frobnicate").code());
+        assertEquals(2, run("fit", "--data", "x.csv", "--formula", "y~1", "--method", "bayes").code());
+        assertEquals(2, run("fit", "--data", "x.csv", "--formula", "y~1", "--reference", "Sex").code());
+        assertEquals(2, run().code());
+        assertEquals(0, run("--help").code());
+    }
+
+    @Test
+    void benchPrintsOneLinePerCase() {
+        Run r = run("bench", "--subjects", "200", "--visits", "5", "--repeat", "1");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(2, lines.length, r.out());
+        assertTrue(lines[1].startsWith("longitudinal (time | subject)"), lines[1]);
+        assertTrue(lines[1].contains(" 1000 ") && lines[1].contains(" 200 "), lines[1]);
+        assertEquals(2, run("bench", "--subjects", "0").code());
+    }
+}

@@ -1,0 +1,42 @@
+package org.mixedmodels.engine.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.formula.FormulaParser;
+import org.mixedmodels.engine.testing.ReferenceCase;
+
+/** The contrasts themselves, where they can be written down by hand. */
+class TypeIIIContrastsTest {
+
+    @Test
+    void covariateByFactorAveragesTheSlopeOverTheFactor() {
+        Design d = Design.build(FormulaParser.parse("distance ~ age * Sex + (age | Subject)"),
+                ReferenceCase.data("data/orthodont.csv"), Map.of());
+        Map<String, double[][]> l = TypeIIIContrasts.of(d);
+        assertEquals(java.util.List.of("age", "Sex", "age:Sex"), java.util.List.copyOf(l.keySet()));
+        // coefficients: (Intercept), age, SexMale, age:SexMale
+        assertArrayEquals(new double[] {0, 1, 0, 0.5}, l.get("age")[0], 1e-12, "average slope over Female and Male");
+        assertArrayEquals(new double[] {0, 0, 1, 0}, l.get("Sex")[0], 1e-12, "Sex difference at age 0");
+        assertArrayEquals(new double[] {0, 0, 0, 1}, l.get("age:Sex")[0], 1e-12);
+    }
+
+    @Test
+    void mainEffectsModelTestsEachTermsCoefficients() {
+        Design d = Design.build(FormulaParser.parse("log_volume ~ age + subtype + (1 | patient)"),
+                ReferenceCase.data("data/nf1_lesions.csv"), Map.of());
+        Map<String, double[][]> l = TypeIIIContrasts.of(d);
+        assertEquals(2, l.get("subtype").length);
+        assertArrayEquals(new double[] {0, 0, 1, 0}, l.get("subtype")[0], 1e-12);
+        assertArrayEquals(new double[] {0, 0, 0, 1}, l.get("subtype")[1], 1e-12);
+    }
+
+    @Test
+    void zapsmallRoundsToSevenSignificantDigitsOfTheLargest() {
+        double[][] z = TypeIIIContrasts.zapsmall(new double[][] {{1.0, 1e-9, 0.333333333333}});
+        assertArrayEquals(new double[] {1.0, 0.0, 0.3333333}, z[0], 0.0);
+    }
+}
