@@ -96,8 +96,9 @@ public final class Main {
         FitOptions.Method m = method == null ? FitOptions.Method.REML : parseMethod(method);
         DfMethod ddf = ddf(options);
         double level = confLevel(options);
+        Map<String, String> references = references(options);
         DataFrame frame = CsvReader.read(Path.of(data));
-        FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references(options)));
+        FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references));
         FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level);
         if ("json".equals(format)) {
             out.print(Json.write(FitReport.json(fit, inference, formula, data)));
@@ -120,9 +121,10 @@ public final class Main {
                 factors.add(f.strip());
             }
         }
-        FitResult fit = LinearMixedModel.fit(formula, CsvReader.read(Path.of(data)), new FitOptions(m, references(options)));
         DfMethod ddf = ddf(options);
         double level = confLevel(options);
+        Map<String, String> references = references(options);
+        FitResult fit = LinearMixedModel.fit(formula, CsvReader.read(Path.of(data)), new FitOptions(m, references));
         EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, ddf, level);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, data))
                 : FitReport.text(emm, factors, ddf, level));

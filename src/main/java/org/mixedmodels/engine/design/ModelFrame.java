@@ -69,8 +69,7 @@ public final class ModelFrame {
                 for (int r : rows) {
                     double v = num.value(r);
                     if (!Double.isFinite(v)) {
-                        throw new MixedModelException("Column '" + c.name() + "' holds " + NumericColumn.format(v)
-                                .replace("Infinity", "Inf") + " in data row " + (r + 1)
+                        throw new MixedModelException("Column '" + c.name() + "' holds " + NumericColumn.format(v) + " in data row " + (r + 1)
                                 + "; only finite numbers can be used. Replace or remove that value (a missing value is left out of the fit).");
                     }
                 }

@@ -109,11 +109,11 @@ public final class EstimatedMarginalMeans {
             stride *= count;
         }
         Map<String, double[]> gridNumbers = new LinkedHashMap<>();
-        numbers.forEach((v, m) -> {
+        for (Map.Entry<String, double[]> e : numbers.entrySet()) {
             double[] col = new double[cells];
-            java.util.Arrays.fill(col, m[0]);
-            gridNumbers.put(v, col);
-        });
+            java.util.Arrays.fill(col, e.getValue()[0]);
+            gridNumbers.put(e.getKey(), col);
+        }
         double[][] x = design.fixedColumnsFor(frame.grid(codes, gridNumbers, cells));
         int p = x.length;
 

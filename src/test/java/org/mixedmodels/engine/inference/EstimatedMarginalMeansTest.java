@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mixedmodels.engine.testing.Tolerance.assertClose;
+import static org.mixedmodels.engine.testing.Tolerance.assertPClose;
 
 import com.google.gson.JsonObject;
 import java.util.List;
@@ -55,7 +56,7 @@ class EstimatedMarginalMeansTest {
             assertClose(se, d.se(), 1e-5, d.contrast() + " se");
             assertClose(e.get("df").getAsDouble(), d.df(), 1e-3, d.contrast() + " df");
             assertClose(e.get("t").getAsDouble(), d.t(), 1e-5, d.contrast() + " t");
-            assertClose(e.get("p").getAsDouble(), d.p(), 1e-3, d.contrast() + " p");
+            assertPClose(e.get("p").getAsDouble(), d.p(), 1e-3, d.contrast() + " p");
             assertClose(e.get("lower").getAsDouble(), d.lower(), 1e-5, se, d.contrast() + " lower");
             assertClose(e.get("upper").getAsDouble(), d.upper(), 1e-5, se, d.contrast() + " upper");
             assertTrue(d.pBonferroni() >= d.p() && d.pHolm() >= d.p() && d.pTukey() >= d.p(), "adjusted p are larger");

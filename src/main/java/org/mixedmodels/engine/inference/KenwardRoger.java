@@ -1,0 +1,433 @@
+package org.mixedmodels.engine.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.linsol.LinearSolverDense;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.design.Factor;
+import org.mixedmodels.engine.design.RandomEffectTerm;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+
+/**
+ * Kenward and Roger's (1997, Biometrics 53: 983-997) small-sample adjustment: the adjusted covariance
+ * of beta and the scaled F test with its denominator df, as pbkrtest computes them (Halekoh and
+ * Hojsgaard 2014, J. Stat. Softw. 59(9)) and SAS's DDFM=KR.
+ *
+ * <p>The marginal covariance of y is written as a linear combination Sigma = sum_r gamma_r G_r of
+ * known matrices: for each random-effects term and each element (a, b), a &lt;= b, of its covariance
+ * matrix, G = Z_a Z_b' + Z_b Z_a' (Z_a Z_a' on the diagonal), and the identity for the residual
+ * variance. With P_r = -X' Sigma^-1 G_r Sigma^-1 X, Q_rs = X' Sigma^-1 G_r Sigma^-1 G_s Sigma^-1 X and
+ * the expected information of gamma, I_rs = tr(Sigma^-1 G_r Sigma^-1 G_s) - 2 tr(Phi Q_rs)
+ * + tr(Phi P_r Phi P_s), W = 2 I^-1 (pbkrtest's scaling), the adjusted covariance is
+ *
+ * <pre>
+ *   Phi_A = Phi + 2 Phi (sum_rs W_rs (Q_rs - P_r Phi P_s)) Phi
+ * </pre>
+ *
+ * (the second-derivative term vanishes because Sigma is linear in gamma). These need n x n matrices,
+ * so memory grows with the square of the number of rows, as in pbkrtest.
+ */
+public final class KenwardRoger {
+    /** Below this smallest |eigenvalue| the information matrix is pseudo-inverted (pbkrtest's rule). */
+    private static final double INFORMATION_CONDITION = 1e-10;
+
+    private final double[][] phi;
+    private final double[][] adjusted;
+    private final double[] beta;
+    /** P_r, p x p each. */
+    private final List<DMatrixRMaj> p = new ArrayList<>();
+    private final double[][] w;
+
+    public KenwardRoger(FitResult fit) {
+        if (fit.method() != FitOptions.Method.REML) {
+            throw new MixedModelException("Kenward-Roger degrees of freedom are defined for REML fits only; refit"
+                    + " with REML or choose satterthwaite.");
+        }
+        Design design = fit.design();
+        int n = design.nobs();
+        List<Generator> generators = generators(design);
+        int m = generators.size() + 1;
+        long bytes = 8L * n * n * (m + 3);
+        long available = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory()
+                - Runtime.getRuntime().freeMemory());
+        if (bytes > available * 0.8) {
+            throw new MixedModelException(String.format("Kenward-Roger needs %d dense %d x %d matrices (%.1f GB) for"
+                    + " %d rows, more than the memory available; use satterthwaite degrees of freedom instead.",
+                    m + 3, n, n, bytes / 1e9, n));
+        }
+        this.phi = fit.fixedCovariance();
+        this.beta = fit.beta();
+        int pc = phi.length;
+        DMatrixRMaj phiM = new DMatrixRMaj(phi);
+
+        double[] gamma = covarianceParameters(fit, design);
+        DMatrixRMaj sigmaInv = marginalCovarianceInverse(design, generators, gamma, fit.sigma() * fit.sigma());
+
+        double[][] xCols = design.fixed().columns();
+        DMatrixRMaj x = new DMatrixRMaj(n, pc);
+        for (int j = 0; j < pc; j++) {
+            for (int i = 0; i < n; i++) {
+                x.set(i, j, xCols[j][i]);
+            }
+        }
+        DMatrixRMaj tt = new DMatrixRMaj(n, pc);
+        CommonOps_DDRM.mult(sigmaInv, x, tt);
+
+        // H_r = G_r Sigma^-1, O_r = H_r X, and Sigma^-1 O_r.
+        List<DMatrixRMaj> h = new ArrayList<>();
+        List<DMatrixRMaj> o = new ArrayList<>();
+        List<DMatrixRMaj> so = new ArrayList<>();
+        for (int r = 0; r < m; r++) {
+            DMatrixRMaj hr = r < generators.size() ? generators.get(r).timesLeft(sigmaInv) : sigmaInv;
+            DMatrixRMaj or = new DMatrixRMaj(n, pc);
+            CommonOps_DDRM.mult(hr, x, or);
+            DMatrixRMaj sor = new DMatrixRMaj(n, pc);
+            CommonOps_DDRM.mult(sigmaInv, or, sor);
+            DMatrixRMaj pr = new DMatrixRMaj(pc, pc);
+            CommonOps_DDRM.multTransA(or, tt, pr);
+            CommonOps_DDRM.scale(-1, pr);
+            symmetrize(pr);
+            h.add(hr);
+            o.add(or);
+            so.add(sor);
+            p.add(pr);
+        }
+        DMatrixRMaj[][] q = new DMatrixRMaj[m][m];
+        double[][] information = new double[m][m];
+        for (int r = 0; r < m; r++) {
+            for (int s = r; s < m; s++) {
+                DMatrixRMaj qrs = new DMatrixRMaj(pc, pc);
+                CommonOps_DDRM.multTransA(o.get(r), so.get(s), qrs);
+                q[r][s] = qrs;
+                double ktrace = traceOfProduct(h.get(r), h.get(s));
+                DMatrixRMaj phiPr = mult(phiM, p.get(r));
+                DMatrixRMaj psPhi = mult(p.get(s), phiM);
+                information[r][s] = ktrace - 2 * elementSum(phiM, qrs) + elementSum(phiPr, psPhi);
+                information[s][r] = information[r][s];
+            }
+        }
+        w = twiceInverse(information);
+
+        DMatrixRMaj u = new DMatrixRMaj(pc, pc);
+        for (int r = 0; r < m; r++) {
+            for (int s = r; s < m; s++) {
+                DMatrixRMaj term = q[r][s].copy();
+                CommonOps_DDRM.subtractEquals(term, mult(mult(p.get(r), phiM), p.get(s)));
+                CommonOps_DDRM.addEquals(u, w[r][s], term);
+                if (r != s) {
+                    DMatrixRMaj transposed = CommonOps_DDRM.transpose(term, null);
+                    CommonOps_DDRM.addEquals(u, w[r][s], transposed);
+                }
+            }
+        }
+        DMatrixRMaj adj = mult(mult(phiM, u), phiM);
+        CommonOps_DDRM.scale(2, adj);
+        CommonOps_DDRM.addEquals(adj, phiM);
+        symmetrize(adj);
+        adjusted = toArray(adj);
+    }
+
+    /** The Kenward-Roger adjusted covariance matrix of the fixed effects (pbkrtest's vcovAdj). */
+    public double[][] adjustedCovariance() {
+        double[][] out = new double[adjusted.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = adjusted[i].clone();
+        }
+        return out;
+    }
+
+    /**
+     * The scaled F test of L beta = 0 with Kenward-Roger's denominator df (pbkrtest's KR_adjust): the
+     * Wald statistic uses the adjusted covariance and is multiplied by the scaling factor lambda.
+     */
+    public ContrastTest fTest(double[][] contrast) {
+        int qRows = contrast.length;
+        DMatrixRMaj l = new DMatrixRMaj(contrast);
+        DMatrixRMaj phiM = new DMatrixRMaj(phi);
+        DMatrixRMaj lPhiLt = mult(mult(l, phiM), CommonOps_DDRM.transpose(l, null));
+        DMatrixRMaj inner = lPhiLt.copy();
+        if (!CommonOps_DDRM.invert(inner)) {
+            throw new MixedModelException("The hypothesis matrix of the Kenward-Roger test is singular.");
+        }
+        // Theta = L' (L Phi L')^-1 L
+        DMatrixRMaj theta = mult(mult(CommonOps_DDRM.transpose(l, null), inner), l);
+        DMatrixRMaj thetaPhi = mult(theta, phiM);
+        int m = p.size();
+        double a1 = 0;
+        double a2 = 0;
+        DMatrixRMaj[] ui = new DMatrixRMaj[m];
+        for (int r = 0; r < m; r++) {
+            ui[r] = mult(mult(thetaPhi, p.get(r)), phiM);
+        }
+        for (int r = 0; r < m; r++) {
+            for (int s = r; s < m; s++) {
+                double e = r == s ? 1 : 2;
+                a1 += e * w[r][s] * CommonOps_DDRM.trace(ui[r]) * CommonOps_DDRM.trace(ui[s]);
+                a2 += e * w[r][s] * elementSum(ui[r], CommonOps_DDRM.transpose(ui[s], null));
+            }
+        }
+        double qd = qRows;
+        double b = (a1 + 6 * a2) / (2 * qd);
+        double g = ((qd + 1) * a1 - (qd + 4) * a2) / ((qd + 2) * a2);
+        double denom = 3 * qd + 2 * (1 - g);
+        double c1 = g / denom;
+        double c2 = (qd - g) / denom;
+        double c3 = (qd + 2 - g) / denom;
+        double v0 = 1 + c1 * b;
+        double v1 = 1 - c2 * b;
+        double v2 = 1 - c3 * b;
+        if (Math.abs(v0) < 1e-10) {
+            v0 = 0;
+        }
+        double ratio = divideOrOne(1 - a2 / qd, v1);
+        double rho = ratio * ratio * v0 / (qd * v2);
+        double df2 = 4 + (qd + 2) / (qd * rho - 1);
+        double scaling = Math.abs(df2 - 2) < 0.01 ? 1 : df2 * (1 - a2 / qd) / (df2 - 2);
+
+        double[] lb = new double[qRows];
+        for (int i = 0; i < qRows; i++) {
+            for (int j = 0; j < beta.length; j++) {
+                lb[i] += contrast[i][j] * beta[j];
+            }
+        }
+        DMatrixRMaj lAdjLt = mult(mult(l, new DMatrixRMaj(adjusted)), CommonOps_DDRM.transpose(l, null));
+        if (!CommonOps_DDRM.invert(lAdjLt)) {
+            throw new MixedModelException("The adjusted covariance of the Kenward-Roger test is singular.");
+        }
+        double wald = 0;
+        for (int i = 0; i < qRows; i++) {
+            for (int j = 0; j < qRows; j++) {
+                wald += lb[i] * lAdjLt.get(i, j) * lb[j];
+            }
+        }
+        double f = scaling * wald / qd;
+        return new ContrastTest(f, qd, df2, Satterthwaite.upperTailF(f, qd, df2));
+    }
+
+    /** pbkrtest's .divZero: x / y, or 1 when both are zero to within 1e-14. */
+    private static double divideOrOne(double x, double y) {
+        return Math.abs(x) < 1e-14 && Math.abs(y) < 1e-14 ? 1 : x / y;
+    }
+
+    // ---- the G matrices ----
+
+    /** One G_r = Z_a Z_b' + Z_b Z_a' (or Z_a Z_a') of one random-effects term, never formed densely. */
+    private record Generator(Factor grouping, double[] za, double[] zb, boolean diagonal) {
+        /** G Sigma^-1, using that Z_a Z_b' only links rows of the same level. */
+        DMatrixRMaj timesLeft(DMatrixRMaj sigmaInv) {
+            int n = sigmaInv.numRows;
+            int levels = grouping.levelCount();
+            double[][] wa = new double[levels][n];
+            double[][] wb = diagonal ? wa : new double[levels][n];
+            for (int j = 0; j < n; j++) {
+                int level = grouping.code(j);
+                addScaledRow(wa[level], sigmaInv, j, za[j]);
+                if (!diagonal) {
+                    addScaledRow(wb[level], sigmaInv, j, zb[j]);
+                }
+            }
+            DMatrixRMaj out = new DMatrixRMaj(n, n);
+            for (int i = 0; i < n; i++) {
+                int level = grouping.code(i);
+                int base = i * n;
+                // row i of Z_a Z_b' S is za[i] * sum_{j in level} zb[j] S[j, :]
+                double[] rowB = wb[level];
+                double[] rowA = wa[level];
+                for (int c = 0; c < n; c++) {
+                    out.data[base + c] = diagonal ? za[i] * rowA[c] : za[i] * rowB[c] + zb[i] * rowA[c];
+                }
+            }
+            return out;
+        }
+
+        /** Adds scale * G into the dense matrix (row-major n x n). */
+        void addTo(DMatrixRMaj sigma, double scale, List<int[]> members) {
+            for (int[] rows : members) {
+                for (int i : rows) {
+                    for (int j : rows) {
+                        double v = diagonal ? za[i] * za[j] : za[i] * zb[j] + zb[i] * za[j];
+                        sigma.data[i * sigma.numCols + j] += scale * v;
+                    }
+                }
+            }
+        }
+
+        private static void addScaledRow(double[] target, DMatrixRMaj m, int row, double scale) {
+            if (scale == 0) {
+                return;
+            }
+            int base = row * m.numCols;
+            for (int c = 0; c < target.length; c++) {
+                target[c] += scale * m.data[base + c];
+            }
+        }
+    }
+
+    /** One generator per free covariance element: per term, (a, b) with a >= b in column-major order. */
+    private static List<Generator> generators(Design design) {
+        List<Generator> out = new ArrayList<>();
+        for (RandomEffectTerm term : design.randomTerms()) {
+            double[][] z = term.model().columns();
+            for (int b = 0; b < term.k(); b++) {
+                for (int a = b; a < term.k(); a++) {
+                    out.add(new Generator(term.grouping(), z[a], z[b], a == b));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** gamma: the elements of each term's covariance sigma^2 Lambda Lambda', in the generators' order. */
+    private static double[] covarianceParameters(FitResult fit, Design design) {
+        double sigma2 = fit.sigma() * fit.sigma();
+        double[] theta = fit.theta();
+        List<Double> gamma = new ArrayList<>();
+        int offset = 0;
+        for (RandomEffectTerm term : design.randomTerms()) {
+            int k = term.k();
+            double[][] lambda = new double[k][k];
+            for (int c = 0; c < k; c++) {
+                for (int r = c; r < k; r++) {
+                    lambda[r][c] = theta[offset++];
+                }
+            }
+            for (int b = 0; b < k; b++) {
+                for (int a = b; a < k; a++) {
+                    double v = 0;
+                    for (int t = 0; t < k; t++) {
+                        v += lambda[a][t] * lambda[b][t];
+                    }
+                    gamma.add(sigma2 * v);
+                }
+            }
+        }
+        return gamma.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static DMatrixRMaj marginalCovarianceInverse(Design design, List<Generator> generators, double[] gamma,
+            double sigma2) {
+        int n = design.nobs();
+        DMatrixRMaj sigma = new DMatrixRMaj(n, n);
+        for (int i = 0; i < n; i++) {
+            sigma.set(i, i, sigma2);
+        }
+        for (int r = 0; r < generators.size(); r++) {
+            Generator g = generators.get(r);
+            g.addTo(sigma, gamma[r], membersByLevel(g.grouping()));
+        }
+        LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.symmPosDef(n);
+        if (!chol.setA(sigma)) {
+            throw new MixedModelException("The marginal covariance matrix of the response is not positive definite;"
+                    + " Kenward-Roger cannot be computed for this fit.");
+        }
+        DMatrixRMaj inv = new DMatrixRMaj(n, n);
+        chol.invert(inv);
+        symmetrize(inv);
+        return inv;
+    }
+
+    private static List<int[]> membersByLevel(Factor grouping) {
+        int levels = grouping.levelCount();
+        int[] counts = new int[levels];
+        for (int i = 0; i < grouping.size(); i++) {
+            counts[grouping.code(i)]++;
+        }
+        int[][] rows = new int[levels][];
+        for (int l = 0; l < levels; l++) {
+            rows[l] = new int[counts[l]];
+        }
+        int[] fill = new int[levels];
+        for (int i = 0; i < grouping.size(); i++) {
+            int l = grouping.code(i);
+            rows[l][fill[l]++] = i;
+        }
+        return List.of(rows);
+    }
+
+    // ---- small helpers ----
+
+    /** 2 I^-1, or 2 times the Moore-Penrose inverse when I is near singular (pbkrtest's ginv branch). */
+    private static double[][] twiceInverse(double[][] information) {
+        org.apache.commons.math3.linear.RealMatrix im =
+                org.apache.commons.math3.linear.MatrixUtils.createRealMatrix(information);
+        org.apache.commons.math3.linear.EigenDecomposition eig =
+                new org.apache.commons.math3.linear.EigenDecomposition(im);
+        double[] values = eig.getRealEigenvalues();
+        double smallest = Double.POSITIVE_INFINITY;
+        double largest = 0;
+        for (double v : values) {
+            smallest = Math.min(smallest, Math.abs(v));
+            largest = Math.max(largest, Math.abs(v));
+        }
+        int m = information.length;
+        double[][] out = new double[m][m];
+        // Moore-Penrose cut-off as MASS::ginv: sqrt(machine epsilon) relative to the largest singular value.
+        double cutoff = smallest > INFORMATION_CONDITION ? 0 : Math.sqrt(Math.ulp(1.0)) * largest;
+        for (int e = 0; e < m; e++) {
+            double v = values[e];
+            if (Math.abs(v) <= cutoff) {
+                continue;
+            }
+            double[] vec = eig.getEigenvector(e).toArray();
+            for (int r = 0; r < m; r++) {
+                for (int c = 0; c < m; c++) {
+                    out[r][c] += 2 * vec[r] * vec[c] / v;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static DMatrixRMaj mult(DMatrixRMaj a, DMatrixRMaj b) {
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows, b.numCols);
+        CommonOps_DDRM.mult(a, b, out);
+        return out;
+    }
+
+    /** sum_ij A_ij B_ij. */
+    private static double elementSum(DMatrixRMaj a, DMatrixRMaj b) {
+        double s = 0;
+        for (int i = 0; i < a.data.length && i < a.getNumElements(); i++) {
+            s += a.data[i] * b.data[i];
+        }
+        return s;
+    }
+
+    /** tr(A B) = sum_ij A_ji B_ij, without forming the product. */
+    private static double traceOfProduct(DMatrixRMaj a, DMatrixRMaj b) {
+        int n = a.numRows;
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                s += a.data[j * n + i] * b.data[i * n + j];
+            }
+        }
+        return s;
+    }
+
+    private static void symmetrize(DMatrixRMaj a) {
+        int n = a.numRows;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double v = 0.5 * (a.get(i, j) + a.get(j, i));
+                a.set(i, j, v);
+                a.set(j, i, v);
+            }
+        }
+    }
+
+    private static double[][] toArray(DMatrixRMaj a) {
+        double[][] out = new double[a.numRows][a.numCols];
+        for (int i = 0; i < a.numRows; i++) {
+            for (int j = 0; j < a.numCols; j++) {
+                out[i][j] = a.get(i, j);
+            }
+        }
+        return out;
+    }
+}
