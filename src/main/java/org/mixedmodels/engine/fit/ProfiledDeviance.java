@@ -326,7 +326,9 @@ public final class ProfiledDeviance implements MultivariateFunction {
             factoredTheta = null;
             return false;
         }
-        cholesky.getT(l22);
+        // getT(null), not getT(l22): EJML's blocked Cholesky (its choice for m >= 1000) returned a wrong
+        // factor (NaN log-determinant) when told to write into the matrix it decomposed.
+        l22.setTo(cholesky.getT(null));
         factoredTheta = theta.clone();
         return true;
     }

@@ -41,6 +41,22 @@ class ProfiledDevianceTest {
     }
 
     /**
+     * Crossed intercepts with 2000 x 1000 levels (5000 rows, extra/crossed_large.csv): the dense part of
+     * the factor is 1003 x 1003, where EJML switches to its blocked Cholesky; that path once gave a NaN
+     * log-determinant. References: lme4 1.1-31 {@code lmer(y ~ x + (1|g) + (1|h), d, devFunOnly = TRUE)}
+     * at two thetas.
+     */
+    @Test
+    void largeCrossedDesignMatchesLme4DevianceFunction() throws Exception {
+        DataFrame data = CsvReader.read(java.nio.file.Path.of(
+                ProfiledDevianceTest.class.getResource("/extra/crossed_large.csv").toURI()));
+        Design design = Design.build(FormulaParser.parse("y ~ x + (1 | g) + (1 | h)"), data, Map.of());
+        ProfiledDeviance deviance = new ProfiledDeviance(design, true);
+        assertClose(17347.7601939515, deviance.value(new double[] {1, 1}), 1e-10, "REML criterion at (1, 1)");
+        assertClose(17187.2929460574, deviance.value(new double[] {0.8, 0.3}), 1e-10, "REML criterion at (0.8, 0.3)");
+    }
+
+    /**
      * A random intercept with theta = 0 is an ordinary least-squares fit: the ML deviance is then
      * n (1 + log(2 pi RSS / n)), which checks the profiled formula against a closed form.
      */
