@@ -8,6 +8,7 @@ import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.RandomEffect;
 import org.mixedmodels.engine.fit.VarCorrRow;
 import org.mixedmodels.engine.inference.CoefficientTest;
+import org.mixedmodels.engine.inference.ConfidenceInterval;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
@@ -23,6 +24,15 @@ final class FitReport {
     }
 
     static Map<String, Object> json(FitResult fit, FixedEffectsInference inference, String formula, String data) {
+        return json(fit, inference, formula, data, null, List.of());
+    }
+
+    /**
+     * @param confintMethod "profile", "wald" or null (no intervals for all parameters)
+     * @param confint the intervals, variance parameters then sigma then coefficients
+     */
+    static Map<String, Object> json(FitResult fit, FixedEffectsInference inference, String formula, String data,
+            String confintMethod, List<ConfidenceInterval> confint) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("data", data);
         out.put("formula", formula);
@@ -86,6 +96,18 @@ final class FitReport {
             ranef.add(row);
         }
         out.put("ranef", ranef);
+        if (confintMethod != null) {
+            out.put("confint_method", confintMethod);
+            List<Object> rows = new ArrayList<>();
+            for (ConfidenceInterval ci : confint) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("parameter", ci.parameter());
+                row.put("lower", ci.lower());
+                row.put("upper", ci.upper());
+                rows.add(row);
+            }
+            out.put("confint", rows);
+        }
         out.put("fitted_conditional", fit.fittedConditional());
         out.put("fitted_population", fit.fittedPopulation());
         List<Object> warnings = new ArrayList<>(fit.warnings());
@@ -95,6 +117,11 @@ final class FitReport {
     }
 
     static String text(FitResult fit, FixedEffectsInference inference, String formula) {
+        return text(fit, inference, formula, null, List.of());
+    }
+
+    static String text(FitResult fit, FixedEffectsInference inference, String formula, String confintMethod,
+            List<ConfidenceInterval> confint) {
         StringBuilder s = new StringBuilder();
         boolean reml = fit.method() == org.mixedmodels.engine.fit.FitOptions.Method.REML;
         s.append(reml ? "Linear mixed model fit by REML\n" : "Linear mixed model fit by maximum likelihood\n");
@@ -137,6 +164,16 @@ final class FitReport {
             s.append(String.format("%-24s %6s %9s %10s %11s%n", "", "NumDF", "DenDF", "F value", "Pr(>F)"));
             for (TermTest t : inference.typeIII()) {
                 s.append(String.format("%-24s %6.0f %9.3f %10.4f %11.4g%n", t.term(), t.numDf(), t.denDf(), t.f(), t.p()));
+            }
+        }
+        if (confintMethod != null) {
+            s.append(String.format(java.util.Locale.ROOT, "%nConfidence intervals (%s, %s%%):%n", confintMethod,
+                    new java.math.BigDecimal(inference.confidenceLevel() * 100).stripTrailingZeros().toPlainString()));
+            int width = confint.stream().mapToInt(c -> c.parameter().length()).max().orElse(10);
+            for (ConfidenceInterval ci : confint) {
+                s.append(String.format(java.util.Locale.ROOT, "  %-" + width + "s %12s %12s%n", ci.parameter(),
+                        Double.isNaN(ci.lower()) ? "NA" : String.format(java.util.Locale.ROOT, "%.6g", ci.lower()),
+                        Double.isNaN(ci.upper()) ? "NA" : String.format(java.util.Locale.ROOT, "%.6g", ci.upper())));
             }
         }
         List<String> warnings = new ArrayList<>(fit.warnings());

@@ -12,10 +12,12 @@ import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
+import org.mixedmodels.engine.inference.ConfidenceInterval;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.inference.ModelComparison;
+import org.mixedmodels.engine.inference.ProfileLikelihood;
 
 /**
  * The command line: {@code java -jar target/mixed-models-cli.jar fit --data FILE.csv --formula "..."
@@ -27,6 +29,7 @@ public final class Main {
             "Usage: java -jar mixed-models-cli.jar fit --data FILE.csv --formula \"y ~ x + (1 | g)\"",
             "           [--method reml|ml] [--reference COLUMN=LEVEL]... [--format text|json]",
             "           [--ddf satterthwaite|kenward-roger|residual|between-within|none] [--conf-level 0.95]",
+            "           [--confint profile|wald]",
             "       java -jar mixed-models-cli.jar emmeans --data FILE.csv --formula ... --specs FACTOR[,FACTOR]",
             "           [--ddf ...] [--conf-level 0.95] [--method reml|ml] [--reference COLUMN=LEVEL]...",
             "       java -jar mixed-models-cli.jar compare --data FILE.csv --formula A --formula B [--method ml|reml]",
@@ -39,6 +42,7 @@ public final class Main {
             "  --format     text (default) or json",
             "  --ddf        degrees of freedom of t and F tests (default satterthwaite)",
             "  --conf-level confidence level of the coefficients' intervals (default 0.95)",
+            "  --confint    intervals for all parameters: profile (likelihood, as lme4's confint) or wald",
             "  emmeans  estimated marginal (LS) means of the levels of --specs, averaged over the other",
             "           factors with equal weights and numeric covariates at their means, with pairwise",
             "           differences (unadjusted, Tukey, Bonferroni and Holm p-values)",
@@ -97,13 +101,20 @@ public final class Main {
         DfMethod ddf = ddf(options);
         double level = confLevel(options);
         Map<String, String> references = references(options);
+        String confint = single(options, "--confint", false);
+        if (confint != null && !confint.equals("profile") && !confint.equals("wald")) {
+            throw new UsageException("--confint must be profile or wald, not '" + confint + "'.");
+        }
         DataFrame frame = CsvReader.read(Path.of(data));
         FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references));
         FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level);
+        List<ConfidenceInterval> intervals = confint == null ? List.of()
+                : confint.equals("profile") ? ProfileLikelihood.intervals(fit, level)
+                        : ProfileLikelihood.waldIntervals(fit, level);
         if ("json".equals(format)) {
-            out.print(Json.write(FitReport.json(fit, inference, formula, data)));
+            out.print(Json.write(FitReport.json(fit, inference, formula, data, confint, intervals)));
         } else {
-            out.print(FitReport.text(fit, inference, formula));
+            out.print(FitReport.text(fit, inference, formula, confint, intervals));
         }
         return 0;
     }
@@ -224,7 +235,8 @@ public final class Main {
     }
 
     private static final java.util.Set<String> FIT_FLAGS =
-            java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--ddf", "--conf-level");
+            java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--ddf", "--conf-level",
+                    "--confint");
     private static final java.util.Set<String> EMMEANS_FLAGS = java.util.Set.of("--data", "--formula", "--method",
             "--reference", "--format", "--ddf", "--conf-level", "--specs");
     private static final java.util.Set<String> COMPARE_FLAGS =

@@ -89,6 +89,31 @@ class MainTest {
     }
 
     @Test
+    void confintAddsIntervalsForAllParameters() {
+        ReferenceCase c = ReferenceCase.load("dyestuff_confint");
+        Run r = run("fit", "--data", data("dyestuff.csv"), "--formula", c.string("formula"), "--format", "json",
+                "--confint", "profile");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("profile", json.get("confint_method").getAsString());
+        var rows = json.getAsJsonArray("confint");
+        assertEquals(3, rows.size());
+        JsonObject sigma = rows.get(1).getAsJsonObject();
+        assertEquals("sigma", sigma.get("parameter").getAsString());
+        assertClose(c.objects("profile").get(1).get("lower").getAsDouble(), sigma.get("lower").getAsDouble(), 1e-3,
+                "sigma lower");
+        Run wald = run("fit", "--data", data("dyestuff.csv"), "--formula", c.string("formula"), "--format", "json",
+                "--confint", "wald");
+        JsonObject sd = JsonParser.parseString(wald.out()).getAsJsonObject().getAsJsonArray("confint").get(0)
+                .getAsJsonObject();
+        assertTrue(sd.get("lower").isJsonNull(), "no Wald interval for a standard deviation, as lme4");
+        Run text = run("fit", "--data", data("dyestuff.csv"), "--formula", c.string("formula"), "--confint", "profile");
+        assertTrue(text.out().contains("Confidence intervals (profile, 95%):"), text.out());
+        assertEquals(2, run("fit", "--data", data("dyestuff.csv"), "--formula", c.string("formula"), "--confint",
+                "bootstrap").code());
+    }
+
+    @Test
     void compareGivesTheLikelihoodRatioTable() {
         ReferenceCase c = ReferenceCase.load("sleepstudy_lrt");
         Run r = run("compare", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ Days + (1 | Subject)",

@@ -179,6 +179,20 @@ public final class Design {
         return out;
     }
 
+    /**
+     * The design with one coefficient held at a value: its column leaves X and moves into an offset,
+     * y - value * x_j. Used to profile the likelihood over a fixed effect (lme4's profile.merMod).
+     */
+    public Design withFixedCoefficient(int column, double value) {
+        double[] x = fixed.columns()[column];
+        double[] offsetResponse = new double[response.length];
+        for (int i = 0; i < response.length; i++) {
+            offsetResponse[i] = response[i] - value * x[i];
+        }
+        return new Design(frame, offsetResponse, fixed.without(new int[] {column}), droppedColumns, randomTerms,
+                warnings);
+    }
+
     public ModelFrame frame() {
         return frame;
     }
