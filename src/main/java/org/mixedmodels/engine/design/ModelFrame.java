@@ -24,12 +24,14 @@ public final class ModelFrame {
     private final Map<String, String> referenceLevels;
     private final Map<String, Factor> factors = new HashMap<>();
     private final Map<String, double[]> numerics = new HashMap<>();
+    /** For a frame without a data table ({@link #ofLevels}): the categorical variables. */
+    private java.util.Set<String> categorical;
 
     private ModelFrame(Formula formula, DataFrame data, int[] rows, Map<String, String> referenceLevels) {
         this.formula = formula;
         this.data = data;
         this.rows = rows;
-        this.omitted = data.rowCount() - rows.length;
+        this.omitted = data == null ? 0 : data.rowCount() - rows.length;
         this.referenceLevels = Map.copyOf(referenceLevels);
     }
 
@@ -121,6 +123,20 @@ public final class ModelFrame {
         return g;
     }
 
+    /**
+     * A frame over rows given by level codes and numbers alone, without a data table: how a saved
+     * model rebuilds its model matrices for new data. {@code levels} holds each categorical variable's
+     * levels (reference first) and {@code codes} each row's level index.
+     */
+    public static ModelFrame ofLevels(Formula formula, Map<String, List<String>> levels, Map<String, int[]> codes,
+            Map<String, double[]> numbers, int size) {
+        ModelFrame g = new ModelFrame(formula, null, new int[size], Map.of());
+        g.categorical = new java.util.HashSet<>(levels.keySet());
+        codes.forEach((v, c) -> g.factors.put(v, new Factor(v, levels.get(v), c.clone())));
+        numbers.forEach((v, values) -> g.numerics.put(v, values.clone()));
+        return g;
+    }
+
     public Formula formula() {
         return formula;
     }
@@ -145,6 +161,9 @@ public final class ModelFrame {
      * variables are read through {@link #factor} whatever their type.)
      */
     public boolean isCategorical(String variable) {
+        if (data == null) {
+            return categorical.contains(variable);
+        }
         return data.column(variable) instanceof CategoricalColumn;
     }
 

@@ -108,6 +108,19 @@ public final class ReferenceCase {
     }
 
     /** The case's data set, read once per test run. */
+    /** The case's model fitted by our engine: its formula, method and reference levels. */
+    public org.mixedmodels.engine.fit.FitResult fit() {
+        Map<String, String> refs = new java.util.HashMap<>();
+        JsonElement r = json.get("reference_levels");
+        if (r != null && r.isJsonObject()) {
+            r.getAsJsonObject().entrySet().forEach(e -> refs.put(e.getKey(), e.getValue().getAsString()));
+        }
+        org.mixedmodels.engine.fit.FitOptions.Method method = "ML".equals(string("method"))
+                ? org.mixedmodels.engine.fit.FitOptions.Method.ML : org.mixedmodels.engine.fit.FitOptions.Method.REML;
+        return org.mixedmodels.engine.fit.LinearMixedModel.fit(string("formula"), data(),
+                new org.mixedmodels.engine.fit.FitOptions(method, refs));
+    }
+
     public DataFrame data() {
         return DATA.computeIfAbsent(string("data"), d -> CsvReader.read(root().resolve(d)));
     }

@@ -1,0 +1,376 @@
+package org.mixedmodels.engine.prediction;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
+import org.apache.commons.math3.linear.MatrixUtils;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.CategoricalColumn;
+import org.mixedmodels.engine.data.Column;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.design.ModelFrame;
+import org.mixedmodels.engine.design.ModelMatrix;
+import org.mixedmodels.engine.formula.Formula;
+import org.mixedmodels.engine.formula.RandomTerm;
+import org.mixedmodels.engine.formula.Term;
+
+/**
+ * Predictions of a {@link FittedModel} for the rows of a table.
+ *
+ * <ul>
+ * <li>population: x'beta;</li>
+ * <li>conditional: x'beta + z'b for the groups seen in training (lme4's {@code predict(m, newdata)});
+ * a level not seen contributes 0, as lme4's {@code allow.new.levels = TRUE};</li>
+ * <li>the SE of the population mean, sqrt(x' V x), and a prediction interval for a new observation
+ * from a new group: x'beta +- z sqrt(x'Vx + z'Dz + sigma^2) (normal quantile);</li>
+ * <li>optionally, for rows of levels not seen in training whose response is known, the conditional
+ * modes of those levels are first estimated from their own rows: b = D Z'(Z D Z' + sigma^2 I)^{-1}
+ * (y - X beta - effects of the other, known, groups), the BLUP given the model's parameters.</li>
+ * </ul>
+ *
+ * Rows with a missing value in a column the prediction needs get NaN.
+ */
+public final class Prediction {
+    private final double[] population;
+    private final double[] conditional;
+    private final double[] se;
+    private final double[] lower;
+    private final double[] upper;
+    private int rowsWithNewLevels;
+    private final Map<String, Map<String, double[]>> newLevelModes = new LinkedHashMap<>();
+
+    private Prediction(int n) {
+        population = new double[n];
+        conditional = new double[n];
+        se = new double[n];
+        lower = new double[n];
+        upper = new double[n];
+        java.util.Arrays.fill(population, Double.NaN);
+        java.util.Arrays.fill(conditional, Double.NaN);
+        java.util.Arrays.fill(se, Double.NaN);
+        java.util.Arrays.fill(lower, Double.NaN);
+        java.util.Arrays.fill(upper, Double.NaN);
+    }
+
+    public double[] population() {
+        return population.clone();
+    }
+
+    public double[] conditional() {
+        return conditional.clone();
+    }
+
+    /** SE of the population-level fitted mean. */
+    public double[] standardError() {
+        return se.clone();
+    }
+
+    public double[] lower() {
+        return lower.clone();
+    }
+
+    public double[] upper() {
+        return upper.clone();
+    }
+
+    /** Rows whose prediction used at least one group level not seen in training (and not estimated). */
+    public int rowsWithNewLevels() {
+        return rowsWithNewLevels;
+    }
+
+    /** Conditional modes estimated for new levels, by grouping factor and level. */
+    public Map<String, Map<String, double[]>> newLevelModes() {
+        return newLevelModes;
+    }
+
+    /**
+     * @param level coverage of the prediction interval, e.g. 0.95
+     * @param estimateNewLevels estimate the random effects of unseen levels from their rows' responses
+     */
+    public static Prediction of(FittedModel model, DataFrame data, double level, boolean estimateNewLevels) {
+        if (!(level > 0 && level < 1)) {
+            throw new MixedModelException("The prediction interval's level must be between 0 and 1; got " + level + ".");
+        }
+        Formula formula = model.parsedFormula();
+        int n = data.rowCount();
+        if (n == 0) {
+            return new Prediction(0);
+        }
+        // Which columns are needed, and is each row complete in them?
+        List<String> needed = new ArrayList<>();
+        for (String v : formula.variables()) {
+            if (!v.equals(formula.response())) {
+                needed.add(v);
+            }
+        }
+        for (String v : needed) {
+            data.column(v); // unknown column: a clear error naming the table's columns
+        }
+        boolean[] complete = new boolean[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            boolean ok = true;
+            for (String v : needed) {
+                Column c = data.column(v);
+                ok &= !c.isMissing(i) && !(c instanceof NumericColumn num && !Double.isFinite(num.value(i)));
+            }
+            complete[i] = ok;
+            if (ok) {
+                m++;
+            }
+        }
+        int[] rows = new int[m];
+        for (int i = 0, r = 0; i < n; i++) {
+            if (complete[i]) {
+                rows[r++] = i;
+            }
+        }
+        ModelFrame frame = frame(model, formula, data, rows);
+        double[][] x = fixedColumns(model, formula, frame);
+
+        double[] pop = new double[m];
+        double[] cond = new double[m];
+        double[] seMean = new double[m];
+        double[] marginalVar = new double[m];
+        double[] beta = model.beta();
+        double[][] v = model.fixedCovariance();
+        int p = beta.length;
+        for (int r = 0; r < m; r++) {
+            double s = 0;
+            double q = 0;
+            for (int j = 0; j < p; j++) {
+                s += x[j][r] * beta[j];
+                for (int l = 0; l < p; l++) {
+                    q += x[j][r] * v[j][l] * x[l][r];
+                }
+            }
+            pop[r] = s;
+            cond[r] = s;
+            seMean[r] = Math.sqrt(Math.max(q, 0));
+            marginalVar[r] = q + model.sigma() * model.sigma();
+        }
+
+        // Random effects per grouping factor.
+        List<double[][]> zs = new ArrayList<>();
+        List<int[]> levelOfRow = new ArrayList<>();
+        List<String[]> labelOfRow = new ArrayList<>();
+        for (FittedModel.Group g : model.groups()) {
+            double[][] z = randomColumns(g, formula, frame);
+            Map<String, Integer> index = new HashMap<>();
+            for (int l = 0; l < g.levels().size(); l++) {
+                index.put(g.levels().get(l), l);
+            }
+            int[] levelIdx = new int[m];
+            String[] labels = new String[m];
+            for (int r = 0; r < m; r++) {
+                StringBuilder label = new StringBuilder();
+                for (String var : g.variables()) {
+                    label.append(label.length() == 0 ? "" : ":").append(data.column(var).label(rows[r]));
+                }
+                labels[r] = label.toString();
+                levelIdx[r] = index.getOrDefault(labels[r], -1);
+                double zdz = 0;
+                for (int a = 0; a < z.length; a++) {
+                    for (int b = 0; b < z.length; b++) {
+                        zdz += z[a][r] * g.covariance()[a][b] * z[b][r];
+                    }
+                }
+                marginalVar[r] += zdz;
+            }
+            zs.add(z);
+            levelOfRow.add(levelIdx);
+            labelOfRow.add(labels);
+        }
+        boolean[] usesNewLevel = new boolean[m];
+        for (int gi = 0; gi < model.groups().size(); gi++) {
+            FittedModel.Group g = model.groups().get(gi);
+            double[][] z = zs.get(gi);
+            int[] levelIdx = levelOfRow.get(gi);
+            for (int r = 0; r < m; r++) {
+                if (levelIdx[r] < 0) {
+                    usesNewLevel[r] = true;
+                    continue;
+                }
+                for (int a = 0; a < z.length; a++) {
+                    cond[r] += z[a][r] * g.modes()[levelIdx[r]][a];
+                }
+            }
+        }
+        Map<String, Map<String, double[]>> modes = estimateNewLevels
+                ? estimateNewLevels(model, formula, data, rows, cond, zs, levelOfRow, labelOfRow, usesNewLevel)
+                : Map.of();
+        double zq = new NormalDistribution().inverseCumulativeProbability((1 + level) / 2);
+        Prediction result = new Prediction(n);
+        int newRows = 0;
+        for (int r = 0; r < m; r++) {
+            int i = rows[r];
+            result.population[i] = pop[r];
+            result.conditional[i] = cond[r];
+            result.se[i] = seMean[r];
+            double half = zq * Math.sqrt(marginalVar[r]);
+            result.lower[i] = pop[r] - half;
+            result.upper[i] = pop[r] + half;
+            if (usesNewLevel[r]) {
+                newRows++;
+            }
+        }
+        result.rowsWithNewLevels = newRows;
+        result.newLevelModes.putAll(modes);
+        return result;
+    }
+
+    /** Rows of new levels, one grouping factor at a time, when that factor is the only unknown one. */
+    private static Map<String, Map<String, double[]>> estimateNewLevels(FittedModel model, Formula formula,
+            DataFrame data, int[] rows, double[] cond, List<double[][]> zs, List<int[]> levelOfRow,
+            List<String[]> labelOfRow, boolean[] usesNewLevel) {
+        Map<String, Map<String, double[]>> modes = new LinkedHashMap<>();
+        Column response = data.hasColumn(formula.response()) ? data.column(formula.response()) : null;
+        if (!(response instanceof NumericColumn y)) {
+            return modes;
+        }
+        int m = rows.length;
+        for (int gi = 0; gi < model.groups().size(); gi++) {
+            FittedModel.Group g = model.groups().get(gi);
+            double[][] z = zs.get(gi);
+            int[] levelIdx = levelOfRow.get(gi);
+            Map<String, List<Integer>> members = new LinkedHashMap<>();
+            for (int r = 0; r < m; r++) {
+                if (levelIdx[r] >= 0 || y.isMissing(rows[r]) || !Double.isFinite(y.value(rows[r]))) {
+                    continue;
+                }
+                boolean othersKnown = true;
+                for (int other = 0; other < model.groups().size(); other++) {
+                    othersKnown &= other == gi || levelOfRow.get(other)[r] >= 0;
+                }
+                if (othersKnown) {
+                    members.computeIfAbsent(labelOfRow.get(gi)[r], l -> new ArrayList<>()).add(r);
+                }
+            }
+            int k = g.columns().size();
+            RealMatrix d = MatrixUtils.createRealMatrix(g.covariance());
+            for (Map.Entry<String, List<Integer>> e : members.entrySet()) {
+                List<Integer> rs = e.getValue();
+                int nl = rs.size();
+                // cond already holds x'beta plus the known groups' effects.
+                double[] resid = new double[nl];
+                RealMatrix zl = MatrixUtils.createRealMatrix(nl, k);
+                for (int a = 0; a < nl; a++) {
+                    int r = rs.get(a);
+                    resid[a] = y.value(rows[r]) - cond[r];
+                    for (int c = 0; c < k; c++) {
+                        zl.setEntry(a, c, z[c][r]);
+                    }
+                }
+                RealMatrix vmat = zl.multiply(d).multiply(zl.transpose());
+                for (int a = 0; a < nl; a++) {
+                    vmat.addToEntry(a, a, model.sigma() * model.sigma());
+                }
+                double[] w = new CholeskyDecomposition(vmat).getSolver().solve(MatrixUtils.createRealVector(resid))
+                        .toArray();
+                double[] b = d.multiply(zl.transpose()).operate(w);
+                modes.computeIfAbsent(g.name(), x -> new LinkedHashMap<>()).put(e.getKey(), b);
+                for (int r : rs) {
+                    for (int c = 0; c < k; c++) {
+                        cond[r] += z[c][r] * b[c];
+                    }
+                    usesNewLevel[r] = false;
+                    for (int other = 0; other < model.groups().size(); other++) {
+                        usesNewLevel[r] |= other != gi && levelOfRow.get(other)[r] < 0;
+                    }
+                }
+            }
+        }
+        return modes;
+    }
+
+    /** The model frame of the complete rows, coded with the training levels. */
+    private static ModelFrame frame(FittedModel model, Formula formula, DataFrame data, int[] rows) {
+        Map<String, int[]> codes = new HashMap<>();
+        Map<String, double[]> numbers = new HashMap<>();
+        for (String v : formula.variables()) {
+            if (v.equals(formula.response()) || formula.groupingVariables().contains(v) && !model.factorLevels()
+                    .containsKey(v)) {
+                continue;
+            }
+            Column c = data.column(v);
+            List<String> levels = model.factorLevels().get(v);
+            if (levels != null) {
+                Map<String, Integer> index = new HashMap<>();
+                for (int l = 0; l < levels.size(); l++) {
+                    index.put(levels.get(l), l);
+                }
+                int[] code = new int[rows.length];
+                for (int r = 0; r < rows.length; r++) {
+                    Integer at = index.get(c.label(rows[r]));
+                    if (at == null) {
+                        throw new MixedModelException("Column '" + v + "' holds the level '" + c.label(rows[r])
+                                + "' in row " + (rows[r] + 1) + ", which the model did not see in training; its levels are: "
+                                + String.join(", ", levels) + ".");
+                    }
+                    code[r] = at;
+                }
+                codes.put(v, code);
+            } else {
+                if (!(c instanceof NumericColumn num)) {
+                    throw new MixedModelException("Column '" + v + "' must be numeric, as it was in training (it holds '"
+                            + ((CategoricalColumn) c).label(rows.length > 0 ? rows[0] : 0) + "').");
+                }
+                double[] values = new double[rows.length];
+                for (int r = 0; r < rows.length; r++) {
+                    values[r] = num.value(rows[r]);
+                }
+                numbers.put(v, values);
+            }
+        }
+        return ModelFrame.ofLevels(formula, model.factorLevels(), codes, numbers, rows.length);
+    }
+
+    private static double[][] fixedColumns(FittedModel model, Formula formula, ModelFrame frame) {
+        ModelMatrix x = ModelMatrix.build(frame, formula.intercept(), formula.fixedTerms());
+        double[][] out = new double[model.fixedNames().size()][];
+        for (int j = 0; j < out.length; j++) {
+            int at = x.names().indexOf(model.fixedNames().get(j));
+            if (at < 0) {
+                throw new MixedModelException("The model's coefficient '" + model.fixedNames().get(j)
+                        + "' cannot be rebuilt from the formula; the model is damaged.");
+            }
+            out[j] = x.columns()[at];
+        }
+        return out;
+    }
+
+    /** The random-effect columns of one grouping factor, in the model's column order. */
+    private static double[][] randomColumns(FittedModel.Group g, Formula formula, ModelFrame frame) {
+        Map<String, double[]> byName = new HashMap<>();
+        for (RandomTerm r : formula.randomTerms()) {
+            if (!r.groupingName().equals(g.name())) {
+                continue;
+            }
+            ModelMatrix all = ModelMatrix.build(frame, r.intercept(), r.effects());
+            for (int c = 0; c < all.columnCount(); c++) {
+                byName.put(all.names().get(c), all.columns()[c]);
+            }
+            for (Term t : r.effects()) {
+                ModelMatrix single = ModelMatrix.build(frame, false, List.of(t));
+                for (int c = 0; c < single.columnCount(); c++) {
+                    byName.putIfAbsent(single.names().get(c), single.columns()[c]);
+                }
+            }
+        }
+        double[][] out = new double[g.columns().size()][];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = byName.get(g.columns().get(c));
+            if (out[c] == null) {
+                throw new MixedModelException("The random-effect column '" + g.columns().get(c) + "' of '" + g.name()
+                        + "' cannot be rebuilt from the formula; the model is damaged.");
+            }
+        }
+        return out;
+    }
+}
