@@ -72,6 +72,23 @@ class KenwardRogerReferenceTest {
         }
     }
 
+    /**
+     * In balanced designs Kenward-Roger's df are whole numbers (Kenward and Roger 1997, section 4): 17
+     * for the sleepstudy slope (18 subjects) and 98 for 100 simulated subjects with 10 visits each.
+     */
+    @Test
+    void balancedDesignsGiveWholeNumberDf() {
+        FitResult fit = ReferenceCase.load("sleepstudy_slopes").fit();
+        FixedEffectsInference kr = FixedEffectsInference.of(fit, DfMethod.KENWARD_ROGER, 0.95);
+        assertEquals(17.0, kr.coefficients().get(0).df(), 1e-6);
+        assertEquals(17.0, kr.coefficients().get(1).df(), 1e-6);
+        FitResult sim = org.mixedmodels.engine.fit.LinearMixedModel.fit("y ~ time * arm + (time | subject)",
+                org.mixedmodels.cli.SimulatedDataFixture.longitudinal(100, 10),
+                org.mixedmodels.engine.fit.FitOptions.reml());
+        FixedEffectsInference simKr = FixedEffectsInference.of(sim, DfMethod.KENWARD_ROGER, 0.95);
+        assertEquals(98.0, simKr.coefficients().get(1).df(), 1e-6, "time");
+    }
+
     /** The adjustment only inflates: Phi_A - Phi is positive semi-definite, so every SE grows or stays. */
     @Test
     void adjustedSeNeverSmaller() {
