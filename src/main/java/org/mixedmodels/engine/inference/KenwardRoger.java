@@ -392,7 +392,7 @@ public final class KenwardRoger {
     /** sum_ij A_ij B_ij. */
     private static double elementSum(DMatrixRMaj a, DMatrixRMaj b) {
         double s = 0;
-        for (int i = 0; i < a.data.length && i < a.getNumElements(); i++) {
+        for (int i = 0; i < a.getNumElements(); i++) {
             s += a.data[i] * b.data[i];
         }
         return s;
