@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.analysis.MultivariateFunction;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
@@ -32,8 +33,19 @@ public final class LinearMixedModel {
     }
 
     public static FitResult fit(Design design, FitOptions options) {
+        return fit(design, options, FitMonitor.NONE);
+    }
+
+    /** A fit whose optimizer reports every objective evaluation to {@code monitor} (progress, cancel). */
+    public static FitResult fit(Design design, FitOptions options, FitMonitor monitor) {
         ProfiledDeviance deviance = new ProfiledDeviance(design, options.method() == FitOptions.Method.REML);
-        OptimizerSummary opt = ThetaOptimizer.minimize(deviance, deviance.initialTheta(), deviance.lowerBounds());
+        int[] evaluations = {0};
+        MultivariateFunction watched = theta -> {
+            double value = deviance.value(theta);
+            monitor.objectiveEvaluated(++evaluations[0], value);
+            return value;
+        };
+        OptimizerSummary opt = ThetaOptimizer.minimize(watched, deviance.initialTheta(), deviance.lowerBounds());
         return assemble(design, options, deviance, opt);
     }
 

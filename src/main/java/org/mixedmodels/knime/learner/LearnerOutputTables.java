@@ -1,0 +1,205 @@
+package org.mixedmodels.knime.learner;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.knime.core.data.DataCell;
+import org.knime.core.data.DataColumnSpec;
+import org.knime.core.data.DataColumnSpecCreator;
+import org.knime.core.data.DataTableSpec;
+import org.knime.core.data.DataType;
+import org.knime.core.data.RowKey;
+import org.knime.core.data.def.BooleanCell;
+import org.knime.core.data.def.DefaultRow;
+import org.knime.core.data.def.DoubleCell;
+import org.knime.core.data.def.IntCell;
+import org.knime.core.data.def.StringCell;
+import org.knime.core.node.BufferedDataContainer;
+import org.knime.core.node.BufferedDataTable;
+import org.knime.core.node.ExecutionContext;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.VarCorrRow;
+import org.mixedmodels.engine.formula.Formula;
+import org.mixedmodels.engine.formula.RandomTerm;
+import org.mixedmodels.engine.formula.Term;
+import org.mixedmodels.engine.inference.CoefficientTest;
+import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.knime.data.TableToDataFrame;
+
+/** The Learner's four tables: their specs (known at configure where possible) and their rows. */
+final class LearnerOutputTables {
+
+    private LearnerOutputTables() {
+    }
+
+    static DataTableSpec fixedEffectsSpec() {
+        return new DataTableSpec("Fixed effects", column("Term", StringCell.TYPE), column("Estimate", DoubleCell.TYPE),
+            column("Std. Error", DoubleCell.TYPE), column("df", DoubleCell.TYPE), column("t value", DoubleCell.TYPE),
+            column("Pr(>|t|)", DoubleCell.TYPE), column("Lower CI", DoubleCell.TYPE),
+            column("Upper CI", DoubleCell.TYPE));
+    }
+
+    static DataTableSpec varianceComponentsSpec() {
+        return new DataTableSpec("Variance components", column("Group", StringCell.TYPE),
+            column("Term", StringCell.TYPE), column("Term 2", StringCell.TYPE), column("Variance", DoubleCell.TYPE),
+            column("Std. Dev.", DoubleCell.TYPE), column("Correlation", DoubleCell.TYPE));
+    }
+
+    /**
+     * Group, Level, then one column per random-effect column (BLUPs) and one per conditional SD. The columns
+     * are known before the fit unless a random slope is categorical (its names depend on the levels); then
+     * null, as KNIME allows.
+     */
+    static DataTableSpec randomEffectsSpec(final Formula formula, final DataTableSpec input) {
+        List<String> columns = randomEffectColumns(formula, input);
+        return columns == null ? null : randomEffectsSpec(columns);
+    }
+
+    private static DataTableSpec randomEffectsSpec(final List<String> columns) {
+        List<DataColumnSpec> specs = new ArrayList<>();
+        specs.add(column("Group", StringCell.TYPE));
+        specs.add(column("Level", StringCell.TYPE));
+        columns.forEach(c -> specs.add(column(c, DoubleCell.TYPE)));
+        columns.forEach(c -> specs.add(column("Cond. SD " + c, DoubleCell.TYPE)));
+        return new DataTableSpec("Random effects", specs.toArray(DataColumnSpec[]::new));
+    }
+
+    /** Random-effect column names in formula order, or null when they depend on factor levels. */
+    static List<String> randomEffectColumns(final Formula formula, final DataTableSpec input) {
+        Set<String> columns = new LinkedHashSet<>();
+        for (RandomTerm r : formula.randomTerms()) {
+            if (r.intercept()) {
+                columns.add("(Intercept)");
+            }
+            for (Term t : r.effects()) {
+                for (String v : t.variables()) {
+                    DataColumnSpec c = input.getColumnSpec(v);
+                    if (c == null || !TableToDataFrame.isNumeric(c)) {
+                        return null;
+                    }
+                }
+                columns.add(t.label());
+            }
+        }
+        return new ArrayList<>(columns);
+    }
+
+    static DataTableSpec fitStatisticsSpec(final Formula formula) {
+        List<DataColumnSpec> specs = new ArrayList<>();
+        specs.add(column("Method", StringCell.TYPE));
+        specs.add(column("Observations", IntCell.TYPE));
+        for (String g : groupNames(formula)) {
+            specs.add(column("Groups: " + g, IntCell.TYPE));
+        }
+        specs.add(column("Log-likelihood", DoubleCell.TYPE));
+        specs.add(column("AIC", DoubleCell.TYPE));
+        specs.add(column("BIC", DoubleCell.TYPE));
+        specs.add(column("REML criterion or deviance", DoubleCell.TYPE));
+        specs.add(column("Residual SD", DoubleCell.TYPE));
+        specs.add(column("Parameters", IntCell.TYPE));
+        specs.add(column("Singular", BooleanCell.TYPE));
+        specs.add(column("Converged", BooleanCell.TYPE));
+        specs.add(column("Optimizer evaluations", IntCell.TYPE));
+        return new DataTableSpec("Fit statistics", specs.toArray(DataColumnSpec[]::new));
+    }
+
+    /** Grouping factors as lme4 names them ({@code Subject}, {@code neuron:subject}), in formula order. */
+    static List<String> groupNames(final Formula formula) {
+        Set<String> names = new LinkedHashSet<>();
+        formula.randomTerms().forEach(r -> names.add(r.groupingName()));
+        return new ArrayList<>(names);
+    }
+
+    static BufferedDataTable fixedEffects(final List<CoefficientTest> tests, final ExecutionContext exec) {
+        BufferedDataContainer c = exec.createDataContainer(fixedEffectsSpec());
+        long row = 0;
+        for (CoefficientTest t : tests) {
+            c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(t.term()), number(t.estimate()),
+                number(t.se()), number(t.df()), number(t.t()), number(t.p()), number(t.lower()), number(t.upper())));
+        }
+        c.close();
+        return c.getTable();
+    }
+
+    static BufferedDataTable varianceComponents(final List<VarCorrRow> rows, final ExecutionContext exec) {
+        BufferedDataContainer c = exec.createDataContainer(varianceComponentsSpec());
+        long row = 0;
+        for (VarCorrRow v : rows) {
+            boolean variance = v.var2() == null;
+            c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(v.group()), text(v.var1()),
+                text(v.var2()), number(v.vcov()), variance ? number(v.sdcor()) : missing(),
+                variance ? missing() : number(v.sdcor())));
+        }
+        c.close();
+        return c.getTable();
+    }
+
+    static BufferedDataTable randomEffects(final FittedModel model, final List<String> configuredColumns,
+        final ExecutionContext exec) {
+        List<String> columns = configuredColumns;
+        Set<String> fitted = new LinkedHashSet<>();
+        model.groups().forEach(g -> fitted.addAll(g.columns()));
+        if (columns == null || !new LinkedHashSet<>(columns).equals(fitted)) {
+            columns = new ArrayList<>(fitted);
+        }
+        BufferedDataContainer c = exec.createDataContainer(randomEffectsSpec(columns));
+        long row = 0;
+        for (FittedModel.Group g : model.groups()) {
+            for (int level = 0; level < g.levels().size(); level++) {
+                DataCell[] cells = new DataCell[2 + 2 * columns.size()];
+                cells[0] = new StringCell(g.name());
+                cells[1] = new StringCell(g.levels().get(level));
+                for (int j = 0; j < columns.size(); j++) {
+                    int k = g.columns().indexOf(columns.get(j));
+                    cells[2 + j] = k < 0 ? missing() : number(g.modes()[level][k]);
+                    cells[2 + columns.size() + j] = k < 0 ? missing() : number(g.conditionalSd()[level][k]);
+                }
+                c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), cells));
+            }
+        }
+        c.close();
+        return c.getTable();
+    }
+
+    static BufferedDataTable fitStatistics(final FitResult fit, final Formula formula, final ExecutionContext exec) {
+        List<DataCell> cells = new ArrayList<>();
+        cells.add(new StringCell(fit.method().name()));
+        cells.add(new IntCell(fit.nobs()));
+        for (String g : groupNames(formula)) {
+            Integer n = fit.ngroups().get(g);
+            cells.add(n == null ? missing() : new IntCell(n));
+        }
+        cells.add(number(fit.logLik()));
+        cells.add(number(fit.aic()));
+        cells.add(number(fit.bic()));
+        cells.add(number(fit.objective()));
+        cells.add(number(fit.sigma()));
+        cells.add(new IntCell(fit.parameterCount()));
+        cells.add(BooleanCell.get(fit.singular()));
+        cells.add(BooleanCell.get(fit.converged()));
+        cells.add(new IntCell(fit.optimizer().evaluations()));
+        BufferedDataContainer c = exec.createDataContainer(fitStatisticsSpec(formula));
+        c.addRowToTable(new DefaultRow(RowKey.createRowKey(0), cells));
+        c.close();
+        return c.getTable();
+    }
+
+    private static DataColumnSpec column(final String name, final DataType type) {
+        return new DataColumnSpecCreator(name, type).createSpec();
+    }
+
+    /** NaN (a df of "none", an undefined p) shows as a missing cell, as KNIME's statistics nodes do. */
+    private static DataCell number(final double v) {
+        return Double.isNaN(v) ? missing() : new DoubleCell(v);
+    }
+
+    private static DataCell text(final String s) {
+        return s == null ? missing() : new StringCell(s);
+    }
+
+    private static DataCell missing() {
+        return DataType.getMissingCell();
+    }
+}

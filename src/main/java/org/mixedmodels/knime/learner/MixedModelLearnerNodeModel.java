@@ -1,0 +1,178 @@
+package org.mixedmodels.knime.learner;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.knime.core.data.DataColumnSpec;
+import org.knime.core.data.DataTableSpec;
+import org.knime.core.node.BufferedDataTable;
+import org.knime.core.node.CanceledExecutionException;
+import org.knime.core.node.ExecutionContext;
+import org.knime.core.node.ExecutionMonitor;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeModel;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
+import org.knime.core.node.port.PortObject;
+import org.knime.core.node.port.PortObjectSpec;
+import org.knime.core.node.port.PortType;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.LinearMixedModel;
+import org.mixedmodels.engine.formula.Formula;
+import org.mixedmodels.engine.inference.FixedEffectsInference;
+import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.knime.data.TableToDataFrame;
+import org.mixedmodels.knime.port.MixedModelPortObject;
+import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
+
+/**
+ * Fits a linear mixed model to the input table (the engine's {@link LinearMixedModel}) and outputs the
+ * model and its tables: fixed effects with tests and intervals, variance components, random effects per
+ * group level, and fit statistics.
+ */
+final class MixedModelLearnerNodeModel extends NodeModel {
+    /** Share of the progress bar for reading the table; the fit takes the rest. */
+    private static final double READ_SHARE = 0.1;
+
+    private MixedModelLearnerSettings settings = new MixedModelLearnerSettings();
+
+    MixedModelLearnerNodeModel() {
+        super(new PortType[] {BufferedDataTable.TYPE}, new PortType[] {MixedModelPortObject.TYPE,
+            BufferedDataTable.TYPE, BufferedDataTable.TYPE, BufferedDataTable.TYPE, BufferedDataTable.TYPE});
+    }
+
+    @Override
+    protected PortObjectSpec[] configure(final PortObjectSpec[] inSpecs) throws InvalidSettingsException {
+        DataTableSpec input = (DataTableSpec)inSpecs[0];
+        Formula formula = checkAgainst(input);
+        return new PortObjectSpec[] {MixedModelPortObjectSpec.of(formula), LearnerOutputTables.fixedEffectsSpec(),
+            LearnerOutputTables.varianceComponentsSpec(), LearnerOutputTables.randomEffectsSpec(formula, input),
+            LearnerOutputTables.fitStatisticsSpec(formula)};
+    }
+
+    /** Everything that can be checked before the fit, with messages that say what to change. */
+    private Formula checkAgainst(final DataTableSpec input) throws InvalidSettingsException {
+        settings.validate();
+        Formula formula = settings.parsedFormula();
+        if (formula.randomTerms().isEmpty()) {
+            throw new InvalidSettingsException("The formula '" + formula.source() + "' has no random effects; add "
+                + "a grouping column, e.g. '+ (1 | subject)'. For a model without random effects use KNIME's "
+                + "Linear Regression Learner.");
+        }
+        if (!formula.residualTerms().isEmpty()) {
+            throw new InvalidSettingsException("Residual covariance terms such as '"
+                + formula.residualTerms().get(0) + "' are not supported yet; remove the term.");
+        }
+        TableToDataFrame.checkColumnsExist(input, formula.variables(), "used in the formula");
+        DataColumnSpec response = input.getColumnSpec(formula.response());
+        if (!TableToDataFrame.isNumeric(response)) {
+            throw new InvalidSettingsException("The response column '" + formula.response() + "' is not numeric ("
+                + response.getType() + "); choose a numeric column or convert it (e.g. with String to Number).");
+        }
+        for (Map.Entry<String, String> ref : settings.referenceLevelMap().entrySet()) {
+            String column = ref.getKey();
+            if (!formula.variables().contains(column)) {
+                throw new InvalidSettingsException("A reference level is set for column '" + column
+                    + "', which the formula does not use; remove it or add the column to the model.");
+            }
+            if (TableToDataFrame.isNumeric(input.getColumnSpec(column))
+                && !formula.groupingVariables().contains(column)) {
+                throw new InvalidSettingsException("A reference level is set for the numeric column '" + column
+                    + "'; reference levels apply to categorical (string) columns only.");
+            }
+        }
+        return formula;
+    }
+
+    @Override
+    protected PortObject[] execute(final PortObject[] inObjects, final ExecutionContext exec) throws Exception {
+        BufferedDataTable table = (BufferedDataTable)inObjects[0];
+        Formula formula = checkAgainst(table.getDataTableSpec());
+        DataFrame data = TableToDataFrame.convert(table, formula.variables(), formula.groupingVariables(),
+            exec.createSubProgress(READ_SHARE));
+        ExecutionContext fitExec = exec.createSubExecutionContext(1 - READ_SHARE);
+        FitResult fit;
+        try {
+            fit = LinearMixedModel.fit(Design.build(formula, data,
+                settings.referenceLevelMap()), new FitOptions(settings.fitMethod(), settings.referenceLevelMap()),
+                (evaluation, objective) -> {
+                    try {
+                        fitExec.checkCanceled();
+                    } catch (CanceledExecutionException e) {
+                        throw new FitCanceled(e);
+                    }
+                    // the optimizer needs a few hundred evaluations for typical models; show movement
+                    fitExec.setProgress(1 - 1.0 / (1 + evaluation / 50.0),
+                        () -> "Optimizing (" + evaluation + " evaluations, objective " + objective + ")");
+                });
+        } catch (FitCanceled e) {
+            throw e.cause;
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        exec.setMessage("Tests and intervals");
+        FixedEffectsInference inference = FixedEffectsInference.of(fit, settings.dfMethod(), settings.confidenceLevel);
+        List<String> warnings = new ArrayList<>(fit.warnings());
+        warnings.addAll(inference.warnings());
+        Set<String> unique = new LinkedHashSet<>(warnings);
+        if (!unique.isEmpty()) {
+            setWarningMessage(String.join("\n", unique));
+        }
+        FittedModel model = FittedModel.of(fit);
+        return new PortObject[] {new MixedModelPortObject(model, new ArrayList<>(unique)),
+            LearnerOutputTables.fixedEffects(inference.coefficients(), exec),
+            LearnerOutputTables.varianceComponents(fit.varCorr(), exec),
+            LearnerOutputTables.randomEffects(model,
+                LearnerOutputTables.randomEffectColumns(formula, table.getDataTableSpec()), exec),
+            LearnerOutputTables.fitStatistics(fit, formula, exec)};
+    }
+
+    /** Carries the user's cancel out of the optimizer. */
+    private static final class FitCanceled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final CanceledExecutionException cause;
+
+        FitCanceled(final CanceledExecutionException cause) {
+            super(cause);
+            this.cause = cause;
+        }
+    }
+
+    @Override
+    protected void saveSettingsTo(final NodeSettingsWO s) {
+        settings.saveTo(s);
+    }
+
+    @Override
+    protected void validateSettings(final NodeSettingsRO s) throws InvalidSettingsException {
+        MixedModelLearnerSettings.loadFrom(s).validate();
+    }
+
+    @Override
+    protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
+        settings = MixedModelLearnerSettings.loadFrom(s);
+    }
+
+    @Override
+    protected void reset() {
+        // the model lives in the output ports only
+    }
+
+    @Override
+    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
+        // no internals: everything is in the output ports
+    }
+
+    @Override
+    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
+        // no internals: everything is in the output ports
+    }
+}

@@ -1,0 +1,184 @@
+package org.mixedmodels.knime.learner;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.formula.Formula;
+import org.mixedmodels.engine.formula.FormulaParser;
+import org.mixedmodels.engine.formula.FormulaSyntaxException;
+import org.mixedmodels.engine.inference.DfMethod;
+
+/**
+ * The Learner's settings. {@code formula} is what is fitted; the other model fields record the dialog's
+ * formula builder (response, fixed-effect columns, interactions, groupings, slopes) so the dialog reopens
+ * as it was closed. With {@code use_typed_formula} the user typed the formula instead.
+ */
+final class MixedModelLearnerSettings {
+    static final String FORMULA = "formula";
+    static final String USE_TYPED_FORMULA = "use_typed_formula";
+    static final String RESPONSE = "response";
+    static final String FIXED_COLUMNS = "fixed_columns";
+    static final String INTERACTIONS = "interactions";
+    static final String GROUPING_COLUMNS = "grouping_columns";
+    static final String NESTED = "nested";
+    static final String RANDOM_SLOPES = "random_slopes";
+    static final String CORRELATED_SLOPES = "correlated_slopes";
+    static final String METHOD = "method";
+    static final String DF_METHOD = "df_method";
+    static final String CONFIDENCE_LEVEL = "confidence_level";
+    static final String REFERENCE_LEVELS = "reference_levels";
+
+    String formula = "";
+    boolean useTypedFormula;
+    String response = "";
+    String[] fixedColumns = {};
+    String interactions = "";
+    String[] groupingColumns = {};
+    boolean nested;
+    String[] randomSlopes = {};
+    boolean correlatedSlopes = true;
+    String method = FitOptions.Method.REML.name();
+    String dfMethod = DfMethod.SATTERTHWAITE.label();
+    double confidenceLevel = 0.95;
+    /** {@code column=level} entries. */
+    String[] referenceLevels = {};
+
+    void saveTo(final NodeSettingsWO s) {
+        s.addString(FORMULA, formula);
+        s.addBoolean(USE_TYPED_FORMULA, useTypedFormula);
+        s.addString(RESPONSE, response);
+        s.addStringArray(FIXED_COLUMNS, fixedColumns);
+        s.addString(INTERACTIONS, interactions);
+        s.addStringArray(GROUPING_COLUMNS, groupingColumns);
+        s.addBoolean(NESTED, nested);
+        s.addStringArray(RANDOM_SLOPES, randomSlopes);
+        s.addBoolean(CORRELATED_SLOPES, correlatedSlopes);
+        s.addString(METHOD, method);
+        s.addString(DF_METHOD, dfMethod);
+        s.addDouble(CONFIDENCE_LEVEL, confidenceLevel);
+        s.addStringArray(REFERENCE_LEVELS, referenceLevels);
+    }
+
+    /** Reads every key; a missing key is an error naming it. */
+    static MixedModelLearnerSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
+        MixedModelLearnerSettings r = new MixedModelLearnerSettings();
+        r.formula = s.getString(FORMULA);
+        r.useTypedFormula = s.getBoolean(USE_TYPED_FORMULA);
+        r.response = s.getString(RESPONSE);
+        r.fixedColumns = s.getStringArray(FIXED_COLUMNS);
+        r.interactions = s.getString(INTERACTIONS);
+        r.groupingColumns = s.getStringArray(GROUPING_COLUMNS);
+        r.nested = s.getBoolean(NESTED);
+        r.randomSlopes = s.getStringArray(RANDOM_SLOPES);
+        r.correlatedSlopes = s.getBoolean(CORRELATED_SLOPES);
+        r.method = s.getString(METHOD);
+        r.dfMethod = s.getString(DF_METHOD);
+        r.confidenceLevel = s.getDouble(CONFIDENCE_LEVEL);
+        r.referenceLevels = s.getStringArray(REFERENCE_LEVELS);
+        return r;
+    }
+
+    /** Checks what can be checked without the input table. */
+    void validate() throws InvalidSettingsException {
+        parsedFormula();
+        fitMethod();
+        dfMethod();
+        if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
+            throw new InvalidSettingsException("The confidence level must be between 0 and 1 (e.g. 0.95); it is "
+                + confidenceLevel + ".");
+        }
+        referenceLevelMap();
+    }
+
+    Formula parsedFormula() throws InvalidSettingsException {
+        if (formula == null || formula.isBlank()) {
+            throw new InvalidSettingsException("No model formula: choose the response and the effects in the "
+                + "dialog, or type a formula such as 'Reaction ~ Days + (Days | Subject)'.");
+        }
+        try {
+            return FormulaParser.parse(formula);
+        } catch (FormulaSyntaxException e) {
+            throw new InvalidSettingsException("The formula '" + formula + "' is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    FitOptions.Method fitMethod() throws InvalidSettingsException {
+        try {
+            return FitOptions.Method.valueOf(method);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidSettingsException("Unknown estimation method '" + method + "'; choose REML or ML.");
+        }
+    }
+
+    DfMethod dfMethod() throws InvalidSettingsException {
+        try {
+            DfMethod m = DfMethod.parse(dfMethod);
+            if (m == DfMethod.KENWARD_ROGER && fitMethod() != FitOptions.Method.REML) {
+                throw new InvalidSettingsException("Kenward-Roger degrees of freedom are defined for REML fits "
+                    + "only; choose REML or another df method.");
+            }
+            return m;
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+    }
+
+    Map<String, String> referenceLevelMap() throws InvalidSettingsException {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String entry : referenceLevels) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || eq == entry.length() - 1) {
+                throw new InvalidSettingsException("Reference level '" + entry + "' must be written as "
+                    + "column=level, e.g. treatment=placebo.");
+            }
+            String column = entry.substring(0, eq).trim();
+            if (map.put(column, entry.substring(eq + 1).trim()) != null) {
+                throw new InvalidSettingsException("Column '" + column + "' has more than one reference level.");
+            }
+        }
+        return map;
+    }
+
+    /**
+     * The formula the dialog's builder describes: {@code response ~ fixed + interactions + (1 + slopes | g)}
+     * per grouping column, or one nested term {@code (1 + slopes | g1/g2)}; uncorrelated slopes use
+     * {@code ||}. Column names that are not plain identifiers are quoted with backticks.
+     */
+    static String buildFormula(final String response, final List<String> fixed, final String interactions,
+        final List<String> groups, final boolean nested, final List<String> slopes, final boolean correlated) {
+        StringBuilder f = new StringBuilder(quote(response)).append(" ~ ");
+        List<String> terms = new ArrayList<>();
+        fixed.forEach(c -> terms.add(quote(c)));
+        for (String i : interactions.split("[,;]")) {
+            if (!i.isBlank()) {
+                terms.add(i.trim());
+            }
+        }
+        if (terms.isEmpty()) {
+            terms.add("1");
+        }
+        String effects = slopes.isEmpty() ? "1"
+            : (correlated ? "1 + " : "") + String.join(" + ", slopes.stream().map(MixedModelLearnerSettings::quote)
+                .toList());
+        String bar = correlated || slopes.isEmpty() ? " | " : " || ";
+        if (nested && groups.size() > 1) {
+            terms.add("(" + effects + bar + String.join("/", groups.stream().map(MixedModelLearnerSettings::quote)
+                .toList()) + ")");
+        } else {
+            groups.forEach(g -> terms.add("(" + effects + bar + quote(g) + ")"));
+        }
+        return f.append(String.join(" + ", terms)).toString();
+    }
+
+    /** A column name as the formula language needs it. */
+    static String quote(final String column) {
+        return column.matches("[A-Za-z.][A-Za-z0-9._]*") ? column : "`" + column.replace("`", "") + "`";
+    }
+}

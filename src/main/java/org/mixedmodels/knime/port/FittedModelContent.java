@@ -1,0 +1,149 @@
+package org.mixedmodels.knime.port;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.ModelContentRO;
+import org.knime.core.node.ModelContentWO;
+import org.mixedmodels.engine.prediction.FittedModel;
+
+/**
+ * Writes a {@link FittedModel} to KNIME model content and reads it back: a versioned, readable document
+ * (every number a named entry, matrices row by row, one block per grouping factor with its BLUPs per level).
+ * Version 1 layout:
+ *
+ * <pre>
+ * format_version, formula, method, sigma
+ * factor_levels/&lt;variable&gt;      levels, reference first
+ * fixed_effects/names, estimates, covariance/row_i
+ * groups/group_g/name, variables, columns, levels, covariance/row_i,
+ *                blups/&lt;column index&gt;, conditional_sd/&lt;column index&gt;   (one value per level)
+ * statistics/&lt;name&gt;                nobs, logLik, AIC, BIC, objective, singular, converged
+ * warnings
+ * </pre>
+ */
+final class FittedModelContent {
+    /** Raised when the layout changes; older models stay readable. */
+    static final int FORMAT_VERSION = 1;
+
+    private FittedModelContent() {
+    }
+
+    static void save(final FittedModel model, final List<String> warnings, final ModelContentWO content) {
+        content.addInt("format_version", FORMAT_VERSION);
+        content.addString("formula", model.formula());
+        content.addString("method", model.method());
+        content.addDouble("sigma", model.sigma());
+        ModelContentWO levels = content.addModelContent("factor_levels");
+        model.factorLevels().forEach((v, l) -> levels.addStringArray(v, l.toArray(String[]::new)));
+        ModelContentWO fixed = content.addModelContent("fixed_effects");
+        fixed.addStringArray("names", model.fixedNames().toArray(String[]::new));
+        fixed.addDoubleArray("estimates", model.beta());
+        saveMatrix(model.fixedCovariance(), fixed.addModelContent("covariance"));
+        ModelContentWO groups = content.addModelContent("groups");
+        for (int g = 0; g < model.groups().size(); g++) {
+            FittedModel.Group group = model.groups().get(g);
+            ModelContentWO gc = groups.addModelContent("group_" + g);
+            gc.addString("name", group.name());
+            gc.addStringArray("variables", group.variables().toArray(String[]::new));
+            gc.addStringArray("columns", group.columns().toArray(String[]::new));
+            gc.addStringArray("levels", group.levels().toArray(String[]::new));
+            saveMatrix(group.covariance(), gc.addModelContent("covariance"));
+            ModelContentWO blups = gc.addModelContent("blups");
+            ModelContentWO sds = gc.addModelContent("conditional_sd");
+            for (int c = 0; c < group.columns().size(); c++) {
+                blups.addDoubleArray(Integer.toString(c), column(group.modes(), c));
+                sds.addDoubleArray(Integer.toString(c), column(group.conditionalSd(), c));
+            }
+        }
+        ModelContentWO stats = content.addModelContent("statistics");
+        model.statistics().forEach(stats::addDouble);
+        content.addStringArray("warnings", warnings.toArray(String[]::new));
+    }
+
+    /** The model and its warnings. */
+    record Loaded(FittedModel model, List<String> warnings) {
+    }
+
+    static Loaded load(final ModelContentRO content) throws InvalidSettingsException {
+        int version = content.getInt("format_version");
+        if (version > FORMAT_VERSION) {
+            throw new InvalidSettingsException("This mixed model was saved by a newer version of Mixed Models for "
+                + "KNIME (model format " + version + "; this version reads up to " + FORMAT_VERSION
+                + "). Update the extension to read it.");
+        }
+        Map<String, List<String>> factorLevels = new LinkedHashMap<>();
+        ModelContentRO levels = content.getModelContent("factor_levels");
+        for (String v : levels.keySet()) {
+            factorLevels.put(v, List.of(levels.getStringArray(v)));
+        }
+        ModelContentRO fixed = content.getModelContent("fixed_effects");
+        List<String> names = List.of(fixed.getStringArray("names"));
+        double[] beta = fixed.getDoubleArray("estimates");
+        double[][] fixedCov = loadMatrix(fixed.getModelContent("covariance"), names.size());
+        List<FittedModel.Group> groups = new ArrayList<>();
+        ModelContentRO gs = content.getModelContent("groups");
+        for (int g = 0; gs.containsKey("group_" + g); g++) {
+            ModelContentRO gc = gs.getModelContent("group_" + g);
+            List<String> columns = List.of(gc.getStringArray("columns"));
+            List<String> groupLevels = List.of(gc.getStringArray("levels"));
+            double[][] modes = new double[groupLevels.size()][columns.size()];
+            double[][] sds = new double[groupLevels.size()][columns.size()];
+            ModelContentRO blups = gc.getModelContent("blups");
+            ModelContentRO condSd = gc.getModelContent("conditional_sd");
+            for (int c = 0; c < columns.size(); c++) {
+                setColumn(modes, c, blups.getDoubleArray(Integer.toString(c)));
+                setColumn(sds, c, condSd.getDoubleArray(Integer.toString(c)));
+            }
+            groups.add(new FittedModel.Group(gc.getString("name"), List.of(gc.getStringArray("variables")), columns,
+                loadMatrix(gc.getModelContent("covariance"), columns.size()), groupLevels, modes, sds));
+        }
+        Map<String, Double> statistics = new LinkedHashMap<>();
+        ModelContentRO stats = content.getModelContent("statistics");
+        for (String key : stats.keySet()) {
+            statistics.put(key, stats.getDouble(key));
+        }
+        FittedModel model = new FittedModel(content.getString("formula"), content.getString("method"),
+            factorLevels, names, beta, fixedCov, groups, content.getDouble("sigma"), statistics);
+        return new Loaded(model, List.of(content.getStringArray("warnings")));
+    }
+
+    private static void saveMatrix(final double[][] m, final ModelContentWO content) {
+        for (int i = 0; i < m.length; i++) {
+            content.addDoubleArray("row_" + i, m[i]);
+        }
+    }
+
+    private static double[][] loadMatrix(final ModelContentRO content, final int n) throws InvalidSettingsException {
+        double[][] m = new double[n][];
+        for (int i = 0; i < n; i++) {
+            m[i] = content.getDoubleArray("row_" + i);
+            if (m[i].length != n) {
+                throw new InvalidSettingsException("Covariance row " + i + " has " + m[i].length
+                    + " entries; expected " + n + ".");
+            }
+        }
+        return m;
+    }
+
+    private static double[] column(final double[][] m, final int c) {
+        double[] v = new double[m.length];
+        for (int i = 0; i < m.length; i++) {
+            v[i] = m[i][c];
+        }
+        return v;
+    }
+
+    private static void setColumn(final double[][] m, final int c, final double[] v) throws InvalidSettingsException {
+        if (v.length != m.length) {
+            throw new InvalidSettingsException("Random-effect column " + c + " has " + v.length
+                + " values; expected one per level (" + m.length + ").");
+        }
+        for (int i = 0; i < m.length; i++) {
+            m[i][c] = v[i];
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package org.mixedmodels.knime.port;
+
+import java.awt.Font;
+import java.util.List;
+import java.util.Locale;
+
+import javax.swing.JComponent;
+import javax.swing.JScrollPane;
+import javax.swing.JTextArea;
+
+import org.knime.core.node.CanceledExecutionException;
+import org.knime.core.node.ExecutionMonitor;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.ModelContentRO;
+import org.knime.core.node.ModelContentWO;
+import org.knime.core.node.port.AbstractSimplePortObject;
+import org.knime.core.node.port.PortObjectSpec;
+import org.knime.core.node.port.PortType;
+import org.knime.core.node.port.PortTypeRegistry;
+import org.mixedmodels.engine.prediction.FittedModel;
+
+/**
+ * A fitted linear mixed model travelling from the Learner to the Predictor: everything needed to predict
+ * without the training table (see {@link FittedModelContent} for the saved layout).
+ */
+public final class MixedModelPortObject extends AbstractSimplePortObject {
+
+    public static final PortType TYPE = PortTypeRegistry.getInstance().getPortType(MixedModelPortObject.class);
+
+    /** Serializer, registered in plugin.xml. */
+    public static final class Serializer extends AbstractSimplePortObjectSerializer<MixedModelPortObject> {
+    }
+
+    private FittedModel model;
+    private List<String> warnings;
+    private MixedModelPortObjectSpec spec;
+
+    /** For the framework; it loads the content afterwards. */
+    public MixedModelPortObject() {
+    }
+
+    public MixedModelPortObject(final FittedModel model, final List<String> warnings) {
+        this.model = model;
+        this.warnings = List.copyOf(warnings);
+        this.spec = MixedModelPortObjectSpec.of(model.parsedFormula());
+    }
+
+    public FittedModel model() {
+        return model;
+    }
+
+    /** The fit's warnings (rows left out, boundary fit, ...). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    @Override
+    public MixedModelPortObjectSpec getSpec() {
+        return spec;
+    }
+
+    @Override
+    public String getSummary() {
+        return "Linear mixed model " + model.formula() + " (" + model.method() + ", "
+            + (long)statistic("nobs") + " observations)";
+    }
+
+    @Override
+    public JComponent[] getViews() {
+        JTextArea text = new JTextArea(summaryText());
+        text.setEditable(false);
+        text.setFont(new Font(Font.MONOSPACED, Font.PLAIN, 12));
+        JScrollPane view = new JScrollPane(text);
+        view.setName("Mixed model");
+        return new JComponent[] {view};
+    }
+
+    private double statistic(final String name) {
+        return model.statistics().getOrDefault(name, Double.NaN);
+    }
+
+    /** The fit as lme4's summary shows it: formula, criteria, random effects, fixed effects, warnings. */
+    public String summaryText() {
+        StringBuilder s = new StringBuilder();
+        s.append("Linear mixed model fit by ").append("REML".equals(model.method()) ? "REML" : "maximum likelihood")
+            .append('\n');
+        s.append("Formula: ").append(model.formula()).append("\n\n");
+        s.append(String.format(Locale.ROOT, "%10s %10s %10s %12s%n", "AIC", "BIC", "logLik",
+            "REML".equals(model.method()) ? "REML crit." : "deviance"));
+        s.append(String.format(Locale.ROOT, "%10.4f %10.4f %10.4f %12.4f%n%n", statistic("AIC"), statistic("BIC"),
+            statistic("logLik"), statistic("objective")));
+        s.append("Random effects:\n");
+        s.append(String.format(Locale.ROOT, " %-14s %-14s %12s %10s%n", "Groups", "Name", "Variance", "Std.Dev."));
+        for (FittedModel.Group g : model.groups()) {
+            for (int c = 0; c < g.columns().size(); c++) {
+                double v = g.covariance()[c][c];
+                s.append(String.format(Locale.ROOT, " %-14s %-14s %12.6g %10.6g%n", c == 0 ? g.name() : "",
+                    g.columns().get(c), v, Math.sqrt(v)));
+            }
+        }
+        s.append(String.format(Locale.ROOT, " %-14s %-14s %12.6g %10.6g%n", "Residual", "",
+            model.sigma() * model.sigma(), model.sigma()));
+        s.append(String.format(Locale.ROOT, "Number of obs: %d", (long)statistic("nobs")));
+        for (FittedModel.Group g : model.groups()) {
+            s.append(", ").append(g.name()).append(": ").append(g.levels().size()).append(" groups");
+        }
+        s.append("\n\nFixed effects:\n");
+        s.append(String.format(Locale.ROOT, " %-24s %14s %12s %9s%n", "", "Estimate", "Std. Error", "t value"));
+        for (int i = 0; i < model.fixedNames().size(); i++) {
+            double se = Math.sqrt(model.fixedCovariance()[i][i]);
+            s.append(String.format(Locale.ROOT, " %-24s %14.6g %12.6g %9.3f%n", model.fixedNames().get(i),
+                model.beta()[i], se, model.beta()[i] / se));
+        }
+        if (statistic("singular") == 1) {
+            s.append("\nboundary (singular) fit: a variance is estimated as 0 or a correlation as +-1\n");
+        }
+        for (String w : warnings) {
+            s.append("\nWarning: ").append(w).append('\n');
+        }
+        return s.toString();
+    }
+
+    @Override
+    protected void save(final ModelContentWO content, final ExecutionMonitor exec) throws CanceledExecutionException {
+        FittedModelContent.save(model, warnings, content);
+    }
+
+    @Override
+    protected void load(final ModelContentRO content, final PortObjectSpec loadedSpec, final ExecutionMonitor exec)
+        throws InvalidSettingsException, CanceledExecutionException {
+        FittedModelContent.Loaded loaded = FittedModelContent.load(content);
+        model = loaded.model();
+        warnings = loaded.warnings();
+        spec = loadedSpec instanceof MixedModelPortObjectSpec s ? s
+            : MixedModelPortObjectSpec.of(model.parsedFormula());
+    }
+}

@@ -1,0 +1,207 @@
+package org.mixedmodels.knime.predictor;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.knime.core.data.DataCell;
+import org.knime.core.data.DataColumnSpec;
+import org.knime.core.data.DataColumnSpecCreator;
+import org.knime.core.data.DataRow;
+import org.knime.core.data.DataTableSpec;
+import org.knime.core.data.DataType;
+import org.knime.core.data.def.DefaultRow;
+import org.knime.core.data.def.DoubleCell;
+import org.knime.core.node.BufferedDataContainer;
+import org.knime.core.node.BufferedDataTable;
+import org.knime.core.node.ExecutionContext;
+import org.knime.core.node.ExecutionMonitor;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeModel;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
+import org.knime.core.node.port.PortObject;
+import org.knime.core.node.port.PortObjectSpec;
+import org.knime.core.node.port.PortType;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.prediction.Prediction;
+import org.mixedmodels.knime.data.TableToDataFrame;
+import org.mixedmodels.knime.port.MixedModelPortObject;
+import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
+
+/**
+ * Appends a mixed model's predictions to a table: conditional on the group levels seen in training (the
+ * population prediction for levels not seen), and optionally the population prediction, its standard error
+ * and a prediction interval (the engine's {@link Prediction}).
+ */
+final class MixedModelPredictorNodeModel extends NodeModel {
+    private MixedModelPredictorSettings settings = new MixedModelPredictorSettings();
+
+    MixedModelPredictorNodeModel() {
+        super(new PortType[] {MixedModelPortObject.TYPE, BufferedDataTable.TYPE},
+            new PortType[] {BufferedDataTable.TYPE});
+    }
+
+    @Override
+    protected PortObjectSpec[] configure(final PortObjectSpec[] inSpecs) throws InvalidSettingsException {
+        settings.validate();
+        MixedModelPortObjectSpec model = (MixedModelPortObjectSpec)inSpecs[0];
+        DataTableSpec table = (DataTableSpec)inSpecs[1];
+        if (model == null || table == null) {
+            return new PortObjectSpec[] {null};
+        }
+        check(model, table);
+        return new PortObjectSpec[] {new DataTableSpec(table, appendedSpec(model.response(), table))};
+    }
+
+    private void check(final MixedModelPortObjectSpec model, final DataTableSpec table)
+        throws InvalidSettingsException {
+        TableToDataFrame.checkColumnsExist(table, model.predictors(), "(a predictor of the model)");
+        TableToDataFrame.checkColumnsExist(table, model.groupingColumns(), "(a grouping column of the model)");
+        if (settings.estimateNewGroups) {
+            DataColumnSpec y = table.getColumnSpec(model.response());
+            if (y == null || !TableToDataFrame.isNumeric(y)) {
+                throw new InvalidSettingsException("Estimating random effects for new groups needs the response "
+                    + "column '" + model.response() + "' (numeric) in the table; add it or untick \"Estimate "
+                    + "random effects of new groups from their rows\".");
+            }
+        }
+    }
+
+    private DataTableSpec appendedSpec(final String response, final DataTableSpec table) {
+        List<String> names = new ArrayList<>();
+        names.add(settings.predictionName(response));
+        if (settings.includePopulation) {
+            names.add("Population prediction (" + response + ")");
+        }
+        if (settings.includeStandardError) {
+            names.add("SE of population prediction (" + response + ")");
+        }
+        if (settings.includeInterval) {
+            String pct = percent(settings.intervalLevel);
+            names.add("Lower " + pct + " prediction limit (" + response + ")");
+            names.add("Upper " + pct + " prediction limit (" + response + ")");
+        }
+        DataColumnSpec[] specs = new DataColumnSpec[names.size()];
+        DataTableSpec sofar = table;
+        for (int i = 0; i < specs.length; i++) {
+            specs[i] = new DataColumnSpecCreator(DataTableSpec.getUniqueColumnName(sofar, names.get(i)),
+                DoubleCell.TYPE).createSpec();
+            sofar = new DataTableSpec(sofar, new DataTableSpec(specs[i]));
+        }
+        return new DataTableSpec(specs);
+    }
+
+    private static String percent(final double level) {
+        double p = level * 100;
+        return (p == Math.rint(p) ? Long.toString((long)p) : Double.toString(p)) + "%";
+    }
+
+    @Override
+    protected PortObject[] execute(final PortObject[] inObjects, final ExecutionContext exec) throws Exception {
+        MixedModelPortObject model = (MixedModelPortObject)inObjects[0];
+        BufferedDataTable table = (BufferedDataTable)inObjects[1];
+        MixedModelPortObjectSpec modelSpec = model.getSpec();
+        check(modelSpec, table.getDataTableSpec());
+        Set<String> columns = new LinkedHashSet<>(modelSpec.predictors());
+        columns.addAll(modelSpec.groupingColumns());
+        if (table.getDataTableSpec().containsName(modelSpec.response())) {
+            columns.add(modelSpec.response());
+        }
+        DataFrame data = TableToDataFrame.convert(table, columns, Set.copyOf(modelSpec.groupingColumns()),
+            exec.createSubProgress(0.3));
+        Prediction p;
+        try {
+            p = Prediction.of(model.model(), data, settings.intervalLevel, settings.estimateNewGroups);
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        DataTableSpec appended = appendedSpec(modelSpec.response(), table.getDataTableSpec());
+        BufferedDataContainer out = exec.createDataContainer(new DataTableSpec(table.getDataTableSpec(), appended));
+        int i = 0;
+        int incomplete = 0;
+        long n = table.size();
+        for (DataRow row : table) {
+            if (i % 1000 == 0) {
+                exec.checkCanceled();
+                exec.setProgress(0.3 + 0.7 * i / Math.max(1, n));
+            }
+            List<DataCell> cells = new ArrayList<>(row.getNumCells() + appended.getNumColumns());
+            row.forEach(cells::add);
+            cells.add(number(p.conditional()[i]));
+            if (settings.includePopulation) {
+                cells.add(number(p.population()[i]));
+            }
+            if (settings.includeStandardError) {
+                cells.add(number(p.standardError()[i]));
+            }
+            if (settings.includeInterval) {
+                cells.add(number(p.lower()[i]));
+                cells.add(number(p.upper()[i]));
+            }
+            if (Double.isNaN(p.conditional()[i])) {
+                incomplete++;
+            }
+            out.addRowToTable(new DefaultRow(row.getKey(), cells));
+            i++;
+        }
+        out.close();
+        setWarningMessage(warning(p, incomplete));
+        return new PortObject[] {out.getTable()};
+    }
+
+    private String warning(final Prediction p, final int incomplete) {
+        List<String> w = new ArrayList<>();
+        if (p.rowsWithNewLevels() > 0) {
+            w.add(p.rowsWithNewLevels() + " row(s) belong to group levels not seen in training; their predictions "
+                + "are population-level (random effects of those levels set to 0)"
+                + (settings.estimateNewGroups ? " because their response is missing." : "."));
+        }
+        int estimated = p.newLevelModes().values().stream().mapToInt(m -> m.size()).sum();
+        if (estimated > 0) {
+            w.add("Random effects of " + estimated + " new group level(s) were estimated from their own rows.");
+        }
+        if (incomplete > 0) {
+            w.add(incomplete + " row(s) have a missing value in a column the model needs; their predictions are "
+                + "missing.");
+        }
+        return w.isEmpty() ? null : String.join("\n", w);
+    }
+
+    private static DataCell number(final double v) {
+        return Double.isNaN(v) ? DataType.getMissingCell() : new DoubleCell(v);
+    }
+
+    @Override
+    protected void saveSettingsTo(final NodeSettingsWO s) {
+        settings.saveTo(s);
+    }
+
+    @Override
+    protected void validateSettings(final NodeSettingsRO s) throws InvalidSettingsException {
+        MixedModelPredictorSettings.loadFrom(s).validate();
+    }
+
+    @Override
+    protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
+        settings = MixedModelPredictorSettings.loadFrom(s);
+    }
+
+    @Override
+    protected void reset() {
+        // nothing cached
+    }
+
+    @Override
+    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
+        // no internals
+    }
+
+    @Override
+    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
+        // no internals
+    }
+}
