@@ -1,0 +1,97 @@
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+
+import javax.imageio.ImageIO;
+
+/**
+ * Draws the node icons (16x16 PNG): run {@code java node-icons/DrawIcons.java node-icons} from the repository
+ * root. The motif is a mixed model's fan of per-group lines around a population line.
+ */
+public final class DrawIcons {
+    private static final Color PURPLE = new Color(0x6d4c9e);
+    private static final Color[] GROUPS = {new Color(0x4e9ad2), new Color(0xe07b39), new Color(0x4caf50)};
+
+    public static void main(String[] args) throws IOException {
+        File dir = new File(args.length > 0 ? args[0] : ".");
+        write(learner(), new File(dir, "learner.png"));
+        write(predictor(), new File(dir, "predictor.png"));
+        write(category(), new File(dir, "category.png"));
+    }
+
+    private static Graphics2D canvas(BufferedImage img) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+        return g;
+    }
+
+    /** Group lines with their points, and the population line in bold. */
+    private static BufferedImage learner() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        double[][] lines = {{1.5, 11.5, 14.5, 3.5}, {1.5, 13.5, 14.5, 7.5}, {1.5, 9.5, 14.5, 1.5}};
+        for (int i = 0; i < lines.length; i++) {
+            g.setColor(GROUPS[i]);
+            g.setStroke(new BasicStroke(1f));
+            g.draw(new java.awt.geom.Line2D.Double(lines[i][0], lines[i][1], lines[i][2], lines[i][3]));
+        }
+        g.setColor(PURPLE);
+        g.setStroke(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.draw(new java.awt.geom.Line2D.Double(1.5, 11.5, 14.5, 4.5));
+        g.setColor(new Color(0x333333));
+        g.fillRect(0, 15, 16, 1);
+        g.fillRect(0, 0, 1, 16);
+        g.dispose();
+        return img;
+    }
+
+    /** The population line continued as a dashed forecast to a predicted point. */
+    private static BufferedImage predictor() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        g.setColor(GROUPS[0]);
+        g.setStroke(new BasicStroke(1f));
+        g.draw(new java.awt.geom.Line2D.Double(1.5, 10.5, 8.5, 6.5));
+        g.setColor(PURPLE);
+        g.setStroke(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.draw(new java.awt.geom.Line2D.Double(1.5, 12.5, 8.5, 8.5));
+        g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {2f, 1.5f},
+            0f));
+        g.draw(new java.awt.geom.Line2D.Double(8.5, 8.5, 13.5, 5.5));
+        g.setColor(GROUPS[1]);
+        g.fillOval(11, 2, 5, 5);
+        g.setColor(new Color(0x333333));
+        g.fillRect(0, 15, 16, 1);
+        g.fillRect(0, 0, 1, 16);
+        g.dispose();
+        return img;
+    }
+
+    /** Three nested levels: subjects within sites within the study. */
+    private static BufferedImage category() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        g.setColor(PURPLE);
+        g.fillOval(5, 0, 6, 6);
+        g.setStroke(new BasicStroke(1f));
+        g.drawLine(8, 5, 3, 10);
+        g.drawLine(8, 5, 13, 10);
+        for (int i = 0; i < 2; i++) {
+            g.setColor(GROUPS[i]);
+            g.fillOval(i == 0 ? 0 : 10, 9, 6, 6);
+        }
+        g.dispose();
+        return img;
+    }
+
+    private static void write(BufferedImage img, File file) throws IOException {
+        if (!ImageIO.write(img, "png", file)) {
+            throw new IOException("No PNG writer");
+        }
+    }
+}
