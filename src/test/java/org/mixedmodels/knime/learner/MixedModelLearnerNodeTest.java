@@ -1,0 +1,353 @@
+package org.mixedmodels.knime.learner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mixedmodels.engine.testing.Tolerance.assertClose;
+import static org.mixedmodels.engine.testing.Tolerance.assertPClose;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.knime.core.data.DataRow;
+import org.knime.core.data.DataTableSpec;
+import org.knime.core.data.RowKey;
+import org.knime.core.data.def.DefaultRow;
+import org.knime.core.data.def.IntCell;
+import org.knime.core.data.def.StringCell;
+import org.knime.core.data.DataType;
+import org.knime.core.data.DataCell;
+import org.knime.core.node.BufferedDataTable;
+import org.knime.core.node.CanceledExecutionException;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeHarness;
+import org.knime.core.node.NodeSettings;
+import org.knime.core.node.port.PortObject;
+import org.knime.core.node.port.PortObjectSpec;
+import org.mixedmodels.engine.testing.ReferenceCase;
+import org.mixedmodels.knime.KnimeTables;
+import org.mixedmodels.knime.port.MixedModelPortObject;
+import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
+
+/**
+ * The Learner run as KNIME runs it, on reference data: its output tables carry lme4's and lmerTest's
+ * numbers at the tolerances of the reference README (estimates 1e-6, SEs 1e-5, df 1e-3, BLUPs 1e-5 of the
+ * term's SD).
+ */
+class MixedModelLearnerNodeTest {
+
+    static NodeHarness<MixedModelLearnerNodeModel> learner(final String formula, final String method,
+        final String dfMethod, final String... references) throws InvalidSettingsException {
+        NodeHarness<MixedModelLearnerNodeModel> h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        NodeSettings s = h.settings();
+        MixedModelLearnerSettings settings = new MixedModelLearnerSettings();
+        settings.formula = formula;
+        settings.useTypedFormula = true;
+        settings.method = method;
+        settings.dfMethod = dfMethod;
+        settings.referenceLevels = references;
+        settings.saveTo(s);
+        h.loadSettings(s);
+        return h;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sleepstudy_slopes", "orthodont_crosslevel_male_reference", "nf1_lesions",
+        "pastes_nested", "penicillin_crossed", "sleepstudy_uncorrelated"})
+    void outputTablesCarryTheReferenceNumbers(final String name) throws Exception {
+        ReferenceCase c = ReferenceCase.load(name);
+        List<String> refs = new ArrayList<>();
+        JsonElement rl = c.json().get("reference_levels");
+        if (rl != null && rl.isJsonObject()) {
+            rl.getAsJsonObject().entrySet().forEach(e -> refs.add(e.getKey() + "=" + e.getValue().getAsString()));
+        }
+        NodeHarness<MixedModelLearnerNodeModel> h =
+            learner(c.string("formula"), c.string("method"), "satterthwaite", refs.toArray(String[]::new));
+        BufferedDataTable data = KnimeTables.reference(c.string("data"));
+        PortObject[] out = h.execute(data);
+
+        BufferedDataTable fixed = (BufferedDataTable)out[1];
+        List<JsonObject> expected = c.objects("fixed");
+        assertEquals(expected.size(), fixed.size());
+        List<String> terms = KnimeTables.strings(fixed, "Term");
+        double[] est = KnimeTables.doubles(fixed, "Estimate");
+        double[] se = KnimeTables.doubles(fixed, "Std. Error");
+        double[] df = KnimeTables.doubles(fixed, "df");
+        double[] p = KnimeTables.doubles(fixed, "Pr(>|t|)");
+        double[] lower = KnimeTables.doubles(fixed, "Lower CI");
+        for (int i = 0; i < expected.size(); i++) {
+            JsonObject e = expected.get(i);
+            assertEquals(e.get("term").getAsString(), terms.get(i));
+            double s = e.get("se").getAsDouble();
+            assertClose(e.get("estimate").getAsDouble(), est[i], 1e-6, s, terms.get(i) + " estimate");
+            assertClose(s, se[i], 1e-5, terms.get(i) + " se");
+            assertClose(e.get("df_satterthwaite").getAsDouble(), df[i], 1e-3, terms.get(i) + " df");
+            assertPClose(e.get("p_satterthwaite").getAsDouble(), p[i], 1e-3, terms.get(i) + " p");
+            assertTrue(lower[i] < est[i], "CI below the estimate");
+        }
+
+        BufferedDataTable varcorr = (BufferedDataTable)out[2];
+        List<JsonObject> vc = c.objects("varcorr");
+        assertEquals(vc.size(), varcorr.size());
+        double[] vcov = KnimeTables.doubles(varcorr, "Variance");
+        double[] sd = KnimeTables.doubles(varcorr, "Std. Dev.");
+        double[] cor = KnimeTables.doubles(varcorr, "Correlation");
+        for (int i = 0; i < vc.size(); i++) {
+            JsonObject e = vc.get(i);
+            assertClose(e.get("vcov").getAsDouble(), vcov[i], 1e-4, 1e-3, "vcov " + i);
+            double sdcor = e.get("sdcor").getAsDouble();
+            assertClose(sdcor, e.get("var2").isJsonNull() ? sd[i] : cor[i], 1e-4, 1e-3, "sdcor " + i);
+        }
+
+        BufferedDataTable ranef = (BufferedDataTable)out[3];
+        List<String> groups = KnimeTables.strings(ranef, "Group");
+        List<String> levels = KnimeTables.strings(ranef, "Level");
+        for (JsonObject e : c.objects("ranef")) {
+            int row = -1;
+            for (int i = 0; i < groups.size(); i++) {
+                if (groups.get(i).equals(e.get("group").getAsString()) && levels.get(i).equals(e.get("level")
+                    .getAsString())) {
+                    row = i;
+                }
+            }
+            assertTrue(row >= 0, "no row for " + e);
+            String term = e.get("term").getAsString();
+            double scale = e.get("condsd").getAsDouble();
+            assertClose(e.get("value").getAsDouble(), KnimeTables.doubles(ranef, term)[row], 1e-5, scale * 10,
+                "BLUP " + e);
+            assertClose(scale, KnimeTables.doubles(ranef, "Cond. SD " + term)[row], 1e-4, "cond. SD " + e);
+        }
+
+        BufferedDataTable stats = (BufferedDataTable)out[4];
+        assertEquals(c.number("nobs"), KnimeTables.doubles(stats, "Observations")[0]);
+        assertClose(c.number("logLik"), KnimeTables.doubles(stats, "Log-likelihood")[0], 1e-6, "logLik");
+        assertClose(c.number("AIC"), KnimeTables.doubles(stats, "AIC")[0], 1e-6, "AIC");
+        assertClose(c.number("BIC"), KnimeTables.doubles(stats, "BIC")[0], 1e-6, "BIC");
+        assertClose(c.number("objective"), KnimeTables.doubles(stats, "REML criterion or deviance")[0], 1e-6,
+            "objective");
+        for (Map.Entry<String, JsonElement> g : c.json().getAsJsonObject("ngroups").entrySet()) {
+            assertEquals(g.getValue().getAsDouble(), KnimeTables.doubles(stats, "Groups: " + g.getKey())[0],
+                g.getKey());
+        }
+        assertEquals(c.json().get("singular").getAsBoolean(),
+            "true".equals(KnimeTables.strings(stats, "Singular").get(0)));
+
+        MixedModelPortObject model = (MixedModelPortObject)out[0];
+        assertEquals(c.string("formula"), model.getSpec().formula());
+        assertTrue(model.summaryText().contains("Random effects:"));
+    }
+
+    @Test
+    void kenwardRogerDfAndAdjustedStandardErrors() throws Exception {
+        ReferenceCase c = ReferenceCase.load("nf1_lesions");
+        PortObject[] out = learner(c.string("formula"), "REML", "kenward-roger")
+            .execute(KnimeTables.reference(c.string("data")));
+        BufferedDataTable fixed = (BufferedDataTable)out[1];
+        List<JsonObject> expected = c.objects("fixed");
+        for (int i = 0; i < expected.size(); i++) {
+            assertClose(expected.get(i).get("se_kr").getAsDouble(), KnimeTables.doubles(fixed, "Std. Error")[i], 1e-5,
+                "KR se " + i);
+            assertClose(expected.get(i).get("df_kr").getAsDouble(), KnimeTables.doubles(fixed, "df")[i], 1e-3,
+                "KR df " + i);
+        }
+    }
+
+    @Test
+    void outputSpecsAreKnownAtConfigureAndMatchExecution() throws Exception {
+        NodeHarness<MixedModelLearnerNodeModel> h = learner("Reaction ~ Days + (Days | Subject)", "REML",
+            "satterthwaite");
+        BufferedDataTable data = KnimeTables.reference("data/sleepstudy.csv");
+        PortObjectSpec[] specs = h.configure(data.getDataTableSpec());
+        MixedModelPortObjectSpec model = (MixedModelPortObjectSpec)specs[0];
+        assertEquals("Reaction", model.response());
+        assertEquals(List.of("Days"), model.predictors());
+        assertEquals(List.of("Subject"), model.groupingColumns());
+        for (PortObjectSpec s : specs) {
+            assertNotNull(s);
+        }
+        assertEquals(List.of("Group", "Level", "(Intercept)", "Days", "Cond. SD (Intercept)", "Cond. SD Days"),
+            List.of(((DataTableSpec)specs[3]).getColumnNames()));
+        h.execute(data); // the harness fails if an executed table's spec differs from the configured one
+    }
+
+    @Test
+    void randomEffectsSpecIsUnknownForCategoricalSlopesAndFilledAfterExecution() throws Exception {
+        NodeHarness<MixedModelLearnerNodeModel> h = learner("distance ~ age + (0 + Sex | Subject)", "REML",
+            "satterthwaite");
+        BufferedDataTable data = KnimeTables.reference("data/orthodont.csv");
+        assertNull(h.configure(data.getDataTableSpec())[3]);
+        BufferedDataTable ranef = (BufferedDataTable)h.execute(data)[3];
+        assertTrue(ranef.getDataTableSpec().containsName("SexFemale"), ranef.getDataTableSpec().toString());
+    }
+
+    @Test
+    void settingsRoundTripThroughKnimeXml() throws Exception {
+        NodeHarness<MixedModelLearnerNodeModel> h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        MixedModelLearnerSettings s = new MixedModelLearnerSettings();
+        s.formula = "distance ~ age * Sex + (age | Subject)";
+        s.response = "distance";
+        s.fixedColumns = new String[] {"age", "Sex"};
+        s.interactions = "age:Sex";
+        s.groupingColumns = new String[] {"Subject"};
+        s.randomSlopes = new String[] {"age"};
+        s.method = "ML";
+        s.dfMethod = "between-within";
+        s.confidenceLevel = 0.9;
+        s.referenceLevels = new String[] {"Sex=Male"};
+        NodeSettings written = new NodeSettings("model");
+        s.saveTo(written);
+        h.loadSettings(written);
+        assertEquals(written, h.settings());
+    }
+
+    /** Each invalid setting fails at configure with a message that names the problem. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "formula= => No model formula",
+        "formula=Reaction ~ Days + (Days | Subjct) => 'Subjct'",
+        "formula=Reaction ~ Days + => position",
+        "formula=Reaction ~ Days => no random effects",
+        "formula=Reaction ~ Days + (1 | Subject) + ar1(Days | Subject) => not supported yet",
+        "method=REMLX => REML or ML",
+        "df=kenward-roger;method=ML => REML fits only",
+        "df=satterwaite => Unknown df method",
+        "level=1.5 => between 0 and 1",
+        "reference=Days => column=level",
+        "reference=Sex=Male => does not use",
+        "reference=Days=1 => numeric column"})
+    void invalidSettingsFailAtConfigureWithAClearMessage(final String testCase) throws Exception {
+        String[] parts = testCase.split(" => ");
+        MixedModelLearnerSettings s = new MixedModelLearnerSettings();
+        s.formula = "Reaction ~ Days + (Days | Subject)";
+        for (String assignment : parts[0].split(";")) {
+            String key = assignment.substring(0, assignment.indexOf('='));
+            String value = assignment.substring(assignment.indexOf('=') + 1);
+            switch (key) {
+                case "formula" -> s.formula = value;
+                case "method" -> s.method = value;
+                case "df" -> s.dfMethod = value;
+                case "level" -> s.confidenceLevel = Double.parseDouble(value);
+                case "reference" -> s.referenceLevels = new String[] {value};
+                default -> throw new AssertionError(key);
+            }
+        }
+        NodeHarness<MixedModelLearnerNodeModel> h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        // KNIME validates on apply; settings that pass validation must still fail at configure
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> {
+            h.loadSettings(settings);
+            h.configure(KnimeTables.reference("data/sleepstudy.csv").getDataTableSpec());
+        });
+        assertTrue(e.getMessage().contains(parts[1]), e.getMessage());
+    }
+
+    @Test
+    void nonNumericResponseFailsAtConfigure() throws Exception {
+        NodeHarness<MixedModelLearnerNodeModel> h = learner("Sex ~ age + (1 | Subject)", "REML", "satterthwaite");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+            () -> h.configure(KnimeTables.reference("data/orthodont.csv").getDataTableSpec()));
+        assertTrue(e.getMessage().contains("response column 'Sex' is not numeric"), e.getMessage());
+    }
+
+    @Test
+    void missingSettingKeyIsReported() {
+        NodeHarness<MixedModelLearnerNodeModel> h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        NodeSettings s = new NodeSettings("model");
+        s.addString("formula", "Reaction ~ Days + (1 | Subject)");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> h.loadSettings(s));
+        assertTrue(e.getMessage().contains("use_typed_formula"), e.getMessage());
+    }
+
+    @Test
+    void rowsWithMissingValuesAreLeftOutWithAWarningGivingTheirCount() throws Exception {
+        BufferedDataTable full = KnimeTables.reference("data/sleepstudy.csv");
+        List<DataRow> rows = new ArrayList<>();
+        int i = 0;
+        for (DataRow r : full) {
+            DataCell[] cells = new DataCell[r.getNumCells()];
+            for (int j = 0; j < cells.length; j++) {
+                cells[j] = r.getCell(j);
+            }
+            if (i == 3 || i == 50) {
+                cells[0] = DataType.getMissingCell();
+            }
+            rows.add(new DefaultRow(r.getKey(), cells));
+            i++;
+        }
+        NodeHarness<MixedModelLearnerNodeModel> h = learner("Reaction ~ Days + (Days | Subject)", "REML",
+            "satterthwaite");
+        PortObject[] out = h.execute(NodeHarness.table(full.getDataTableSpec(), rows));
+        assertEquals(178.0, KnimeTables.doubles((BufferedDataTable)out[4], "Observations")[0]);
+        assertNotNull(h.warning());
+        assertTrue(h.warning().contains("2"), h.warning());
+    }
+
+    @Test
+    void emptyTableFailsWithAClearMessage() throws Exception {
+        BufferedDataTable full = KnimeTables.reference("data/sleepstudy.csv");
+        NodeHarness<MixedModelLearnerNodeModel> h = learner("Reaction ~ Days + (1 | Subject)", "REML",
+            "satterthwaite");
+        Exception e = assertThrows(Exception.class,
+            () -> h.execute(NodeHarness.table(full.getDataTableSpec(), List.of())));
+        assertFalse(e.getMessage() == null || e.getMessage().isBlank());
+    }
+
+    @Test
+    void cancelStopsTheFit() throws Exception {
+        NodeHarness<MixedModelLearnerNodeModel> h = learner("Reaction ~ Days + (Days | Subject)", "REML",
+            "satterthwaite");
+        assertThrows(CanceledExecutionException.class,
+            () -> h.executeCanceled(KnimeTables.reference("data/sleepstudy.csv")));
+    }
+
+    @Test
+    void integerAndStringGroupingColumnsGiveTheSameFit() throws Exception {
+        BufferedDataTable ints = KnimeTables.reference("data/sleepstudy.csv");
+        int s = ints.getDataTableSpec().findColumnIndex("Subject");
+        assertTrue(ints.getDataTableSpec().getColumnSpec(s).getType().equals(IntCell.TYPE));
+        List<DataRow> rows = new ArrayList<>();
+        for (DataRow r : ints) {
+            DataCell[] cells = new DataCell[r.getNumCells()];
+            for (int j = 0; j < cells.length; j++) {
+                cells[j] = j == s ? new StringCell(r.getCell(j).toString()) : r.getCell(j);
+            }
+            rows.add(new DefaultRow(new RowKey(r.getKey().getString()), cells));
+        }
+        DataTableSpec spec = new DataTableSpec(new String[] {"Reaction", "Days", "Subject"},
+            new DataType[] {ints.getDataTableSpec().getColumnSpec(0).getType(),
+                ints.getDataTableSpec().getColumnSpec(1).getType(), StringCell.TYPE});
+        String f = "Reaction ~ Days + (Days | Subject)";
+        double[] a = KnimeTables.doubles((BufferedDataTable)learner(f, "REML", "satterthwaite").execute(ints)[1],
+            "Estimate");
+        double[] b = KnimeTables.doubles((BufferedDataTable)learner(f, "REML", "satterthwaite")
+            .execute(NodeHarness.table(spec, rows))[1], "Estimate");
+        assertEquals(a[1], b[1], 1e-12);
+        List<String> levels = KnimeTables.strings((BufferedDataTable)learner(f, "REML", "satterthwaite")
+            .execute(ints)[3], "Level");
+        assertEquals("308", levels.get(0));
+    }
+
+    @Test
+    void builderFormulas() {
+        assertEquals("Reaction ~ Days + (1 + Days | Subject)", MixedModelLearnerSettings.buildFormula("Reaction",
+            List.of("Days"), "", List.of("Subject"), false, List.of("Days"), true));
+        assertEquals("y ~ x + (x || g)", MixedModelLearnerSettings.buildFormula("y", List.of("x"), "",
+            List.of("g"), false, List.of("x"), false));
+        assertEquals("y ~ time + arm + time:arm + (1 | site/subject)", MixedModelLearnerSettings.buildFormula("y",
+            List.of("time", "arm"), "time:arm", List.of("site", "subject"), true, List.of(), true));
+        assertEquals("y ~ 1 + (1 | plate) + (1 | sample)", MixedModelLearnerSettings.buildFormula("y", List.of(),
+            "", List.of("plate", "sample"), false, List.of(), true));
+        assertEquals("`log volume` ~ `body weight` + (1 | patient)", MixedModelLearnerSettings.buildFormula(
+            "log volume", List.of("body weight"), " ", List.of("patient"), false, List.of(), true));
+    }
+}
