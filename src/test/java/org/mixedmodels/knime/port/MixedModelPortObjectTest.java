@@ -1,0 +1,85 @@
+package org.mixedmodels.knime.port;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.ModelContent;
+import org.knime.core.node.port.PortObjectRoundTrip;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.engine.testing.ReferenceCase;
+
+/** The model port's saved document: complete, exact, versioned and readable. */
+class MixedModelPortObjectTest {
+
+    @Test
+    void everyNumberSurvivesSaveAndLoadBitForBit() throws Exception {
+        FitResult fit = ReferenceCase.load("pastes_nested").fit();
+        FittedModel before = FittedModel.of(fit);
+        MixedModelPortObject loaded =
+            PortObjectRoundTrip.saveAndLoad(new MixedModelPortObject(before, List.of("a warning")));
+        FittedModel after = loaded.model();
+        assertEquals(before.formula(), after.formula());
+        assertEquals(before.method(), after.method());
+        assertEquals(before.factorLevels(), after.factorLevels());
+        assertEquals(before.fixedNames(), after.fixedNames());
+        assertArrayEquals(before.beta(), after.beta(), 0.0);
+        assertArrayEquals(before.fixedCovariance(), after.fixedCovariance());
+        assertEquals(before.sigma(), after.sigma(), 0.0);
+        assertEquals(before.statistics(), after.statistics());
+        assertEquals(before.groups().size(), after.groups().size());
+        for (int g = 0; g < before.groups().size(); g++) {
+            FittedModel.Group a = before.groups().get(g);
+            FittedModel.Group b = after.groups().get(g);
+            assertEquals(a.name(), b.name());
+            assertEquals(a.variables(), b.variables());
+            assertEquals(a.columns(), b.columns());
+            assertEquals(a.levels(), b.levels());
+            assertArrayEquals(a.covariance(), b.covariance());
+            assertArrayEquals(a.modes(), b.modes());
+            assertArrayEquals(a.conditionalSd(), b.conditionalSd());
+        }
+        assertEquals(List.of("a warning"), loaded.warnings());
+        assertEquals(MixedModelPortObjectSpec.of(before.parsedFormula()), loaded.getSpec());
+    }
+
+    @Test
+    void savedContentIsReadableAndVersioned() throws Exception {
+        FitResult fit = ReferenceCase.load("sleepstudy_slopes").fit();
+        String xml = PortObjectRoundTrip.savedContent(new MixedModelPortObject(FittedModel.of(fit), List.of()));
+        assertTrue(xml.startsWith("content.xml\n"), xml.substring(0, 40));
+        assertTrue(xml.contains("<entry key=\"class_name\" type=\"xstring\" value=\""
+            + MixedModelPortObject.class.getName() + "\"/>"));
+        assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"1\"/>"));
+        assertTrue(xml.contains("<entry key=\"formula\" type=\"xstring\" value=\"Reaction ~ Days + (Days | Subject)\"/>"));
+        assertTrue(xml.contains("<config key=\"blups\">"));
+    }
+
+    @Test
+    void newerFormatIsRefusedWithAMessage() {
+        ModelContent content = new ModelContent("model");
+        content.addInt("format_version", FittedModelContent.FORMAT_VERSION + 1);
+        InvalidSettingsException e =
+            assertThrows(InvalidSettingsException.class, () -> FittedModelContent.load(content));
+        assertTrue(e.getMessage().contains("newer version"), e.getMessage());
+    }
+
+    @Test
+    void summaryShowsTheFitAsText() throws Exception {
+        FitResult fit = ReferenceCase.load("sleepstudy_slopes").fit();
+        MixedModelPortObject model = new MixedModelPortObject(FittedModel.of(fit), List.of());
+        String text = model.summaryText();
+        assertTrue(text.contains("Formula: Reaction ~ Days + (Days | Subject)"), text);
+        assertTrue(text.contains("251.405"), text);
+        assertTrue(text.contains("Subject: 18 groups"), text);
+        assertEquals(1, model.getViews().length);
+        assertEquals("Linear mixed model Reaction ~ Days + (Days | Subject) (REML, 180 observations)",
+            model.getSummary());
+    }
+}
