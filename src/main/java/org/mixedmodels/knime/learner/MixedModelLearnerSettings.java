@@ -72,17 +72,22 @@ final class MixedModelLearnerSettings {
         r.formula = s.getString(FORMULA);
         r.useTypedFormula = s.getBoolean(USE_TYPED_FORMULA);
         r.response = s.getString(RESPONSE);
-        r.fixedColumns = s.getStringArray(FIXED_COLUMNS);
+        r.fixedColumns = orEmpty(s.getStringArray(FIXED_COLUMNS));
         r.interactions = s.getString(INTERACTIONS);
-        r.groupingColumns = s.getStringArray(GROUPING_COLUMNS);
+        r.groupingColumns = orEmpty(s.getStringArray(GROUPING_COLUMNS));
         r.nested = s.getBoolean(NESTED);
-        r.randomSlopes = s.getStringArray(RANDOM_SLOPES);
+        r.randomSlopes = orEmpty(s.getStringArray(RANDOM_SLOPES));
         r.correlatedSlopes = s.getBoolean(CORRELATED_SLOPES);
         r.method = s.getString(METHOD);
         r.dfMethod = s.getString(DF_METHOD);
         r.confidenceLevel = s.getDouble(CONFIDENCE_LEVEL);
-        r.referenceLevels = s.getStringArray(REFERENCE_LEVELS);
+        r.referenceLevels = orEmpty(s.getStringArray(REFERENCE_LEVELS));
         return r;
+    }
+
+    /** KNIME saves a null array as a config without entries; read it as no entries. */
+    private static String[] orEmpty(final String[] values) {
+        return values == null ? new String[0] : values;
     }
 
     /** Checks what can be checked without the input table. */

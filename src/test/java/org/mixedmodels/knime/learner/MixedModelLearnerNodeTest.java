@@ -260,6 +260,18 @@ class MixedModelLearnerNodeTest {
     }
 
     @Test
+    void nullArraysInSavedSettingsReadAsEmpty() throws Exception {
+        NodeHarness<MixedModelLearnerNodeModel> h = learner("Reaction ~ Days + (1 | Subject)", "REML",
+            "satterthwaite");
+        NodeSettings s = h.settings();
+        s.addStringArray("reference_levels", (String[])null);
+        s.addStringArray("fixed_columns", (String[])null);
+        h.loadSettings(s);
+        h.configure(KnimeTables.reference("data/sleepstudy.csv").getDataTableSpec());
+        assertEquals(0, h.settings().getStringArray("reference_levels").length);
+    }
+
+    @Test
     void missingSettingKeyIsReported() {
         NodeHarness<MixedModelLearnerNodeModel> h = NodeHarness.of(new MixedModelLearnerNodeFactory());
         NodeSettings s = new NodeSettings("model");
