@@ -55,6 +55,10 @@ public class ExecutionContext extends ExecutionMonitor {
         state.canceled = true;
     }
 
+    void cancelAfterChecks(final int checks) {
+        state.checksBeforeCancel = checks;
+    }
+
     double progress() {
         return state.progress;
     }

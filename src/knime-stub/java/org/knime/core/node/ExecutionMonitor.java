@@ -10,6 +10,8 @@ public class ExecutionMonitor {
         volatile boolean canceled;
         volatile double progress;
         volatile String message;
+        /** Test harness only: press cancel after this many more checks (negative: never). */
+        volatile int checksBeforeCancel = -1;
     }
 
     final State state;
@@ -28,6 +30,11 @@ public class ExecutionMonitor {
     }
 
     public void checkCanceled() throws CanceledExecutionException {
+        if (state.checksBeforeCancel == 0) {
+            state.canceled = true;
+        } else if (state.checksBeforeCancel > 0) {
+            state.checksBeforeCancel--;
+        }
         if (state.canceled) {
             throw new CanceledExecutionException();
         }

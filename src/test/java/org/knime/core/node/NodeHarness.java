@@ -129,6 +129,15 @@ public final class NodeHarness<T extends NodeModel> {
         return model.execute(inputs, exec);
     }
 
+    /** Executes and presses cancel at the given check of the cancel button (0 = the first). */
+    public PortObject[] executeCanceledAfter(final int checks, final PortObject... inputs) throws Exception {
+        PortObjectSpec[] specs = Stream.of(inputs).map(PortObject::getSpec).toArray(PortObjectSpec[]::new);
+        configure(specs);
+        exec = new ExecutionContext();
+        exec.cancelAfterChecks(checks);
+        return model.execute(inputs, exec);
+    }
+
     public void reset() {
         model.reset();
         model.setWarningMessage(null);

@@ -318,8 +318,11 @@ class MixedModelLearnerNodeTest {
     void cancelStopsTheFit() throws Exception {
         NodeHarness<MixedModelLearnerNodeModel> h = learner("Reaction ~ Days + (Days | Subject)", "REML",
             "satterthwaite");
-        assertThrows(CanceledExecutionException.class,
-            () -> h.executeCanceled(KnimeTables.reference("data/sleepstudy.csv")));
+        BufferedDataTable data = KnimeTables.reference("data/sleepstudy.csv");
+        assertThrows(CanceledExecutionException.class, () -> h.executeCanceled(data));
+        // reading the 180 rows checks the cancel button once; the next checks are the optimizer's
+        assertThrows(CanceledExecutionException.class, () -> h.executeCanceledAfter(20, data));
+        assertTrue(h.progress() > 0.1, "the fit had started: progress " + h.progress());
     }
 
     @Test
