@@ -21,11 +21,13 @@ public final class Design {
     private final ModelMatrix fixed;
     private final List<String> droppedColumns;
     private final List<RandomEffectTerm> randomTerms;
+    private final ResidualDesign residual;
     private final List<String> warnings;
 
     private Design(ModelFrame frame, double[] response, ModelMatrix fixed, List<String> droppedColumns,
-            List<RandomEffectTerm> randomTerms, List<String> warnings) {
+            List<RandomEffectTerm> randomTerms, ResidualDesign residual, List<String> warnings) {
         this.frame = frame;
+        this.residual = residual;
         this.response = response;
         this.fixed = fixed;
         this.droppedColumns = List.copyOf(droppedColumns);
@@ -34,12 +36,7 @@ public final class Design {
     }
 
     public static Design build(Formula formula, DataFrame data, Map<String, String> referenceLevels) {
-        if (!formula.residualTerms().isEmpty()) {
-            throw new MixedModelException("Residual covariance terms such as "
-                    + formula.residualTerms().get(0).structure() + "(" + formula.residualTerms().get(0).time() + " | "
-                    + formula.residualTerms().get(0).subject() + ") are not supported yet; remove the term.");
-        }
-        if (formula.randomTerms().isEmpty()) {
+        if (formula.randomTerms().isEmpty() && formula.residualTerms().isEmpty()) {
             throw new MixedModelException("The formula '" + formula.source()
                     + "' has no random-effects term; add one such as (1 | subject).");
         }
@@ -83,7 +80,9 @@ public final class Design {
                         + " rows; the random-effects parameters and the residual variance are unidentifiable. Use fewer random slopes.");
             }
         }
-        return new Design(frame, y, fixed, dropped, terms, warnings);
+        ResidualDesign residual = formula.residualTerms().isEmpty() ? null
+                : ResidualDesign.of(formula.residualTerms().get(0), frame);
+        return new Design(frame, y, fixed, dropped, terms, residual, warnings);
     }
 
     private static void checkResponseVaries(String name, double[] y) {
@@ -190,7 +189,12 @@ public final class Design {
             offsetResponse[i] = response[i] - value * x[i];
         }
         return new Design(frame, offsetResponse, fixed.without(new int[] {column}), droppedColumns, randomTerms,
-                warnings);
+                residual, warnings);
+    }
+
+    /** The residual covariance term's layout, or null when the residuals are independent. */
+    public ResidualDesign residual() {
+        return residual;
     }
 
     public ModelFrame frame() {

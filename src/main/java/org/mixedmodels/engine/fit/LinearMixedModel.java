@@ -38,6 +38,12 @@ public final class LinearMixedModel {
 
     /** A fit whose optimizer reports every objective evaluation to {@code monitor} (progress, cancel). */
     public static FitResult fit(Design design, FitOptions options, FitMonitor monitor) {
+        if (design.residual() != null) {
+            throw new org.mixedmodels.engine.MixedModelException("Residual covariance terms such as "
+                    + design.residual().structure() + "(" + design.residual().timeName() + " | "
+                    + design.residual().subject().name() + ") are fitted by ResidualCovarianceModel; this analysis "
+                    + "does not support them yet. Remove the term.");
+        }
         ProfiledDeviance deviance = new ProfiledDeviance(design, options.method() == FitOptions.Method.REML);
         int[] evaluations = {0};
         MultivariateFunction watched = theta -> {

@@ -1,0 +1,96 @@
+package org.mixedmodels.engine.design;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.formula.ResidualTerm;
+
+/**
+ * A residual covariance term over the model frame's rows: which subject block each row belongs to, and
+ * where the row sits in time. Visits are the ordered distinct values of the time column (factor levels
+ * in level order, or sorted numbers): {@code position} indexes them, so AR(1), Toeplitz and unstructured
+ * matrices are indexed by visit, and a subject with missing visits keeps the others' positions (the MAR
+ * analysis of MMRM). {@code time} holds the numeric times for the continuous-time structure.
+ *
+ * @param structure the structure's name ({@code ar1}, {@code us}, ...)
+ * @param timeName the time column
+ * @param subject the subject factor: rows of different levels are independent
+ * @param visits the ordered visit labels
+ * @param position each row's visit index into {@code visits}
+ * @param time each row's numeric time (NaN for categorical visits)
+ */
+public record ResidualDesign(String structure, String timeName, Factor subject, List<String> visits, int[] position,
+        double[] time) {
+
+    static ResidualDesign of(ResidualTerm term, ModelFrame frame) {
+        Factor subject = frame.factor(term.subject());
+        int n = frame.size();
+        int[] position = new int[n];
+        double[] time = new double[n];
+        List<String> visits = new ArrayList<>();
+        if (frame.isCategorical(term.time())) {
+            if (term.structure().equals("sp_exp")) {
+                throw new MixedModelException("sp_exp(" + term.time() + " | " + term.subject() + ") needs numeric times, but '"
+                        + term.time() + "' is categorical; use a numeric time column or a visit structure such as ar1.");
+            }
+            Factor visit = frame.factor(term.time());
+            visits.addAll(visit.levels());
+            for (int i = 0; i < n; i++) {
+                position[i] = visit.code(i);
+            }
+            Arrays.fill(time, Double.NaN);
+        } else {
+            double[] t = frame.numeric(term.time());
+            TreeSet<Double> distinct = new TreeSet<>();
+            for (double v : t) {
+                distinct.add(v);
+            }
+            List<Double> sorted = new ArrayList<>(distinct);
+            for (double v : sorted) {
+                visits.add(org.mixedmodels.engine.data.NumericColumn.format(v));
+            }
+            for (int i = 0; i < n; i++) {
+                position[i] = java.util.Collections.binarySearch(sorted, t[i]);
+                time[i] = t[i];
+            }
+        }
+        ResidualDesign design = new ResidualDesign(term.structure(), term.time(), subject, List.copyOf(visits), position, time);
+        design.checkVisitsUnique();
+        return design;
+    }
+
+    /** Rows of each subject, in visit order. */
+    public int[][] rowsBySubject() {
+        List<List<Integer>> rows = new ArrayList<>();
+        for (int s = 0; s < subject.levelCount(); s++) {
+            rows.add(new ArrayList<>());
+        }
+        for (int i = 0; i < position.length; i++) {
+            rows.get(subject.code(i)).add(i);
+        }
+        int[][] result = new int[rows.size()][];
+        for (int s = 0; s < rows.size(); s++) {
+            result[s] = rows.get(s).stream().sorted((a, b) -> position[a] != position[b]
+                    ? Integer.compare(position[a], position[b]) : Double.compare(time[a], time[b]))
+                    .mapToInt(Integer::intValue).toArray();
+        }
+        return result;
+    }
+
+    private void checkVisitsUnique() {
+        int[][] bySubject = rowsBySubject();
+        for (int s = 0; s < bySubject.length; s++) {
+            int[] rows = bySubject[s];
+            for (int j = 1; j < rows.length; j++) {
+                if (position[rows[j]] == position[rows[j - 1]]) {
+                    throw new MixedModelException("Subject '" + subject.levels().get(s) + "' has visit '"
+                            + visits.get(position[rows[j]]) + "' of '" + timeName + "' more than once (data rows "
+                            + (rows[j - 1] + 1) + " and " + (rows[j] + 1) + " of the rows used); a residual covariance "
+                            + "term needs at most one row per subject and visit.");
+                }
+            }
+        }
+    }
+}
