@@ -4,7 +4,13 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.Map;
+import org.mixedmodels.engine.data.CategoricalColumn;
 import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.formula.FormulaParser;
+import org.mixedmodels.engine.fit.ResidualCovarianceModel;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
@@ -34,7 +40,47 @@ final class Bench {
         }
         out.printf("%-34s %9d %8d %6d %9.3f %9.3f %9.0f%n", "longitudinal (time | subject)", fit.nobs(),
                 fit.ngroups().get("subject"), fit.optimizer().evaluations(), cold, warm, peakHeapMegabytes());
+
+        // MMRM: unstructured covariance over the visits (visits * (visits + 1) / 2 parameters), no random effects
+        DataFrame trial = mmrmTrial(subjects, visits, 20261125L);
+        Design design = Design.build(FormulaParser.parse("y ~ arm * visit + us(visit | subject)"), trial, Map.of());
+        long t1 = System.nanoTime();
+        ResidualCovarianceModel.Result us = ResidualCovarianceModel.fit(design, FitOptions.reml());
+        double usCold = (System.nanoTime() - t1) / 1e9;
+        double usWarm = Double.NaN;
+        for (int r = 0; r < repeats; r++) {
+            long t = System.nanoTime();
+            ResidualCovarianceModel.fit(design, FitOptions.reml());
+            double sec = (System.nanoTime() - t) / 1e9;
+            usWarm = Double.isNaN(usWarm) ? sec : Math.min(usWarm, sec);
+        }
+        out.printf("%-34s %9d %8d %6d %9.3f %9.3f %9.0f%n", "mmrm us(visit | subject)", trial.rowCount(), subjects,
+                us.optimizer().evaluations(), usCold, usWarm, peakHeapMegabytes());
         return 0;
+    }
+
+    /** Two arms, categorical visits V01.., AR(1)-like errors with a variance growing over visits. */
+    static DataFrame mmrmTrial(int subjects, int visits, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        int n = subjects * visits;
+        String[] subject = new String[n];
+        String[] arm = new String[n];
+        String[] visit = new String[n];
+        double[] y = new double[n];
+        for (int s = 0; s < subjects; s++) {
+            double level = 2 * random.nextGaussian();
+            double previous = 0;
+            for (int v = 0; v < visits; v++) {
+                int i = s * visits + v;
+                subject[i] = "S" + s;
+                arm[i] = s % 2 == 0 ? "active" : "placebo";
+                visit[i] = String.format(java.util.Locale.ROOT, "V%02d", v + 1);
+                previous = 0.6 * previous + random.nextGaussian() * (1 + 0.1 * v);
+                y[i] = 1 + (s % 2) * 0.3 * v + level + previous;
+            }
+        }
+        return new DataFrame(java.util.List.of(new CategoricalColumn("subject", subject),
+                new CategoricalColumn("arm", arm), new CategoricalColumn("visit", visit), new NumericColumn("y", y)));
     }
 
     /** The peak use of the heap's pools since the JVM started, summed over pools. */

@@ -183,9 +183,11 @@ class MainTest {
         Run r = run("bench", "--subjects", "200", "--visits", "5", "--repeat", "1");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
-        assertEquals(2, lines.length, r.out());
+        assertEquals(3, lines.length, r.out());
         assertTrue(lines[1].startsWith("longitudinal (time | subject)"), lines[1]);
         assertTrue(lines[1].contains(" 1000 ") && lines[1].contains(" 200 "), lines[1]);
+        assertTrue(lines[2].startsWith("mmrm us(visit | subject)"), lines[2]);
+        assertTrue(lines[2].contains(" 1000 ") && lines[2].contains(" 200 "), lines[2]);
         assertEquals(2, run("bench", "--subjects", "0").code());
     }
 }

@@ -33,6 +33,16 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     private final int q;
     private final int p;
     private final int n;
+    /** Sufficient statistics per visit pattern, when no random effects make subjects differ (else null). */
+    private final List<Pattern> patterns;
+
+    /**
+     * Subjects observed at the same visits share S_i, so sum_i X_i' S^-1 X_i = sum_jk (S^-1)_jk C_jk with
+     * C_jk = sum_i x_ij x_ik' formed once: an evaluation then costs O(visits^2 p^2) per pattern, not per
+     * subject.
+     */
+    private record Pattern(int[] position, int count, double[][][][] cxx, double[][][] cxy, double[][] cyy) {
+    }
 
     /** What one evaluation yields, kept for assembling results at the optimum. */
     record Evaluation(double objective, double[] beta, double sigma2, double[][] xtvx, double logDet) {
@@ -67,6 +77,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         this.q = cols;
         this.p = design.fixed().columnCount();
         this.n = design.response().length;
+        this.patterns = q == 0 && !residual.structure().equals("sp_exp") ? patterns() : null;
         if (residual.structure().equals("us") && rowsBySubject.length <= residual.visits().size()) {
             throw new MixedModelException("An unstructured covariance over " + residual.visits().size() + " visits needs "
                     + "more subjects than visits; the data have " + rowsBySubject.length + ".");
@@ -118,6 +129,43 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return e == null ? Double.MAX_VALUE : e.objective();
     }
 
+    private List<Pattern> patterns() {
+        Map<String, List<int[]>> byPattern = new java.util.LinkedHashMap<>();
+        for (int[] rows : rowsBySubject) {
+            byPattern.computeIfAbsent(pattern(rows), k -> new ArrayList<>()).add(rows);
+        }
+        double[][] x = design.fixed().columns();
+        double[] y = design.response();
+        List<Pattern> result = new ArrayList<>();
+        for (List<int[]> subjects : byPattern.values()) {
+            int m = subjects.get(0).length;
+            double[][][][] cxx = new double[m][m][p][p];
+            double[][][] cxy = new double[m][m][p];
+            double[][] cyy = new double[m][m];
+            for (int[] rows : subjects) {
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        int rj = rows[j];
+                        int rk = rows[k];
+                        cyy[j][k] += y[rj] * y[rk];
+                        for (int a = 0; a < p; a++) {
+                            cxy[j][k][a] += x[a][rj] * y[rk];
+                            for (int b = 0; b < p; b++) {
+                                cxx[j][k][a][b] += x[a][rj] * x[b][rk];
+                            }
+                        }
+                    }
+                }
+            }
+            int[] position = new int[m];
+            for (int j = 0; j < m; j++) {
+                position[j] = residual.position()[subjects.get(0)[j]];
+            }
+            result.add(new Pattern(position, subjects.size(), cxx, cxy, cyy));
+        }
+        return result;
+    }
+
     /** The profiled criterion at x, or null where a covariance matrix is not positive definite. */
     Evaluation evaluate(double[] x) {
         double[][] lambda = lambda(x);
@@ -128,13 +176,37 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double logDet = 0;
         double[][] fixed = design.fixed().columns();
         double[] y = design.response();
-        for (int[] rows : rowsBySubject) {
+        if (patterns != null) {
+            for (Pattern pat : patterns) {
+                int m = pat.position().length;
+                double[][] sm = new double[m][m];
+                structure.covariance(a, pat.position(), new double[m], sm);
+                double[][] l = cholesky(sm);
+                if (l == null) {
+                    return null;
+                }
+                double[][] w = inverseFromCholesky(l);
+                for (int j = 0; j < m; j++) {
+                    logDet += 2 * pat.count() * Math.log(l[j][j]);
+                    for (int k = 0; k < m; k++) {
+                        double wjk = w[j][k];
+                        yty += wjk * pat.cyy()[j][k];
+                        double[] cxy = pat.cxy()[j][k];
+                        double[][] cxx = pat.cxx()[j][k];
+                        for (int r = 0; r < p; r++) {
+                            xty[r] += wjk * cxy[r];
+                            for (int c = 0; c <= r; c++) {
+                                xtx[r][c] += wjk * cxx[r][c];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int[] rows : patterns != null ? new int[0][] : rowsBySubject) {
             int m = rows.length;
-            double[][] v = subjectCovariance(rows, lambda, a);
-            double[][] l;
-            try {
-                l = new CholeskyDecomposition(MatrixUtils.createRealMatrix(v), 1e-12, 1e-14).getL().getData();
-            } catch (NonPositiveDefiniteMatrixException | org.apache.commons.math3.linear.NonSymmetricMatrixException ex) {
+            double[][] l = cholesky(subjectCovariance(rows, lambda, a));
+            if (l == null) {
                 return null;
             }
             for (int j = 0; j < m; j++) {
@@ -258,6 +330,66 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             offset += t.k();
         }
         return lambda;
+    }
+
+    private String pattern(int[] rows) {
+        StringBuilder b = new StringBuilder();
+        for (int r : rows) {
+            b.append(residual.position()[r]).append(',');
+        }
+        return b.toString();
+    }
+
+    /** (L L')^-1 from the lower factor L. */
+    private static double[][] inverseFromCholesky(double[][] l) {
+        int m = l.length;
+        double[][] li = new double[m][m];
+        for (int c = 0; c < m; c++) {
+            li[c][c] = 1 / l[c][c];
+            for (int r = c + 1; r < m; r++) {
+                double s = 0;
+                for (int k = c; k < r; k++) {
+                    s -= l[r][k] * li[k][c];
+                }
+                li[r][c] = s / l[r][r];
+            }
+        }
+        double[][] w = new double[m][m];
+        for (int r = 0; r < m; r++) {
+            for (int c = 0; c <= r; c++) {
+                double s = 0;
+                for (int k = r; k < m; k++) {
+                    s += li[k][r] * li[k][c];
+                }
+                w[r][c] = s;
+                w[c][r] = s;
+            }
+        }
+        return w;
+    }
+
+    /** Lower Cholesky factor of a small symmetric matrix, or null if it is not positive definite. */
+    static double[][] cholesky(double[][] v) {
+        int m = v.length;
+        double[][] l = new double[m][m];
+        for (int j = 0; j < m; j++) {
+            double d = v[j][j];
+            for (int k = 0; k < j; k++) {
+                d -= l[j][k] * l[j][k];
+            }
+            if (!(d > 1e-12 * Math.abs(v[j][j])) || !Double.isFinite(d)) {
+                return null;
+            }
+            l[j][j] = Math.sqrt(d);
+            for (int i = j + 1; i < m; i++) {
+                double s = v[i][j];
+                for (int k = 0; k < j; k++) {
+                    s -= l[i][k] * l[j][k];
+                }
+                l[i][j] = s / l[j][j];
+            }
+        }
+        return l;
     }
 
     private static void forwardSolve(double[][] l, double[][] x, double[] y) {
