@@ -28,16 +28,20 @@ import org.mixedmodels.engine.design.Design;
  * @param residuals response minus conditional fitted values
  * @param optimizer what the optimizer did
  * @param warnings messages for the user (rows left out, dropped columns, boundary fit, ...)
+ * @param residual the residual covariance structure within subject, or null for independent residuals
  */
 public record FitResult(Design design, FitOptions.Method method, int nobs, Map<String, Integer> ngroups,
         double[] theta, double sigma, double logLik, double objective, double aic, double bic, boolean singular,
         List<FixedEffect> fixedEffects, double[][] fixedCovariance, List<VarCorrRow> varCorr,
         List<RandomEffect> randomEffects, double[] fittedConditional, double[] fittedPopulation, double[] residuals,
-        OptimizerSummary optimizer, List<String> warnings) {
+        OptimizerSummary optimizer, List<String> warnings, ResidualFit residual) {
 
-    /** Number of estimated parameters counted by logLik's df: fixed effects, theta and sigma. */
+    /**
+     * Number of estimated parameters counted by logLik's df: fixed effects, theta, sigma and the residual
+     * structure's parameters.
+     */
     public int parameterCount() {
-        return fixedEffects.size() + theta.length + 1;
+        return fixedEffects.size() + theta.length + 1 + (residual == null ? 0 : residual.parameters().length);
     }
 
     public double[] beta() {

@@ -15,7 +15,8 @@ import org.mixedmodels.engine.formula.FormulaParser;
  * Fits a linear mixed model by REML or ML, as lme4's {@code lmer}: a short driver over the pipeline's
  * steps, each usable alone: {@link FormulaParser} (parse) -> {@link Design} (model frame, X, random
  * terms) -> {@link ProfiledDeviance} (objective of theta) -> {@link ThetaOptimizer} -> the result,
- * assembled here from the factor at the optimum.
+ * assembled here from the factor at the optimum. Models with a residual covariance term within subject are
+ * fitted by {@link ResidualCovarianceModel} and give the same kind of result.
  */
 public final class LinearMixedModel {
     /** lme4's {@code isSingular} tolerance on the diagonal thetas. */
@@ -39,10 +40,7 @@ public final class LinearMixedModel {
     /** A fit whose optimizer reports every objective evaluation to {@code monitor} (progress, cancel). */
     public static FitResult fit(Design design, FitOptions options, FitMonitor monitor) {
         if (design.residual() != null) {
-            throw new org.mixedmodels.engine.MixedModelException("Residual covariance terms such as "
-                    + design.residual().structure() + "(" + design.residual().timeName() + " | "
-                    + design.residual().subject().name() + ") are fitted by ResidualCovarianceModel; this analysis "
-                    + "does not support them yet. Remove the term.");
+            return ResidualCovarianceModel.fit(design, options, monitor);
         }
         ProfiledDeviance deviance = new ProfiledDeviance(design, options.method() == FitOptions.Method.REML);
         int[] evaluations = {0};
@@ -136,7 +134,7 @@ public final class LinearMixedModel {
         }
         return new FitResult(design, options.method(), n, ngroups, theta, sigma, -objective / 2, objective,
                 objective + 2 * df, objective + Math.log(n) * df, singular, fixed, vcov, varCorr, ranef, conditional,
-                population, residuals, opt, warnings);
+                population, residuals, opt, warnings, null);
     }
 
     /** b = Lambda u, block by block, level by level. */

@@ -45,7 +45,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     }
 
     /** What one evaluation yields, kept for assembling results at the optimum. */
-    record Evaluation(double objective, double[] beta, double sigma2, double[][] xtvx, double logDet) {
+    record Evaluation(double objective, double[] beta, double sigma2, double[][] xtvx, double logDet,
+            double logDetXtvx) {
     }
 
     public ResidualCovarianceModel(Design design, boolean reml) {
@@ -121,6 +122,32 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             lower[i] = -10;
         }
         return lower;
+    }
+
+    /**
+     * -2 log-likelihood (restricted for REML) at the parameters x (thetas, then the residual structure's) and
+     * the residual SD sigma, with beta at its generalized least-squares estimate: the function of the variance
+     * parameters whose Hessian Satterthwaite's approximation needs (as lmerTest's devfun, with sigma explicit).
+     * NaN where a covariance matrix is not positive definite.
+     */
+    public double deviance(double[] x, double sigma) {
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            return Double.NaN;
+        }
+        int dof = reml ? n - p : n;
+        double sigma2 = sigma * sigma;
+        double dev = e.logDet() + e.sigma2() * dof / sigma2 + dof * Math.log(2 * Math.PI * sigma2);
+        return reml ? dev + e.logDetXtvx() : dev;
+    }
+
+    /** (X' V^-1 X)^-1 with V relative to sigma^2, at the parameters x; cov(beta) is sigma^2 times it. */
+    public double[][] unscaledFixedCovariance(double[] x) {
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            throw new MixedModelException("The residual covariance is not positive definite at these parameters.");
+        }
+        return MatrixUtils.inverse(MatrixUtils.createRealMatrix(e.xtvx())).getData();
     }
 
     @Override
@@ -250,15 +277,16 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         }
         double objective;
         double sigma2;
+        double logDetXtvx = Math.log(chol.getDeterminant());
         if (reml) {
             int df = n - p;
             sigma2 = rss / df;
-            objective = logDet + Math.log(chol.getDeterminant()) + df * (1 + Math.log(2 * Math.PI * sigma2));
+            objective = logDet + logDetXtvx + df * (1 + Math.log(2 * Math.PI * sigma2));
         } else {
             sigma2 = rss / n;
             objective = logDet + n * (1 + Math.log(2 * Math.PI * sigma2));
         }
-        return new Evaluation(objective, beta, sigma2, xtx, logDet);
+        return new Evaluation(objective, beta, sigma2, xtx, logDet, logDetXtvx);
     }
 
     /** Z_i Lambda Lambda' Z_i' + S_i for one subject's rows (relative to sigma^2). */
@@ -409,36 +437,152 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         }
     }
 
-    /** The fit: optimum, coefficients and their covariance, variance parameters and criteria. */
-    public record Result(double[] parameters, double[] beta, double[][] betaCovariance, double sigma, double logLik,
-            double objective, double aic, double bic, int parameterCount, double[][] randomCovariance,
-            Map<String, Object> residualStructure, OptimizerSummary optimizer, List<String> fixedNames) {
+    /** The fit, reporting each objective evaluation to {@code monitor}; {@link LinearMixedModel#fit} calls it. */
+    static FitResult fit(Design design, FitOptions options, FitMonitor monitor) {
+        ResidualCovarianceModel model = new ResidualCovarianceModel(design, options.method() == FitOptions.Method.REML);
+        int[] evaluations = {0};
+        MultivariateFunction watched = x -> {
+            double value = model.value(x);
+            monitor.objectiveEvaluated(++evaluations[0], value);
+            return value;
+        };
+        OptimizerSummary opt = ThetaOptimizer.minimize(watched, model.initial(), model.lowerBounds());
+        return model.assemble(options, opt);
     }
 
-    public static Result fit(Design design, FitOptions options) {
-        ResidualCovarianceModel model = new ResidualCovarianceModel(design, options.method() == FitOptions.Method.REML);
-        OptimizerSummary opt = ThetaOptimizer.minimize(model, model.initial(), model.lowerBounds());
-        Evaluation e = model.evaluate(opt.theta());
+    /**
+     * The result at the optimum. The random effects are the BLUPs b_i = D Z_i' V_i^-1 (y_i - X_i beta) with
+     * conditional variance D - D Z_i' V_i^-1 Z_i D (Pinheiro and Bates 2000, sec. 2.2.3; beta taken as known,
+     * as lme4's condVar), computed per subject.
+     */
+    private FitResult assemble(FitOptions options, OptimizerSummary opt) {
+        double[] x = opt.theta();
+        Evaluation e = evaluate(x);
         if (e == null) {
             throw new MixedModelException("The residual covariance is not positive definite at the optimum.");
         }
-        RealMatrix inv = MatrixUtils.inverse(MatrixUtils.createRealMatrix(e.xtvx()));
-        double[][] cov = inv.scalarMultiply(e.sigma2()).getData();
-        int k = model.parameterCount() + model.p + 1;
-        double logLik = -e.objective() / 2;
-        double[][] lambda = model.lambda(opt.theta());
-        double[][] d = new double[model.q][model.q];
-        for (int r = 0; r < model.q; r++) {
-            for (int c = 0; c < model.q; c++) {
-                for (int u = 0; u < model.q; u++) {
-                    d[r][c] += lambda[r][u] * lambda[c][u] * e.sigma2();
-                }
+        double sigma2 = e.sigma2();
+        double sigma = Math.sqrt(sigma2);
+        double[] beta = e.beta();
+        double[][] cov = MatrixUtils.inverse(MatrixUtils.createRealMatrix(e.xtvx())).scalarMultiply(sigma2).getData();
+        List<FixedEffect> fixed = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            double se = Math.sqrt(cov[i][i]);
+            fixed.add(new FixedEffect(design.fixed().names().get(i), beta[i], se, beta[i] / se));
+        }
+        double[] theta = java.util.Arrays.copyOf(x, thetaCount);
+        double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
+
+        double[][] fixedCols = design.fixed().columns();
+        double[] y = design.response();
+        double[] population = new double[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < p; j++) {
+                population[i] += fixedCols[j][i] * beta[j];
             }
         }
-        double[] a = java.util.Arrays.copyOfRange(opt.theta(), model.thetaCount, opt.theta().length);
-        int nEff = model.reml ? model.n - model.p : model.n;
-        return new Result(opt.theta(), e.beta(), cov, Math.sqrt(e.sigma2()), logLik, e.objective(),
-                e.objective() + 2 * k, e.objective() + Math.log(nEff) * k, k, d,
-                model.structure.describe(a, e.sigma2()), opt, new ArrayList<>(design.fixed().names()));
+        double[] conditional = population.clone();
+        List<RandomEffect> ranef = new ArrayList<>();
+        if (q > 0) {
+            double[][] lambda = lambda(x);
+            int subjects = rowsBySubject.length;
+            double[][] blup = new double[subjects][];
+            double[][] condVar = new double[subjects][];
+            for (int s = 0; s < subjects; s++) {
+                int[] rows = rowsBySubject[s];
+                int m = rows.length;
+                double[][] w = inverseFromCholesky(cholesky(subjectCovariance(rows, lambda, a)));
+                double[][] zl = zLambda(rows, lambda);
+                // u = Lambda' Z' W r and Var(u | y) / sigma^2 = I - Lambda' Z' W Z Lambda, then b = Lambda u
+                double[] wr = new double[m];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        wr[j] += w[j][k] * (y[rows[k]] - population[rows[k]]);
+                    }
+                }
+                double[] u = new double[q];
+                double[][] vu = new double[q][q];
+                for (int c = 0; c < q; c++) {
+                    for (int j = 0; j < m; j++) {
+                        u[c] += zl[j][c] * wr[j];
+                    }
+                    for (int d = 0; d < q; d++) {
+                        double t = 0;
+                        for (int j = 0; j < m; j++) {
+                            for (int k = 0; k < m; k++) {
+                                t += zl[j][c] * w[j][k] * zl[k][d];
+                            }
+                        }
+                        vu[c][d] = (c == d ? 1 : 0) - t;
+                    }
+                }
+                blup[s] = new double[q];
+                condVar[s] = new double[q];
+                for (int r = 0; r < q; r++) {
+                    for (int c = 0; c < q; c++) {
+                        blup[s][r] += lambda[r][c] * u[c];
+                        for (int d = 0; d < q; d++) {
+                            condVar[s][r] += lambda[r][c] * vu[c][d] * lambda[r][d] * sigma2;
+                        }
+                    }
+                }
+                double[][] z = zLambda(rows, identity(q));
+                for (int j = 0; j < m; j++) {
+                    for (int c = 0; c < q; c++) {
+                        conditional[rows[j]] += z[j][c] * blup[s][c];
+                    }
+                }
+            }
+            int offset = 0;
+            for (RandomEffectTerm t : terms) {
+                for (int c = 0; c < t.k(); c++) {
+                    for (int s = 0; s < subjects; s++) {
+                        ranef.add(new RandomEffect(t.groupName(), t.columnNames().get(c), subjectLevel(s),
+                                blup[s][offset + c], Math.sqrt(Math.max(condVar[s][offset + c], 0))));
+                    }
+                }
+                offset += t.k();
+            }
+        }
+        double[] residuals = new double[n];
+        for (int i = 0; i < n; i++) {
+            residuals[i] = y[i] - conditional[i];
+        }
+
+        Map<String, Integer> ngroups = new java.util.LinkedHashMap<>();
+        ngroups.put(residual.subject().name(), rowsBySubject.length);
+        double[] lower = java.util.Arrays.copyOf(lowerBounds(), thetaCount);
+        boolean singular = LinearMixedModel.isSingular(theta, lower, terms);
+        List<String> warnings = new ArrayList<>(design.warnings());
+        if (singular) {
+            warnings.add("boundary (singular) fit: a random-effect variance is estimated as 0 or a correlation as +-1;"
+                    + " the random-effects structure may be too complex for the data.");
+        }
+        if (!opt.converged()) {
+            warnings.add("Model failed to converge: " + opt.message() + ".");
+        }
+        // Parameters counted as nlme's logLik df; BIC uses n - p observations for REML, as nlme.
+        int k = parameterCount() + p + 1;
+        int nEff = reml ? n - p : n;
+        double objective = e.objective();
+        ResidualFit residualFit = new ResidualFit(residual.structure(), residual.timeName(), residual.subject().name(),
+                residual.visits(), a, structure.describe(a, sigma2));
+        return new FitResult(design, options.method(), n, ngroups, theta, sigma, -objective / 2, objective,
+                objective + 2 * k, objective + Math.log(nEff) * k, singular, fixed, cov,
+                LinearMixedModel.varCorr(terms, theta, sigma), ranef, conditional, population, residuals, opt, warnings,
+                residualFit);
+    }
+
+    /** The label of the s-th subject block (blocks are the subject factor's levels, in order). */
+    private String subjectLevel(int s) {
+        return residual.subject().levels().get(s);
+    }
+
+    private static double[][] identity(int q) {
+        double[][] id = new double[q][q];
+        for (int i = 0; i < q; i++) {
+            id[i][i] = 1;
+        }
+        return id;
     }
 }

@@ -2,12 +2,15 @@ package org.mixedmodels.engine.inference;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
+import org.mixedmodels.engine.fit.ResidualCovarianceModel;
 
 /**
  * The variance parameters varpar = (theta, sigma) of a fit, their asymptotic covariance and the
@@ -32,17 +35,33 @@ public final class VarianceParameters {
     private final double[][][] covBetaJacobian;
     private final List<String> warnings = new ArrayList<>();
 
-    private VarianceParameters(FitResult fit) {
+    /**
+     * @param varpar the variance parameters at the estimates, sigma last
+     * @param deviance -2 l as a function of varpar (beta at its estimate given varpar)
+     * @param covBeta cov(beta) as a function of varpar
+     */
+    private VarianceParameters(double[] varpar, ToDoubleFunction<double[]> deviance,
+            Function<double[], double[][]> covBeta) {
+        this.varpar = varpar;
+        asymptoticCovariance = twiceInverse(NumericalDerivatives.hessian(deviance::applyAsDouble, varpar), warnings);
+        covBetaJacobian = NumericalDerivatives.jacobian(covBeta::apply, varpar);
+    }
+
+    public static VarianceParameters of(FitResult fit) {
+        return fit.residual() != null ? withResidualStructure(fit) : ofLme4Fit(fit);
+    }
+
+    /** varpar = (theta, sigma), as lmerTest. */
+    private static VarianceParameters ofLme4Fit(FitResult fit) {
         boolean reml = fit.method() == FitOptions.Method.REML;
         ProfiledDeviance deviance = new ProfiledDeviance(fit.design(), reml);
         int n = deviance.nobs();
         int p = deviance.fixedCount();
         int nt = fit.theta().length;
-        varpar = new double[nt + 1];
-        System.arraycopy(fit.theta(), 0, varpar, 0, nt);
+        double[] varpar = java.util.Arrays.copyOf(fit.theta(), nt + 1);
         varpar[nt] = fit.sigma();
         int dof = reml ? n - p : n;
-        double[][] h = NumericalDerivatives.hessian(vp -> {
+        return new VarianceParameters(varpar, vp -> {
             double[] theta = java.util.Arrays.copyOf(vp, nt);
             double sigma2 = vp[nt] * vp[nt];
             if (!deviance.factor(theta)) {
@@ -50,31 +69,43 @@ public final class VarianceParameters {
             }
             double dev = deviance.logDetL() + deviance.pwrss() / sigma2 + dof * Math.log(2 * Math.PI * sigma2);
             return reml ? dev + deviance.logDetRX() : dev;
-        }, varpar);
-        asymptoticCovariance = twiceInverse(h);
-        covBetaJacobian = NumericalDerivatives.jacobian(vp -> {
-            double[] theta = java.util.Arrays.copyOf(vp, nt);
-            double sigma2 = vp[nt] * vp[nt];
-            deviance.factor(theta);
-            double[][] u = deviance.unscaledFixedCovariance();
-            for (double[] row : u) {
-                for (int c = 0; c < row.length; c++) {
-                    row[c] *= sigma2;
-                }
-            }
-            return u;
-        }, varpar);
+        }, vp -> {
+            deviance.factor(java.util.Arrays.copyOf(vp, nt));
+            return scaled(deviance.unscaledFixedCovariance(), vp[nt] * vp[nt]);
+        });
     }
 
-    public static VarianceParameters of(FitResult fit) {
-        return new VarianceParameters(fit);
+    /**
+     * varpar = (theta, the residual structure's parameters, sigma) for models with a residual covariance term:
+     * the same approximation on the structure's own (unconstrained) scale, which leaves the df unchanged since
+     * Satterthwaite's df are invariant to smooth reparametrization of the variance parameters.
+     */
+    private static VarianceParameters withResidualStructure(FitResult fit) {
+        ResidualCovarianceModel model = new ResidualCovarianceModel(fit.design(), fit.method() == FitOptions.Method.REML);
+        double[] a = fit.residual().parameters();
+        int nt = fit.theta().length;
+        int k = nt + a.length;
+        double[] varpar = java.util.Arrays.copyOf(fit.theta(), k + 1);
+        System.arraycopy(a, 0, varpar, nt, a.length);
+        varpar[k] = fit.sigma();
+        return new VarianceParameters(varpar, vp -> model.deviance(java.util.Arrays.copyOf(vp, k), vp[k]),
+                vp -> scaled(model.unscaledFixedCovariance(java.util.Arrays.copyOf(vp, k)), vp[k] * vp[k]));
+    }
+
+    private static double[][] scaled(double[][] m, double factor) {
+        for (double[] row : m) {
+            for (int c = 0; c < row.length; c++) {
+                row[c] *= factor;
+            }
+        }
+        return m;
     }
 
     /**
      * 2 H^{-1}. Where H has eigenvalues near zero (a flat or boundary direction), the inverse is taken
      * over the others only, and a negative eigenvalue (not a minimum) is reported as lmerTest does.
      */
-    private double[][] twiceInverse(double[][] h) {
+    private static double[][] twiceInverse(double[][] h, List<String> warnings) {
         RealMatrix hm = MatrixUtils.createRealMatrix(h);
         EigenDecomposition eig = new EigenDecomposition(hm);
         double[] values = eig.getRealEigenvalues();

@@ -1,0 +1,44 @@
+package org.mixedmodels.engine.fit;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fitted residual covariance within subject of a model with a residual term such as
+ * {@code us(visit | subject)}.
+ *
+ * @param structure the structure's name ({@code ar1}, {@code us}, ...)
+ * @param timeName the visit or time column
+ * @param subjectName the subject factor
+ * @param visits the visit order the structure is indexed by
+ * @param parameters the structure's unconstrained parameters at the optimum (see {@link ResidualStructure})
+ * @param description the parameters on the users' scale: {@code type}, {@code phi}, {@code rho},
+ *     {@code covariance}, {@code variances} as {@link ResidualStructure#describe} gives them
+ */
+public record ResidualFit(String structure, String timeName, String subjectName, List<String> visits,
+        double[] parameters, Map<String, Object> description) {
+
+    public ResidualFit {
+        visits = List.copyOf(visits);
+        parameters = parameters.clone();
+    }
+
+    /** The absolute residual covariance over all visits (sigma^2 times the relative matrix). */
+    public double[][] covariance(double sigma) {
+        int t = visits.size();
+        int[] all = new int[t];
+        double[] times = new double[t];
+        for (int v = 0; v < t; v++) {
+            all[v] = v;
+            times[v] = v;
+        }
+        double[][] cov = new double[t][t];
+        new ResidualStructure(structure, t).covariance(parameters, all, times, cov);
+        for (double[] row : cov) {
+            for (int c = 0; c < t; c++) {
+                row[c] *= sigma * sigma;
+            }
+        }
+        return cov;
+    }
+}
