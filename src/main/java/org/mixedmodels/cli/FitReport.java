@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.RandomEffect;
+import org.mixedmodels.engine.fit.ResidualFit;
 import org.mixedmodels.engine.fit.VarCorrRow;
 import org.mixedmodels.engine.inference.CoefficientTest;
 import org.mixedmodels.engine.inference.ConfidenceInterval;
@@ -85,6 +86,9 @@ final class FitReport {
             varcorr.add(row);
         }
         out.put("varcorr", varcorr);
+        if (fit.residual() != null) {
+            out.put("residual_structure", residualStructure(fit.residual()));
+        }
         List<Object> ranef = new ArrayList<>();
         for (RandomEffect r : fit.randomEffects()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -114,6 +118,57 @@ final class FitReport {
         warnings.addAll(inference.warnings());
         out.put("warnings", warnings);
         return out;
+    }
+
+    /**
+     * {@code type}, {@code time}, {@code subject}, {@code visits} (the order the matrices are indexed by),
+     * {@code phi} (ar1, ar1h, sp_exp), {@code rho} (cs, csh), {@code variances} per visit (heterogeneous
+     * structures and us) and the absolute {@code covariance} over the visits (all but sp_exp).
+     */
+    static Map<String, Object> residualStructure(ResidualFit residual) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> d = residual.description();
+        out.put("type", residual.structure());
+        out.put("time", residual.timeName());
+        out.put("subject", residual.subjectName());
+        out.put("visits", residual.visits());
+        for (String key : List.of("phi", "rho", "variances", "covariance")) {
+            if (d.containsKey(key)) {
+                out.put(key, d.get(key));
+            }
+        }
+        return out;
+    }
+
+    /** The residual structure's parameters and its covariance matrix over the visits (as nlme's summary). */
+    static String residualText(ResidualFit residual, double sigma) {
+        StringBuilder s = new StringBuilder();
+        Map<String, Object> d = residual.description();
+        s.append("Residual covariance: ").append(residual.structure()).append('(').append(residual.timeName())
+                .append(" | ").append(residual.subjectName()).append(")\n");
+        for (String key : List.of("phi", "rho")) {
+            if (d.containsKey(key)) {
+                s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, (Double) d.get(key)));
+            }
+        }
+        if (d.containsKey("covariance")) {
+            List<String> visits = residual.visits();
+            double[][] cov = (double[][]) d.get("covariance");
+            int width = Math.max(10, visits.stream().mapToInt(String::length).max().orElse(0) + 1);
+            s.append(String.format(" %-" + width + "s", ""));
+            for (String v : visits) {
+                s.append(String.format(" %" + width + "s", v));
+            }
+            s.append('\n');
+            for (int r = 0; r < cov.length; r++) {
+                s.append(String.format(" %-" + width + "s", visits.get(r)));
+                for (double v : cov[r]) {
+                    s.append(String.format(java.util.Locale.ROOT, " %" + width + ".4f", v));
+                }
+                s.append('\n');
+            }
+        }
+        return s.append('\n').toString();
     }
 
     static String text(FitResult fit, FixedEffectsInference inference, String formula) {
@@ -154,6 +209,9 @@ final class FitReport {
         StringBuilder groups = new StringBuilder();
         fit.ngroups().forEach((g, n) -> groups.append(groups.length() == 0 ? "" : "; ").append(g).append(", ").append(n));
         s.append("Number of obs: ").append(fit.nobs()).append(", groups:  ").append(groups).append("\n\n");
+        if (fit.residual() != null) {
+            s.append(residualText(fit.residual(), fit.sigma()));
+        }
         s.append("Fixed effects (df: ").append(inference.method().label()).append("):\n");
         s.append(String.format("%-24s %12s %12s %9s %9s %11s%n", "", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"));
         for (CoefficientTest f : inference.coefficients()) {

@@ -26,6 +26,8 @@ final class Json {
             out.append(Double.isFinite(d) ? number(d) : "null");
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
+        } else if (value instanceof double[][] rows) {
+            write(java.util.Arrays.asList(rows), out, indent);
         } else if (value instanceof double[] a) {
             out.append('[');
             for (int i = 0; i < a.length; i++) {

@@ -29,7 +29,7 @@ public final class Main {
             "Usage: java -jar mixed-models-cli.jar fit --data FILE.csv --formula \"y ~ x + (1 | g)\"",
             "           [--method reml|ml] [--reference COLUMN=LEVEL]... [--format text|json]",
             "           [--ddf satterthwaite|kenward-roger|residual|between-within|none] [--conf-level 0.95]",
-            "           [--confint profile|wald]",
+            "           [--confint profile|wald] [--level-order COLUMN=L1,L2,...]...",
             "       java -jar mixed-models-cli.jar emmeans --data FILE.csv --formula ... --specs FACTOR[,FACTOR]",
             "           [--ddf ...] [--conf-level 0.95] [--method reml|ml] [--reference COLUMN=LEVEL]...",
             "       java -jar mixed-models-cli.jar compare --data FILE.csv --formula A --formula B [--method ml|reml]",
@@ -39,6 +39,8 @@ public final class Main {
             "  --formula    model formula, e.g. \"Reaction ~ Days + (Days | Subject)\"",
             "  --method     reml (default) or ml",
             "  --reference  reference level of a categorical column (repeatable)",
+            "  --level-order COLUMN=L1,L2,... order of a categorical column's levels, e.g. the visits of a",
+            "               residual structure (repeatable; otherwise sorted order)",
             "  --format     text (default) or json",
             "  --ddf        degrees of freedom of t and F tests (default satterthwaite)",
             "  --conf-level confidence level of the coefficients' intervals (default 0.95)",
@@ -106,7 +108,7 @@ public final class Main {
             throw new UsageException("--confint must be profile or wald, not '" + confint + "'.");
         }
         DataFrame frame = CsvReader.read(Path.of(data));
-        FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references));
+        FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references, levelOrders(options)));
         FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level);
         List<ConfidenceInterval> intervals = confint == null ? List.of()
                 : confint.equals("profile") ? ProfileLikelihood.intervals(fit, level)
@@ -135,7 +137,7 @@ public final class Main {
         DfMethod ddf = ddf(options);
         double level = confLevel(options);
         Map<String, String> references = references(options);
-        FitResult fit = LinearMixedModel.fit(formula, CsvReader.read(Path.of(data)), new FitOptions(m, references));
+        FitResult fit = LinearMixedModel.fit(formula, CsvReader.read(Path.of(data)), new FitOptions(m, references, levelOrders(options)));
         EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, ddf, level);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, data))
                 : FitReport.text(emm, factors, ddf, level));
@@ -180,7 +182,7 @@ public final class Main {
         String method = single(options, "--method", false);
         FitOptions.Method m = method == null ? FitOptions.Method.ML : parseMethod(method);
         String format = format(options);
-        ModelComparison c = ModelComparison.of(formulas, CsvReader.read(Path.of(data)), new FitOptions(m, references(options)));
+        ModelComparison c = ModelComparison.of(formulas, CsvReader.read(Path.of(data)), new FitOptions(m, references(options), levelOrders(options)));
         out.print("json".equals(format) ? Json.write(FitReport.json(c, data)) : FitReport.text(c));
         return 0;
     }
@@ -213,6 +215,28 @@ public final class Main {
         return references;
     }
 
+    /** --level-order COLUMN=LEVEL1,LEVEL2,... (repeatable). */
+    private static Map<String, List<String>> levelOrders(Map<String, List<String>> options) {
+        Map<String, List<String>> orders = new LinkedHashMap<>();
+        for (String r : options.getOrDefault("--level-order", List.of())) {
+            int eq = r.indexOf('=');
+            if (eq <= 0 || eq == r.length() - 1) {
+                throw new UsageException("--level-order takes COLUMN=LEVEL1,LEVEL2,..., e.g. --level-order "
+                        + "visit=WEEK2,WEEK4,WEEK8,WEEK12; got '" + r + "'.");
+            }
+            List<String> levels = new ArrayList<>();
+            for (String level : r.substring(eq + 1).split(",")) {
+                if (level.isBlank() || levels.contains(level.strip())) {
+                    throw new UsageException("--level-order for '" + r.substring(0, eq) + "' has an empty or repeated level: '"
+                            + r + "'.");
+                }
+                levels.add(level.strip());
+            }
+            orders.put(r.substring(0, eq), levels);
+        }
+        return orders;
+    }
+
     private static int bench(Map<String, List<String>> options, PrintStream out) {
         return Bench.run(positive(options, "--subjects", 20_000), positive(options, "--visits", 10),
                 positive(options, "--repeat", 3), out);
@@ -236,11 +260,11 @@ public final class Main {
 
     private static final java.util.Set<String> FIT_FLAGS =
             java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--ddf", "--conf-level",
-                    "--confint");
+                    "--confint", "--level-order");
     private static final java.util.Set<String> EMMEANS_FLAGS = java.util.Set.of("--data", "--formula", "--method",
-            "--reference", "--format", "--ddf", "--conf-level", "--specs");
+            "--reference", "--format", "--ddf", "--conf-level", "--specs", "--level-order");
     private static final java.util.Set<String> COMPARE_FLAGS =
-            java.util.Set.of("--data", "--formula", "--method", "--reference", "--format");
+            java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--level-order");
     private static final java.util.Set<String> BENCH_FLAGS = java.util.Set.of("--subjects", "--visits", "--repeat");
 
     private static Map<String, List<String>> parse(String[] args, java.util.Set<String> flags) {

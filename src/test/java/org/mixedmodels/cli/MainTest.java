@@ -61,6 +61,58 @@ class MainTest {
     }
 
     @Test
+    void residualStructureInJsonFollowsTheGivenVisitOrder() {
+        ReferenceCase c = ReferenceCase.load("mmrm_us");
+        String formula = c.string("formula") + " + " + c.string("residual");
+        Run r = run("fit", "--data", data("mmrm_trial.csv"), "--formula", formula, "--level-order",
+                "visit=WEEK2,WEEK4,WEEK8,WEEK12", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertClose(c.number("logLik"), json.get("logLik").getAsDouble(), 1e-7, "logLik");
+        assertClose(c.number("BIC"), json.get("BIC").getAsDouble(), 1e-7, "BIC");
+        JsonObject structure = json.getAsJsonObject("residual_structure");
+        assertEquals("us", structure.get("type").getAsString());
+        assertEquals(c.json().getAsJsonArray("visit_order"), structure.getAsJsonArray("visits"));
+        JsonArray expected = c.json().getAsJsonArray("covariance_matrix_full_subject");
+        JsonArray ours = structure.getAsJsonArray("covariance");
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                assertClose(expected.get(i).getAsJsonArray().get(j).getAsDouble(),
+                        ours.get(i).getAsJsonArray().get(j).getAsDouble(), 1e-4, 1.0, "covariance " + i + "," + j);
+            }
+            assertClose(expected.get(i).getAsJsonArray().get(i).getAsDouble(),
+                    structure.getAsJsonArray("variances").get(i).getAsDouble(), 1e-4, "variance " + i);
+        }
+        assertEquals("visitWEEK4", json.getAsJsonArray("fixed").get(3).getAsJsonObject().get("term").getAsString());
+        assertEquals(0, json.getAsJsonArray("warnings").size(), json.getAsJsonArray("warnings").toString());
+
+        Run sorted = run("fit", "--data", data("mmrm_trial.csv"), "--formula", formula, "--format", "json");
+        JsonObject unordered = JsonParser.parseString(sorted.out()).getAsJsonObject();
+        assertEquals("WEEK12", unordered.getAsJsonObject("residual_structure").getAsJsonArray("visits").get(0).getAsString());
+        assertTrue(unordered.getAsJsonArray("warnings").toString().contains("--level-order visit=WEEK2,WEEK4,WEEK8,WEEK12"),
+                unordered.getAsJsonArray("warnings").toString());
+
+        Run ar1 = run("fit", "--data", data("qtcf.csv"), "--formula", "QTcF ~ dose * time_h + (1 | animal) + ar1(visit | animal)");
+        assertEquals(0, ar1.code(), ar1.err());
+        assertTrue(ar1.out().contains("Residual covariance: ar1(visit | animal)") && ar1.out().contains("phi = 0.5891"), ar1.out());
+    }
+
+    @Test
+    void levelOrderErrorsNameTheProblem() {
+        String formula = "change ~ arm * visit + us(visit | subject)";
+        Run missing = run("fit", "--data", data("mmrm_trial.csv"), "--formula", formula, "--level-order",
+                "visit=WEEK2,WEEK4,WEEK8");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("Level 'WEEK12' of column 'visit' is not in the level order given"), missing.err());
+        Run malformed = run("fit", "--data", data("mmrm_trial.csv"), "--formula", formula, "--level-order", "visit");
+        assertEquals(2, malformed.code());
+        assertTrue(malformed.err().contains("--level-order takes COLUMN=LEVEL1,LEVEL2"), malformed.err());
+        Run numeric = run("fit", "--data", data("mmrm_trial.csv"), "--formula", formula, "--level-order", "baseline=1,2");
+        assertEquals(1, numeric.code());
+        assertTrue(numeric.err().contains("level orders apply to categorical columns"), numeric.err());
+    }
+
+    @Test
     void inferenceFieldsFollowTheDfMethod() {
         ReferenceCase c = ReferenceCase.load("nf1_lesions");
         Run r = run("fit", "--data", data("nf1_lesions.csv"), "--formula", c.string("formula"), "--format", "json");

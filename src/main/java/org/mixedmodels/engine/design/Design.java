@@ -36,11 +36,20 @@ public final class Design {
     }
 
     public static Design build(Formula formula, DataFrame data, Map<String, String> referenceLevels) {
+        return build(formula, data, referenceLevels, Map.of());
+    }
+
+    /**
+     * @param levelOrders the order of a categorical column's levels (the first is the reference unless
+     *     {@code referenceLevels} names another); columns not named are sorted
+     */
+    public static Design build(Formula formula, DataFrame data, Map<String, String> referenceLevels,
+            Map<String, List<String>> levelOrders) {
         if (formula.randomTerms().isEmpty() && formula.residualTerms().isEmpty()) {
             throw new MixedModelException("The formula '" + formula.source()
                     + "' has no random-effects term; add one such as (1 | subject).");
         }
-        ModelFrame frame = ModelFrame.of(formula, data, referenceLevels);
+        ModelFrame frame = ModelFrame.of(formula, data, referenceLevels, levelOrders);
         List<String> warnings = new ArrayList<>();
         if (frame.omittedRows() > 0) {
             warnings.add(frame.omittedRows() + " of " + (frame.omittedRows() + frame.size())
@@ -82,6 +91,12 @@ public final class Design {
         }
         ResidualDesign residual = formula.residualTerms().isEmpty() ? null
                 : ResidualDesign.of(formula.residualTerms().get(0), frame);
+        if (residual != null && frame.isCategorical(residual.timeName()) && !frame.hasLevelOrder(residual.timeName())) {
+            String warning = ResidualDesign.visitOrderWarning(residual.timeName(), residual.visits());
+            if (warning != null) {
+                warnings.add(warning);
+            }
+        }
         return new Design(frame, y, fixed, dropped, terms, residual, warnings);
     }
 

@@ -28,6 +28,14 @@ public final class Factor {
      * when not null, is moved to the front (R's {@code relevel}).
      */
     static Factor of(String name, String[] labels, String reference) {
+        return of(name, labels, reference, null);
+    }
+
+    /**
+     * @param order the levels in the order wanted (levels not in the rows used are left out), or null for
+     *     sorted order (numerically when all levels are numbers)
+     */
+    static Factor of(String name, String[] labels, String reference, List<String> order) {
         Map<String, Integer> seen = new HashMap<>();
         List<String> distinct = new ArrayList<>();
         for (String s : labels) {
@@ -35,10 +43,26 @@ public final class Factor {
                 distinct.add(s);
             }
         }
-        Comparator<String> order = allNumeric(distinct)
+        Comparator<String> sorting = allNumeric(distinct)
                 ? Comparator.comparingDouble(Double::parseDouble)
                 : Comparator.naturalOrder();
-        distinct.sort(order);
+        distinct.sort(sorting);
+        if (order != null) {
+            for (String level : distinct) {
+                if (!order.contains(level)) {
+                    throw new org.mixedmodels.engine.MixedModelException("Level '" + level + "' of column '" + name
+                            + "' is not in the level order given (" + String.join(", ", order) + "); list every level: "
+                            + String.join(", ", distinct) + ".");
+                }
+            }
+            List<String> present = new ArrayList<>(distinct);
+            distinct.clear();
+            for (String level : order) {
+                if (present.contains(level) && !distinct.contains(level)) {
+                    distinct.add(level);
+                }
+            }
+        }
         if (reference != null) {
             if (!distinct.remove(reference)) {
                 throw new org.mixedmodels.engine.MixedModelException("The reference level '" + reference

@@ -22,17 +22,20 @@ public final class ModelFrame {
     private final int[] rows;
     private final int omitted;
     private final Map<String, String> referenceLevels;
+    private final Map<String, List<String>> levelOrders;
     private final Map<String, Factor> factors = new HashMap<>();
     private final Map<String, double[]> numerics = new HashMap<>();
     /** For a frame without a data table ({@link #ofLevels}): the categorical variables. */
     private java.util.Set<String> categorical;
 
-    private ModelFrame(Formula formula, DataFrame data, int[] rows, Map<String, String> referenceLevels) {
+    private ModelFrame(Formula formula, DataFrame data, int[] rows, Map<String, String> referenceLevels,
+            Map<String, List<String>> levelOrders) {
         this.formula = formula;
         this.data = data;
         this.rows = rows;
         this.omitted = data == null ? 0 : data.rowCount() - rows.length;
         this.referenceLevels = Map.copyOf(referenceLevels);
+        this.levelOrders = Map.copyOf(levelOrders);
     }
 
     /**
@@ -40,6 +43,12 @@ public final class ModelFrame {
      *     the first level in sorted order
      */
     public static ModelFrame of(Formula formula, DataFrame data, Map<String, String> referenceLevels) {
+        return of(formula, data, referenceLevels, Map.of());
+    }
+
+    /** @param levelOrders the given order of a categorical column's levels; columns not named are sorted */
+    public static ModelFrame of(Formula formula, DataFrame data, Map<String, String> referenceLevels,
+            Map<String, List<String>> levelOrders) {
         if (data.rowCount() == 0) {
             throw new MixedModelException("The table is empty: a mixed model needs rows of data.");
         }
@@ -77,7 +86,20 @@ public final class ModelFrame {
                 }
             }
         }
-        return new ModelFrame(formula, data, rows, referenceLevels);
+        for (String col : levelOrders.keySet()) {
+            Column c = data.column(col);
+            if (!(c instanceof CategoricalColumn) && !formula.groupingVariables().contains(col)
+                    && !formula.residualTerms().stream().anyMatch(t -> t.time().equals(col))) {
+                throw new MixedModelException("A level order was given for column '" + col
+                        + "', but it is numeric and sorted by value; level orders apply to categorical columns.");
+            }
+        }
+        return new ModelFrame(formula, data, rows, referenceLevels, levelOrders);
+    }
+
+    /** Whether the order of this column's levels was given (rather than sorted). */
+    public boolean hasLevelOrder(String variable) {
+        return levelOrders.containsKey(variable);
     }
 
     private static String firstLabel(Column c) {
@@ -114,7 +136,7 @@ public final class ModelFrame {
      * fitted model's columns.
      */
     public ModelFrame grid(Map<String, int[]> levels, Map<String, double[]> numbers, int size) {
-        ModelFrame g = new ModelFrame(formula, data, new int[size], referenceLevels);
+        ModelFrame g = new ModelFrame(formula, data, new int[size], referenceLevels, levelOrders);
         levels.forEach((v, codes) -> {
             Factor f = factor(v);
             g.factors.put(v, new Factor(f.name(), f.levels(), codes.clone()));
@@ -130,7 +152,7 @@ public final class ModelFrame {
      */
     public static ModelFrame ofLevels(Formula formula, Map<String, List<String>> levels, Map<String, int[]> codes,
             Map<String, double[]> numbers, int size) {
-        ModelFrame g = new ModelFrame(formula, null, new int[size], Map.of());
+        ModelFrame g = new ModelFrame(formula, null, new int[size], Map.of(), Map.of());
         g.categorical = new java.util.HashSet<>(levels.keySet());
         codes.forEach((v, c) -> g.factors.put(v, new Factor(v, levels.get(v), c.clone())));
         numbers.forEach((v, values) -> g.numerics.put(v, values.clone()));
@@ -188,7 +210,7 @@ public final class ModelFrame {
             for (int i = 0; i < rows.length; i++) {
                 labels[i] = c.label(rows[i]);
             }
-            return Factor.of(v, labels, referenceLevels.get(v));
+            return Factor.of(v, labels, referenceLevels.get(v), levelOrders.get(v));
         });
     }
 

@@ -62,6 +62,36 @@ public record ResidualDesign(String structure, String timeName, Factor subject, 
     }
 
     /** Rows of each subject, in visit order. */
+    /**
+     * A warning when visit labels end in numbers (WEEK2, WEEK12, ...) and their sorted order, which the
+     * structure uses, differs from the order of those numbers; null otherwise.
+     */
+    static String visitOrderWarning(String timeName, List<String> visits) {
+        java.util.regex.Pattern suffix = java.util.regex.Pattern.compile("^(.*?)(\\d+(?:\\.\\d+)?)$");
+        List<String> numeric = new ArrayList<>(visits);
+        for (String v : visits) {
+            if (!suffix.matcher(v).matches()) {
+                return null;
+            }
+        }
+        numeric.sort(java.util.Comparator.comparing((String v) -> {
+            java.util.regex.Matcher m = suffix.matcher(v);
+            m.matches();
+            return m.group(1);
+        }).thenComparingDouble(v -> {
+            java.util.regex.Matcher m = suffix.matcher(v);
+            m.matches();
+            return Double.parseDouble(m.group(2));
+        }));
+        if (numeric.equals(visits)) {
+            return null;
+        }
+        return "The visits of '" + timeName + "' are used in the order " + String.join(", ", visits)
+                + ", which differs from the order of their numbers (" + String.join(", ", numeric) + "); if the visits "
+                + "follow that order, give it (command line: --level-order " + timeName + "=" + String.join(",", numeric)
+                + "), since AR(1), Toeplitz and similar structures depend on the visit order.";
+    }
+
     public int[][] rowsBySubject() {
         List<List<Integer>> rows = new ArrayList<>();
         for (int s = 0; s < subject.levelCount(); s++) {

@@ -30,7 +30,7 @@ public final class LinearMixedModel {
     }
 
     public static FitResult fit(Formula formula, DataFrame data, FitOptions options) {
-        return fit(Design.build(formula, data, options.referenceLevels()), options);
+        return fit(Design.build(formula, data, options.referenceLevels(), options.levelOrders()), options);
     }
 
     public static FitResult fit(Design design, FitOptions options) {

@@ -63,7 +63,7 @@ public record ModelComparison(List<String> formulas, FitOptions.Method method, b
                 }
             }
             if (refit) {
-                FitOptions ml = new FitOptions(FitOptions.Method.ML, options.referenceLevels());
+                FitOptions ml = options.withMethod(FitOptions.Method.ML);
                 List<FitResult> refitted = new ArrayList<>();
                 for (FitResult f : fits) {
                     refitted.add(LinearMixedModel.fit(f.design(), ml));
