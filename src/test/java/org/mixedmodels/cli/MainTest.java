@@ -92,8 +92,13 @@ class MainTest {
         assertTrue(unordered.getAsJsonArray("warnings").toString().contains("--level-order visit=WEEK2,WEEK4,WEEK8,WEEK12"),
                 unordered.getAsJsonArray("warnings").toString());
 
-        Run ar1 = run("fit", "--data", data("qtcf.csv"), "--formula", "QTcF ~ dose * time_h + (1 | animal) + ar1(visit | animal)");
+        Run ar1 = run("fit", "--data", data("qtcf.csv"), "--formula", "QTcF ~ dose * time_h + (1 | animal) + ar1(visit | animal)",
+                "--ddf", "kenward-roger", "--confint", "wald");
         assertEquals(0, ar1.code(), ar1.err());
+        Run profile = run("fit", "--data", data("qtcf.csv"), "--formula", "QTcF ~ dose * time_h + ar1(visit | animal)",
+                "--confint", "profile");
+        assertEquals(1, profile.code());
+        assertTrue(profile.err().contains("use Wald intervals"), profile.err());
         assertTrue(ar1.out().contains("Residual covariance: ar1(visit | animal)") && ar1.out().contains("phi = 0.5891"), ar1.out());
     }
 

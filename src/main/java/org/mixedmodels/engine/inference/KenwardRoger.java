@@ -12,6 +12,7 @@ import org.mixedmodels.engine.design.Factor;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.NaturalCovariance;
 
 /**
  * Kenward and Roger's (1997, Biometrics 53: 983-997) small-sample adjustment: the adjusted covariance
@@ -47,6 +48,15 @@ public final class KenwardRoger {
         if (fit.method() != FitOptions.Method.REML) {
             throw new MixedModelException("Kenward-Roger degrees of freedom are defined for REML fits only; refit"
                     + " with REML or choose satterthwaite.");
+        }
+        if (fit.residual() != null) {
+            this.phi = fit.fixedCovariance();
+            this.beta = fit.beta();
+            BlockParts parts = blockParts(fit, phi);
+            p.addAll(parts.p());
+            this.w = parts.w();
+            this.adjusted = parts.adjusted();
+            return;
         }
         Design design = fit.design();
         int n = design.nobs();
@@ -207,6 +217,138 @@ public final class KenwardRoger {
         }
         double f = scaling * wald / qd;
         return new ContrastTest(f, qd, df2, Satterthwaite.upperTailF(f, qd, df2));
+    }
+
+    /** What the F test needs: P_r, W = 2 I^-1 and the adjusted covariance. */
+    private record BlockParts(List<DMatrixRMaj> p, double[][] w, double[][] adjusted) {
+    }
+
+    /**
+     * The same quantities for a model with a residual covariance term, where V is block diagonal by subject
+     * and may be non-linear in its parameters psi ({@link NaturalCovariance}, SAS's parametrization): with
+     * V_r = dV/dpsi_r and V_rs = d2V/dpsi_r dpsi_s (central differences, exact for linear parameters),
+     * P_r = -sum_i X_i' V_i^-1 V_ir V_i^-1 X_i, Q_rs = sum_i X_i' V_i^-1 V_ir V_i^-1 V_is V_i^-1 X_i,
+     * R_rs = sum_i X_i' V_i^-1 V_irs V_i^-1 X_i, and Phi_A = Phi + 2 Phi (sum_rs W_rs (Q_rs - P_r Phi P_s
+     * - R_rs / 4)) Phi (Kenward and Roger 1997, eq. 2-5). Memory and time grow linearly in the subjects.
+     */
+    private static BlockParts blockParts(FitResult fit, double[][] phi) {
+        NaturalCovariance cov = new NaturalCovariance(fit);
+        double[] psi = cov.estimates();
+        int m = psi.length;
+        int pc = phi.length;
+        double[][] xCols = fit.design().fixed().columns();
+        DMatrixRMaj[] pr = new DMatrixRMaj[m];
+        DMatrixRMaj[][] q = new DMatrixRMaj[m][m];
+        DMatrixRMaj[][] rr = new DMatrixRMaj[m][m];
+        for (int r = 0; r < m; r++) {
+            pr[r] = new DMatrixRMaj(pc, pc);
+            for (int s = 0; s < m; s++) {
+                q[r][s] = new DMatrixRMaj(pc, pc);
+                rr[r][s] = new DMatrixRMaj(pc, pc);
+            }
+        }
+        double[][] traces = new double[m][m];
+        double[] step = new double[m];
+        for (int r = 0; r < m; r++) {
+            step[r] = 1e-4 * Math.max(Math.abs(psi[r]), 1e-2);
+        }
+        for (int subject = 0; subject < cov.subjects(); subject++) {
+            int[] rows = cov.rows(subject);
+            int ni = rows.length;
+            DMatrixRMaj vInv = new DMatrixRMaj(cov.covariance(subject, psi));
+            if (!CommonOps_DDRM.invert(vInv)) {
+                throw new MixedModelException("The marginal covariance of a subject is singular; Kenward-Roger cannot"
+                        + " be computed for this fit.");
+            }
+            DMatrixRMaj x = new DMatrixRMaj(ni, pc);
+            for (int j = 0; j < ni; j++) {
+                for (int c = 0; c < pc; c++) {
+                    x.set(j, c, xCols[c][rows[j]]);
+                }
+            }
+            DMatrixRMaj vx = mult(vInv, x);
+            DMatrixRMaj[] dv = new DMatrixRMaj[m];
+            DMatrixRMaj[] hv = new DMatrixRMaj[m];
+            DMatrixRMaj[] hvx = new DMatrixRMaj[m];
+            for (int r = 0; r < m; r++) {
+                dv[r] = derivative(cov, subject, psi, r, step[r]);
+                hv[r] = mult(vInv, dv[r]);
+                hvx[r] = mult(hv[r], vx);
+                DMatrixRMaj t = new DMatrixRMaj(pc, pc);
+                CommonOps_DDRM.multTransA(vx, mult(dv[r], vx), t);
+                CommonOps_DDRM.subtractEquals(pr[r], t);
+            }
+            for (int r = 0; r < m; r++) {
+                for (int s = r; s < m; s++) {
+                    traces[r][s] += traceOfProduct(hv[r], hv[s]);
+                    DMatrixRMaj t = new DMatrixRMaj(pc, pc);
+                    CommonOps_DDRM.multTransA(vx, mult(dv[r], hvx[s]), t);
+                    CommonOps_DDRM.addEquals(q[r][s], t);
+                    if (!cov.linear()) {
+                        DMatrixRMaj second = secondDerivative(cov, subject, psi, r, s, step);
+                        DMatrixRMaj u = new DMatrixRMaj(pc, pc);
+                        CommonOps_DDRM.multTransA(vx, mult(second, vx), u);
+                        CommonOps_DDRM.addEquals(rr[r][s], u);
+                    }
+                }
+            }
+        }
+        DMatrixRMaj phiM = new DMatrixRMaj(phi);
+        double[][] information = new double[m][m];
+        for (int r = 0; r < m; r++) {
+            symmetrize(pr[r]);
+        }
+        for (int r = 0; r < m; r++) {
+            for (int s = r; s < m; s++) {
+                information[r][s] = traces[r][s] - 2 * elementSum(phiM, q[r][s])
+                        + elementSum(mult(phiM, pr[r]), mult(pr[s], phiM));
+                information[s][r] = information[r][s];
+            }
+        }
+        double[][] w = twiceInverse(information);
+        DMatrixRMaj u = new DMatrixRMaj(pc, pc);
+        for (int r = 0; r < m; r++) {
+            for (int s = r; s < m; s++) {
+                DMatrixRMaj term = q[r][s].copy();
+                CommonOps_DDRM.subtractEquals(term, mult(mult(pr[r], phiM), pr[s]));
+                CommonOps_DDRM.addEquals(term, -0.25, rr[r][s]);
+                CommonOps_DDRM.addEquals(u, w[r][s], term);
+                if (r != s) {
+                    CommonOps_DDRM.addEquals(u, w[r][s], CommonOps_DDRM.transpose(term, null));
+                }
+            }
+        }
+        DMatrixRMaj adj = mult(mult(phiM, u), phiM);
+        CommonOps_DDRM.scale(2, adj);
+        CommonOps_DDRM.addEquals(adj, phiM);
+        symmetrize(adj);
+        return new BlockParts(List.of(pr), w, toArray(adj));
+    }
+
+    private static DMatrixRMaj derivative(NaturalCovariance cov, int subject, double[] psi, int r, double h) {
+        double[] up = psi.clone();
+        double[] down = psi.clone();
+        up[r] += h;
+        down[r] -= h;
+        DMatrixRMaj d = new DMatrixRMaj(cov.covariance(subject, up));
+        CommonOps_DDRM.subtractEquals(d, new DMatrixRMaj(cov.covariance(subject, down)));
+        CommonOps_DDRM.scale(1 / (2 * h), d);
+        return d;
+    }
+
+    private static DMatrixRMaj secondDerivative(NaturalCovariance cov, int subject, double[] psi, int r, int s,
+            double[] step) {
+        DMatrixRMaj d = new DMatrixRMaj(cov.rows(subject).length, cov.rows(subject).length);
+        for (int sr = -1; sr <= 1; sr += 2) {
+            for (int ss = -1; ss <= 1; ss += 2) {
+                double[] at = psi.clone();
+                at[r] += sr * step[r];
+                at[s] += ss * step[s];
+                CommonOps_DDRM.addEquals(d, sr * ss, new DMatrixRMaj(cov.covariance(subject, at)));
+            }
+        }
+        CommonOps_DDRM.scale(1 / (4 * step[r] * step[s]), d);
+        return d;
     }
 
     /** pbkrtest's .divZero: x / y, or 1 when both are zero to within 1e-14. */

@@ -98,6 +98,12 @@ public final class ProfileLikelihood {
 
     /** Profile intervals for every variance parameter, sigma and every coefficient, at the given level. */
     public static List<ConfidenceInterval> intervals(FitResult fit, double level) {
+        if (fit.residual() != null) {
+            throw new org.mixedmodels.engine.MixedModelException("Profile-likelihood intervals are not available for "
+                    + "models with a residual covariance term such as " + fit.residual().structure() + "("
+                    + fit.residual().timeName() + " | " + fit.residual().subjectName() + "); use Wald intervals "
+                    + "(--confint wald).");
+        }
         return new ProfileLikelihood(fit).all(level);
     }
 

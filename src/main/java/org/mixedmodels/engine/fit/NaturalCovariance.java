@@ -1,0 +1,175 @@
+package org.mixedmodels.engine.fit;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.design.RandomEffectTerm;
+import org.mixedmodels.engine.design.ResidualDesign;
+
+/**
+ * The marginal covariance of a model with a residual covariance term, subject by subject, as a function of
+ * the covariance parameters on SAS PROC MIXED's scale: the elements D_ab (a &lt;= b) of each random-effects
+ * covariance matrix, then the residual structure's parameters as SAS's Covariance Parameter Estimates list
+ * them: UN(i,j) covariances, Toeplitz autocovariances, CS's shared covariance and residual variance, the
+ * variances per visit of DIAG, and (sigma^2, rho) for AR(1) and the spatial exponential, (variances, rho) for
+ * ARH(1) and CSH. Kenward-Roger's adjustment depends on this choice where the covariance is not linear in
+ * its parameters, so it follows SAS's (Kenward and Roger 1997, sec. 4; SAS/STAT PROC MIXED, DDFM=KR).
+ *
+ * <p>V_i(psi) = sum_t Z_ti D_t Z_ti' + S_i(psi_residual), with S_i over the subject's own visits.
+ */
+public final class NaturalCovariance {
+    private final ResidualDesign residual;
+    private final List<RandomEffectTerm> terms;
+    private final int[][] rowsBySubject;
+    private final String structure;
+    private final int visits;
+    private final double[] estimates;
+    private final int randomCount;
+
+    public NaturalCovariance(FitResult fit) {
+        Design design = fit.design();
+        if (fit.residual() == null) {
+            throw new IllegalArgumentException("The fit has no residual covariance term.");
+        }
+        this.residual = design.residual();
+        this.terms = design.randomTerms();
+        this.rowsBySubject = residual.rowsBySubject();
+        this.structure = fit.residual().structure();
+        this.visits = fit.residual().visits().size();
+        List<Double> psi = new ArrayList<>();
+        double sigma2 = fit.sigma() * fit.sigma();
+        int offset = 0;
+        for (RandomEffectTerm t : terms) {
+            int k = t.k();
+            double[][] lambda = new double[k][k];
+            for (int c = 0; c < k; c++) {
+                for (int r = c; r < k; r++) {
+                    lambda[r][c] = fit.theta()[offset++];
+                }
+            }
+            for (int a = 0; a < k; a++) {
+                for (int b = a; b < k; b++) {
+                    double d = 0;
+                    for (int u = 0; u < k; u++) {
+                        d += lambda[a][u] * lambda[b][u];
+                    }
+                    psi.add(d * sigma2);
+                }
+            }
+        }
+        this.randomCount = psi.size();
+        double[][] cov = fit.residual().covariance(fit.sigma());
+        java.util.Map<String, Object> d = fit.residual().description();
+        switch (structure) {
+            case "us" -> {
+                for (int r = 0; r < visits; r++) {
+                    for (int c = 0; c <= r; c++) {
+                        psi.add(cov[r][c]);
+                    }
+                }
+            }
+            case "toep" -> {
+                for (int lag = 0; lag < visits; lag++) {
+                    psi.add(cov[0][lag]);
+                }
+            }
+            case "cs" -> {
+                double shared = visits > 1 ? cov[0][1] : 0;
+                psi.add(shared);
+                psi.add(cov[0][0] - shared);
+            }
+            case "diag" -> {
+                for (int v = 0; v < visits; v++) {
+                    psi.add(cov[v][v]);
+                }
+            }
+            case "ar1", "sp_exp" -> {
+                psi.add(sigma2);
+                psi.add((Double) d.get("phi"));
+            }
+            case "ar1h", "csh" -> {
+                for (int v = 0; v < visits; v++) {
+                    psi.add(cov[v][v]);
+                }
+                psi.add((Double) d.get(structure.equals("ar1h") ? "phi" : "rho"));
+            }
+            default -> throw new MixedModelException("Unknown residual structure '" + structure + "'.");
+        }
+        this.estimates = psi.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The parameters at the estimates. */
+    public double[] estimates() {
+        return estimates.clone();
+    }
+
+    /** Whether V is linear in the parameters (then Kenward-Roger's second-derivative term vanishes). */
+    public boolean linear() {
+        return !List.of("ar1", "sp_exp", "ar1h", "csh").contains(structure);
+    }
+
+    public int subjects() {
+        return rowsBySubject.length;
+    }
+
+    /** The model-frame rows of subject s, in visit order. */
+    public int[] rows(int s) {
+        return rowsBySubject[s].clone();
+    }
+
+    /** V_s(psi), the marginal covariance of subject s's rows. */
+    public double[][] covariance(int s, double[] psi) {
+        int[] rows = rowsBySubject[s];
+        int m = rows.length;
+        double[][] v = new double[m][m];
+        int at = 0;
+        for (RandomEffectTerm t : terms) {
+            int k = t.k();
+            double[][] dm = new double[k][k];
+            for (int a = 0; a < k; a++) {
+                for (int b = a; b < k; b++) {
+                    dm[a][b] = psi[at];
+                    dm[b][a] = psi[at++];
+                }
+            }
+            double[][] z = t.model().columns();
+            for (int j = 0; j < m; j++) {
+                for (int l = 0; l < m; l++) {
+                    double sum = 0;
+                    for (int a = 0; a < k; a++) {
+                        for (int b = 0; b < k; b++) {
+                            sum += z[a][rows[j]] * dm[a][b] * z[b][rows[l]];
+                        }
+                    }
+                    v[j][l] += sum;
+                }
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            int pj = residual.position()[rows[j]];
+            for (int l = 0; l < m; l++) {
+                int pl = residual.position()[rows[l]];
+                v[j][l] += residualCovariance(psi, randomCount, j == l, pj, pl, residual.time()[rows[j]],
+                        residual.time()[rows[l]]);
+            }
+        }
+        return v;
+    }
+
+    private double residualCovariance(double[] psi, int from, boolean same, int pj, int pl, double tj, double tl) {
+        int lo = Math.min(pj, pl);
+        int hi = Math.max(pj, pl);
+        return switch (structure) {
+            case "us" -> psi[from + hi * (hi + 1) / 2 + lo];
+            case "toep" -> psi[from + hi - lo];
+            case "cs" -> psi[from] + (same ? psi[from + 1] : 0);
+            case "diag" -> same ? psi[from + pj] : 0;
+            case "ar1" -> psi[from] * Math.pow(psi[from + 1], hi - lo);
+            case "sp_exp" -> psi[from] * Math.pow(psi[from + 1], Math.abs(tj - tl));
+            case "ar1h" -> Math.sqrt(psi[from + pj] * psi[from + pl]) * Math.pow(psi[from + visits], hi - lo);
+            case "csh" -> Math.sqrt(psi[from + pj] * psi[from + pl]) * (same ? 1 : psi[from + visits]);
+            default -> throw new MixedModelException("Unknown residual structure '" + structure + "'.");
+        };
+    }
+}
