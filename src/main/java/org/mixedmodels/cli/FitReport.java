@@ -324,6 +324,9 @@ final class FitReport {
         for (EstimatedMarginalMeans.Difference d : emm.differences()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("contrast", d.contrast());
+            if (d.by() != null) {
+                row.put("by", d.by());
+            }
             row.put("estimate", d.estimate());
             row.put("se", d.se());
             row.put("df", d.df());

@@ -31,7 +31,7 @@ public final class Main {
             "           [--ddf satterthwaite|kenward-roger|residual|between-within|none] [--conf-level 0.95]",
             "           [--confint profile|wald] [--level-order COLUMN=L1,L2,...]...",
             "       java -jar mixed-models-cli.jar emmeans --data FILE.csv --formula ... --specs FACTOR[,FACTOR]",
-            "           [--ddf ...] [--conf-level 0.95] [--method reml|ml] [--reference COLUMN=LEVEL]...",
+            "           [--by FACTOR[,FACTOR]] [--ddf ...] [--conf-level 0.95] [--method reml|ml] [--reference COLUMN=LEVEL]...",
             "       java -jar mixed-models-cli.jar compare --data FILE.csv --formula A --formula B [--method ml|reml]",
             "",
             "  fit      fit a linear mixed model (lme4 formula notation) and print the summary",
@@ -47,7 +47,8 @@ public final class Main {
             "  --confint    intervals for all parameters: profile (likelihood, as lme4's confint) or wald",
             "  emmeans  estimated marginal (LS) means of the levels of --specs, averaged over the other",
             "           factors with equal weights and numeric covariates at their means, with pairwise",
-            "           differences (unadjusted, Tukey, Bonferroni and Holm p-values)",
+            "           differences (unadjusted, Tukey, Bonferroni and Holm p-values); with --by, means at each",
+            "           level of the by factors and differences within them (e.g. --specs arm --by visit)",
             "  compare  likelihood-ratio test of nested models on the same rows (ML; REML fits with",
             "           different fixed effects are refitted by ML, as lme4's anova)",
             "",
@@ -128,20 +129,27 @@ public final class Main {
         String method = single(options, "--method", false);
         FitOptions.Method m = method == null ? FitOptions.Method.REML : parseMethod(method);
         String format = format(options);
-        List<String> factors = new ArrayList<>();
-        for (String f : specs.split("[,:*]")) {
-            if (!f.isBlank()) {
-                factors.add(f.strip());
-            }
-        }
+        List<String> factors = factorList(specs);
+        String byText = single(options, "--by", false);
+        List<String> by = byText == null ? List.of() : factorList(byText);
         DfMethod ddf = ddf(options);
         double level = confLevel(options);
         Map<String, String> references = references(options);
         FitResult fit = LinearMixedModel.fit(formula, CsvReader.read(Path.of(data)), new FitOptions(m, references, levelOrders(options)));
-        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, ddf, level);
+        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, data))
                 : FitReport.text(emm, factors, ddf, level));
         return 0;
+    }
+
+    private static List<String> factorList(String text) {
+        List<String> factors = new ArrayList<>();
+        for (String f : text.split("[,:*]")) {
+            if (!f.isBlank()) {
+                factors.add(f.strip());
+            }
+        }
+        return factors;
     }
 
     private static DfMethod ddf(Map<String, List<String>> options) {
@@ -262,7 +270,7 @@ public final class Main {
             java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--ddf", "--conf-level",
                     "--confint", "--level-order");
     private static final java.util.Set<String> EMMEANS_FLAGS = java.util.Set.of("--data", "--formula", "--method",
-            "--reference", "--format", "--ddf", "--conf-level", "--specs", "--level-order");
+            "--reference", "--format", "--ddf", "--conf-level", "--specs", "--level-order", "--by");
     private static final java.util.Set<String> COMPARE_FLAGS =
             java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--level-order");
     private static final java.util.Set<String> BENCH_FLAGS = java.util.Set.of("--subjects", "--visits", "--repeat");

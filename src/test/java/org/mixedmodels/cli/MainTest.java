@@ -103,6 +103,26 @@ class MainTest {
     }
 
     @Test
+    void emmeansByVisitGivesTheArmDifferenceAtEachVisit() {
+        Run r = run("emmeans", "--data", data("mmrm_trial.csv"), "--formula",
+                "change ~ baseline + arm * visit + us(visit | subject)", "--level-order", "visit=WEEK2,WEEK4,WEEK8,WEEK12",
+                "--specs", "arm", "--by", "visit", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        JsonArray pairs = json.getAsJsonArray("pairs");
+        assertEquals(4, pairs.size(), r.out());
+        JsonObject week4 = pairs.get(1).getAsJsonObject();
+        assertEquals("active - placebo", week4.get("contrast").getAsString());
+        assertEquals("WEEK4", week4.get("by").getAsString());
+        // active - placebo at WEEK4 = -(armplacebo + armplacebo:visitWEEK4) of mmrm_us (nlme)
+        assertClose(-(0.0625074670809456 + 1.75326964595715), week4.get("estimate").getAsDouble(), 1e-4, 1.0, "difference");
+        Run both = run("emmeans", "--data", data("mmrm_trial.csv"), "--formula", "change ~ arm * visit + us(visit | subject)",
+                "--specs", "arm", "--by", "arm");
+        assertEquals(1, both.code());
+        assertTrue(both.err().contains("both a factor to compare and a by factor"), both.err());
+    }
+
+    @Test
     void levelOrderErrorsNameTheProblem() {
         String formula = "change ~ arm * visit + us(visit | subject)";
         Run missing = run("fit", "--data", data("mmrm_trial.csv"), "--formula", formula, "--level-order",

@@ -28,9 +28,12 @@ public final class EstimatedMarginalMeans {
     public record Mean(String level, double estimate, double se, double df, double lower, double upper) {
     }
 
-    /** One pairwise difference with its p-values. */
+    /**
+     * One pairwise difference with its p-values; {@code by} names the levels of the {@code by} factors
+     * within which it is taken (null without them).
+     */
     public record Difference(String contrast, double estimate, double se, double df, double t, double p,
-            double pTukey, double pBonferroni, double pHolm, double lower, double upper) {
+            double pTukey, double pBonferroni, double pHolm, double lower, double upper, String by) {
     }
 
     private final List<Mean> means;
@@ -54,6 +57,24 @@ public final class EstimatedMarginalMeans {
      * @param method Satterthwaite, Kenward-Roger, residual, between-within or none (z)
      */
     public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, DfMethod method, double confidenceLevel) {
+        return of(fit, specs, List.of(), method, confidenceLevel);
+    }
+
+    /**
+     * Means of the combinations of the {@code specs} and {@code by} factors' levels, with pairwise differences
+     * of the specs' levels within each combination of the by factors (emmeans' {@code pairs(emmeans(m, ~ arm
+     * | visit))}: the treatment difference at each visit), p-values adjusted within each by group.
+     */
+    public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, List<String> by, DfMethod method,
+            double confidenceLevel) {
+        for (String b : by) {
+            if (specs.contains(b)) {
+                throw new MixedModelException("'" + b + "' is both a factor to compare and a by factor; name it once.");
+            }
+        }
+        int specCount = specs.size();
+        specs = new ArrayList<>(specs);
+        specs.addAll(by);
         Design design = fit.design();
         ModelFrame frame = design.frame();
         Set<String> variables = new LinkedHashSet<>();
@@ -161,39 +182,70 @@ public final class EstimatedMarginalMeans {
             double half = quantile(df, confidenceLevel) * se;
             means.add(new Mean(labels.get(g), est, se, df, est - half, est + half));
         }
-        List<double[]> raw = new ArrayList<>();
-        List<Difference> diffs = new ArrayList<>();
-        for (int a = 0; a < groups; a++) {
-            for (int b = a + 1; b < groups; b++) {
-                double[] d = new double[p];
-                for (int j = 0; j < p; j++) {
-                    d[j] = l[a][j] - l[b][j];
-                }
-                double est = Satterthwaite.dot(d, beta);
-                double se = contrasts.se(d);
-                double df = contrasts.df(d);
-                double t = est / se;
-                double pv = Double.isInfinite(df) ? 2 * new NormalDistribution(null, 0, 1).cumulativeProbability(-Math.abs(t))
-                        : Satterthwaite.twoSidedP(t, df);
-                double half = quantile(df, confidenceLevel) * se;
-                raw.add(new double[] {est, se, df, t, pv, est - half, est + half});
-                diffs.add(null);
-            }
+        // Groups share a by cell when their by factors' levels agree: the by factors come last in the index.
+        int specCells = 1;
+        for (int k = 0; k < specCount; k++) {
+            specCells *= specFactors.get(k).levelCount();
         }
-        int m = raw.size();
-        double[] pvals = raw.stream().mapToDouble(r -> r[4]).toArray();
-        double[] holm = PValueAdjustment.holm(pvals);
-        int k = 0;
-        for (int a = 0; a < groups; a++) {
-            for (int b = a + 1; b < groups; b++) {
+        List<Difference> diffs = new ArrayList<>();
+        for (int cell = 0; cell < groups / specCells; cell++) {
+            String byLabel = null;
+            if (!by.isEmpty()) {
+                String full = labels.get(cell * specCells);
+                byLabel = String.join(" ", java.util.Arrays.asList(full.split(" ")).subList(
+                        full.split(" ").length - byWords(specFactors, specCount, cell * specCells), full.split(" ").length));
+            }
+            List<double[]> raw = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int a = 0; a < specCells; a++) {
+                for (int b = a + 1; b < specCells; b++) {
+                    int ga = cell * specCells + a;
+                    int gb = cell * specCells + b;
+                    double[] d = new double[p];
+                    for (int j = 0; j < p; j++) {
+                        d[j] = l[ga][j] - l[gb][j];
+                    }
+                    double est = Satterthwaite.dot(d, beta);
+                    double se = contrasts.se(d);
+                    double df = contrasts.df(d);
+                    double t = est / se;
+                    double pv = Double.isInfinite(df)
+                            ? 2 * new NormalDistribution(null, 0, 1).cumulativeProbability(-Math.abs(t))
+                            : Satterthwaite.twoSidedP(t, df);
+                    double half = quantile(df, confidenceLevel) * se;
+                    raw.add(new double[] {est, se, df, t, pv, est - half, est + half});
+                    names.add(specLabel(labels.get(ga), byLabel) + " - " + specLabel(labels.get(gb), byLabel));
+                }
+            }
+            int m = raw.size();
+            double[] holm = PValueAdjustment.holm(raw.stream().mapToDouble(r -> r[4]).toArray());
+            for (int k = 0; k < m; k++) {
                 double[] r = raw.get(k);
-                double tukey = StudentizedRange.upperTail(Math.abs(r[3]) * Math.sqrt(2), groups, r[2]);
-                diffs.set(k, new Difference(labels.get(a) + " - " + labels.get(b), r[0], r[1], r[2], r[3], r[4], tukey,
-                        Math.min(1, r[4] * m), holm[k], r[5], r[6]));
-                k++;
+                double tukey = StudentizedRange.upperTail(Math.abs(r[3]) * Math.sqrt(2), specCells, r[2]);
+                diffs.add(new Difference(names.get(k), r[0], r[1], r[2], r[3], r[4], tukey, Math.min(1, r[4] * m), holm[k],
+                        r[5], r[6], byLabel));
             }
         }
         return new EstimatedMarginalMeans(means, diffs);
+    }
+
+    /** The number of words the by factors' levels take in the label of group g. */
+    private static int byWords(List<Factor> factors, int specCount, int g) {
+        int words = 0;
+        int rest = g;
+        for (int k = 0; k < factors.size(); k++) {
+            Factor f = factors.get(k);
+            if (k >= specCount) {
+                words += f.levels().get(rest % f.levelCount()).split(" ").length;
+            }
+            rest /= f.levelCount();
+        }
+        return words;
+    }
+
+    /** A mean's label without its by levels. */
+    private static String specLabel(String label, String byLabel) {
+        return byLabel == null ? label : label.substring(0, label.length() - byLabel.length() - 1);
     }
 
     private static double quantile(double df, double level) {

@@ -107,6 +107,34 @@ class SasMmrmParityTest {
         }
     }
 
+    @Test
+    void treatmentDifferencesWithinVisitMatchSas() {
+        SasListing sas = SasListing.load("sas_log_reml.txt");
+        FitResult fit = fit("FEV1 ~ ARMCD * AVISIT + RACE + SEX + us(AVISIT | USUBJID)", FitOptions.Method.REML);
+        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, List.of("ARMCD"), List.of("AVISIT"),
+                DfMethod.SATTERTHWAITE, 0.95);
+        assertEquals(4, emm.differences().size());
+        assertEquals(8, emm.means().size());
+        int matched = 0;
+        for (SasListing.Row row : sas.table("Differences of Least Squares Means", 8)) {
+            List<String> l = row.levels();
+            if (!l.get(0).equals(l.get(2)) || !l.get(1).equals("TRT")) {
+                continue;
+            }
+            // SAS: VISn TRT - VISn PBO; ours, with PBO the reference level first: PBO - TRT at VISn
+            EstimatedMarginalMeans.Difference d = emm.differences().stream().filter(x -> x.by().equals(l.get(0)))
+                    .findFirst().orElseThrow();
+            assertEquals("PBO - TRT", d.contrast());
+            double se = row.numbers()[1];
+            assertPrinted(row.numbers()[0], -d.estimate(), 1e-3 * se, l + " estimate");
+            assertPrinted(se, d.se(), 2e-4 * se, l + " se");
+            assertDf(row.numbers()[2], d.df(), l + " df");
+            assertPrinted(row.numbers()[3], -d.t(), 1e-3 * Math.abs(row.numbers()[3]), l + " t");
+            matched++;
+        }
+        assertEquals(4, matched, "one SAS row per visit");
+    }
+
     /** SAS's covariance parameters: UN(i,j) covariances, AR(1)/ARH(1)/CSH correlations, Var(j), CS, Residual. */
     private static void assertCovarianceParameters(Map<String, Double> sas, ResidualFit residual, double sigma,
             List<String> visits) {
