@@ -23,6 +23,29 @@ public record ResidualFit(String structure, String timeName, String subjectName,
         parameters = parameters.clone();
     }
 
+    /** Rebuilds a fitted structure from its parameters (how a saved model restores it). */
+    public static ResidualFit of(String structure, String timeName, String subjectName, List<String> visits,
+            double[] parameters, double sigma) {
+        return new ResidualFit(structure, timeName, subjectName, visits, parameters,
+                new ResidualStructure(structure, visits.size()).describe(parameters, sigma * sigma));
+    }
+
+    /**
+     * The absolute residual covariance of rows at the given visit positions (indices into {@code visits})
+     * and numeric times (used by sp_exp only).
+     */
+    public double[][] covariance(int[] position, double[] time, double sigma) {
+        int m = position.length;
+        double[][] cov = new double[m][m];
+        new ResidualStructure(structure, visits.size()).covariance(parameters, position, time, cov);
+        for (double[] row : cov) {
+            for (int c = 0; c < m; c++) {
+                row[c] *= sigma * sigma;
+            }
+        }
+        return cov;
+    }
+
     /** The absolute residual covariance over all visits (sigma^2 times the relative matrix). */
     public double[][] covariance(double sigma) {
         int t = visits.size();

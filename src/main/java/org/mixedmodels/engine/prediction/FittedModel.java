@@ -8,6 +8,7 @@ import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.ModelFrame;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.ResidualFit;
 import org.mixedmodels.engine.fit.RandomEffect;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.FormulaParser;
@@ -29,10 +30,11 @@ import org.mixedmodels.engine.formula.Term;
  * @param groups one entry per grouping factor, in lme4's order
  * @param sigma residual standard deviation
  * @param statistics fit statistics by name (nobs, logLik, AIC, BIC, objective, singular, converged)
+ * @param residual the residual covariance structure within subject, or null for independent residuals
  */
 public record FittedModel(String formula, String method, Map<String, List<String>> factorLevels,
         List<String> fixedNames, double[] beta, double[][] fixedCovariance, List<Group> groups, double sigma,
-        Map<String, Double> statistics) {
+        Map<String, Double> statistics, ResidualFit residual) {
 
     /**
      * One grouping factor's random effects.
@@ -146,6 +148,6 @@ public record FittedModel(String formula, String method, Map<String, List<String
         stats.put("converged", fit.converged() ? 1.0 : 0.0);
         List<String> names = design.fixed().names();
         return new FittedModel(formula.source(), fit.method().name(), levels, names, fit.beta(),
-                fit.fixedCovariance(), groups, fit.sigma(), stats);
+                fit.fixedCovariance(), groups, fit.sigma(), stats, fit.residual());
     }
 }

@@ -34,6 +34,10 @@ import org.mixedmodels.engine.formula.Term;
  * (y - X beta - effects of the other, known, groups), the BLUP given the model's parameters.</li>
  * </ul>
  *
+ * With a residual covariance term the residual variance in the interval is the row's visit's (the diagonal of
+ * the fitted structure), and a new subject's BLUP uses the residual covariance over its visits in place of
+ * sigma^2 I; a visit not seen in training gets no interval (NaN).
+ *
  * Rows with a missing value in a column the prediction needs get NaN.
  */
 public final class Prediction {
@@ -138,6 +142,7 @@ public final class Prediction {
         double[] cond = new double[m];
         double[] seMean = new double[m];
         double[] marginalVar = new double[m];
+        VisitPositions visits = VisitPositions.of(model, data, rows);
         double[] beta = model.beta();
         double[][] v = model.fixedCovariance();
         int p = beta.length;
@@ -153,7 +158,7 @@ public final class Prediction {
             pop[r] = s;
             cond[r] = s;
             seMean[r] = Math.sqrt(Math.max(q, 0));
-            marginalVar[r] = q + model.sigma() * model.sigma();
+            marginalVar[r] = q + visits.residualVariance(model, r);
         }
 
         // Random effects per grouping factor.
@@ -203,7 +208,7 @@ public final class Prediction {
             }
         }
         Map<String, Map<String, double[]>> modes = estimateNewLevels
-                ? estimateNewLevels(model, formula, data, rows, cond, zs, levelOfRow, labelOfRow, usesNewLevel)
+                ? estimateNewLevels(model, formula, data, rows, cond, zs, levelOfRow, labelOfRow, usesNewLevel, visits)
                 : Map.of();
         double zq = new NormalDistribution().inverseCumulativeProbability((1 + level) / 2);
         Prediction result = new Prediction(n);
@@ -228,7 +233,7 @@ public final class Prediction {
     /** Rows of new levels, one grouping factor at a time, when that factor is the only unknown one. */
     private static Map<String, Map<String, double[]>> estimateNewLevels(FittedModel model, Formula formula,
             DataFrame data, int[] rows, double[] cond, List<double[][]> zs, List<int[]> levelOfRow,
-            List<String[]> labelOfRow, boolean[] usesNewLevel) {
+            List<String[]> labelOfRow, boolean[] usesNewLevel, VisitPositions visits) {
         Map<String, Map<String, double[]>> modes = new LinkedHashMap<>();
         Column response = data.hasColumn(formula.response()) ? data.column(formula.response()) : null;
         if (!(response instanceof NumericColumn y)) {
@@ -268,11 +273,20 @@ public final class Prediction {
                     }
                 }
                 RealMatrix vmat = zl.multiply(d).multiply(zl.transpose());
-                for (int a = 0; a < nl; a++) {
-                    vmat.addToEntry(a, a, model.sigma() * model.sigma());
+                double[][] residualCov = visits.residualCovariance(model, rs);
+                if (residualCov == null) {
+                    continue; // a visit not seen in training: the level stays unestimated
                 }
-                double[] w = new CholeskyDecomposition(vmat).getSolver().solve(MatrixUtils.createRealVector(resid))
-                        .toArray();
+                vmat = vmat.add(MatrixUtils.createRealMatrix(residualCov));
+                double[] w;
+                try {
+                    w = new CholeskyDecomposition(vmat).getSolver().solve(MatrixUtils.createRealVector(resid)).toArray();
+                } catch (org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException
+                        | org.apache.commons.math3.linear.NonSymmetricMatrixException singular) {
+                    throw new MixedModelException("The random effects of the new level '" + e.getKey() + "' of '"
+                            + g.name() + "' cannot be estimated: the covariance of its rows is singular (e.g. the same "
+                            + "visit twice). Give each visit once.");
+                }
                 double[] b = d.multiply(zl.transpose()).operate(w);
                 modes.computeIfAbsent(g.name(), x -> new LinkedHashMap<>()).put(e.getKey(), b);
                 for (int r : rs) {
@@ -287,6 +301,65 @@ public final class Prediction {
             }
         }
         return modes;
+    }
+
+    /**
+     * Each complete row's visit position in the fitted residual structure (-1 for a visit not seen in training)
+     * and numeric time; empty without a residual term.
+     */
+    private record VisitPositions(int[] position, double[] time) {
+        static VisitPositions of(FittedModel model, DataFrame data, int[] rows) {
+            if (model.residual() == null) {
+                return new VisitPositions(null, null);
+            }
+            Column c = data.column(model.residual().timeName());
+            List<String> visits = model.residual().visits();
+            int[] position = new int[rows.length];
+            double[] time = new double[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                String label = c instanceof NumericColumn num ? NumericColumn.format(num.value(rows[r])) : c.label(rows[r]);
+                position[r] = visits.indexOf(label);
+                time[r] = c instanceof NumericColumn num ? num.value(rows[r]) : Double.NaN;
+            }
+            return new VisitPositions(position, time);
+        }
+
+        /** The residual variance of complete row r: sigma^2, or the structure's at the row's visit. */
+        double residualVariance(FittedModel model, int r) {
+            if (position == null) {
+                return model.sigma() * model.sigma();
+            }
+            if (model.residual().structure().equals("sp_exp")) {
+                return model.sigma() * model.sigma();
+            }
+            if (position[r] < 0) {
+                return Double.NaN;
+            }
+            return model.residual().covariance(new int[] {position[r]}, new double[] {time[r]}, model.sigma())[0][0];
+        }
+
+        /** The residual covariance of the given complete rows, or null when one's visit was not seen. */
+        double[][] residualCovariance(FittedModel model, List<Integer> rs) {
+            int n = rs.size();
+            if (position == null) {
+                double[][] v = new double[n][n];
+                for (int a = 0; a < n; a++) {
+                    v[a][a] = model.sigma() * model.sigma();
+                }
+                return v;
+            }
+            int[] pos = new int[n];
+            double[] t = new double[n];
+            boolean numericTime = model.residual().structure().equals("sp_exp");
+            for (int a = 0; a < n; a++) {
+                pos[a] = position[rs.get(a)];
+                t[a] = time[rs.get(a)];
+                if (pos[a] < 0 && !numericTime) {
+                    return null;
+                }
+            }
+            return model.residual().covariance(pos, t, model.sigma());
+        }
     }
 
     /** The model frame of the complete rows, coded with the training levels. */

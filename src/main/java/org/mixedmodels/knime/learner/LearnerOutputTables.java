@@ -20,6 +20,7 @@ import org.knime.core.node.BufferedDataContainer;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.ExecutionContext;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.ResidualFit;
 import org.mixedmodels.engine.fit.VarCorrRow;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.RandomTerm;
@@ -123,7 +124,13 @@ final class LearnerOutputTables {
         return c.getTable();
     }
 
-    static BufferedDataTable varianceComponents(final List<VarCorrRow> rows, final ExecutionContext exec) {
+    /**
+     * The random-effects variances and covariances, the residual variance, and for a residual covariance
+     * structure one group "Residual: structure(time | subject)" with phi or rho and the covariance matrix over
+     * the visits (variances with SD, covariances with correlation), as nlme's summary shows it.
+     */
+    static BufferedDataTable varianceComponents(final List<VarCorrRow> rows, final ResidualFit residual,
+        final ExecutionContext exec) {
         BufferedDataContainer c = exec.createDataContainer(varianceComponentsSpec());
         long row = 0;
         for (VarCorrRow v : rows) {
@@ -131,6 +138,28 @@ final class LearnerOutputTables {
             c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(v.group()), text(v.var1()),
                 text(v.var2()), number(v.vcov()), variance ? number(v.sdcor()) : missing(),
                 variance ? missing() : number(v.sdcor())));
+        }
+        if (residual != null) {
+            StringCell group = new StringCell("Residual: " + residual.structure() + "(" + residual.timeName() + " | "
+                + residual.subjectName() + ")");
+            for (String parameter : List.of("phi", "rho")) {
+                if (residual.description().get(parameter) instanceof Double value) {
+                    c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), group, new StringCell(parameter),
+                        missing(), missing(), missing(), number(value)));
+                }
+            }
+            if (residual.description().get("covariance") instanceof double[][] cov) {
+                List<String> visits = residual.visits();
+                for (int i = 0; i < cov.length; i++) {
+                    for (int j = i; j < cov.length; j++) {
+                        boolean variance = i == j;
+                        c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), group,
+                            new StringCell(visits.get(i)), variance ? missing() : new StringCell(visits.get(j)),
+                            number(cov[i][j]), variance ? number(Math.sqrt(cov[i][i])) : missing(),
+                            variance ? missing() : number(cov[i][j] / Math.sqrt(cov[i][i] * cov[j][j]))));
+                    }
+                }
+            }
         }
         c.close();
         return c.getTable();

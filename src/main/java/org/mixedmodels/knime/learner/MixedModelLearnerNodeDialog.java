@@ -40,7 +40,8 @@ import org.mixedmodels.knime.data.TableToDataFrame;
 /**
  * The Learner's dialog. The "Model" tab builds the formula from choices (response, fixed effects,
  * interactions, grouping columns, random slopes) and shows it; "Edit formula" lets the user type any
- * formula instead. The "Options" tab holds the method, df method, confidence level and reference levels.
+ * formula instead. "Residual covariance" adds a structure within subject (AR(1), unstructured, ...). The
+ * "Options" tab holds the method, df method, confidence level, reference levels and level orders.
  */
 final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     private final JComboBox<String> response = new JComboBox<>();
@@ -59,12 +60,21 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         Arrays.stream(DfMethod.values()).map(DfMethod::label).toArray(String[]::new));
     private final JSpinner confidence = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
     private final JTextArea references = new JTextArea(4, 30);
+    private final JTextArea levelOrders = new JTextArea(3, 30);
+    /** "code: description" items; the code before the colon is what the formula uses. */
+    private final JComboBox<String> residualStructure = new JComboBox<>(new String[] {
+        "none: independent residuals", "ar1: AR(1) over the ordered visits", "ar1h: AR(1), a variance per visit",
+        "cs: compound symmetry", "csh: compound symmetry, a variance per visit", "toep: Toeplitz",
+        "us: unstructured (MMRM)", "sp_exp: exponential in numeric time", "diag: independent, a variance per visit"});
+    private final JComboBox<String> residualTime = new JComboBox<>();
+    private final JComboBox<String> residualSubject = new JComboBox<>();
     /** Selection order of the grouping list, which decides the nesting order. */
     private final List<String> groupingOrder = new ArrayList<>();
     private boolean loading;
 
     MixedModelLearnerNodeDialog() {
         addTab("Model", modelTab());
+        addTab("Residual covariance", residualTab());
         addTab("Options", optionsTab());
     }
 
@@ -112,6 +122,36 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         return p;
     }
 
+    private JPanel residualTab() {
+        JPanel p = new JPanel(new GridBagLayout());
+        Row r = new Row(p);
+        residualStructure.setToolTipText("Correlated residuals within subject, as nlme, SAS PROC MIXED and mmrm fit them");
+        r.add("Structure", residualStructure);
+        residualTime.setToolTipText("The visit column (categorical or numeric; numeric times for sp_exp)");
+        r.add("Visit / time column", residualTime);
+        residualSubject.setToolTipText("Rows of different subjects are independent; random effects must be grouped by it");
+        r.add("Subject column", residualSubject);
+        r.fill();
+        Runnable update = this::updateFormula;
+        residualStructure.addActionListener(e -> update.run());
+        residualTime.addActionListener(e -> update.run());
+        residualSubject.addActionListener(e -> update.run());
+        return p;
+    }
+
+    private String residualCode() {
+        String item = (String)residualStructure.getSelectedItem();
+        return item == null ? MixedModelLearnerSettings.NO_RESIDUAL_STRUCTURE : item.substring(0, item.indexOf(':'));
+    }
+
+    private void selectResidualCode(final String code) {
+        for (int i = 0; i < residualStructure.getItemCount(); i++) {
+            if (residualStructure.getItemAt(i).startsWith(code + ":")) {
+                residualStructure.setSelectedIndex(i);
+            }
+        }
+    }
+
     private JPanel optionsTab() {
         JPanel p = new JPanel(new GridBagLayout());
         Row r = new Row(p);
@@ -121,6 +161,9 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         r.add("Confidence level", confidence);
         references.setToolTipText("One per line: column=level, e.g. treatment=placebo");
         r.add("Reference levels (column=level)", scroll(references));
+        levelOrders.setToolTipText("One per line: column=level1,level2,..., e.g. visit=WEEK2,WEEK4,WEEK8,WEEK12 "
+            + "(otherwise levels are sorted)");
+        r.add("Level order (column=levels)", scroll(levelOrders));
         r.fill();
         return p;
     }
@@ -154,7 +197,8 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     private void updateFormula() {
         boolean typed = typeFormula.isSelected();
         formula.setEditable(typed);
-        for (JComponent c : new JComponent[] {response, fixed, interactions, grouping, nested, slopes, correlated}) {
+        for (JComponent c : new JComponent[] {response, fixed, interactions, grouping, nested, slopes, correlated,
+            residualStructure, residualTime, residualSubject}) {
             c.setEnabled(!typed);
         }
         if (!typed && !loading) {
@@ -167,7 +211,11 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         String y = (String)response.getSelectedItem();
         return y == null ? "" : MixedModelLearnerSettings.buildFormula(y, fixed.getSelectedValuesList(),
             interactions.getText(), groupingOrder, nested.isSelected(), slopes.getSelectedValuesList(),
-            correlated.isSelected());
+            correlated.isSelected(), residualCode(), selected(residualTime), selected(residualSubject));
+    }
+
+    private static String selected(final JComboBox<String> box) {
+        return box.getSelectedItem() == null ? "" : (String)box.getSelectedItem();
     }
 
     private void checkFormula() {
@@ -201,12 +249,16 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         loading = true;
         try {
             response.removeAllItems();
+            residualTime.removeAllItems();
+            residualSubject.removeAllItems();
             columns.clear();
             for (DataColumnSpec c : spec) {
                 if (TableToDataFrame.isNumeric(c)) {
                     response.addItem(c.getName());
                 }
                 columns.addElement(c.getName());
+                residualTime.addItem(c.getName());
+                residualSubject.addItem(c.getName());
             }
             if (response.getItemCount() == 0) {
                 throw new NotConfigurableException("The input table has no numeric column to use as the response.");
@@ -228,6 +280,16 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             dfMethod.setSelectedItem(s.dfMethod);
             confidence.setValue(s.confidenceLevel);
             references.setText(String.join("\n", s.referenceLevels));
+            levelOrders.setText(String.join("\n", s.levelOrders));
+            selectResidualCode(s.residualStructure);
+            if (spec.containsName(s.residualTime)) {
+                residualTime.setSelectedItem(s.residualTime);
+            }
+            if (spec.containsName(s.residualSubject)) {
+                residualSubject.setSelectedItem(s.residualSubject);
+            } else if (s.groupingColumns.length > 0 && spec.containsName(s.groupingColumns[0])) {
+                residualSubject.setSelectedItem(s.groupingColumns[0]);
+            }
         } finally {
             loading = false;
         }
@@ -262,6 +324,11 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         s.confidenceLevel = ((Number)confidence.getValue()).doubleValue();
         s.referenceLevels = Arrays.stream(references.getText().split("\\R")).map(String::trim)
             .filter(l -> !l.isEmpty()).toArray(String[]::new);
+        s.levelOrders = Arrays.stream(levelOrders.getText().split("\\R")).map(String::trim)
+            .filter(l -> !l.isEmpty()).toArray(String[]::new);
+        s.residualStructure = residualCode();
+        s.residualTime = selected(residualTime);
+        s.residualSubject = selected(residualSubject);
         s.validate();
         s.saveTo(settings);
     }

@@ -27,6 +27,8 @@ import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.formula.Formula;
+import org.mixedmodels.engine.formula.RandomTerm;
+import org.mixedmodels.engine.formula.ResidualTerm;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.prediction.FittedModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
@@ -62,20 +64,35 @@ final class MixedModelLearnerNodeModel extends NodeModel {
     private Formula checkAgainst(final DataTableSpec input) throws InvalidSettingsException {
         settings.validate();
         Formula formula = settings.parsedFormula();
-        if (formula.randomTerms().isEmpty()) {
+        if (formula.randomTerms().isEmpty() && formula.residualTerms().isEmpty()) {
             throw new InvalidSettingsException("The formula '" + formula.source() + "' has no random effects; add "
-                + "a grouping column, e.g. '+ (1 | subject)'. For a model without random effects use KNIME's "
-                + "Linear Regression Learner.");
+                + "a grouping column, e.g. '+ (1 | subject)', or a residual covariance structure within subject, "
+                + "e.g. '+ ar1(visit | subject)'. For a model without either use KNIME's Linear Regression Learner.");
         }
-        if (!formula.residualTerms().isEmpty()) {
-            throw new InvalidSettingsException("Residual covariance terms such as '"
-                + formula.residualTerms().get(0) + "' are not supported yet; remove the term.");
+        if (formula.residualTerms().size() > 1) {
+            throw new InvalidSettingsException("The formula has " + formula.residualTerms().size() + " residual "
+                + "covariance terms; a model takes one, e.g. us(visit | subject).");
         }
         TableToDataFrame.checkColumnsExist(input, formula.variables(), "used in the formula");
         DataColumnSpec response = input.getColumnSpec(formula.response());
         if (!TableToDataFrame.isNumeric(response)) {
             throw new InvalidSettingsException("The response column '" + formula.response() + "' is not numeric ("
                 + response.getType() + "); choose a numeric column or convert it (e.g. with String to Number).");
+        }
+        for (ResidualTerm residual : formula.residualTerms()) {
+            for (RandomTerm r : formula.randomTerms()) {
+                if (!r.grouping().equals(List.of(residual.subject()))) {
+                    throw new InvalidSettingsException("The random effects are grouped by '" + String.join("/",
+                        r.grouping()) + "', but the residual structure by '" + residual.subject() + "'. With a residual "
+                        + "covariance structure, random effects must be grouped by its subject column.");
+                }
+            }
+        }
+        for (String column : settings.levelOrderMap().keySet()) {
+            if (!formula.variables().contains(column)) {
+                throw new InvalidSettingsException("A level order is set for column '" + column
+                    + "', which the formula does not use; remove it or add the column to the model.");
+            }
         }
         for (Map.Entry<String, String> ref : settings.referenceLevelMap().entrySet()) {
             String column = ref.getKey();
@@ -101,8 +118,9 @@ final class MixedModelLearnerNodeModel extends NodeModel {
         ExecutionContext fitExec = exec.createSubExecutionContext(1 - READ_SHARE);
         FitResult fit;
         try {
-            fit = LinearMixedModel.fit(Design.build(formula, data,
-                settings.referenceLevelMap()), new FitOptions(settings.fitMethod(), settings.referenceLevelMap()),
+            fit = LinearMixedModel.fit(Design.build(formula, data, settings.referenceLevelMap(),
+                settings.levelOrderMap()), new FitOptions(settings.fitMethod(), settings.referenceLevelMap(),
+                    settings.levelOrderMap()),
                 (evaluation, objective) -> {
                     try {
                         fitExec.checkCanceled();
@@ -129,7 +147,7 @@ final class MixedModelLearnerNodeModel extends NodeModel {
         FittedModel model = FittedModel.of(fit);
         return new PortObject[] {new MixedModelPortObject(model, new ArrayList<>(unique)),
             LearnerOutputTables.fixedEffects(inference.coefficients(), exec),
-            LearnerOutputTables.varianceComponents(fit.varCorr(), exec),
+            LearnerOutputTables.varianceComponents(fit.varCorr(), fit.residual(), exec),
             LearnerOutputTables.randomEffects(model,
                 LearnerOutputTables.randomEffectColumns(formula, table.getDataTableSpec()), exec),
             LearnerOutputTables.fitStatistics(fit, formula, exec)};

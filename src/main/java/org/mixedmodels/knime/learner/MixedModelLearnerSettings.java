@@ -13,6 +13,7 @@ import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.FormulaParser;
 import org.mixedmodels.engine.formula.FormulaSyntaxException;
+import org.mixedmodels.engine.formula.ResidualTerm;
 import org.mixedmodels.engine.inference.DfMethod;
 
 /**
@@ -34,6 +35,12 @@ final class MixedModelLearnerSettings {
     static final String DF_METHOD = "df_method";
     static final String CONFIDENCE_LEVEL = "confidence_level";
     static final String REFERENCE_LEVELS = "reference_levels";
+    static final String RESIDUAL_STRUCTURE = "residual_structure";
+    static final String RESIDUAL_TIME = "residual_time";
+    static final String RESIDUAL_SUBJECT = "residual_subject";
+    static final String LEVEL_ORDERS = "level_orders";
+    /** The builder's choice of no residual covariance term. */
+    static final String NO_RESIDUAL_STRUCTURE = "none";
 
     String formula = "";
     boolean useTypedFormula;
@@ -49,6 +56,12 @@ final class MixedModelLearnerSettings {
     double confidenceLevel = 0.95;
     /** {@code column=level} entries. */
     String[] referenceLevels = {};
+    /** The builder's residual covariance structure ({@code none}, {@code ar1}, {@code us}, ...). */
+    String residualStructure = NO_RESIDUAL_STRUCTURE;
+    String residualTime = "";
+    String residualSubject = "";
+    /** {@code column=level1,level2,...} entries. */
+    String[] levelOrders = {};
 
     void saveTo(final NodeSettingsWO s) {
         s.addString(FORMULA, formula);
@@ -64,9 +77,16 @@ final class MixedModelLearnerSettings {
         s.addString(DF_METHOD, dfMethod);
         s.addDouble(CONFIDENCE_LEVEL, confidenceLevel);
         s.addStringArray(REFERENCE_LEVELS, referenceLevels);
+        s.addString(RESIDUAL_STRUCTURE, residualStructure);
+        s.addString(RESIDUAL_TIME, residualTime);
+        s.addString(RESIDUAL_SUBJECT, residualSubject);
+        s.addStringArray(LEVEL_ORDERS, levelOrders);
     }
 
-    /** Reads every key; a missing key is an error naming it. */
+    /**
+     * Reads every key; a missing key is an error naming it, except the residual-structure and level-order keys,
+     * which workflows saved before they existed lack (then: no residual term, sorted levels).
+     */
     static MixedModelLearnerSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         MixedModelLearnerSettings r = new MixedModelLearnerSettings();
         r.formula = s.getString(FORMULA);
@@ -82,6 +102,10 @@ final class MixedModelLearnerSettings {
         r.dfMethod = s.getString(DF_METHOD);
         r.confidenceLevel = s.getDouble(CONFIDENCE_LEVEL);
         r.referenceLevels = orEmpty(s.getStringArray(REFERENCE_LEVELS));
+        r.residualStructure = s.getString(RESIDUAL_STRUCTURE, NO_RESIDUAL_STRUCTURE);
+        r.residualTime = s.getString(RESIDUAL_TIME, "");
+        r.residualSubject = s.getString(RESIDUAL_SUBJECT, "");
+        r.levelOrders = orEmpty(s.getStringArray(LEVEL_ORDERS, new String[0]));
         return r;
     }
 
@@ -100,6 +124,42 @@ final class MixedModelLearnerSettings {
                 + confidenceLevel + ".");
         }
         referenceLevelMap();
+        levelOrderMap();
+        if (!useTypedFormula && !NO_RESIDUAL_STRUCTURE.equals(residualStructure)) {
+            if (!ResidualTerm.STRUCTURES.contains(residualStructure)) {
+                throw new InvalidSettingsException("Unknown residual covariance structure '" + residualStructure
+                    + "'; choose one of " + String.join(", ", ResidualTerm.STRUCTURES) + ".");
+            }
+            if (residualTime == null || residualTime.isBlank() || residualSubject == null || residualSubject.isBlank()) {
+                throw new InvalidSettingsException("The residual structure " + residualStructure + " needs a visit (or "
+                    + "time) column and a subject column; choose both.");
+            }
+        }
+    }
+
+    /** {@code column=level1,level2,...} entries as a map; levels in the given order. */
+    Map<String, List<String>> levelOrderMap() throws InvalidSettingsException {
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        for (String entry : levelOrders) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || eq == entry.length() - 1) {
+                throw new InvalidSettingsException("Level order '" + entry + "' must be written as "
+                    + "column=level1,level2,..., e.g. visit=WEEK2,WEEK4,WEEK8,WEEK12.");
+            }
+            String column = entry.substring(0, eq).trim();
+            List<String> levels = new ArrayList<>();
+            for (String level : entry.substring(eq + 1).split(",")) {
+                if (level.isBlank() || levels.contains(level.trim())) {
+                    throw new InvalidSettingsException("The level order of column '" + column
+                        + "' has an empty or repeated level: '" + entry + "'.");
+                }
+                levels.add(level.trim());
+            }
+            if (map.put(column, levels) != null) {
+                throw new InvalidSettingsException("Column '" + column + "' has more than one level order.");
+            }
+        }
+        return map;
     }
 
     Formula parsedFormula() throws InvalidSettingsException {
@@ -157,6 +217,23 @@ final class MixedModelLearnerSettings {
      * {@code ||}. Column names that are not plain identifiers are quoted with backticks.
      */
     static String buildFormula(final String response, final List<String> fixed, final String interactions,
+        final List<String> groups, final boolean nested, final List<String> slopes, final boolean correlated) {
+        return buildFormula(response, fixed, interactions, groups, nested, slopes, correlated, NO_RESIDUAL_STRUCTURE,
+            "", "");
+    }
+
+    /** As above, plus a residual covariance term {@code structure(time | subject)} unless it is {@code none}. */
+    static String buildFormula(final String response, final List<String> fixed, final String interactions,
+        final List<String> groups, final boolean nested, final List<String> slopes, final boolean correlated,
+        final String residual, final String time, final String subject) {
+        String formula = buildRandomPart(response, fixed, interactions, groups, nested, slopes, correlated);
+        if (residual == null || NO_RESIDUAL_STRUCTURE.equals(residual) || time.isBlank() || subject.isBlank()) {
+            return formula;
+        }
+        return formula + " + " + residual + "(" + quote(time) + " | " + quote(subject) + ")";
+    }
+
+    private static String buildRandomPart(final String response, final List<String> fixed, final String interactions,
         final List<String> groups, final boolean nested, final List<String> slopes, final boolean correlated) {
         StringBuilder f = new StringBuilder(quote(response)).append(" ~ ");
         List<String> terms = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.ModelContentRO;
 import org.knime.core.node.ModelContentWO;
+import org.mixedmodels.engine.fit.ResidualFit;
 import org.mixedmodels.engine.prediction.FittedModel;
 
 /**
@@ -24,10 +25,14 @@ import org.mixedmodels.engine.prediction.FittedModel;
  * statistics/&lt;name&gt;                nobs, logLik, AIC, BIC, objective, singular, converged
  * warnings
  * </pre>
+ *
+ * Version 2 adds, for models with a residual covariance term, {@code residual_structure/} with
+ * {@code structure}, {@code time}, {@code subject}, {@code visits} (in the structure's order) and
+ * {@code parameters} (the structure's unconstrained parameters; the rest follows from them and sigma).
  */
 final class FittedModelContent {
     /** Raised when the layout changes; older models stay readable. */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     private FittedModelContent() {
     }
@@ -62,6 +67,15 @@ final class FittedModelContent {
         ModelContentWO stats = content.addModelContent("statistics");
         model.statistics().forEach(stats::addDouble);
         content.addStringArray("warnings", warnings.toArray(String[]::new));
+        if (model.residual() != null) {
+            ResidualFit r = model.residual();
+            ModelContentWO rc = content.addModelContent("residual_structure");
+            rc.addString("structure", r.structure());
+            rc.addString("time", r.timeName());
+            rc.addString("subject", r.subjectName());
+            rc.addStringArray("visits", r.visits().toArray(String[]::new));
+            rc.addDoubleArray("parameters", r.parameters());
+        }
     }
 
     /** The model and its warnings. */
@@ -106,8 +120,20 @@ final class FittedModelContent {
         for (String key : stats.keySet()) {
             statistics.put(key, stats.getDouble(key));
         }
+        double sigma = content.getDouble("sigma");
+        ResidualFit residual = null;
+        if (content.containsKey("residual_structure")) {
+            ModelContentRO rc = content.getModelContent("residual_structure");
+            try {
+                residual = ResidualFit.of(rc.getString("structure"), rc.getString("time"), rc.getString("subject"),
+                    List.of(rc.getStringArray("visits")), rc.getDoubleArray("parameters"), sigma);
+            } catch (RuntimeException e) {
+                throw new InvalidSettingsException("The saved residual covariance structure cannot be read: "
+                    + e.getMessage(), e);
+            }
+        }
         FittedModel model = new FittedModel(content.getString("formula"), content.getString("method"),
-            factorLevels, names, beta, fixedCov, groups, content.getDouble("sigma"), statistics);
+            factorLevels, names, beta, fixedCov, groups, sigma, statistics, residual);
         return new Loaded(model, List.of(content.getStringArray("warnings")));
     }
 

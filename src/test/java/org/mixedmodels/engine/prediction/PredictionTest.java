@@ -66,6 +66,39 @@ class PredictionTest {
         assertClose(fit.fittedConditional()[0], estimated.conditional()[0], 1e-9, "conditional");
     }
 
+    /**
+     * With a residual structure, a new animal's BLUP from its own rows uses the AR(1) / CAR(1) covariance over
+     * its visits, and equals the fitted BLUP; intervals use the visit's residual variance.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ar1(visit | animal)", "sp_exp(time_h | animal)", "ar1h(visit | animal)"})
+    void residualStructuresPredictFromTheSavedModel(String residual) throws Exception {
+        String csv = Files.readString(ReferenceCase.root().resolve("data/qtcf.csv"));
+        DataFrame training = CsvReader.read(new StringReader(csv), "qtcf");
+        FitResult fit = org.mixedmodels.engine.fit.LinearMixedModel.fit("QTcF ~ dose * time_h + (1 | animal) + "
+                + residual, training, org.mixedmodels.engine.fit.FitOptions.reml());
+        FittedModel model = FittedModel.of(fit);
+        Prediction same = Prediction.of(model, training, 0.95, false);
+        for (int i = 0; i < fit.nobs(); i++) {
+            assertEquals(fit.fittedConditional()[i], same.conditional()[i], 1e-9);
+        }
+        DataFrame data = CsvReader.read(new StringReader(csv.replace("\"A01\"", "\"newA01\"")), "renamed");
+        Prediction estimated = Prediction.of(model, data, 0.95, true);
+        assertEquals(0, estimated.rowsWithNewLevels());
+        double blup = fit.randomEffects().stream().filter(r -> r.level().equals("A01")).findFirst().orElseThrow().value();
+        assertClose(blup, estimated.newLevelModes().get("animal").get("newA01")[0], 1e-8, 1.0, "BLUP of a new animal");
+        assertClose(fit.fittedConditional()[0], estimated.conditional()[0], 1e-9, "conditional");
+
+        // interval: x'beta +- z sqrt(x'Vx + D + residual variance at the row's visit)
+        double z = 1.959963984540054;
+        double[][] cov = fit.residual().covariance(fit.sigma());
+        int last = fit.nobs() - 1;
+        int visit = residual.startsWith("sp_exp") ? 0 : fit.design().residual().position()[last];
+        double variance = estimated.standardError()[last] * estimated.standardError()[last] + fit.varCorr().get(0).vcov()
+                + cov[visit][visit];
+        assertClose(estimated.population()[last] + z * Math.sqrt(variance), estimated.upper()[last], 1e-9, "upper");
+    }
+
     @Test
     void intervalsAndErrors() throws Exception {
         ReferenceCase c = ReferenceCase.load("nf1_lesions");

@@ -60,7 +60,7 @@ class NodeDialogsTest {
         // what the dialog saves configures the node
         harness.loadSettings(saved);
         harness.configure(orthodont());
-        assertEquals(2, DialogRendering.render(dialog, "learner"));
+        assertEquals(3, DialogRendering.render(dialog, "learner"));
         assertTrue(new File("target/dialogs/learner-model.png").length() > 1000);
     }
 

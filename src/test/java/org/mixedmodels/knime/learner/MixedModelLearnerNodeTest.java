@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mixedmodels.engine.testing.Tolerance.assertClose;
 import static org.mixedmodels.engine.testing.Tolerance.assertPClose;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
@@ -203,6 +204,10 @@ class MixedModelLearnerNodeTest {
         s.dfMethod = "between-within";
         s.confidenceLevel = 0.9;
         s.referenceLevels = new String[] {"Sex=Male"};
+        s.residualStructure = "ar1";
+        s.residualTime = "age";
+        s.residualSubject = "Subject";
+        s.levelOrders = new String[] {"Sex=Male,Female"};
         NodeSettings written = new NodeSettings("model");
         s.saveTo(written);
         h.loadSettings(written);
@@ -216,7 +221,11 @@ class MixedModelLearnerNodeTest {
         "formula=Reaction ~ Days + (Days | Subjct) => 'Subjct'",
         "formula=Reaction ~ Days + => position",
         "formula=Reaction ~ Days => no random effects",
-        "formula=Reaction ~ Days + (1 | Subject) + ar1(Days | Subject) => not supported yet",
+        "formula=Reaction ~ Days + (1 | Subject) + ar1(Days | Days) => grouped by its subject column",
+        "levelorder=Subject => column=level1,level2",
+        "levelorder=Sex=a,b => does not use",
+        "residual=ar9;time=Days;subject=Subject => Unknown residual covariance structure",
+        "residual=ar1 => needs a visit (or time) column",
         "method=REMLX => REML or ML",
         "df=kenward-roger;method=ML => REML fits only",
         "df=satterwaite => Unknown df method",
@@ -237,6 +246,10 @@ class MixedModelLearnerNodeTest {
                 case "df" -> s.dfMethod = value;
                 case "level" -> s.confidenceLevel = Double.parseDouble(value);
                 case "reference" -> s.referenceLevels = new String[] {value};
+                case "levelorder" -> s.levelOrders = new String[] {value};
+                case "residual" -> s.residualStructure = value;
+                case "time" -> s.residualTime = value;
+                case "subject" -> s.residualSubject = value;
                 default -> throw new AssertionError(key);
             }
         }
@@ -269,6 +282,107 @@ class MixedModelLearnerNodeTest {
         h.loadSettings(s);
         h.configure(KnimeTables.reference("data/sleepstudy.csv").getDataTableSpec());
         assertEquals(0, h.settings().getStringArray("reference_levels").length);
+    }
+
+    /** Workflows saved before the residual-structure keys existed still load: no residual term, sorted levels. */
+    @Test
+    void settingsWithoutTheResidualKeysLoad() throws Exception {
+        NodeHarness<MixedModelLearnerNodeModel> h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        MixedModelLearnerSettings s = new MixedModelLearnerSettings();
+        s.formula = "Reaction ~ Days + (1 | Subject)";
+        s.useTypedFormula = true;
+        NodeSettings full = new NodeSettings("model");
+        s.saveTo(full);
+        NodeSettings without = new NodeSettings("model");
+        without.addString("formula", s.formula);
+        without.addBoolean("use_typed_formula", true);
+        without.addString("response", "");
+        without.addStringArray("fixed_columns");
+        without.addString("interactions", "");
+        without.addStringArray("grouping_columns");
+        without.addBoolean("nested", false);
+        without.addStringArray("random_slopes");
+        without.addBoolean("correlated_slopes", true);
+        without.addString("method", "REML");
+        without.addString("df_method", "satterthwaite");
+        without.addDouble("confidence_level", 0.95);
+        without.addStringArray("reference_levels");
+        h.loadSettings(without);
+        assertEquals(full, h.settings());
+    }
+
+    /**
+     * MMRM through the node: us(visit | subject) typed in the formula with the visit order set, the fixed
+     * effects of nlme's gls (mmrm_us), the covariance matrix in the variance components, and a model port that
+     * survives saving and gives the Predictor the visit's residual variance.
+     */
+    @Test
+    void unstructuredResidualCovarianceThroughTheNodes() throws Exception {
+        ReferenceCase c = ReferenceCase.load("mmrm_us");
+        MixedModelLearnerSettings s = new MixedModelLearnerSettings();
+        s.formula = c.string("formula") + " + " + c.string("residual");
+        s.useTypedFormula = true;
+        s.levelOrders = new String[] {"visit=WEEK2,WEEK4,WEEK8,WEEK12"};
+        s.dfMethod = "kenward-roger";
+        NodeHarness<MixedModelLearnerNodeModel> h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        h.loadSettings(settings);
+        BufferedDataTable data = KnimeTables.reference(c.string("data"));
+        h.configure(data.getDataTableSpec());
+        PortObject[] out = h.execute(data);
+
+        BufferedDataTable fixed = (BufferedDataTable)out[1];
+        List<String> terms = KnimeTables.strings(fixed, "Term");
+        double[] est = KnimeTables.doubles(fixed, "Estimate");
+        for (JsonObject e : c.objects("fixed")) {
+            int i = terms.indexOf(e.get("term").getAsString());
+            assertTrue(i >= 0, e.get("term") + " in " + terms);
+            // 1e-4 of the SE: mmrm_us's flat likelihood (ResidualCovarianceReferenceTest)
+            assertClose(e.get("estimate").getAsDouble(), est[i], 1e-4, e.get("se").getAsDouble(), "estimate " + i);
+        }
+        BufferedDataTable varcorr = (BufferedDataTable)out[2];
+        List<String> groups = KnimeTables.strings(varcorr, "Group");
+        List<String> term1 = KnimeTables.strings(varcorr, "Term");
+        List<String> term2 = KnimeTables.strings(varcorr, "Term 2");
+        double[] variance = KnimeTables.doubles(varcorr, "Variance");
+        JsonArray full = c.json().getAsJsonArray("covariance_matrix_full_subject");
+        int found = 0;
+        for (int r = 0; r < groups.size(); r++) {
+            if (groups.get(r).equals("Residual: us(visit | subject)")) {
+                int i = List.of("WEEK2", "WEEK4", "WEEK8", "WEEK12").indexOf(term1.get(r));
+                int j = term2.get(r) == null ? i : List.of("WEEK2", "WEEK4", "WEEK8", "WEEK12").indexOf(term2.get(r));
+                assertClose(full.get(i).getAsJsonArray().get(j).getAsDouble(), variance[r], 1e-4, 1.0, "covariance");
+                found++;
+            }
+        }
+        assertEquals(10, found, "the 4 x 4 matrix's upper triangle");
+
+        MixedModelPortObject model = org.knime.core.node.port.PortObjectRoundTrip.saveAndLoad((MixedModelPortObject)out[0]);
+        assertEquals("us", model.model().residual().structure());
+        NodeSettings psSettings = new NodeSettings("model");
+        psSettings.addBoolean("has_custom_prediction_name", false);
+        psSettings.addString("custom_prediction_name", "");
+        psSettings.addBoolean("include_population_prediction", false);
+        psSettings.addBoolean("include_standard_error", true);
+        psSettings.addBoolean("include_prediction_interval", true);
+        psSettings.addDouble("prediction_interval_level", 0.95);
+        psSettings.addBoolean("estimate_new_groups", false);
+        NodeHarness<?> predictor = NodeHarness.of(new org.mixedmodels.knime.predictor.MixedModelPredictorNodeFactory());
+        predictor.loadSettings(psSettings);
+        BufferedDataTable predicted = (BufferedDataTable)predictor.execute(model, data)[0];
+        double[] prediction = KnimeTables.doubles(predicted, "Prediction (change)");
+        double[] upper = KnimeTables.doubles(predicted, "Upper 95% prediction limit (change)");
+        double[] se = KnimeTables.doubles(predicted, "SE of population prediction (change)");
+        List<String> visits = KnimeTables.strings(predicted, "visit");
+        for (int r = 0; r < 5; r++) {
+            int v = List.of("WEEK2", "WEEK4", "WEEK8", "WEEK12").indexOf(visits.get(r));
+            double visitVariance = full.get(v).getAsJsonArray().get(v).getAsDouble();
+            double half = upper[r] - prediction[r];
+            // no random effects: the conditional prediction is the population one
+            assertClose(1.959963984540054 * Math.sqrt(se[r] * se[r] + visitVariance), half, 1e-4, "interval " + r);
+            assertClose(c.numbers("fitted_population_first")[r], prediction[r], 1e-5, 3.0, "fitted " + r);
+        }
     }
 
     @Test
@@ -354,6 +468,12 @@ class MixedModelLearnerNodeTest {
 
     @Test
     void builderFormulas() {
+        assertEquals("change ~ arm + visit + arm:visit + us(visit | subject)", MixedModelLearnerSettings.buildFormula(
+            "change", List.of("arm", "visit"), "arm:visit", List.of(), false, List.of(), true, "us", "visit", "subject"));
+        assertEquals("QTcF ~ dose + (1 | animal) + ar1(visit | animal)", MixedModelLearnerSettings.buildFormula("QTcF",
+            List.of("dose"), "", List.of("animal"), false, List.of(), true, "ar1", "visit", "animal"));
+        assertEquals("y ~ x + (1 | g)", MixedModelLearnerSettings.buildFormula("y", List.of("x"), "", List.of("g"),
+            false, List.of(), true, "none", "visit", "g"));
         assertEquals("Reaction ~ Days + (1 + Days | Subject)", MixedModelLearnerSettings.buildFormula("Reaction",
             List.of("Days"), "", List.of("Subject"), false, List.of("Days"), true));
         assertEquals("y ~ x + (x || g)", MixedModelLearnerSettings.buildFormula("y", List.of("x"), "",

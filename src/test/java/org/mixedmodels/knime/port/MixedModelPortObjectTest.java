@@ -2,6 +2,8 @@ package org.mixedmodels.knime.port;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,9 +58,36 @@ class MixedModelPortObjectTest {
         assertTrue(xml.startsWith("content.xml\n"), xml.substring(0, 40));
         assertTrue(xml.contains("<entry key=\"class_name\" type=\"xstring\" value=\""
             + MixedModelPortObject.class.getName() + "\"/>"));
-        assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"1\"/>"));
+        assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"2\"/>"));
+        assertFalse(xml.contains("residual_structure"), "no residual block without a residual term");
         assertTrue(xml.contains("<entry key=\"formula\" type=\"xstring\" value=\"Reaction ~ Days + (Days | Subject)\"/>"));
         assertTrue(xml.contains("<config key=\"blups\">"));
+    }
+
+    @Test
+    void residualStructureSurvivesSavingAndVersionOneModelsStillLoad() throws Exception {
+        ReferenceCase c = ReferenceCase.load("qtcf_ri_ar1");
+        FitResult fit = org.mixedmodels.engine.fit.LinearMixedModel.fit(c.string("formula") + " + " + c.string("residual"),
+            c.data(), org.mixedmodels.engine.fit.FitOptions.reml());
+        MixedModelPortObject loaded = PortObjectRoundTrip.saveAndLoad(new MixedModelPortObject(FittedModel.of(fit),
+            List.of()));
+        org.mixedmodels.engine.fit.ResidualFit r = loaded.model().residual();
+        assertEquals("ar1", r.structure());
+        assertEquals("visit", r.timeName());
+        assertEquals("animal", r.subjectName());
+        assertEquals(fit.residual().visits(), r.visits());
+        assertArrayEquals(fit.residual().parameters(), r.parameters());
+        assertEquals((Double)fit.residual().description().get("phi"), (Double)r.description().get("phi"), 1e-15);
+        String xml = PortObjectRoundTrip.savedContent(loaded);
+        assertTrue(xml.contains("<config key=\"residual_structure\">"), xml);
+
+        // a model saved by the first format (no residual block) reads as before
+        ModelContent v1 = new ModelContent("model");
+        FittedModelContent.save(FittedModel.of(ReferenceCase.load("sleepstudy_slopes").fit()), List.of(), v1);
+        v1.addInt("format_version", 1);
+        FittedModelContent.Loaded old = FittedModelContent.load(v1);
+        assertNull(old.model().residual());
+        assertEquals("Reaction ~ Days + (Days | Subject)", old.model().formula());
     }
 
     @Test
