@@ -52,6 +52,16 @@ public final class Main {
             "  compare  likelihood-ratio test of nested models on the same rows (ML; REML fits with",
             "           different fixed effects are refitted by ML, as lme4's anova)",
             "",
+            "       java -jar mixed-models-cli.jar icc --data FILE.csv --subject COL --value COL [--rater COL]",
+            "           [--fixed COL[,COL]] [--seed N] [--bootstrap R] [--conf-level 0.95] [--format text|json]",
+            "  icc      intraclass correlation: the mixed-model ICC (REML random intercept, parametric",
+            "           bootstrap interval; unbalanced data welcome) and, with --rater, the six Shrout-Fleiss",
+            "           forms ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k with F tests and intervals",
+            "       java -jar mixed-models-cli.jar design-effect --data FILE.csv --cluster COL --value COL",
+            "       java -jar mixed-models-cli.jar design-effect --icc X --cluster-size M --n N [--cv C]",
+            "  design-effect  Kish design effect 1 + (m - 1) ICC, its unequal-cluster-size version and the",
+            "           effective sample size n / DE, from data or for planning",
+            "",
             "       java -jar mixed-models-cli.jar bench [--subjects N] [--visits V] [--repeat R]",
             "  bench    fit generated longitudinal data (y ~ time * arm + (time | subject)), default",
             "           20000 subjects x 10 visits, and print rows, groups, evaluations, seconds, peak heap");
@@ -79,10 +89,15 @@ public final class Main {
                     return compare(parse(args, COMPARE_FLAGS), out);
                 case "bench":
                     return bench(parse(args, BENCH_FLAGS), out);
+                case "icc":
+                    return IccCommand.run(args, out);
+                case "design-effect":
+                    return IccCommand.runDesignEffect(args, out);
                 default:
-                    throw new UsageException("Unknown command '" + args[0] + "'; the commands are: fit, compare, emmeans, bench.");
+                    throw new UsageException("Unknown command '" + args[0] + "'; the commands are: fit, compare, emmeans, "
+                            + "icc, design-effect, bench.");
             }
-        } catch (UsageException e) {
+        } catch (UsageException | IllegalArgumentException e) {
             err.println("Error: " + e.getMessage());
             err.println(USAGE);
             return 2;

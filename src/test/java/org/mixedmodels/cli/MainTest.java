@@ -123,6 +123,22 @@ class MainTest {
     }
 
     @Test
+    void reliabilityCommandsRunThroughMain() {
+        Run icc = run("icc", "--data", data("ratings_long.csv"), "--subject", "subject", "--value", "rating", "--rater",
+                "rater", "--bootstrap", "50", "--format", "json");
+        assertEquals(0, icc.code(), icc.err());
+        JsonObject json = JsonParser.parseString(icc.out()).getAsJsonObject();
+        assertEquals(6, json.getAsJsonArray("forms").size());
+        assertTrue(json.getAsJsonObject("mixed_model").has("var_between"));
+        Run de = run("design-effect", "--icc", "0.15", "--cluster-size", "5", "--n", "40", "--format", "json");
+        assertEquals(0, de.code(), de.err());
+        assertEquals(1.6, JsonParser.parseString(de.out()).getAsJsonObject().get("design_effect").getAsDouble(), 1e-12);
+        Run bad = run("design-effect", "--icc", "1.5", "--cluster-size", "5", "--n", "40");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--icc"), bad.err());
+    }
+
+    @Test
     void levelOrderErrorsNameTheProblem() {
         String formula = "change ~ arm * visit + us(visit | subject)";
         Run missing = run("fit", "--data", data("mmrm_trial.csv"), "--formula", formula, "--level-order",
