@@ -154,6 +154,30 @@ class ResidualCovarianceReferenceTest {
     }
 
     @Test
+    void unstructuredNeedsMoreSubjectsThanVisits() throws Exception {
+        ReferenceCase c = ReferenceCase.load("qtcf_gls_ar1");
+        // qtcf has 8 visits; keep 5 animals
+        org.mixedmodels.engine.data.DataFrame data = c.data();
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        org.mixedmodels.engine.data.Column animal = data.column("animal");
+        StringBuilder csv = new StringBuilder("animal,dose,time_h,visit,QTcF\n");
+        for (int i = 0; i < data.rowCount(); i++) {
+            String a = animal.label(i);
+            if (keep.size() < 5 || keep.contains(a)) {
+                keep.add(a);
+                csv.append(a).append(',').append(data.column("dose").label(i)).append(',')
+                        .append(data.column("time_h").label(i)).append(',').append(data.column("visit").label(i))
+                        .append(',').append(data.column("QTcF").label(i)).append('\n');
+            }
+        }
+        org.mixedmodels.engine.data.DataFrame few = org.mixedmodels.engine.data.CsvReader.read(
+                new java.io.StringReader(csv.toString()), "five animals");
+        MixedModelException e = assertThrows(MixedModelException.class,
+                () -> LinearMixedModel.fit("QTcF ~ dose * time_h + us(visit | animal)", few, FitOptions.reml()));
+        assertTrue(e.getMessage().contains("needs more subjects than visits; the data have 5"), e.getMessage());
+    }
+
+    @Test
     void repeatedVisitWithinSubjectIsRefused() {
         ReferenceCase c = ReferenceCase.load("qtcf_ri_ar1");
         MixedModelException e = assertThrows(MixedModelException.class, () -> Design.build(
