@@ -21,6 +21,10 @@ public final class DrawIcons {
         write(learner(), new File(dir, "learner.png"));
         write(predictor(), new File(dir, "predictor.png"));
         write(category(), new File(dir, "category.png"));
+        write(icc(), new File(dir, "icc.png"));
+        write(designEffect(), new File(dir, "designeffect.png"));
+        write(comparison(), new File(dir, "comparison.png"));
+        write(tests(), new File(dir, "tests.png"));
     }
 
     private static Graphics2D canvas(BufferedImage img) {
@@ -85,6 +89,79 @@ public final class DrawIcons {
             g.setColor(GROUPS[i]);
             g.fillOval(i == 0 ? 0 : 10, 9, 6, 6);
         }
+        g.dispose();
+        return img;
+    }
+
+    /** Repeated measurements of three subjects: tight clusters, far apart (a high ICC). */
+    private static BufferedImage icc() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        int[][] centres = {{4, 11}, {8, 4}, {12, 8}};
+        for (int i = 0; i < centres.length; i++) {
+            g.setColor(GROUPS[i]);
+            g.fillOval(centres[i][0] - 3, centres[i][1] - 2, 3, 3);
+            g.fillOval(centres[i][0], centres[i][1] - 1, 3, 3);
+        }
+        g.setColor(PURPLE);
+        g.setStroke(new BasicStroke(1f));
+        g.drawRect(1, 1, 14, 14);
+        g.dispose();
+        return img;
+    }
+
+    /** Clusters of units: the design effect shrinks the sample to fewer effective units. */
+    private static BufferedImage designEffect() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        for (int c = 0; c < 2; c++) {
+            g.setColor(GROUPS[c]);
+            for (int i = 0; i < 4; i++) {
+                g.fillOval(1 + 3 * (i % 2) + 7 * c, 1 + 3 * (i / 2), 3, 3);
+            }
+        }
+        g.setColor(PURPLE);
+        g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.drawLine(8, 8, 8, 13);
+        g.drawLine(6, 11, 8, 13);
+        g.drawLine(10, 11, 8, 13);
+        g.fillOval(1, 13, 3, 3);
+        g.fillOval(12, 13, 3, 3);
+        g.dispose();
+        return img;
+    }
+
+    /** Two nested model curves and a balance: the likelihood-ratio comparison. */
+    private static BufferedImage comparison() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        g.setColor(PURPLE);
+        g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.drawLine(8, 2, 8, 14);
+        g.drawLine(2, 5, 14, 3);
+        g.drawLine(4, 14, 12, 14);
+        g.setColor(GROUPS[0]);
+        g.fillOval(0, 6, 5, 4);
+        g.setColor(GROUPS[1]);
+        g.fillOval(11, 4, 5, 4);
+        g.dispose();
+        return img;
+    }
+
+    /** Bars of LS means with intervals: the tests and marginal means. */
+    private static BufferedImage tests() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        int[] heights = {6, 10, 8};
+        for (int i = 0; i < heights.length; i++) {
+            int x = 2 + 5 * i;
+            g.setColor(GROUPS[i]);
+            g.fillRect(x, 15 - heights[i], 3, heights[i]);
+            g.setColor(PURPLE);
+            g.drawLine(x + 1, 13 - heights[i], x + 1, 17 - heights[i]);
+        }
+        g.setColor(new Color(0x333333));
+        g.fillRect(0, 15, 16, 1);
         g.dispose();
         return img;
     }

@@ -1,5 +1,10 @@
 package org.mixedmodels.knime.learner;
 
+import static org.mixedmodels.knime.data.Cells.column;
+import static org.mixedmodels.knime.data.Cells.missing;
+import static org.mixedmodels.knime.data.Cells.number;
+import static org.mixedmodels.knime.data.Cells.text;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -7,7 +12,6 @@ import java.util.Set;
 
 import org.knime.core.data.DataCell;
 import org.knime.core.data.DataColumnSpec;
-import org.knime.core.data.DataColumnSpecCreator;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.data.DataType;
 import org.knime.core.data.RowKey;
@@ -213,22 +217,5 @@ final class LearnerOutputTables {
         c.addRowToTable(new DefaultRow(RowKey.createRowKey(0), cells));
         c.close();
         return c.getTable();
-    }
-
-    private static DataColumnSpec column(final String name, final DataType type) {
-        return new DataColumnSpecCreator(name, type).createSpec();
-    }
-
-    /** NaN (a df of "none", an undefined p) shows as a missing cell, as KNIME's statistics nodes do. */
-    private static DataCell number(final double v) {
-        return Double.isNaN(v) ? missing() : new DoubleCell(v);
-    }
-
-    private static DataCell text(final String s) {
-        return s == null ? missing() : new StringCell(s);
-    }
-
-    private static DataCell missing() {
-        return DataType.getMissingCell();
     }
 }

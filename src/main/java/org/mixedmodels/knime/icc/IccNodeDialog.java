@@ -1,0 +1,71 @@
+package org.mixedmodels.knime.icc;
+
+import javax.swing.JComboBox;
+import javax.swing.JSpinner;
+import javax.swing.SpinnerNumberModel;
+
+import org.knime.core.data.DataTableSpec;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeDialogPane;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
+import org.knime.core.node.NotConfigurableException;
+import org.mixedmodels.knime.dialog.FormPanel;
+
+/** The ICC node's dialog: the columns, and the bootstrap interval's replicates, seed and level. */
+final class IccNodeDialog extends NodeDialogPane {
+    private final JComboBox<String> subject = new JComboBox<>();
+    private final JComboBox<String> value = new JComboBox<>();
+    private final JComboBox<String> rater = new JComboBox<>();
+    private final JSpinner replicates = new JSpinner(new SpinnerNumberModel(1000, 0, 100_000, 100));
+    private final JSpinner seed = new JSpinner(new SpinnerNumberModel(Long.valueOf(20240101L), Long.valueOf(0L),
+        Long.valueOf(Long.MAX_VALUE), Long.valueOf(1L)));
+    private final JSpinner level = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
+
+    IccNodeDialog() {
+        rater.setToolTipText("Rater, session or scan: with it, the six Shrout-Fleiss forms (complete data only)");
+        replicates.setToolTipText("Parametric bootstrap replicates for the mixed-model ICC's interval; 0 for none");
+        level.setEditor(new JSpinner.NumberEditor(level, "0.###"));
+        seed.setEditor(new JSpinner.NumberEditor(seed, "0"));
+        addTab("Options", new FormPanel().row("Subject column", subject).row("Value column", value)
+            .row("Rater column (optional)", rater).row("Bootstrap replicates", replicates).row("Seed", seed)
+            .row("Confidence level", level).finish());
+    }
+
+    @Override
+    protected void loadSettingsFrom(final NodeSettingsRO settings, final DataTableSpec[] specs)
+        throws NotConfigurableException {
+        DataTableSpec spec = specs[0];
+        if (spec == null || spec.getNumColumns() < 2) {
+            throw new NotConfigurableException("Connect a table with a subject column and a numeric value column.");
+        }
+        IccSettings s;
+        try {
+            s = IccSettings.loadFrom(settings);
+        } catch (InvalidSettingsException e) {
+            s = new IccSettings();
+        }
+        FormPanel.fill(subject, spec, false, false, s.subjectColumn);
+        FormPanel.fill(value, spec, true, false, s.valueColumn);
+        FormPanel.fill(rater, spec, false, true, s.raterColumn);
+        if (value.getItemCount() == 0) {
+            throw new NotConfigurableException("The input table has no numeric column to use as the value.");
+        }
+        replicates.setValue(s.bootstrapReplicates);
+        seed.setValue(s.seed);
+        level.setValue(s.confidenceLevel);
+    }
+
+    @Override
+    protected void saveSettingsTo(final NodeSettingsWO settings) throws InvalidSettingsException {
+        IccSettings s = new IccSettings();
+        s.subjectColumn = FormPanel.chosen(subject);
+        s.valueColumn = FormPanel.chosen(value);
+        s.raterColumn = FormPanel.chosen(rater);
+        s.bootstrapReplicates = ((Number)replicates.getValue()).intValue();
+        s.seed = ((Number)seed.getValue()).longValue();
+        s.confidenceLevel = ((Number)level.getValue()).doubleValue();
+        s.validate();
+        s.saveTo(settings);
+    }
+}

@@ -1,0 +1,117 @@
+package org.mixedmodels.knime.icc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mixedmodels.engine.testing.Tolerance.assertClose;
+import static org.mixedmodels.engine.testing.Tolerance.assertPClose;
+
+import com.google.gson.JsonObject;
+import java.io.File;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.knime.core.node.BufferedDataTable;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeDialogPane;
+import org.knime.core.node.NodeHarness;
+import org.knime.core.node.NodeSettings;
+import org.mixedmodels.engine.testing.ReferenceCase;
+import org.mixedmodels.knime.DialogRendering;
+import org.mixedmodels.knime.KnimeTables;
+
+/** The Intraclass Correlation node against psych::ICC (ratings_icc_forms) and lme4 (radiomics_icc). */
+class IccNodeTest {
+
+    static NodeHarness<IccNodeModel> icc(final String subject, final String value, final String rater,
+        final int replicates) throws InvalidSettingsException {
+        NodeHarness<IccNodeModel> h = NodeHarness.of(new IccNodeFactory());
+        IccSettings s = new IccSettings();
+        s.subjectColumn = subject;
+        s.valueColumn = value;
+        s.raterColumn = rater;
+        s.bootstrapReplicates = replicates;
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        h.loadSettings(settings);
+        return h;
+    }
+
+    @Test
+    void sixFormsAndTheMixedModelMatchPsych() throws Exception {
+        ReferenceCase c = ReferenceCase.load("ratings_icc_forms");
+        BufferedDataTable data = KnimeTables.reference(c.string("data"));
+        NodeHarness<IccNodeModel> h = icc("subject", "rating", "rater", 200);
+        assertEquals(IccNodeModel.outputSpec(), h.configure(data.getDataTableSpec())[0]);
+        BufferedDataTable out = (BufferedDataTable)h.execute(data)[0];
+        assertEquals(7, out.size());
+        List<String> forms = KnimeTables.strings(out, "Form");
+        double[] icc = KnimeTables.doubles(out, "ICC");
+        double[] f = KnimeTables.doubles(out, "F");
+        double[] p = KnimeTables.doubles(out, "p");
+        double[] lower = KnimeTables.doubles(out, "Lower");
+        double[] upper = KnimeTables.doubles(out, "Upper");
+        double[] df2 = KnimeTables.doubles(out, "df2");
+        for (JsonObject e : c.objects("forms")) {
+            int i = forms.indexOf(e.get("type").getAsString());
+            assertTrue(i >= 0, e.get("type") + " in " + forms);
+            assertClose(e.get("icc").getAsDouble(), icc[i], 1e-6, forms.get(i) + " icc");
+            assertClose(e.get("F").getAsDouble(), f[i], 1e-6, forms.get(i) + " F");
+            assertEquals(e.get("df2").getAsDouble(), df2[i], 1e-9, forms.get(i) + " df2");
+            assertPClose(e.get("p").getAsDouble(), p[i], 1e-6, forms.get(i) + " p");
+            assertClose(e.get("lower").getAsDouble(), lower[i], 1e-6, forms.get(i) + " lower");
+            assertClose(e.get("upper").getAsDouble(), upper[i], 1e-6, forms.get(i) + " upper");
+        }
+        // ICC1 from its own variance components: between / (between + within)
+        double between = KnimeTables.doubles(out, "Var. between")[0];
+        double within = KnimeTables.doubles(out, "Var. within")[0];
+        assertClose(icc[0], between / (between + within), 1e-12, "ICC1 from its components");
+        // ICC2 likewise, with the raters' variance in the within part
+        assertClose(icc[1], KnimeTables.doubles(out, "Var. between")[1] / (KnimeTables.doubles(out, "Var. between")[1]
+            + KnimeTables.doubles(out, "Var. within")[1]), 1e-12, "ICC2 from its components");
+        assertEquals("Mixed model", forms.get(6));
+        assertTrue(lower[6] < icc[6] && icc[6] < upper[6], "bootstrap interval around the estimate");
+        assertEquals("good", KnimeTables.strings(out, "Interpretation").get(0));
+    }
+
+    @Test
+    void unbalancedTestRetestGivesTheMixedModelIcc() throws Exception {
+        ReferenceCase c = ReferenceCase.load("radiomics_icc");
+        BufferedDataTable data = KnimeTables.reference(c.string("data"));
+        BufferedDataTable out = (BufferedDataTable)icc("patient", "feature", "", 0).execute(data)[0];
+        assertEquals(1, out.size());
+        assertClose(c.number("icc"), KnimeTables.doubles(out, "ICC")[0], 1e-6, "icc");
+        assertClose(c.number("var_between"), KnimeTables.doubles(out, "Var. between")[0], 1e-6, "between");
+        assertClose(c.number("var_within"), KnimeTables.doubles(out, "Var. within")[0], 1e-6, "within");
+        assertTrue(Double.isNaN(KnimeTables.doubles(out, "Lower")[0]), "no interval without replicates");
+
+        // the same unbalanced scans as raters: the ANOVA forms are refused with advice
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+            () -> icc("patient", "feature", "scan", 0).execute(data));
+        assertTrue(e.getMessage().contains("mixed-model ICC"), e.getMessage());
+    }
+
+    @Test
+    void badSettingsFailAtConfigure() throws Exception {
+        BufferedDataTable data = KnimeTables.reference("data/ratings_long.csv");
+        InvalidSettingsException text = assertThrows(InvalidSettingsException.class,
+            () -> icc("rating", "rater", "", 0).configure(data.getDataTableSpec()));
+        assertTrue(text.getMessage().contains("'rater' is not numeric"), text.getMessage());
+        InvalidSettingsException missing = assertThrows(InvalidSettingsException.class,
+            () -> icc("patient", "rating", "", 0).configure(data.getDataTableSpec()));
+        assertTrue(missing.getMessage().contains("patient"), missing.getMessage());
+        InvalidSettingsException same = assertThrows(InvalidSettingsException.class,
+            () -> icc("subject", "rating", "rating", 0));
+        assertTrue(same.getMessage().contains("different columns"), same.getMessage());
+    }
+
+    @Test
+    void dialogSavesWhatItShowsAndRenders() throws Exception {
+        BufferedDataTable data = KnimeTables.reference("data/ratings_long.csv");
+        NodeHarness<IccNodeModel> h = icc("subject", "rating", "rater", 500);
+        NodeDialogPane dialog = h.dialog(h.settings(), data.getDataTableSpec());
+        NodeSettings saved = NodeHarness.saveDialog(dialog);
+        assertEquals(h.settings(), saved);
+        assertEquals(1, DialogRendering.render(dialog, "icc"));
+        assertTrue(new File("target/dialogs/icc-options.png").length() > 500);
+    }
+}
