@@ -87,7 +87,7 @@ public final class NodeHarness<T extends NodeModel> {
      * configured table specs, and round-trips every output port object through its registered serializer.
      */
     public PortObject[] execute(final PortObject... inputs) throws Exception {
-        PortObjectSpec[] specs = Stream.of(inputs).map(PortObject::getSpec).toArray(PortObjectSpec[]::new);
+        PortObjectSpec[] specs = Stream.of(inputs).map(p -> p == null ? null : p.getSpec()).toArray(PortObjectSpec[]::new);
         configure(specs);
         exec = new ExecutionContext();
         PortObject[] out = model.execute(inputs, exec);
@@ -122,7 +122,7 @@ public final class NodeHarness<T extends NodeModel> {
 
     /** Executes with the cancel button already pressed. */
     public PortObject[] executeCanceled(final PortObject... inputs) throws Exception {
-        PortObjectSpec[] specs = Stream.of(inputs).map(PortObject::getSpec).toArray(PortObjectSpec[]::new);
+        PortObjectSpec[] specs = Stream.of(inputs).map(p -> p == null ? null : p.getSpec()).toArray(PortObjectSpec[]::new);
         configure(specs);
         exec = new ExecutionContext();
         exec.cancel();
@@ -131,7 +131,7 @@ public final class NodeHarness<T extends NodeModel> {
 
     /** Executes and presses cancel at the given check of the cancel button (0 = the first). */
     public PortObject[] executeCanceledAfter(final int checks, final PortObject... inputs) throws Exception {
-        PortObjectSpec[] specs = Stream.of(inputs).map(PortObject::getSpec).toArray(PortObjectSpec[]::new);
+        PortObjectSpec[] specs = Stream.of(inputs).map(p -> p == null ? null : p.getSpec()).toArray(PortObjectSpec[]::new);
         configure(specs);
         exec = new ExecutionContext();
         exec.cancelAfterChecks(checks);
