@@ -38,7 +38,8 @@ public record ModelComparison(List<String> formulas, FitOptions.Method method, b
         return of(formulas, fits, data, options);
     }
 
-    static ModelComparison of(List<String> formulas, List<FitResult> fits, DataFrame data, FitOptions options) {
+    /** The comparison of models already fitted to the same rows (refitted by ML where needed). */
+    public static ModelComparison of(List<String> formulas, List<FitResult> fits, DataFrame data, FitOptions options) {
         FitResult first = fits.get(0);
         String response = first.design().frame().formula().response();
         int[] rows = first.design().frame().rows();

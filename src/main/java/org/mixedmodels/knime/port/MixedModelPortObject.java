@@ -26,6 +26,9 @@ import org.mixedmodels.engine.prediction.FittedModel;
 public final class MixedModelPortObject extends AbstractSimplePortObject {
 
     public static final PortType TYPE = PortTypeRegistry.getInstance().getPortType(MixedModelPortObject.class);
+    /** The type of an optional mixed-model input port. */
+    public static final PortType TYPE_OPTIONAL =
+        PortTypeRegistry.getInstance().getPortType(MixedModelPortObject.class, true);
 
     /** Serializer, registered in plugin.xml. */
     public static final class Serializer extends AbstractSimplePortObjectSerializer<MixedModelPortObject> {
