@@ -1,0 +1,75 @@
+package org.mixedmodels.knime.tests;
+
+import java.util.Arrays;
+
+import javax.swing.DefaultListModel;
+import javax.swing.JComboBox;
+import javax.swing.JList;
+import javax.swing.JScrollPane;
+import javax.swing.JSpinner;
+import javax.swing.SpinnerNumberModel;
+
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeDialogPane;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
+import org.knime.core.node.NotConfigurableException;
+import org.knime.core.node.port.PortObjectSpec;
+import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.knime.dialog.FormPanel;
+import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
+
+/** The Mixed Model Tests node's dialog: LS-means and by factors among the model's predictors, df, level. */
+final class MixedModelTestsNodeDialog extends NodeDialogPane {
+    private final DefaultListModel<String> predictors = new DefaultListModel<>();
+    private final JList<String> specs = new JList<>(predictors);
+    private final JList<String> by = new JList<>(predictors);
+    private final JComboBox<String> dfMethod = new JComboBox<>(
+        Arrays.stream(DfMethod.values()).map(DfMethod::label).toArray(String[]::new));
+    private final JSpinner level = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
+
+    MixedModelTestsNodeDialog() {
+        specs.setVisibleRowCount(5);
+        by.setVisibleRowCount(5);
+        specs.setToolTipText("Categorical predictors whose levels' LS means are compared (e.g. treatment)");
+        by.setToolTipText("Compare within each level of these (e.g. visit); optional");
+        level.setEditor(new JSpinner.NumberEditor(level, "0.###"));
+        addTab("Options", new FormPanel().row("LS means of", new JScrollPane(specs)).row("By", new JScrollPane(by))
+            .row("Degrees of freedom", dfMethod).row("Confidence level", level).finish());
+    }
+
+    @Override
+    protected void loadSettingsFrom(final NodeSettingsRO settings, final PortObjectSpec[] specsIn)
+        throws NotConfigurableException {
+        if (!(specsIn[0] instanceof MixedModelPortObjectSpec model)) {
+            throw new NotConfigurableException("Connect a mixed model from a Mixed Model Learner first.");
+        }
+        MixedModelTestsSettings s;
+        try {
+            s = MixedModelTestsSettings.loadFrom(settings);
+        } catch (InvalidSettingsException e) {
+            s = new MixedModelTestsSettings();
+        }
+        predictors.clear();
+        model.predictors().forEach(predictors::addElement);
+        select(specs, s.specs);
+        select(by, s.by);
+        dfMethod.setSelectedItem(s.dfMethod);
+        level.setValue(s.confidenceLevel);
+    }
+
+    private void select(final JList<String> list, final String[] names) {
+        list.setSelectedIndices(Arrays.stream(names).mapToInt(predictors::indexOf).filter(i -> i >= 0).toArray());
+    }
+
+    @Override
+    protected void saveSettingsTo(final NodeSettingsWO settings) throws InvalidSettingsException {
+        MixedModelTestsSettings s = new MixedModelTestsSettings();
+        s.specs = specs.getSelectedValuesList().toArray(String[]::new);
+        s.by = by.getSelectedValuesList().toArray(String[]::new);
+        s.dfMethod = (String)dfMethod.getSelectedItem();
+        s.confidenceLevel = ((Number)level.getValue()).doubleValue();
+        s.validate();
+        s.saveTo(settings);
+    }
+}

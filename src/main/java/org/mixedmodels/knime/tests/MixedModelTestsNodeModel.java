@@ -1,0 +1,177 @@
+package org.mixedmodels.knime.tests;
+
+import static org.mixedmodels.knime.data.Cells.column;
+import static org.mixedmodels.knime.data.Cells.number;
+import static org.mixedmodels.knime.data.Cells.text;
+
+import java.io.File;
+import java.util.List;
+
+import org.knime.core.data.DataTableSpec;
+import org.knime.core.data.RowKey;
+import org.knime.core.data.def.DefaultRow;
+import org.knime.core.data.def.DoubleCell;
+import org.knime.core.data.def.StringCell;
+import org.knime.core.node.BufferedDataContainer;
+import org.knime.core.node.BufferedDataTable;
+import org.knime.core.node.ExecutionContext;
+import org.knime.core.node.ExecutionMonitor;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeModel;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
+import org.knime.core.node.port.PortObject;
+import org.knime.core.node.port.PortObjectSpec;
+import org.knime.core.node.port.PortType;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
+import org.mixedmodels.engine.inference.FixedEffectsInference;
+import org.mixedmodels.engine.inference.TermTest;
+import org.mixedmodels.knime.port.MixedModelPortObject;
+import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
+import org.mixedmodels.knime.port.ModelRefit;
+
+/**
+ * Type III F tests, LS means and pairwise contrasts of a fitted mixed model (lmerTest's anova, emmeans'
+ * emmeans and pairs), with Satterthwaite or Kenward-Roger df; the model is refitted on its training table, which
+ * must be the Learner's.
+ */
+final class MixedModelTestsNodeModel extends NodeModel {
+    private MixedModelTestsSettings settings = new MixedModelTestsSettings();
+
+    MixedModelTestsNodeModel() {
+        super(new PortType[] {MixedModelPortObject.TYPE, BufferedDataTable.TYPE},
+            new PortType[] {BufferedDataTable.TYPE, BufferedDataTable.TYPE, BufferedDataTable.TYPE});
+    }
+
+    static DataTableSpec typeIIISpec() {
+        return new DataTableSpec("Type III tests", column("Term", StringCell.TYPE), column("NumDF", DoubleCell.TYPE),
+            column("DenDF", DoubleCell.TYPE), column("F", DoubleCell.TYPE), column("Pr(>F)", DoubleCell.TYPE));
+    }
+
+    static DataTableSpec meansSpec() {
+        return new DataTableSpec("LS means", column("Level", StringCell.TYPE), column("Estimate", DoubleCell.TYPE),
+            column("SE", DoubleCell.TYPE), column("df", DoubleCell.TYPE), column("Lower CI", DoubleCell.TYPE),
+            column("Upper CI", DoubleCell.TYPE));
+    }
+
+    static DataTableSpec pairsSpec() {
+        return new DataTableSpec("Pairwise contrasts", column("Contrast", StringCell.TYPE), column("By", StringCell.TYPE),
+            column("Estimate", DoubleCell.TYPE), column("SE", DoubleCell.TYPE), column("df", DoubleCell.TYPE),
+            column("t", DoubleCell.TYPE), column("p", DoubleCell.TYPE), column("p (Tukey)", DoubleCell.TYPE),
+            column("p (Bonferroni)", DoubleCell.TYPE), column("p (Holm)", DoubleCell.TYPE),
+            column("Lower CI", DoubleCell.TYPE), column("Upper CI", DoubleCell.TYPE));
+    }
+
+    @Override
+    protected PortObjectSpec[] configure(final PortObjectSpec[] inSpecs) throws InvalidSettingsException {
+        settings.validate();
+        if (inSpecs[0] instanceof MixedModelPortObjectSpec model) {
+            for (String f : concat(settings.specs, settings.by)) {
+                if (!model.predictors().contains(f)) {
+                    throw new InvalidSettingsException("'" + f + "' is not a predictor of the model '" + model.formula()
+                        + "'; choose among " + String.join(", ", model.predictors()) + ".");
+                }
+            }
+        }
+        return new PortObjectSpec[] {typeIIISpec(), meansSpec(), pairsSpec()};
+    }
+
+    private static List<String> concat(final String[] a, final String[] b) {
+        List<String> all = new java.util.ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all;
+    }
+
+    @Override
+    protected PortObject[] execute(final PortObject[] inObjects, final ExecutionContext exec) throws Exception {
+        configure(new PortObjectSpec[] {inObjects[0].getSpec(), inObjects[1].getSpec()});
+        MixedModelPortObject model = (MixedModelPortObject)inObjects[0];
+        DfMethod ddf = settings.dfMethod();
+        if (ddf == DfMethod.KENWARD_ROGER && !model.model().method().equals(FitOptions.Method.REML.name())) {
+            throw new InvalidSettingsException("Kenward-Roger degrees of freedom are defined for REML fits only; the "
+                + "model was fitted by ML. Choose satterthwaite, or refit the model by REML.");
+        }
+        DataFrame data = ModelRefit.data(List.of(model.model()), (BufferedDataTable)inObjects[1],
+            exec.createSubProgress(0.1));
+        exec.setMessage("Refitting the model");
+        FitResult fit = ModelRefit.refit(model.model(), data, null);
+        exec.checkCanceled();
+        exec.setMessage("Type III tests");
+        FixedEffectsInference inference;
+        EstimatedMarginalMeans emm = null;
+        try {
+            inference = FixedEffectsInference.of(fit, ddf, settings.confidenceLevel);
+            if (settings.specs.length > 0) {
+                exec.setMessage("LS means");
+                emm = EstimatedMarginalMeans.of(fit, List.of(settings.specs), List.of(settings.by), ddf,
+                    settings.confidenceLevel);
+            }
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        if (!inference.warnings().isEmpty()) {
+            setWarningMessage(String.join("\n", inference.warnings()));
+        }
+        BufferedDataContainer anova = exec.createDataContainer(typeIIISpec());
+        long row = 0;
+        for (TermTest t : inference.typeIII()) {
+            anova.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(t.term()), number(t.numDf()),
+                number(t.denDf()), number(t.f()), number(t.p())));
+        }
+        anova.close();
+        BufferedDataContainer means = exec.createDataContainer(meansSpec());
+        BufferedDataContainer pairs = exec.createDataContainer(pairsSpec());
+        if (emm != null) {
+            row = 0;
+            for (EstimatedMarginalMeans.Mean m : emm.means()) {
+                means.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(m.level()),
+                    number(m.estimate()), number(m.se()), number(m.df()), number(m.lower()), number(m.upper())));
+            }
+            row = 0;
+            for (EstimatedMarginalMeans.Difference d : emm.differences()) {
+                pairs.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(d.contrast()),
+                    text(d.by()), number(d.estimate()), number(d.se()), number(d.df()), number(d.t()), number(d.p()),
+                    number(d.pTukey()), number(d.pBonferroni()), number(d.pHolm()), number(d.lower()),
+                    number(d.upper())));
+            }
+        }
+        means.close();
+        pairs.close();
+        return new PortObject[] {anova.getTable(), means.getTable(), pairs.getTable()};
+    }
+
+    @Override
+    protected void saveSettingsTo(final NodeSettingsWO s) {
+        settings.saveTo(s);
+    }
+
+    @Override
+    protected void validateSettings(final NodeSettingsRO s) throws InvalidSettingsException {
+        MixedModelTestsSettings.loadFrom(s).validate();
+    }
+
+    @Override
+    protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
+        settings = MixedModelTestsSettings.loadFrom(s);
+    }
+
+    @Override
+    protected void reset() {
+        // nothing kept between executions
+    }
+
+    @Override
+    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
+        // no internals
+    }
+
+    @Override
+    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
+        // no internals
+    }
+}

@@ -1,0 +1,64 @@
+package org.mixedmodels.knime.tests;
+
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.inference.DfMethod;
+
+/** The Mixed Model Tests node's settings: the factors of the LS means, by factors, df method and level. */
+final class MixedModelTestsSettings {
+    static final String SPECS = "lsmeans_factors";
+    static final String BY = "by_factors";
+    static final String DF_METHOD = "df_method";
+    static final String CONFIDENCE_LEVEL = "confidence_level";
+
+    String[] specs = {};
+    String[] by = {};
+    String dfMethod = DfMethod.SATTERTHWAITE.label();
+    double confidenceLevel = 0.95;
+
+    void saveTo(final NodeSettingsWO s) {
+        s.addStringArray(SPECS, specs);
+        s.addStringArray(BY, by);
+        s.addString(DF_METHOD, dfMethod);
+        s.addDouble(CONFIDENCE_LEVEL, confidenceLevel);
+    }
+
+    static MixedModelTestsSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
+        MixedModelTestsSettings r = new MixedModelTestsSettings();
+        String[] specs = s.getStringArray(SPECS);
+        String[] by = s.getStringArray(BY);
+        r.specs = specs == null ? new String[0] : specs;
+        r.by = by == null ? new String[0] : by;
+        r.dfMethod = s.getString(DF_METHOD);
+        r.confidenceLevel = s.getDouble(CONFIDENCE_LEVEL);
+        return r;
+    }
+
+    void validate() throws InvalidSettingsException {
+        dfMethod();
+        if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
+            throw new InvalidSettingsException("The confidence level must be between 0 and 1 (e.g. 0.95); it is "
+                + confidenceLevel + ".");
+        }
+        if (specs.length == 0 && by.length > 0) {
+            throw new InvalidSettingsException("By factors need factors to compare: choose at least one LS-means "
+                + "factor (e.g. treatment by visit).");
+        }
+        for (String b : by) {
+            if (java.util.Arrays.asList(specs).contains(b)) {
+                throw new InvalidSettingsException("'" + b + "' is both an LS-means factor and a by factor; choose it "
+                    + "once.");
+            }
+        }
+    }
+
+    DfMethod dfMethod() throws InvalidSettingsException {
+        try {
+            return DfMethod.parse(dfMethod);
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+    }
+}

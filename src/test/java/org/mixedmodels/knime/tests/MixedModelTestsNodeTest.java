@@ -1,0 +1,120 @@
+package org.mixedmodels.knime.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mixedmodels.engine.testing.Tolerance.assertClose;
+import static org.mixedmodels.engine.testing.Tolerance.assertPClose;
+
+import com.google.gson.JsonObject;
+import java.io.File;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.knime.core.node.BufferedDataTable;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeDialogPane;
+import org.knime.core.node.NodeHarness;
+import org.knime.core.node.NodeSettings;
+import org.knime.core.node.port.PortObject;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.LinearMixedModel;
+import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.engine.testing.ReferenceCase;
+import org.mixedmodels.knime.DialogRendering;
+import org.mixedmodels.knime.KnimeTables;
+import org.mixedmodels.knime.port.MixedModelPortObject;
+
+/** The Mixed Model Tests node against lmerTest (Type III) and emmeans (LS means, pairs). */
+class MixedModelTestsNodeTest {
+
+    static NodeHarness<MixedModelTestsNodeModel> node(final String df, final String... specs)
+        throws InvalidSettingsException {
+        NodeHarness<MixedModelTestsNodeModel> h = NodeHarness.of(new MixedModelTestsNodeFactory());
+        MixedModelTestsSettings s = new MixedModelTestsSettings();
+        s.specs = specs;
+        s.dfMethod = df;
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        h.loadSettings(settings);
+        return h;
+    }
+
+    static MixedModelPortObject model(final ReferenceCase c, final FitOptions options) {
+        FitResult fit = LinearMixedModel.fit(c.string("formula"), c.data(), options);
+        return new MixedModelPortObject(FittedModel.of(fit), fit.warnings());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"satterthwaite, anova_type3_satterthwaite", "kenward-roger, anova_type3_kr"})
+    void typeIIIMatchesLmerTest(final String df, final String key) throws Exception {
+        ReferenceCase c = ReferenceCase.load("crossover_ab_ba");
+        PortObject[] out = node(df).execute(model(c, FitOptions.reml()), KnimeTables.reference(c.string("data")));
+        BufferedDataTable anova = (BufferedDataTable)out[0];
+        List<String> terms = KnimeTables.strings(anova, "Term");
+        for (JsonObject e : c.objects(key)) {
+            int i = terms.indexOf(e.get("term").getAsString());
+            assertClose(e.get("dendf").getAsDouble(), KnimeTables.doubles(anova, "DenDF")[i], 1e-3, "den df");
+            assertClose(e.get("F").getAsDouble(), KnimeTables.doubles(anova, "F")[i], 1e-5, "F");
+            assertPClose(e.get("p").getAsDouble(), KnimeTables.doubles(anova, "Pr(>F)")[i], 1e-3, "p");
+        }
+        assertEquals(0, ((BufferedDataTable)out[1]).size(), "no LS means asked for");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"crossover_lsmeans, kenward-roger, kenward_roger", "nf1_lsmeans, satterthwaite, satterthwaite"})
+    void lsMeansAndPairsMatchEmmeans(final String name, final String df, final String key) throws Exception {
+        ReferenceCase c = ReferenceCase.load(name);
+        PortObject[] out = node(df, c.string("specs")).execute(model(c, FitOptions.reml()),
+            KnimeTables.reference(c.string("data")));
+        BufferedDataTable means = (BufferedDataTable)out[1];
+        List<JsonObject> expected = c.objects("lsmeans_" + key);
+        assertEquals(expected.size(), means.size());
+        for (int i = 0; i < expected.size(); i++) {
+            JsonObject e = expected.get(i);
+            double se = e.get("se").getAsDouble();
+            assertEquals(e.get("level").getAsString(), KnimeTables.strings(means, "Level").get(i));
+            assertClose(e.get("estimate").getAsDouble(), KnimeTables.doubles(means, "Estimate")[i], 1e-6, se, "mean");
+            assertClose(se, KnimeTables.doubles(means, "SE")[i], 1e-5, "se");
+            assertClose(e.get("df").getAsDouble(), KnimeTables.doubles(means, "df")[i], 1e-3, "df");
+        }
+        BufferedDataTable pairs = (BufferedDataTable)out[2];
+        List<JsonObject> expectedPairs = c.objects("pairs_" + key);
+        assertEquals(expectedPairs.size(), pairs.size());
+        for (int i = 0; i < expectedPairs.size(); i++) {
+            JsonObject e = expectedPairs.get(i);
+            assertEquals(e.get("contrast").getAsString(), KnimeTables.strings(pairs, "Contrast").get(i));
+            assertClose(e.get("t").getAsDouble(), KnimeTables.doubles(pairs, "t")[i], 1e-5, "t");
+            assertPClose(e.get("p").getAsDouble(), KnimeTables.doubles(pairs, "p")[i], 1e-3, "p");
+        }
+    }
+
+    @Test
+    void errorsSayWhatToDo() throws Exception {
+        ReferenceCase c = ReferenceCase.load("crossover_lsmeans");
+        BufferedDataTable data = KnimeTables.reference(c.string("data"));
+        InvalidSettingsException unknown = assertThrows(InvalidSettingsException.class,
+            () -> node("satterthwaite", "dose").execute(model(c, FitOptions.reml()), data));
+        assertTrue(unknown.getMessage().contains("'dose' is not a predictor"), unknown.getMessage());
+        InvalidSettingsException kr = assertThrows(InvalidSettingsException.class,
+            () -> node("kenward-roger", "treatment").execute(model(c, FitOptions.ml()), data));
+        assertTrue(kr.getMessage().contains("REML fits only"), kr.getMessage());
+        InvalidSettingsException other = assertThrows(InvalidSettingsException.class,
+            () -> node("satterthwaite", "treatment").execute(model(c, FitOptions.reml()),
+                KnimeTables.reference("data/sleepstudy.csv")));
+        assertTrue(other.getMessage().contains("treatment"), other.getMessage());
+    }
+
+    @Test
+    void dialogSavesWhatItShowsAndRenders() throws Exception {
+        ReferenceCase c = ReferenceCase.load("crossover_lsmeans");
+        NodeHarness<MixedModelTestsNodeModel> h = node("kenward-roger", "treatment");
+        NodeDialogPane dialog = h.dialog(h.settings(), model(c, FitOptions.reml()).getSpec(),
+            KnimeTables.reference(c.string("data")).getDataTableSpec());
+        assertEquals(h.settings(), NodeHarness.saveDialog(dialog));
+        assertEquals(1, DialogRendering.render(dialog, "tests"));
+        assertTrue(new File("target/dialogs/tests-options.png").length() > 500);
+    }
+}
