@@ -80,8 +80,9 @@ class BundleJarIT {
     @Test
     void holdsNothingOfTheKnimeStandIn() {
         List<String> knime = new ArrayList<>();
-        jar.stream().filter(e -> e.getName().startsWith("org/knime/")).forEach(e -> knime.add(e.getName()));
-        assertEquals(List.of(), knime);
+        jar.stream().filter(e -> e.getName().startsWith("org/knime/")
+            || e.getName().startsWith("org/mixedmodels/workflows/")).forEach(e -> knime.add(e.getName()));
+        assertEquals(List.of(), knime, "the stand-in and the headless workflow runner stay out of the bundle");
     }
 
     @Test
@@ -106,7 +107,7 @@ class BundleJarIT {
         String categoryPath = "/community/" + category.getAttribute("level-id");
 
         NodeList nodes = plugin.getElementsByTagName("node");
-        assertEquals(2, nodes.getLength());
+        assertEquals(6, nodes.getLength(), "Learner, Predictor, ICC, Design Effect, Comparison, Tests");
         for (int i = 0; i < nodes.getLength(); i++) {
             Element node = (Element)nodes.item(i);
             assertEquals(categoryPath, node.getAttribute("category-path"));
@@ -130,7 +131,7 @@ class BundleJarIT {
         assertEquals("knimeNode", root.getLocalName());
         assertEquals("http://knime.org/node/v4.1", root.getNamespaceURI());
         String type = root.getAttribute("type");
-        assertTrue(type.equals("Learner") || type.equals("Predictor"), type);
+        assertTrue(List.of("Learner", "Predictor", "Other").contains(type), type);
         String icon = dir + "/" + root.getAttribute("icon").replaceFirst("^\\./", "");
         JarEntry iconEntry = jar.getJarEntry(icon);
         assertNotNull(iconEntry, icon);
@@ -140,7 +141,7 @@ class BundleJarIT {
             assertEquals(16, img.getHeight());
         }
         assertFalse(d.getElementsByTagNameNS("*", "shortDescription").item(0).getTextContent().isBlank());
-        int outPorts = d.getElementsByTagNameNS("*", "outPort").getLength();
-        assertEquals(type.equals("Learner") ? 5 : 1, outPorts, factory + " output ports");
+        // every port the node model has is described: NodeDescriptionsTest compares the counts with the models
+        assertTrue(d.getElementsByTagNameNS("*", "outPort").getLength() >= 1, factory + " output ports");
     }
 }

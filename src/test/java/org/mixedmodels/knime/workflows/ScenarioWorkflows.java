@@ -1,0 +1,254 @@
+package org.mixedmodels.knime.workflows;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.knime.core.node.NodeSettings;
+import org.mixedmodels.engine.testing.ReferenceCase;
+import org.mixedmodels.workflows.WorkflowRunner;
+
+/**
+ * The application scenarios as KNIME workflows (test-workflows/): their nodes, settings, connections and the
+ * text that explains each analysis. {@code main} writes them; {@link ScenarioWorkflowsTest} checks that the
+ * committed directories are what this class writes, runs them headless and compares with the references.
+ */
+final class ScenarioWorkflows {
+    static final String LEARNER = "org.mixedmodels.knime.learner.MixedModelLearnerNodeFactory";
+    static final String PREDICTOR = "org.mixedmodels.knime.predictor.MixedModelPredictorNodeFactory";
+    static final String ICC = "org.mixedmodels.knime.icc.IccNodeFactory";
+    static final String DESIGN_EFFECT = "org.mixedmodels.knime.designeffect.DesignEffectNodeFactory";
+    static final String COMPARISON = "org.mixedmodels.knime.comparison.ModelComparisonNodeFactory";
+    static final String TESTS = "org.mixedmodels.knime.tests.MixedModelTestsNodeFactory";
+
+    private ScenarioWorkflows() {
+    }
+
+    public static void main(final String[] args) throws IOException {
+        Path out = Path.of(args.length > 0 ? args[0] : "test-workflows");
+        for (Map.Entry<String, WorkflowWriter> e : all().entrySet()) {
+            e.getValue().write(out.resolve(e.getKey()));
+        }
+    }
+
+    /** Workflow directory name to workflow. */
+    static Map<String, WorkflowWriter> all() {
+        Map<String, WorkflowWriter> w = new LinkedHashMap<>();
+        w.put("00 Sleep study random slopes", new WorkflowWriter("Reaction time under sleep deprivation",
+            "lme4's sleepstudy: 18 subjects, 10 days each. A random intercept and slope per subject (correlated) model "
+                + "how each subject's reaction time grows with days of sleep deprivation; the Predictor gives each "
+                + "subject's fitted curve and a prediction interval for a new subject.")
+            .data(data("sleepstudy.csv"))
+            .node(csv(1, "sleepstudy.csv", "Reads the 180 measurements (Reaction, Days, Subject)."))
+            .node(learner(2, "Reaction ~ Days + (Days | Subject)", "satterthwaite", new String[0], new String[0],
+                "Random intercept and Days slope per Subject, REML; Satterthwaite df."))
+            .node(new WorkflowWriter.Node(3, "Mixed Model Predictor", PREDICTOR, WorkflowWriter.OUR_BUNDLE, s -> {
+                s.addBoolean("has_custom_prediction_name", false);
+                s.addString("custom_prediction_name", "");
+                s.addBoolean("include_population_prediction", true);
+                s.addBoolean("include_standard_error", true);
+                s.addBoolean("include_prediction_interval", true);
+                s.addDouble("prediction_interval_level", 0.95);
+                s.addBoolean("estimate_new_groups", false);
+            }, 1, "Each subject's fitted values, the population curve and a 95% prediction interval.", 500, 100))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2));
+        w.put("01 NF1 lesions within patients", simple("Lesion volume in neurofibromatosis type 1",
+            "Several lesions per patient: a random intercept per patient accounts for lesions of the same patient "
+                + "being alike; age and lesion subtype are fixed effects (Type III tests with Satterthwaite df in the "
+                + "Learner's outputs).", "nf1_lesions", "satterthwaite",
+            "Random intercept per patient; age and subtype effects."));
+        w.put("02 Trials within neurons within subjects", simple("Three-level variance components",
+            "Firing rates of trials nested in neurons nested in subjects: (1 | subject/neuron) gives a variance per "
+                + "level (subject, neuron within subject, trial), and the condition effect is tested against the right "
+                + "level of variation.", "neurons_three_level", "satterthwaite",
+            "Nested random intercepts (1 | subject/neuron); variance components per level."));
+        w.put("03 QTcF AR(1) versus compound symmetry", qtcf());
+        w.put("04 AB-BA cross-over trial", crossover());
+        w.put("05 Condition effect varying by donor", simple("Random slope: the condition effect differs by donor",
+            "ChIP binding under two conditions in several donors: (condition | donor) lets each donor have its own "
+                + "condition effect, correlated with its baseline.", "chip_random_slope", "satterthwaite",
+            "Random intercept and condition slope per donor."));
+        w.put("06 Cross-level interaction", simple("Cross-level interaction: condition x anxiety",
+            "Trial-level condition and subject-level anxiety: condition * anxiety with random condition slopes per "
+                + "subject tests whether the condition effect depends on the subject's anxiety.",
+            "crosslevel_interaction", "satterthwaite", "condition * anxiety with (condition | subject)."));
+        w.put("07 Radiomics test-retest reliability", new WorkflowWriter("Test-retest reliability of a radiomics feature",
+            "Patients scanned 2 to 4 times: the mixed-model ICC (REML random intercept per patient) handles the "
+                + "unbalanced repeats; a parametric bootstrap gives its interval (fixed seed: reproducible).")
+            .data(data("radiomics_retest.csv"))
+            .node(csv(1, "radiomics_retest.csv", "Reads one row per scan: patient, scan, feature."))
+            .node(new WorkflowWriter.Node(2, "Intraclass Correlation", ICC, WorkflowWriter.OUR_BUNDLE, s -> {
+                s.addString("subject_column", "patient");
+                s.addString("value_column", "feature");
+                s.addString("rater_column", "");
+                s.addInt("bootstrap_replicates", 500);
+                s.addLong("seed", 20240101L);
+                s.addDouble("confidence_level", 0.95);
+            }, 1, "Mixed-model ICC with a 95% bootstrap interval; Koo-Li interpretation.", 300, 100))
+            .connect(1, 1, 2, 1));
+        w.put("08 Mice in cages design effect", new WorkflowWriter("Design effect of housing mice in cages",
+            "40 mice in 8 cages of 5: mice of a cage are alike, so 40 mice carry the information of fewer. The ICC "
+                + "of body weight within cages (adjusted for treatment) gives Kish's design effect and the effective "
+                + "sample size. With no input table the node also plans: ICC 0.15, 5 per cage, 40 mice give DE 1.6 "
+                + "and 25 effective mice.")
+            .data(data("mice_cages.csv"))
+            .node(csv(1, "mice_cages.csv", "Reads one row per mouse: cage, treatment, weight."))
+            .node(new WorkflowWriter.Node(2, "Design Effect", DESIGN_EFFECT, WorkflowWriter.OUR_BUNDLE, s -> {
+                s.addBoolean("from_data", true);
+                s.addString("cluster_column", "cage");
+                s.addString("value_column", "weight_g");
+                s.addStringArray("fixed_columns", "treatment");
+                s.addDouble("icc", 0.15);
+                s.addDouble("cluster_size", 5);
+                s.addDouble("sample_size", 40);
+                s.addDouble("cluster_size_cv", 0);
+            }, 1, "ICC of weight within cages (adjusted for treatment), design effect and effective n.", 300, 100))
+            .connect(1, 1, 2, 1));
+        w.put("09 Delta-radiomics per-patient slopes", new WorkflowWriter("Delta-radiomics: per-patient slopes for a "
+            + "second-stage model", "Stage 1: each patient's feature trajectory over months, (month | patient); the "
+                + "Learner's Random effects output holds each patient's slope (BLUP) in the column 'month'. Stage 2, "
+                + "outside this workflow's automatic test: join those slopes to the outcome table "
+                + "(delta_radiomics_outcome.csv) on patient and fit KNIME's Logistic Regression Learner of the outcome "
+                + "on the slope.")
+            .data(data("delta_radiomics_long.csv")).data(data("delta_radiomics_outcome.csv"))
+            .node(csv(1, "delta_radiomics_long.csv", "Reads the feature per patient and month."))
+            .node(learner(2, ReferenceCase.load("delta_radiomics_stage1").string("formula"), "satterthwaite",
+                new String[0], new String[0], "Stage 1: random intercept and month slope per patient. Output 4 "
+                    + "holds the per-patient slopes for stage 2."))
+            .connect(1, 1, 2, 1));
+        w.put("11 MMRM unstructured covariance", mmrm());
+        return w;
+    }
+
+    static Path data(final String file) {
+        return ReferenceCase.root().resolve("data").resolve(file);
+    }
+
+    /** CSV Reader -> Learner for a reference case's formula. */
+    private static WorkflowWriter simple(final String title, final String description, final String reference,
+        final String df, final String annotation) {
+        ReferenceCase c = ReferenceCase.load(reference);
+        String file = Path.of(c.string("data")).getFileName().toString();
+        return new WorkflowWriter(title, description).data(data(file))
+            .node(csv(1, file, "Reads " + file + "."))
+            .node(learner(2, c.string("formula"), df, new String[0], new String[0], annotation))
+            .connect(1, 1, 2, 1);
+    }
+
+    private static WorkflowWriter qtcf() {
+        ReferenceCase ar1 = ReferenceCase.load("qtcf_ri_ar1");
+        return new WorkflowWriter("Preclinical QTcF: AR(1) residuals versus compound symmetry",
+            "QTcF measured 8 times after dosing in each animal. Model A adds AR(1)-correlated residuals over the "
+                + "visits to a random intercept per animal (as nlme's lme with corAR1); model B is the random "
+                + "intercept alone (compound symmetry). Both REML with the same fixed effects, so the "
+                + "likelihood-ratio test compares them directly.")
+            .data(data("qtcf.csv"))
+            .node(csv(1, "qtcf.csv", "Reads QTcF per animal, dose and hour."))
+            .node(learner(2, ar1.string("formula") + " + " + ar1.string("residual"), "satterthwaite", new String[0],
+                new String[0], "A: random intercept per animal + AR(1) residuals over visits."))
+            .node(learnerAt(3, ar1.string("formula"), "satterthwaite", new String[0], new String[0],
+                "B: random intercept per animal (compound symmetry).", 300, 260))
+            .node(new WorkflowWriter.Node(4, "Mixed Model Comparison", COMPARISON, WorkflowWriter.OUR_BUNDLE, s -> {
+            }, 1, "Likelihood-ratio test of A against B.", 500, 180))
+            .connect(1, 1, 2, 1).connect(1, 1, 3, 1).connect(2, 1, 4, 1).connect(3, 1, 4, 2).connect(1, 1, 4, 3);
+    }
+
+    private static WorkflowWriter crossover() {
+        ReferenceCase c = ReferenceCase.load("crossover_lsmeans");
+        return new WorkflowWriter("AB/BA cross-over trial",
+            "Each subject receives treatments A and B in two periods, in sequence AB or BA. Treatment, period and "
+                + "sequence are fixed effects and a random intercept per subject takes the within-subject "
+                + "correlation. The Tests node gives Type III tests and the LS means of the treatments with the "
+                + "A - B contrast (Kenward-Roger df, as SAS PROC MIXED DDFM=KR).")
+            .data(data("crossover.csv"))
+            .node(csv(1, "crossover.csv", "Reads one row per subject and period."))
+            .node(learner(2, c.string("formula"), "kenward-roger", new String[0], new String[0],
+                "Treatment, period, sequence; random intercept per subject."))
+            .node(tests(3, new String[] {"treatment"}, new String[0], "kenward-roger",
+                "Type III tests, LS means of treatment and A - B."))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
+    }
+
+    private static WorkflowWriter mmrm() {
+        ReferenceCase c = ReferenceCase.load("mmrm_us");
+        return new WorkflowWriter("MMRM: change from baseline by arm and visit",
+            "A mixed model for repeated measures: change from baseline ~ baseline + arm * visit with an unstructured "
+                + "covariance over the four visits within subject (us(visit | subject), as SAS PROC MIXED's "
+                + "REPEATED / TYPE=UN and R's mmrm). Subjects who drop out contribute the visits they have. The visit "
+                + "order WEEK2, WEEK4, WEEK8, WEEK12 is set in the Learner. The Tests node gives the LS means by arm "
+                + "at each visit and the arm difference at each visit (Satterthwaite df).")
+            .data(data("mmrm_trial.csv"))
+            .node(csv(1, "mmrm_trial.csv", "Reads one row per subject and visit."))
+            .node(learner(2, c.string("formula") + " + " + c.string("residual"), "satterthwaite", new String[0],
+                new String[] {"visit=WEEK2,WEEK4,WEEK8,WEEK12"}, "Unstructured covariance over visits (MMRM), REML."))
+            .node(tests(3, new String[] {"arm"}, new String[] {"visit"}, "satterthwaite",
+                "LS means of arm at each visit; active - placebo per visit."))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
+    }
+
+    static WorkflowWriter.Node csv(final int id, final String file, final String annotation) {
+        return new WorkflowWriter.Node(id, "CSV Reader", WorkflowRunner.CSV_READER, WorkflowWriter.KNIME_BASE, s -> {
+            NodeSettings settings = s.addNodeSettings("settings");
+            NodeSettings path = settings.addNodeSettings("file_selection").addNodeSettings("path");
+            path.addBoolean("location_present", true);
+            path.addString("file_system_type", "RELATIVE");
+            path.addString("file_system_specifier", "knime.workflow");
+            path.addString("path", "data/" + file);
+            settings.addBoolean("has_column_header", true);
+            settings.addBoolean("has_row_id", false);
+            settings.addBoolean("support_short_data_rows", false);
+            settings.addBoolean("skip_empty_data_rows", false);
+            settings.addBoolean("prepend_file_idx_to_row_id", false);
+            settings.addString("comment_char", "#");
+            settings.addString("column_delimiter", ",");
+            settings.addString("quote_char", "\"");
+            settings.addString("quote_escape_char", "\"");
+            settings.addBoolean("use_line_break_row_delimiter", true);
+            settings.addString("row_delimiter", "\n");
+            s.addNodeSettings("advanced_settings").addString("quote_option", "REMOVE_QUOTES_AND_TRIM");
+            s.addNodeSettings("encoding").addString("charset", "UTF-8");
+        }, 1, annotation, 100, 100);
+    }
+
+    static WorkflowWriter.Node learner(final int id, final String formula, final String df, final String[] references,
+        final String[] levelOrders, final String annotation) {
+        return learnerAt(id, formula, df, references, levelOrders, annotation, 300, 100);
+    }
+
+    private static WorkflowWriter.Node learnerAt(final int id, final String formula, final String df,
+        final String[] references, final String[] levelOrders, final String annotation, final int x, final int y) {
+        Consumer<NodeSettings> model = s -> {
+            s.addString("formula", formula);
+            s.addBoolean("use_typed_formula", true);
+            s.addString("response", "");
+            s.addStringArray("fixed_columns");
+            s.addString("interactions", "");
+            s.addStringArray("grouping_columns");
+            s.addBoolean("nested", false);
+            s.addStringArray("random_slopes");
+            s.addBoolean("correlated_slopes", true);
+            s.addString("method", "REML");
+            s.addString("df_method", df);
+            s.addDouble("confidence_level", 0.95);
+            s.addStringArray("reference_levels", references);
+            s.addString("residual_structure", "none");
+            s.addString("residual_time", "");
+            s.addString("residual_subject", "");
+            s.addStringArray("level_orders", levelOrders);
+        };
+        return new WorkflowWriter.Node(id, "Mixed Model Learner", LEARNER, WorkflowWriter.OUR_BUNDLE, model, 5,
+            annotation, x, y);
+    }
+
+    static WorkflowWriter.Node tests(final int id, final String[] specs, final String[] by, final String df,
+        final String annotation) {
+        return new WorkflowWriter.Node(id, "Mixed Model Tests", TESTS, WorkflowWriter.OUR_BUNDLE, s -> {
+            s.addStringArray("lsmeans_factors", specs);
+            s.addStringArray("by_factors", by);
+            s.addString("df_method", df);
+            s.addDouble("confidence_level", 0.95);
+        }, 3, annotation, 500, 100);
+    }
+}

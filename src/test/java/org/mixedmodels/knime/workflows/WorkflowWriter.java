@@ -1,0 +1,171 @@
+package org.mixedmodels.knime.workflows;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.knime.core.node.NodeSettings;
+
+/**
+ * Writes a KNIME workflow directory in the format of KNIME AP 5.x (see ../shared/knime-api-facts.md, section 6):
+ * {@code workflow.knime} with nodes, connections and annotations, one {@code Name (#id)/settings.xml} per node in
+ * state IDLE with factory and bundle information and a node annotation, {@code workflowset.meta} with the
+ * description, and the data files under {@code data/}.
+ */
+final class WorkflowWriter {
+    /** Bundle of our nodes, as the MANIFEST says. */
+    static final String[] OUR_BUNDLE = {"Mixed Models for KNIME", "org.mixedmodels.knime", "Mixed Models for KNIME",
+        "0.1.0"};
+    static final String[] KNIME_BASE = {"KNIME Base Nodes", "org.knime.base", "KNIME AG, Zurich, Switzerland", "5.2.0"};
+
+    record Node(int id, String name, String factory, String[] bundle, Consumer<NodeSettings> model, int outPorts,
+        String annotation, int x, int y) {
+    }
+
+    private final String title;
+    private final String description;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<int[]> connections = new ArrayList<>();
+    private final List<Path> dataFiles = new ArrayList<>();
+
+    WorkflowWriter(final String title, final String description) {
+        this.title = title;
+        this.description = description;
+    }
+
+    WorkflowWriter node(final Node n) {
+        nodes.add(n);
+        return this;
+    }
+
+    /** Output port {@code fromPort} (1-based data port) of node {@code from} to input {@code toPort} of {@code to}. */
+    WorkflowWriter connect(final int from, final int fromPort, final int to, final int toPort) {
+        connections.add(new int[] {from, fromPort, to, toPort});
+        return this;
+    }
+
+    WorkflowWriter data(final Path file) {
+        dataFiles.add(file);
+        return this;
+    }
+
+    void write(final Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        for (Path f : dataFiles) {
+            Files.copy(f, dir.resolve("data").resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        NodeSettings wf = new NodeSettings("workflow.knime");
+        wf.addString("created_by", "5.2.0.v202311290901");
+        wf.addBoolean("created_by_nightly", false);
+        wf.addString("version", "5.1.0");
+        wf.addString("name", null);
+        NodeSettings author = wf.addNodeSettings("authorInformation");
+        author.addString("authored-by", "Mixed Models for KNIME");
+        author.addString("authored-when", "2026-11-25 00:00:00 +0000");
+        author.addString("lastEdited-by", null);
+        author.addString("lastEdited-when", null);
+        wf.addString("customDescription", null);
+        wf.addString("state", "IDLE");
+        wf.addNodeSettings("workflow_credentials");
+        NodeSettings ns = wf.addNodeSettings("nodes");
+        for (Node n : nodes) {
+            NodeSettings c = ns.addNodeSettings("node_" + n.id());
+            c.addInt("id", n.id());
+            c.addString("node_settings_file", n.name() + " (#" + n.id() + ")/settings.xml");
+            c.addBoolean("node_is_meta", false);
+            c.addString("node_type", "NativeNode");
+            c.addString("ui_classname", "org.knime.core.node.workflow.NodeUIInformation");
+            NodeSettings bounds = c.addNodeSettings("ui_settings").addNodeSettings("extrainfo.node.bounds");
+            int[] b = {n.x(), n.y(), 90, 80};
+            bounds.addInt("array-size", 4);
+            for (int i = 0; i < 4; i++) {
+                bounds.addInt(Integer.toString(i), b[i]);
+            }
+            writeNode(dir, n);
+        }
+        NodeSettings cs = wf.addNodeSettings("connections");
+        for (int i = 0; i < connections.size(); i++) {
+            int[] c = connections.get(i);
+            NodeSettings k = cs.addNodeSettings("connection_" + i);
+            k.addInt("sourceID", c[0]);
+            k.addInt("destID", c[2]);
+            k.addInt("sourcePort", c[1]);
+            k.addInt("destPort", c[3]);
+        }
+        NodeSettings annotations = wf.addNodeSettings("annotations");
+        annotation(annotations.addNodeSettings("annotation_0"), title + "\n\n" + description, 40, 20,
+            60 + 200 * (nodes.size() - 1) + 120, 130, 15985099);
+        try (OutputStream out = Files.newOutputStream(dir.resolve("workflow.knime"))) {
+            wf.saveToXML(out);
+        }
+        Files.writeString(dir.resolve("workflowset.meta"), meta(), StandardCharsets.UTF_8);
+    }
+
+    private static void writeNode(final Path dir, final Node n) throws IOException {
+        NodeSettings s = new NodeSettings("settings.xml");
+        s.addString("node_file", "settings.xml");
+        s.addNodeSettings("flow_stack");
+        s.addNodeSettings("internal_node_subsettings").addString("memory_policy", "CacheSmallInMemory");
+        n.model().accept(s.addNodeSettings("model"));
+        s.addString("customDescription", null);
+        s.addString("state", "IDLE");
+        s.addString("factory", n.factory());
+        s.addString("node-name", n.name());
+        s.addString("node-bundle-name", n.bundle()[0]);
+        s.addString("node-bundle-symbolic-name", n.bundle()[1]);
+        s.addString("node-bundle-vendor", n.bundle()[2]);
+        s.addString("node-bundle-version", n.bundle()[3]);
+        s.addNodeSettings("factory_settings");
+        s.addString("name", n.name());
+        s.addBoolean("hasContent", false);
+        s.addBoolean("isInactive", false);
+        NodeSettings ports = s.addNodeSettings("ports");
+        for (int i = 1; i <= n.outPorts(); i++) {
+            NodeSettings p = ports.addNodeSettings("port_" + i);
+            p.addInt("index", i);
+            p.addString("port_dir_location", null);
+        }
+        NodeSettings fs = s.addNodeSettings("filestores");
+        fs.addString("file_store_location", null);
+        fs.addString("file_store_id", null);
+        annotation(s.addNodeSettings("nodeAnnotation"), n.annotation(), n.x() - 60, n.y() + 85, 210, 60, 16777215);
+        Path nodeDir = dir.resolve(n.name() + " (#" + n.id() + ")");
+        Files.createDirectories(nodeDir);
+        try (OutputStream out = Files.newOutputStream(nodeDir.resolve("settings.xml"))) {
+            s.saveToXML(out);
+        }
+    }
+
+    /** KNIME's annotation block (AnnotationData: text, colours, bounds, alignment, font, version, styles). */
+    private static void annotation(final NodeSettings a, final String text, final int x, final int y, final int w,
+        final int h, final int bgcolor) {
+        a.addString("text", text);
+        a.addString("contentType", "text/plain");
+        a.addInt("bgcolor", bgcolor);
+        a.addInt("x-coordinate", x);
+        a.addInt("y-coordinate", y);
+        a.addInt("width", w);
+        a.addInt("height", h);
+        a.addString("alignment", "LEFT");
+        a.addInt("borderSize", 0);
+        a.addInt("borderColor", bgcolor);
+        a.addInt("defFontSize", 9);
+        a.addInt("annotation-version", 20230412);
+        a.addNodeSettings("styles");
+    }
+
+    private String meta() {
+        String comments = (title + "\n\n" + description).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("\n", "&#13;\n");
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<KNIMEMetaInfo nrOfElements=\"3\">\n"
+            + "    <element form=\"text\" read-only=\"false\" name=\"Author\">Mixed Models for KNIME</element>\n"
+            + "    <element form=\"date\" name=\"Creation Date\" read-only=\"false\">25/11/2026</element>\n"
+            + "    <element form=\"multiline\" name=\"Comments\" read-only=\"false\">" + comments + "</element>\n"
+            + "</KNIMEMetaInfo>\n";
+    }
+}

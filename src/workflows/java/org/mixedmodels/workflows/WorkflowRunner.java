@@ -1,0 +1,214 @@
+package org.mixedmodels.workflows;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.knime.core.node.BufferedDataTable;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeFactory;
+import org.knime.core.node.NodeModel;
+import org.knime.core.node.NodeSettings;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.StandInNodeContainer;
+import org.knime.core.node.port.PortObject;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.CsvReader;
+
+/**
+ * Runs a KNIME workflow directory headless, as KNIME's batch executor would, on the KNIME API stand-in: reads
+ * {@code workflow.knime} and each node's {@code settings.xml}, executes the nodes in dependency order (KNIME's
+ * CSV Reader by reading its configured file, our nodes for real), and prints every output table. Any other node
+ * stops the run with a message naming it. {@code java -jar target/mixed-models-workflows.jar [WORKFLOW_DIR]}.
+ */
+public final class WorkflowRunner {
+    /** KNIME's CSV Reader (up to 5.10), read by the runner itself. */
+    public static final String CSV_READER = "org.knime.base.node.io.filehandling.csv.reader.CSVTableReaderNodeFactory";
+    /** The workflow run when none is named. */
+    public static final String DEFAULT_WORKFLOW = "test-workflows/11 MMRM unstructured covariance";
+
+    /** One node of the workflow: its id, name and saved settings. */
+    public record Node(int id, String name, String factory, NodeSettingsRO settings) {
+    }
+
+    /** A connection between data ports (0-based: KNIME's port i+1 is data port i). */
+    public record Connection(int source, int sourcePort, int dest, int destPort) {
+    }
+
+    /** What a run produced: per node (in execution order) its outputs and warning. */
+    public record Result(List<Node> nodes, Map<Integer, PortObject[]> outputs, Map<Integer, String> warnings) {
+        /** The outputs of the first node of this name (e.g. "Mixed Model Learner"). */
+        public PortObject[] outputs(final String nodeName) {
+            for (Node n : nodes) {
+                if (n.name().equals(nodeName)) {
+                    return outputs.get(n.id());
+                }
+            }
+            throw new IllegalArgumentException("The workflow has no node named '" + nodeName + "'.");
+        }
+    }
+
+    private WorkflowRunner() {
+    }
+
+    public static void main(final String[] args) {
+        Path dir = Path.of(args.length > 0 ? args[0] : DEFAULT_WORKFLOW);
+        try {
+            Result r = run(dir);
+            print(r, System.out);
+        } catch (Exception e) {
+            System.err.println("Error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static NodeSettingsRO read(final Path file) throws Exception {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidSettingsException("Missing file " + file + ".");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return NodeSettings.loadFromXML(in);
+        }
+    }
+
+    /** The nodes of a workflow directory, in workflow.knime's order. */
+    public static List<Node> nodes(final Path dir) throws Exception {
+        NodeSettingsRO workflow = read(dir.resolve("workflow.knime"));
+        NodeSettingsRO nodes = workflow.getNodeSettings("nodes");
+        List<Node> out = new ArrayList<>();
+        for (String key : nodes.keySet()) {
+            NodeSettingsRO node = nodes.getNodeSettings(key);
+            NodeSettingsRO settings = read(dir.resolve(node.getString("node_settings_file")));
+            out.add(new Node(node.getInt("id"), settings.getString("name"), settings.getString("factory"), settings));
+        }
+        return out;
+    }
+
+    public static List<Connection> connections(final Path dir) throws Exception {
+        NodeSettingsRO all = read(dir.resolve("workflow.knime")).getNodeSettings("connections");
+        List<Connection> out = new ArrayList<>();
+        for (String key : all.keySet()) {
+            NodeSettingsRO c = all.getNodeSettings(key);
+            out.add(new Connection(c.getInt("sourceID"), c.getInt("sourcePort") - 1, c.getInt("destID"),
+                c.getInt("destPort") - 1));
+        }
+        return out;
+    }
+
+    /** Executes every node once its inputs are available. */
+    public static Result run(final Path dir) throws Exception {
+        List<Node> nodes = nodes(dir);
+        List<Connection> connections = connections(dir);
+        Map<Integer, PortObject[]> outputs = new LinkedHashMap<>();
+        Map<Integer, String> warnings = new LinkedHashMap<>();
+        List<Node> order = new ArrayList<>();
+        List<Node> pending = new ArrayList<>(nodes);
+        while (!pending.isEmpty()) {
+            Node ready = null;
+            for (Node n : pending) {
+                if (connections.stream().filter(c -> c.dest() == n.id()).allMatch(c -> outputs.containsKey(c.source()))) {
+                    ready = n;
+                    break;
+                }
+            }
+            if (ready == null) {
+                throw new InvalidSettingsException("The workflow's connections form a cycle among the nodes "
+                    + pending.stream().map(Node::name).toList() + ".");
+            }
+            pending.remove(ready);
+            order.add(ready);
+            try {
+                outputs.put(ready.id(), execute(dir, ready, connections, outputs, warnings));
+            } catch (Exception e) {
+                throw new InvalidSettingsException("Node '" + ready.name() + "' (#" + ready.id() + ") failed: "
+                    + e.getMessage(), e);
+            }
+        }
+        return new Result(order, outputs, warnings);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static PortObject[] execute(final Path dir, final Node node, final List<Connection> connections,
+        final Map<Integer, PortObject[]> outputs, final Map<Integer, String> warnings) throws Exception {
+        NodeSettingsRO model = node.settings().getNodeSettings("model");
+        if (node.factory().equals(CSV_READER)) {
+            return new PortObject[] {readCsv(dir, model)};
+        }
+        if (!node.factory().startsWith("org.mixedmodels.knime.")) {
+            throw new InvalidSettingsException("The headless runner executes KNIME's CSV Reader and the Mixed Models "
+                + "nodes only, not " + node.factory() + ".");
+        }
+        NodeFactory<? extends NodeModel> factory = (NodeFactory<? extends NodeModel>)Class.forName(node.factory())
+            .getDeclaredConstructor().newInstance();
+        StandInNodeContainer container = new StandInNodeContainer(factory);
+        container.loadSettings(model);
+        PortObject[] inputs = new PortObject[container.inputCount()];
+        for (Connection c : connections) {
+            if (c.dest() == node.id()) {
+                inputs[c.destPort()] = outputs.get(c.source())[c.sourcePort()];
+            }
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] == null && !container.inputType(i).isOptional()) {
+                throw new InvalidSettingsException("Input port " + (i + 1) + " is not connected.");
+            }
+        }
+        PortObject[] out = container.execute(inputs);
+        if (container.warning() != null) {
+            warnings.put(node.id(), container.warning());
+        }
+        return out;
+    }
+
+    /** The CSV Reader's file: relative to the workflow (knime.workflow, knime.workflow.data) or a local path. */
+    static BufferedDataTable readCsv(final Path dir, final NodeSettingsRO model) throws Exception {
+        NodeSettingsRO path = model.getNodeSettings("settings").getNodeSettings("file_selection")
+            .getNodeSettings("path");
+        String type = path.getString("file_system_type");
+        String location = path.getString("path");
+        Path file;
+        if (type.equals("RELATIVE")) {
+            String specifier = path.getString("file_system_specifier", "knime.workflow");
+            file = specifier.equals("knime.workflow.data") ? dir.resolve("data").resolve(location)
+                : dir.resolve(location);
+        } else if (type.equals("LOCAL")) {
+            file = Path.of(location);
+        } else {
+            throw new InvalidSettingsException("The CSV Reader's file system " + type + " cannot be read headless; "
+                + "use a path relative to the workflow.");
+        }
+        try {
+            return Tables.of(CsvReader.read(file.normalize()));
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+    }
+
+    /** Every node's output tables (at most 20 rows each) and warnings. */
+    public static void print(final Result r, final PrintStream out) {
+        for (Node n : r.nodes()) {
+            PortObject[] o = r.outputs().get(n.id());
+            for (int i = 0; i < o.length; i++) {
+                out.println("== " + n.name() + " (#" + n.id() + "), output " + (i + 1)
+                    + (o[i] instanceof BufferedDataTable t ? ": " + t.getDataTableSpec().getName() : ""));
+                if (o[i] instanceof BufferedDataTable t) {
+                    Tables.print(t, 20, out);
+                } else if (o[i] instanceof org.mixedmodels.knime.port.MixedModelPortObject m) {
+                    out.print(m.summaryText());
+                } else {
+                    out.println(o[i].getSummary());
+                }
+                out.println();
+            }
+            if (r.warnings().containsKey(n.id())) {
+                out.println("Warning (" + n.name() + "): " + r.warnings().get(n.id()));
+                out.println();
+            }
+        }
+    }
+}
