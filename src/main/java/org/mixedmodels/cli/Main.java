@@ -62,9 +62,19 @@ public final class Main {
             "  design-effect  Kish design effect 1 + (m - 1) ICC, its unequal-cluster-size version and the",
             "           effective sample size n / DE, from data or for planning",
             "",
+            "       java -jar mixed-models-cli.jar joint --long FILE --surv FILE --long-formula \"y ~ time + (time | id)\"",
+            "           --time-var time --surv-time Time --event death [--surv-formula \"~ x\"]",
+            "           --baseline weibull|piecewise [--reference COL=LEVEL]... [--horizons 6,12] [--format json]",
+            "  joint    joint model of a longitudinal marker and time to event sharing random effects (as R's",
+            "           JM): current-value association, Weibull or piecewise-constant baseline hazard",
+            "",
             "       java -jar mixed-models-cli.jar bench [--subjects N] [--visits V] [--repeat R]",
             "  bench    fit generated longitudinal data (y ~ time * arm + (time | subject)), default",
-            "           20000 subjects x 10 visits, and print rows, groups, evaluations, seconds, peak heap");
+            "           20000 subjects x 10 visits, and print rows, groups, evaluations, seconds, peak heap",
+            "       java -jar mixed-models-cli.jar bench --suite [--scale F] [--case NAME[,NAME]] [--write-data DIR]",
+            "  bench --suite  the performance suite: InstEval-shaped crossed, longitudinal 200k and 1M rows,",
+            "           nested 500k, AR(1) + random intercept 200k, unstructured 10 visits x 50k subjects;",
+            "           --write-data also writes each data set and an R script timing lme4 on it");
 
     private Main() {
     }
@@ -93,9 +103,11 @@ public final class Main {
                     return IccCommand.run(args, out);
                 case "design-effect":
                     return IccCommand.runDesignEffect(args, out);
+                case "joint":
+                    return JointCommand.run(args, out);
                 default:
                     throw new UsageException("Unknown command '" + args[0] + "'; the commands are: fit, compare, emmeans, "
-                            + "icc, design-effect, bench.");
+                            + "icc, design-effect, joint, bench.");
             }
         } catch (UsageException | IllegalArgumentException e) {
             err.println("Error: " + e.getMessage());
@@ -261,6 +273,29 @@ public final class Main {
     }
 
     private static int bench(Map<String, List<String>> options, PrintStream out) {
+        if (options.containsKey("--suite")) {
+            double scale = 1.0;
+            String scaleText = single(options, "--scale", false);
+            if (scaleText != null) {
+                try {
+                    scale = Double.parseDouble(scaleText);
+                } catch (NumberFormatException e) {
+                    scale = Double.NaN;
+                }
+                if (!(scale > 0 && scale <= 10)) {
+                    throw new UsageException("--scale takes a number in (0, 10], e.g. 0.01 for a smoke run; got '"
+                            + scaleText + "'.");
+                }
+            }
+            String cases = single(options, "--case", false);
+            String dir = single(options, "--write-data", false);
+            try {
+                return BenchSuite.run(scale, cases == null ? List.of() : factorList(cases), positive(options, "--repeat", 2),
+                        dir == null ? null : Path.of(dir), out);
+            } catch (java.io.IOException e) {
+                throw new MixedModelException("Cannot write the benchmark data to " + dir + ": " + e.getMessage());
+            }
+        }
         return Bench.run(positive(options, "--subjects", 20_000), positive(options, "--visits", 10),
                 positive(options, "--repeat", 3), out);
     }
@@ -288,7 +323,10 @@ public final class Main {
             "--reference", "--format", "--ddf", "--conf-level", "--specs", "--level-order", "--by");
     private static final java.util.Set<String> COMPARE_FLAGS =
             java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--level-order");
-    private static final java.util.Set<String> BENCH_FLAGS = java.util.Set.of("--subjects", "--visits", "--repeat");
+    /** Options without a value. */
+    private static final java.util.Set<String> SWITCHES = java.util.Set.of("--suite");
+    private static final java.util.Set<String> BENCH_FLAGS = java.util.Set.of("--subjects", "--visits", "--repeat",
+            "--suite", "--scale", "--case", "--write-data");
 
     private static Map<String, List<String>> parse(String[] args, java.util.Set<String> flags) {
         Map<String, List<String>> options = new LinkedHashMap<>();
@@ -300,6 +338,8 @@ public final class Main {
             if (a.startsWith("--") && eq > 0 && flags.contains(a.substring(0, eq))) {
                 flag = a.substring(0, eq);
                 value = a.substring(eq + 1);
+            } else if (SWITCHES.contains(a) && flags.contains(a)) {
+                value = "true";
             } else {
                 if (!flags.contains(a)) {
                     throw new UsageException("Unknown option '" + a + "'.");

@@ -139,6 +139,19 @@ class MainTest {
     }
 
     @Test
+    void jointCommandRunsThroughMain() {
+        Run r = run("joint", "--long", data("aids_long.csv"), "--surv", data("aids_survival.csv"), "--long-formula",
+                "CD4 ~ obstime + obstime:drug + (obstime | patient)", "--time-var", "obstime", "--surv-time", "Time",
+                "--event", "death", "--surv-formula", "~ drug", "--baseline", "weibull", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertClose(ReferenceCase.load("aids_joint_weibull").number("logLik"), json.get("logLik").getAsDouble(), 1e-4,
+                "logLik");
+        Run bad = run("joint", "--long", data("aids_long.csv"));
+        assertEquals(2, bad.code());
+    }
+
+    @Test
     void levelOrderErrorsNameTheProblem() {
         String formula = "change ~ arm * visit + us(visit | subject)";
         Run missing = run("fit", "--data", data("mmrm_trial.csv"), "--formula", formula, "--level-order",
@@ -282,5 +295,22 @@ class MainTest {
         assertTrue(lines[2].startsWith("mmrm us(visit | subject)"), lines[2]);
         assertTrue(lines[2].contains(" 1000 ") && lines[2].contains(" 200 "), lines[2]);
         assertEquals(2, run("bench", "--subjects", "0").code());
+    }
+
+    /** The performance suite at 1% of its sizes (a smoke run): one line per case, and the lme4 script. */
+    @Test
+    void benchSuiteSmokeRunsEveryCase(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Run r = run("bench", "--suite", "--scale", "0.01", "--repeat", "1", "--write-data", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(7, lines.length, r.out());
+        for (String name : new String[] {"insteval-crossed", "longitudinal-200k", "longitudinal-1m", "nested-500k",
+            "ar1-ri-200k", "us-10-visits-50k"}) {
+            assertTrue(r.out().contains(name), name + " in " + r.out());
+            assertTrue(java.nio.file.Files.exists(dir.resolve(name + ".csv")), name + ".csv");
+        }
+        assertTrue(java.nio.file.Files.readString(dir.resolve("lme4_bench.R")).contains("lmer(y ~ service * dept"));
+        assertEquals(2, run("bench", "--suite", "--case", "nope").code());
+        assertEquals(2, run("bench", "--suite", "--scale", "0").code());
     }
 }

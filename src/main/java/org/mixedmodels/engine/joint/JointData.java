@@ -3,7 +3,6 @@ package org.mixedmodels.engine.joint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -193,6 +192,10 @@ final class JointData {
                         + " indicator must be 1 (event) or 0 (censored). Recode the column.");
             }
         }
+        if (Arrays.stream(eventValue).noneMatch(e -> e == 1)) {
+            throw new MixedModelException("No subject has an event (" + spec.event() + " = 1); the hazard cannot be"
+                    + " estimated without events.");
+        }
         Column longId = longData.column(subject);
         Set<String> longIds = new LinkedHashSet<>();
         for (int r = 0; r < longData.rowCount(); r++) {
@@ -259,7 +262,6 @@ final class JointData {
         b.term = b.design.randomTerms().get(0);
         b.warnings.addAll(lmm.warnings());
         ModelFrame frame = b.design.frame();
-        int[] dataRows = frame.rows();
         List<String> levels = b.term.grouping().levels();
         int n = levels.size();
         b.subjects = levels;
@@ -302,7 +304,6 @@ final class JointData {
             }
             b.times[i][j] = frameTime[r];
         }
-        assert dataRows.length == frame.size();
         b.lmmD = lmmCovariance(lmm.theta(), lmm.sigma(), q);
         b.ranef = new double[n][q];
         Map<String, Integer> levelIndex = new HashMap<>();
@@ -354,10 +355,6 @@ final class JointData {
                     b.w[i][c2++] = kept.columns()[c][fr];
                 }
             }
-        }
-        if (Arrays.stream(b.event).sum() == 0) {
-            throw new MixedModelException("No subject has an event (" + spec.event() + " = 1); the hazard cannot be"
-                    + " estimated without events.");
         }
         if (spec.baseline() == Baseline.PIECEWISE) {
             b.boundaries = piecewiseBoundaries(b.time, 6);
@@ -585,7 +582,4 @@ final class JointData {
         return k;
     }
 
-    static Set<String> unique(List<String> s) {
-        return new HashSet<>(s);
-    }
 }

@@ -1,0 +1,204 @@
+package org.mixedmodels.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+
+import org.mixedmodels.engine.data.CategoricalColumn;
+import org.mixedmodels.engine.data.Column;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.LinearMixedModel;
+import org.mixedmodels.engine.formula.FormulaParser;
+
+/**
+ * The performance suite ({@code bench --suite}): data sets of the shapes users fit, generated with fixed seeds,
+ * each fitted once cold and then warm; one line per case with rows, groups, objective evaluations, the cold fit's
+ * seconds (including building the design), the best warm fit, and the peak heap. {@code --scale} shrinks every
+ * case (the smoke test runs them at 1%), {@code --case} picks cases by name, {@code --write-data DIR} writes each
+ * data set as CSV with an R script that times lme4 on the same data.
+ */
+final class BenchSuite {
+    /** One benchmark: a name, a formula and a generator of its data at a scale. */
+    record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4) {
+    }
+
+    private BenchSuite() {
+    }
+
+    static List<Case> cases() {
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("insteval-crossed", "y ~ service * dept + (1 | s) + (1 | d)", BenchSuite::instEval, 73_421,
+            "lmer(y ~ service * dept + (1 | s) + (1 | d), data = d)"));
+        c.add(new Case("longitudinal-200k", "y ~ time * arm + (time | subject)",
+            n -> SimulatedData.longitudinal(n / 10, 10, 20261124L), 200_000,
+            "lmer(y ~ time * arm + (time | subject), data = d)"));
+        c.add(new Case("longitudinal-1m", "y ~ time * arm + (time | subject)",
+            n -> SimulatedData.longitudinal(n / 10, 10, 20261126L), 1_000_000,
+            "lmer(y ~ time * arm + (time | subject), data = d)"));
+        c.add(new Case("nested-500k", "rate ~ condition + (1 | subject/neuron)", BenchSuite::nested, 500_000,
+            "lmer(rate ~ condition + (1 | subject/neuron), data = d)"));
+        c.add(new Case("ar1-ri-200k", "y ~ arm * visit + (1 | subject) + ar1(visit | subject)",
+            n -> Bench.mmrmTrial(n / 10, 10, 20261127L), 200_000,
+            "nlme::lme(y ~ arm * visit, random = ~ 1 | subject, correlation = nlme::corAR1(form = ~ 1 | subject), data = d)"));
+        c.add(new Case("us-10-visits-50k", "y ~ arm * visit + us(visit | subject)",
+            n -> Bench.mmrmTrial(n / 10, 10, 20261125L), 500_000, "mmrm"));
+        return c;
+    }
+
+    static int run(double scale, List<String> only, int repeats, Path writeData, PrintStream out) throws IOException {
+        out.printf("%-22s %9s %9s %6s %9s %9s %9s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s", "peak_MB");
+        List<Case> selected = new ArrayList<>();
+        for (Case c : cases()) {
+            if (only.isEmpty() || only.contains(c.name())) {
+                selected.add(c);
+            }
+        }
+        if (selected.isEmpty()) {
+            throw new Main.UsageException("--case names none of the cases: " + cases().stream().map(Case::name).toList()
+                + ".");
+        }
+        for (Case c : selected) {
+            DataFrame data = c.data().apply(Math.max(40, (int)Math.round(c.fullSize() * scale)));
+            if (writeData != null) {
+                write(data, writeData.resolve(c.name() + ".csv"));
+            }
+            long t0 = System.nanoTime();
+            FitResult fit = LinearMixedModel.fit(c.formula(), data, FitOptions.reml());
+            double cold = (System.nanoTime() - t0) / 1e9;
+            double warm = Double.NaN;
+            Design design = Design.build(FormulaParser.parse(c.formula()), data, java.util.Map.of());
+            for (int r = 0; r < repeats; r++) {
+                long t = System.nanoTime();
+                LinearMixedModel.fit(design, FitOptions.reml());
+                double s = (System.nanoTime() - t) / 1e9;
+                warm = Double.isNaN(warm) ? s : Math.min(warm, s);
+            }
+            int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
+            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.0f%n", c.name(), fit.nobs(), groups,
+                fit.optimizer().evaluations(), cold, warm, Bench.peakHeapMegabytes());
+        }
+        if (writeData != null) {
+            writeLme4Script(selected, writeData);
+        }
+        return 0;
+    }
+
+    /**
+     * InstEval's shape (lme4's data set): ratings of lecturers d by students s, crossed; 2,972 students and 1,128
+     * lecturers at full size; 14 departments (the lecturer's); service 0/1; 28 fixed-effect columns.
+     */
+    static DataFrame instEval(final int n) {
+        SplittableRandom random = new SplittableRandom(20261128L);
+        int students = Math.max(5, (int)Math.round(2972.0 * n / 73_421));
+        int lecturers = Math.max(5, (int)Math.round(1128.0 * n / 73_421));
+        double[] studentEffect = new double[students];
+        double[] lecturerEffect = new double[lecturers];
+        int[] lecturerDept = new int[lecturers];
+        for (int i = 0; i < students; i++) {
+            studentEffect[i] = 0.33 * gaussian(random);
+        }
+        for (int i = 0; i < lecturers; i++) {
+            lecturerEffect[i] = 0.52 * gaussian(random);
+            lecturerDept[i] = i % 14;
+        }
+        String[] s = new String[n];
+        String[] d = new String[n];
+        String[] dept = new String[n];
+        String[] service = new String[n];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            int st = random.nextInt(students);
+            int le = random.nextInt(lecturers);
+            boolean serv = random.nextDouble() < 0.4;
+            s[i] = "s" + st;
+            d[i] = "d" + le;
+            dept[i] = String.format(Locale.ROOT, "D%02d", lecturerDept[le] + 1);
+            service[i] = serv ? "1" : "0";
+            y[i] = 3.2 + 0.05 * lecturerDept[le] - (serv ? 0.07 : 0) + studentEffect[st] + lecturerEffect[le]
+                + 1.18 * gaussian(random);
+        }
+        return new DataFrame(List.of(new NumericColumn("y", y), new CategoricalColumn("s", s),
+            new CategoricalColumn("d", d), new CategoricalColumn("dept", dept), new CategoricalColumn("service", service)));
+    }
+
+    /** Trials in neurons in subjects: 100 subjects x 50 neurons x (n / 5000) trials, two conditions. */
+    static DataFrame nested(final int n) {
+        SplittableRandom random = new SplittableRandom(20261129L);
+        int subjects = Math.max(4, Math.min(100, n / 500));
+        int neurons = Math.max(2, Math.min(50, n / (subjects * 10)));
+        int trials = Math.max(2, n / (subjects * neurons));
+        int rows = subjects * neurons * trials;
+        String[] subject = new String[rows];
+        String[] neuron = new String[rows];
+        String[] condition = new String[rows];
+        double[] rate = new double[rows];
+        int i = 0;
+        for (int a = 0; a < subjects; a++) {
+            double sa = 2 * gaussian(random);
+            for (int b = 0; b < neurons; b++) {
+                double nb = 1.5 * gaussian(random);
+                for (int t = 0; t < trials; t++) {
+                    subject[i] = "S" + a;
+                    neuron[i] = "N" + b;
+                    condition[i] = t % 2 == 0 ? "control" : "stim";
+                    rate[i] = 20 + (t % 2) * 1.5 + sa + nb + 3 * gaussian(random);
+                    i++;
+                }
+            }
+        }
+        return new DataFrame(List.of(new NumericColumn("rate", rate), new CategoricalColumn("subject", subject),
+            new CategoricalColumn("neuron", neuron), new CategoricalColumn("condition", condition)));
+    }
+
+    private static double gaussian(final SplittableRandom random) {
+        double u = 1.0 - random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    private static void write(final DataFrame data, final Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            List<String> names = data.columnNames();
+            w.write(String.join(",", names));
+            w.write('\n');
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < data.rowCount(); i++) {
+                line.setLength(0);
+                for (int j = 0; j < names.size(); j++) {
+                    Column c = data.column(names.get(j));
+                    line.append(j == 0 ? "" : ",").append(c.label(i));
+                }
+                w.write(line.append('\n').toString());
+            }
+        }
+    }
+
+    private static void writeLme4Script(final List<Case> cases, final Path dir) throws IOException {
+        StringBuilder r = new StringBuilder("# Times R's lme4 (and nlme) on the data bench --suite wrote here.\n"
+            + "suppressMessages(library(lme4))\n");
+        for (Case c : cases) {
+            if (c.lme4().equals("mmrm")) {
+                continue; // the mmrm package is not on Debian; SAS/mmrm timings are not measured here
+            }
+            r.append("d <- read.csv('").append(c.name()).append(".csv', stringsAsFactors = TRUE)\n");
+            if (c.formula().contains("visit")) {
+                r.append("d$visit <- factor(d$visit)\n");
+            }
+            r.append("t <- system.time(m <- ").append(c.lme4()).append(")[['elapsed']]\n");
+            r.append("cat(sprintf('%-22s %9d %9.3f\\n', '").append(c.name()).append("', nrow(d), t))\n");
+        }
+        Files.writeString(dir.resolve("lme4_bench.R"), r.toString(), StandardCharsets.UTF_8);
+    }
+}

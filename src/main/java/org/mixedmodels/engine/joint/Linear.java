@@ -1,0 +1,140 @@
+package org.mixedmodels.engine.joint;
+
+/** Small dense linear algebra on row-major {@code double[][]} for the joint model's few-parameter matrices. */
+final class Linear {
+    private Linear() {
+    }
+
+    static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** The lower Cholesky factor L with A = L L', or null when A is not positive definite. */
+    static double[][] cholesky(double[][] a) {
+        int n = a.length;
+        double[][] l = new double[n][n];
+        for (int j = 0; j < n; j++) {
+            double s = a[j][j];
+            for (int k = 0; k < j; k++) {
+                s -= l[j][k] * l[j][k];
+            }
+            if (!(s > 0) || !Double.isFinite(s)) {
+                return null;
+            }
+            l[j][j] = Math.sqrt(s);
+            for (int i = j + 1; i < n; i++) {
+                double v = a[i][j];
+                for (int k = 0; k < j; k++) {
+                    v -= l[i][k] * l[j][k];
+                }
+                l[i][j] = v / l[j][j];
+            }
+        }
+        return l;
+    }
+
+    /** The inverse of a lower-triangular matrix. */
+    static double[][] lowerInverse(double[][] l) {
+        int n = l.length;
+        double[][] inv = new double[n][n];
+        for (int c = 0; c < n; c++) {
+            inv[c][c] = 1 / l[c][c];
+            for (int r = c + 1; r < n; r++) {
+                double s = 0;
+                for (int k = c; k < r; k++) {
+                    s += l[r][k] * inv[k][c];
+                }
+                inv[r][c] = -s / l[r][r];
+            }
+        }
+        return inv;
+    }
+
+    /** The inverse of a symmetric positive definite matrix, or null when it is not positive definite. */
+    static double[][] inverseSpd(double[][] a) {
+        double[][] l = cholesky(a);
+        if (l == null) {
+            return null;
+        }
+        double[][] li = lowerInverse(l);
+        return multiply(transpose(li), li);
+    }
+
+    static double[][] transpose(double[][] a) {
+        double[][] t = new double[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[0].length; j++) {
+                t[j][i] = a[i][j];
+            }
+        }
+        return t;
+    }
+
+    static double[][] multiply(double[][] a, double[][] b) {
+        int n = a.length;
+        int m = b[0].length;
+        int k = b.length;
+        double[][] c = new double[n][m];
+        for (int i = 0; i < n; i++) {
+            for (int l = 0; l < k; l++) {
+                double v = a[i][l];
+                if (v == 0) {
+                    continue;
+                }
+                for (int j = 0; j < m; j++) {
+                    c[i][j] += v * b[l][j];
+                }
+            }
+        }
+        return c;
+    }
+
+    /** A B'. */
+    static double[][] multiplyTransposed(double[][] a, double[][] b) {
+        double[][] c = new double[a.length][b.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < b.length; j++) {
+                c[i][j] = dot(a[i], b[j]);
+            }
+        }
+        return c;
+    }
+
+    static double[] multiply(double[][] a, double[] x) {
+        double[] y = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            y[i] = dot(a[i], x);
+        }
+        return y;
+    }
+
+    /** Solves A x = b for symmetric positive definite A; null when A is not positive definite. */
+    static double[] solveSpd(double[][] a, double[] b) {
+        double[][] l = cholesky(a);
+        if (l == null) {
+            return null;
+        }
+        int n = b.length;
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            double s = b[i];
+            for (int k = 0; k < i; k++) {
+                s -= l[i][k] * y[k];
+            }
+            y[i] = s / l[i][i];
+        }
+        double[] x = new double[n];
+        for (int i = n - 1; i >= 0; i--) {
+            double s = y[i];
+            for (int k = i + 1; k < n; k++) {
+                s -= l[k][i] * x[k];
+            }
+            x[i] = s / l[i][i];
+        }
+        return x;
+    }
+}
