@@ -25,6 +25,7 @@ public final class DrawIcons {
         write(designEffect(), new File(dir, "designeffect.png"));
         write(comparison(), new File(dir, "comparison.png"));
         write(tests(), new File(dir, "tests.png"));
+        write(joint(), new File(dir, "joint.png"));
     }
 
     private static Graphics2D canvas(BufferedImage img) {
@@ -162,6 +163,24 @@ public final class DrawIcons {
         }
         g.setColor(new Color(0x333333));
         g.fillRect(0, 15, 16, 1);
+        g.dispose();
+        return img;
+    }
+
+    /** A falling biomarker trajectory above a survival step curve: the two linked submodels. */
+    private static BufferedImage joint() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        g.setColor(GROUPS[0]);
+        g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.draw(new java.awt.geom.Line2D.Double(1.5, 2.5, 14.5, 6.5));
+        g.setColor(PURPLE);
+        g.setStroke(new BasicStroke(1.5f));
+        int[] xs = {1, 5, 5, 9, 9, 12, 12, 15};
+        int[] ys = {9, 9, 11, 11, 13, 13, 14, 14};
+        g.drawPolyline(xs, ys, xs.length);
+        g.setColor(GROUPS[1]);
+        g.drawLine(8, 5, 8, 10);
         g.dispose();
         return img;
     }

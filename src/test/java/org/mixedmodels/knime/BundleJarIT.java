@@ -107,7 +107,7 @@ class BundleJarIT {
         String categoryPath = "/community/" + category.getAttribute("level-id");
 
         NodeList nodes = plugin.getElementsByTagName("node");
-        assertEquals(6, nodes.getLength(), "Learner, Predictor, ICC, Design Effect, Comparison, Tests");
+        assertEquals(7, nodes.getLength(), "Learner, Predictor, ICC, Design Effect, Comparison, Tests, Joint Model");
         for (int i = 0; i < nodes.getLength(); i++) {
             Element node = (Element)nodes.item(i);
             assertEquals(categoryPath, node.getAttribute("category-path"));

@@ -239,6 +239,21 @@ final class JointLikelihood {
      * null it receives each subject's posterior mean of b_i under the quadrature (JM's {@code ranef}).
      */
     double logLik(double[] theta, double[] grad, double[][] postMean) {
+        double value = logLikValue(theta, grad, postMean);
+        // the monitor may stop the fit (a user's cancel) by throwing; -2 logLik, as the LMM's monitor sees deviances
+        monitor.objectiveEvaluated(++evaluations, -2 * value);
+        return value;
+    }
+
+    /** Watches every evaluation (progress, cancel). */
+    void monitor(org.mixedmodels.engine.fit.FitMonitor m) {
+        this.monitor = m;
+    }
+
+    private org.mixedmodels.engine.fit.FitMonitor monitor = org.mixedmodels.engine.fit.FitMonitor.NONE;
+    private int evaluations;
+
+    private double logLikValue(double[] theta, double[] grad, double[][] postMean) {
         int n = data.n;
         double sigma = Math.exp(theta[oSigma]);
         double s2 = sigma * sigma;

@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.commons.math3.special.Erf;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.fit.FitMonitor;
 
 /**
  * Fits the joint model of a longitudinal marker and the time to an event with shared random effects (Rizopoulos
@@ -41,10 +42,17 @@ public final class JointModel {
     }
 
     public static JointFitResult fit(DataFrame longitudinal, DataFrame survival, JointModelSpec spec) {
+        return fit(longitudinal, survival, spec, FitMonitor.NONE);
+    }
+
+    /** A fit that reports every log-likelihood evaluation to {@code monitor} (progress; cancel by throwing). */
+    public static JointFitResult fit(DataFrame longitudinal, DataFrame survival, JointModelSpec spec,
+            FitMonitor monitor) {
         long start = System.nanoTime();
         JointData data = JointData.build(longitudinal, survival, spec);
         int gh = spec.ghPoints() > 0 ? spec.ghPoints() : (data.q <= 3 && data.nobs < 2000 ? 5 : 3);
         JointLikelihood lik = new JointLikelihood(data, gh);
+        lik.monitor(monitor);
         List<String> warnings = new ArrayList<>(data.warnings);
 
         double[] theta = startingValues(lik);

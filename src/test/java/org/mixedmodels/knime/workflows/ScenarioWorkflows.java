@@ -22,6 +22,7 @@ final class ScenarioWorkflows {
     static final String DESIGN_EFFECT = "org.mixedmodels.knime.designeffect.DesignEffectNodeFactory";
     static final String COMPARISON = "org.mixedmodels.knime.comparison.ModelComparisonNodeFactory";
     static final String TESTS = "org.mixedmodels.knime.tests.MixedModelTestsNodeFactory";
+    static final String JOINT = "org.mixedmodels.knime.joint.JointModelNodeFactory";
 
     private ScenarioWorkflows() {
     }
@@ -118,6 +119,27 @@ final class ScenarioWorkflows {
                 new String[0], new String[0], "Stage 1: random intercept and month slope per patient. Output 4 "
                     + "holds the per-patient slopes for stage 2."))
             .connect(1, 1, 2, 1));
+        w.put("10 Joint model of CD4 and survival", new WorkflowWriter("Joint model of CD4 counts and death (AIDS)",
+            "467 patients on ddC or ddI: sqrt(CD4) measured at 0, 2, 6, 12 and 18 months, and time to death. Patients "
+                + "with falling CD4 die and stop being measured, so a separate mixed model is biased; the joint model "
+                + "links the two through the random effects. Assoct is the log hazard ratio of death per unit of the "
+                + "current sqrt(CD4) (as R's JM, Weibull baseline); the last output gives each patient's probability of "
+                + "surviving to 12 and 18 months given their measurements so far.")
+            .data(data("aids_long.csv")).data(data("aids_survival.csv"))
+            .node(csv(1, "aids_long.csv", "Longitudinal: sqrt(CD4) per patient and month."))
+            .node(csvAt(2, "aids_survival.csv", "Survival: time to death (or censoring) per patient.", 100, 260))
+            .node(new WorkflowWriter.Node(3, "Joint Model Learner", JOINT, WorkflowWriter.OUR_BUNDLE, s -> {
+                s.addString("longitudinal_formula", "CD4 ~ obstime + obstime:drug + (obstime | patient)");
+                s.addString("time_column", "obstime");
+                s.addString("survival_time_column", "Time");
+                s.addString("event_column", "death");
+                s.addString("survival_formula", "~ drug");
+                s.addString("baseline", "weibull");
+                s.addStringArray("reference_levels", "drug=ddC");
+                s.addDoubleArray("horizons", 12, 18);
+            }, 5, "Weibull joint model, current-value association; survival predictions at 12 and 18 months.", 300,
+                180))
+            .connect(1, 1, 3, 1).connect(2, 1, 3, 2));
         w.put("11 MMRM unstructured covariance", mmrm());
         return w;
     }
@@ -189,6 +211,11 @@ final class ScenarioWorkflows {
     }
 
     static WorkflowWriter.Node csv(final int id, final String file, final String annotation) {
+        return csvAt(id, file, annotation, 100, 100);
+    }
+
+    static WorkflowWriter.Node csvAt(final int id, final String file, final String annotation, final int x,
+        final int y) {
         return new WorkflowWriter.Node(id, "CSV Reader", WorkflowRunner.CSV_READER, WorkflowWriter.KNIME_BASE, s -> {
             NodeSettings settings = s.addNodeSettings("settings");
             NodeSettings path = settings.addNodeSettings("file_selection").addNodeSettings("path");
@@ -209,7 +236,7 @@ final class ScenarioWorkflows {
             settings.addString("row_delimiter", "\n");
             s.addNodeSettings("advanced_settings").addString("quote_option", "REMOVE_QUOTES_AND_TRIM");
             s.addNodeSettings("encoding").addString("charset", "UTF-8");
-        }, 1, annotation, 100, 100);
+        }, 1, annotation, x, y);
     }
 
     static WorkflowWriter.Node learner(final int id, final String formula, final String df, final String[] references,

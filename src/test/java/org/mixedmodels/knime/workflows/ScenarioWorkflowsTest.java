@@ -172,6 +172,20 @@ class ScenarioWorkflowsTest {
     }
 
     @Test
+    void jointModelOfCd4AndSurvival() throws Exception {
+        ReferenceCase c = ReferenceCase.load("aids_joint_weibull");
+        WorkflowRunner.Result r = WorkflowRunner.run(ROOT.resolve("10 Joint model of CD4 and survival"));
+        BufferedDataTable event = table(r, "Joint Model Learner", 1);
+        int assoc = KnimeTables.strings(event, "Term").indexOf("Assoct");
+        JsonObject expected = c.objects("event").stream().filter(e -> e.get("term").getAsString().equals("Assoct"))
+            .findFirst().orElseThrow();
+        // JM stops short of its maximum (AidsJointModelTest): 1e-3 relative or 0.1 SE
+        assertClose(expected.get("estimate").getAsDouble(), KnimeTables.doubles(event, "Estimate")[assoc], 1e-3,
+            100 * expected.get("se").getAsDouble(), "Assoct");
+        assertTrue(table(r, "Joint Model Learner", 4).size() > 0, "survival predictions");
+    }
+
+    @Test
     void theRunnerPrintsEveryOutputTable() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         WorkflowRunner.print(WorkflowRunner.run(Path.of(WorkflowRunner.DEFAULT_WORKFLOW)),

@@ -1,0 +1,89 @@
+package org.mixedmodels.knime.joint;
+
+import java.util.Arrays;
+
+import javax.swing.JComboBox;
+import javax.swing.JScrollPane;
+import javax.swing.JTextArea;
+import javax.swing.JTextField;
+
+import org.knime.core.data.DataTableSpec;
+import org.knime.core.node.InvalidSettingsException;
+import org.knime.core.node.NodeDialogPane;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
+import org.knime.core.node.NotConfigurableException;
+import org.mixedmodels.knime.dialog.FormPanel;
+
+/** The Joint Model Learner's dialog: the two submodels, the linking columns, the baseline and the horizons. */
+final class JointModelNodeDialog extends NodeDialogPane {
+    private final JTextField longitudinalFormula = new JTextField(36);
+    private final JComboBox<String> time = new JComboBox<>();
+    private final JComboBox<String> survivalTime = new JComboBox<>();
+    private final JComboBox<String> event = new JComboBox<>();
+    private final JTextField survivalFormula = new JTextField(24);
+    private final JComboBox<String> baseline = new JComboBox<>(new String[] {"weibull", "piecewise"});
+    private final JTextField horizons = new JTextField(24);
+    private final JTextArea references = new JTextArea(3, 30);
+
+    JointModelNodeDialog() {
+        longitudinalFormula.setToolTipText("lme4 notation with one random-effects term by subject, e.g. "
+            + "CD4 ~ obstime + obstime:drug + (obstime | patient)");
+        survivalFormula.setToolTipText("Baseline covariates of the hazard, e.g. ~ drug (or ~ 1)");
+        horizons.setToolTipText("Times at which to predict each subject's survival, comma-separated, e.g. 6, 12");
+        references.setToolTipText("One per line: column=level, e.g. drug=ddC");
+        addTab("Options", new FormPanel().row("Longitudinal formula", longitudinalFormula)
+            .row("Measurement time (longitudinal table)", time).row("Event time (survival table)", survivalTime)
+            .row("Event indicator (survival table)", event).row("Survival formula", survivalFormula)
+            .row("Baseline hazard", baseline).row("Prediction horizons", horizons)
+            .row("Reference levels (column=level)", new JScrollPane(references)).finish());
+    }
+
+    @Override
+    protected void loadSettingsFrom(final NodeSettingsRO settings, final DataTableSpec[] specs)
+        throws NotConfigurableException {
+        if (specs[0] == null || specs[1] == null) {
+            throw new NotConfigurableException("Connect the longitudinal table and the survival table first.");
+        }
+        JointModelSettings s;
+        try {
+            s = JointModelSettings.loadFrom(settings);
+        } catch (InvalidSettingsException e) {
+            s = new JointModelSettings();
+        }
+        longitudinalFormula.setText(s.longitudinalFormula);
+        FormPanel.fill(time, specs[0], true, false, s.timeColumn);
+        FormPanel.fill(survivalTime, specs[1], true, false, s.survivalTimeColumn);
+        FormPanel.fill(event, specs[1], true, false, s.eventColumn);
+        survivalFormula.setText(s.survivalFormula);
+        baseline.setSelectedItem(s.baseline);
+        horizons.setText(String.join(", ", Arrays.stream(s.horizons).mapToObj(JointModelNodeDialog::format).toList()));
+        references.setText(String.join("\n", s.referenceLevels));
+    }
+
+    private static String format(final double v) {
+        return v == Math.rint(v) ? Long.toString((long)v) : Double.toString(v);
+    }
+
+    @Override
+    protected void saveSettingsTo(final NodeSettingsWO settings) throws InvalidSettingsException {
+        JointModelSettings s = new JointModelSettings();
+        s.longitudinalFormula = longitudinalFormula.getText().trim();
+        s.timeColumn = FormPanel.chosen(time);
+        s.survivalTimeColumn = FormPanel.chosen(survivalTime);
+        s.eventColumn = FormPanel.chosen(event);
+        s.survivalFormula = survivalFormula.getText().trim();
+        s.baseline = (String)baseline.getSelectedItem();
+        try {
+            s.horizons = Arrays.stream(horizons.getText().split("[,;\\s]+")).filter(t -> !t.isBlank())
+                .mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingsException("Prediction horizons must be numbers separated by commas, e.g. 6, 12; got '"
+                + horizons.getText() + "'.", e);
+        }
+        s.referenceLevels = Arrays.stream(references.getText().split("\\R")).map(String::trim).filter(l -> !l.isEmpty())
+            .toArray(String[]::new);
+        s.validate();
+        s.saveTo(settings);
+    }
+}
