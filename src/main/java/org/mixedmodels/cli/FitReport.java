@@ -140,37 +140,6 @@ final class FitReport {
         return out;
     }
 
-    /** The residual structure's parameters and its covariance matrix over the visits (as nlme's summary). */
-    static String residualText(ResidualFit residual, double sigma) {
-        StringBuilder s = new StringBuilder();
-        Map<String, Object> d = residual.description();
-        s.append("Residual covariance: ").append(residual.structure()).append('(').append(residual.timeName())
-                .append(" | ").append(residual.subjectName()).append(")\n");
-        for (String key : List.of("phi", "rho")) {
-            if (d.containsKey(key)) {
-                s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, (Double) d.get(key)));
-            }
-        }
-        if (d.containsKey("covariance")) {
-            List<String> visits = residual.visits();
-            double[][] cov = (double[][]) d.get("covariance");
-            int width = Math.max(10, visits.stream().mapToInt(String::length).max().orElse(0) + 1);
-            s.append(String.format(" %-" + width + "s", ""));
-            for (String v : visits) {
-                s.append(String.format(" %" + width + "s", v));
-            }
-            s.append('\n');
-            for (int r = 0; r < cov.length; r++) {
-                s.append(String.format(" %-" + width + "s", visits.get(r)));
-                for (double v : cov[r]) {
-                    s.append(String.format(java.util.Locale.ROOT, " %" + width + ".4f", v));
-                }
-                s.append('\n');
-            }
-        }
-        return s.append('\n').toString();
-    }
-
     static String text(FitResult fit, FixedEffectsInference inference, String formula) {
         return text(fit, inference, formula, null, List.of());
     }
@@ -210,7 +179,7 @@ final class FitReport {
         fit.ngroups().forEach((g, n) -> groups.append(groups.length() == 0 ? "" : "; ").append(g).append(", ").append(n));
         s.append("Number of obs: ").append(fit.nobs()).append(", groups:  ").append(groups).append("\n\n");
         if (fit.residual() != null) {
-            s.append(residualText(fit.residual(), fit.sigma()));
+            s.append(fit.residual().summary());
         }
         s.append("Fixed effects (df: ").append(inference.method().label()).append("):\n");
         s.append(String.format("%-24s %12s %12s %9s %9s %11s%n", "", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"));

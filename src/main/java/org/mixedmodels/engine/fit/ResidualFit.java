@@ -23,6 +23,34 @@ public record ResidualFit(String structure, String timeName, String subjectName,
         parameters = parameters.clone();
     }
 
+    /** The structure's parameters and its covariance matrix over the visits, as text (as nlme's summary). */
+    public String summary() {
+        StringBuilder s = new StringBuilder();
+        s.append("Residual covariance: ").append(structure).append('(').append(timeName).append(" | ")
+                .append(subjectName).append(")\n");
+        for (String key : List.of("phi", "rho")) {
+            if (description.containsKey(key)) {
+                s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, (Double) description.get(key)));
+            }
+        }
+        if (description.get("covariance") instanceof double[][] cov) {
+            int width = Math.max(10, visits.stream().mapToInt(String::length).max().orElse(0) + 1);
+            s.append(String.format(" %-" + width + "s", ""));
+            for (String v : visits) {
+                s.append(String.format(" %" + width + "s", v));
+            }
+            s.append('\n');
+            for (int r = 0; r < cov.length; r++) {
+                s.append(String.format(" %-" + width + "s", visits.get(r)));
+                for (double v : cov[r]) {
+                    s.append(String.format(java.util.Locale.ROOT, " %" + width + ".4f", v));
+                }
+                s.append('\n');
+            }
+        }
+        return s.append('\n').toString();
+    }
+
     /** Rebuilds a fitted structure from its parameters (how a saved model restores it). */
     public static ResidualFit of(String structure, String timeName, String subjectName, List<String> visits,
             double[] parameters, double sigma) {

@@ -107,7 +107,11 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
         for (FittedModel.Group g : model.groups()) {
             s.append(", ").append(g.name()).append(": ").append(g.levels().size()).append(" groups");
         }
-        s.append("\n\nFixed effects:\n");
+        s.append("\n\n");
+        if (model.residual() != null) {
+            s.append(model.residual().summary());
+        }
+        s.append("Fixed effects:\n");
         s.append(String.format(Locale.ROOT, " %-24s %14s %12s %9s%n", "", "Estimate", "Std. Error", "t value"));
         for (int i = 0; i < model.fixedNames().size(); i++) {
             double se = Math.sqrt(model.fixedCovariance()[i][i]);

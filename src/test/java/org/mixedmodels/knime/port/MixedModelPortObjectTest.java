@@ -80,6 +80,8 @@ class MixedModelPortObjectTest {
         assertEquals((Double)fit.residual().description().get("phi"), (Double)r.description().get("phi"), 1e-15);
         String xml = PortObjectRoundTrip.savedContent(loaded);
         assertTrue(xml.contains("<config key=\"residual_structure\">"), xml);
+        String text = loaded.summaryText();
+        assertTrue(text.contains("Residual covariance: ar1(visit | animal)") && text.contains("phi = 0.5891"), text);
 
         // a model saved by the first format (no residual block) reads as before
         ModelContent v1 = new ModelContent("model");
