@@ -66,7 +66,12 @@ class ScenarioWorkflowsTest {
                 if (!n.factory().equals(WorkflowRunner.CSV_READER)) {
                     Class.forName(n.factory()); // a factory that exists
                     assertEquals("org.mixedmodels.knime", s.getString("node-bundle-symbolic-name"));
+                } else {
+                    assertEquals("org.knime.base", s.getString("node-bundle-symbolic-name"));
+                    assertEquals("org.knime.features.base.feature.group", s.getString("node-feature-symbolic-name"));
                 }
+                assertEquals(n.settings().getNodeSettings("ports").keySet().size(), outputs(n.factory()),
+                    name + ": one ports entry per output port of " + n.name());
             }
             for (WorkflowRunner.Connection c : WorkflowRunner.connections(dir)) {
                 assertTrue(c.sourcePort() >= 0 && c.destPort() >= 0, name + ": port 0 is the flow-variable port");
@@ -75,6 +80,15 @@ class ScenarioWorkflowsTest {
             }
             assertTrue(Files.readString(dir.resolve("workflowset.meta")).contains("name=\"Comments\""), name);
         }
+    }
+
+    /** The number of output ports of a node: the CSV Reader has one, ours as their models say. */
+    private static int outputs(final String factory) throws Exception {
+        if (factory.equals(WorkflowRunner.CSV_READER)) {
+            return 1;
+        }
+        return new org.knime.core.node.StandInNodeContainer((org.knime.core.node.NodeFactory<?>)Class.forName(factory)
+            .getDeclaredConstructor().newInstance()).outputCount();
     }
 
     private static BufferedDataTable table(final WorkflowRunner.Result r, final String node, final int port) {

@@ -22,6 +22,9 @@ final class WorkflowWriter {
     static final String[] OUR_BUNDLE = {"Mixed Models for KNIME", "org.mixedmodels.knime", "Mixed Models for KNIME",
         "0.1.0"};
     static final String[] KNIME_BASE = {"KNIME Base Nodes", "org.knime.base", "KNIME AG, Zurich, Switzerland", "5.2.0"};
+    /** The feature KNIME's own nodes come in (our bundle is installed from dropins/, without a feature). */
+    static final String[] KNIME_BASE_FEATURE = {"KNIME Base nodes", "org.knime.features.base.feature.group",
+        "KNIME AG, Zurich, Switzerland", "5.2.0"};
 
     record Node(int id, String name, String factory, String[] bundle, Consumer<NodeSettings> model, int outPorts,
         String annotation, int x, int y) {
@@ -120,6 +123,12 @@ final class WorkflowWriter {
         s.addString("node-bundle-symbolic-name", n.bundle()[1]);
         s.addString("node-bundle-vendor", n.bundle()[2]);
         s.addString("node-bundle-version", n.bundle()[3]);
+        if (n.bundle() == KNIME_BASE) {
+            s.addString("node-feature-name", KNIME_BASE_FEATURE[0]);
+            s.addString("node-feature-symbolic-name", KNIME_BASE_FEATURE[1]);
+            s.addString("node-feature-vendor", KNIME_BASE_FEATURE[2]);
+            s.addString("node-feature-version", KNIME_BASE_FEATURE[3]);
+        }
         s.addNodeSettings("factory_settings");
         s.addString("name", n.name());
         s.addBoolean("hasContent", false);
