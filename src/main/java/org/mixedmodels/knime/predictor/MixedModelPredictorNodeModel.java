@@ -12,6 +12,7 @@ import org.knime.core.data.DataColumnSpecCreator;
 import org.knime.core.data.DataRow;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.data.DataType;
+import org.knime.core.data.MissingCell;
 import org.knime.core.data.def.DefaultRow;
 import org.knime.core.data.def.DoubleCell;
 import org.knime.core.node.BufferedDataContainer;
@@ -26,7 +27,9 @@ import org.knime.core.node.port.PortObject;
 import org.knime.core.node.port.PortObjectSpec;
 import org.knime.core.node.port.PortType;
 import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.Column;
 import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.data.NumericColumn;
 import org.mixedmodels.engine.prediction.Prediction;
 import org.mixedmodels.knime.data.TableToDataFrame;
 import org.mixedmodels.knime.port.MixedModelPortObject;
@@ -131,16 +134,18 @@ final class MixedModelPredictorNodeModel extends NodeModel {
             }
             List<DataCell> cells = new ArrayList<>(row.getNumCells() + appended.getNumColumns());
             row.forEach(cells::add);
-            cells.add(number(p.conditional()[i]));
+            String reason = Double.isNaN(p.conditional()[i]) ? missingReason(data, modelSpec, i) : null;
+            cells.add(number(p.conditional()[i], reason));
             if (settings.includePopulation) {
-                cells.add(number(p.population()[i]));
+                cells.add(number(p.population()[i], reason));
             }
             if (settings.includeStandardError) {
-                cells.add(number(p.standardError()[i]));
+                cells.add(number(p.standardError()[i], reason));
             }
             if (settings.includeInterval) {
-                cells.add(number(p.lower()[i]));
-                cells.add(number(p.upper()[i]));
+                String intervalReason = reason != null ? reason : intervalReason(model, data, i);
+                cells.add(number(p.lower()[i], intervalReason));
+                cells.add(number(p.upper()[i], intervalReason));
             }
             if (Double.isNaN(p.conditional()[i])) {
                 incomplete++;
@@ -171,8 +176,33 @@ final class MixedModelPredictorNodeModel extends NodeModel {
         return w.isEmpty() ? null : String.join("\n", w);
     }
 
-    private static DataCell number(final double v) {
-        return Double.isNaN(v) ? DataType.getMissingCell() : new DoubleCell(v);
+    private static DataCell number(final double v, final String reason) {
+        return Double.isNaN(v) ? (reason == null ? DataType.getMissingCell() : new MissingCell(reason)) : new DoubleCell(v);
+    }
+
+    /** Why row i has no prediction: the first column the model needs that is missing (or not finite) there. */
+    private static String missingReason(final DataFrame data, final MixedModelPortObjectSpec spec, final int i) {
+        List<String> needed = new ArrayList<>(spec.predictors());
+        needed.addAll(spec.groupingColumns());
+        for (String column : needed) {
+            if (data.hasColumn(column)) {
+                Column c = data.column(column);
+                if (c.isMissing(i) || c instanceof NumericColumn num && !Double.isFinite(num.value(i))) {
+                    return "no prediction: column '" + column + "' is missing in this row";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Why a predicted row has no interval: its visit was not seen in training (residual structures). */
+    private static String intervalReason(final MixedModelPortObject model, final DataFrame data, final int i) {
+        org.mixedmodels.engine.fit.ResidualFit r = model.model().residual();
+        if (r == null || !data.hasColumn(r.timeName())) {
+            return null;
+        }
+        return "no interval: visit '" + data.column(r.timeName()).label(i) + "' of '" + r.timeName()
+            + "' was not seen in training, so its residual variance is unknown";
     }
 
     @Override

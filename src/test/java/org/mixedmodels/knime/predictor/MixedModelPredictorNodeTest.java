@@ -187,6 +187,17 @@ class MixedModelPredictorNodeTest {
             NodeHarness.table(data.getDataTableSpec(), rows))[0];
         assertTrue(Double.isNaN(KnimeTables.doubles(out, "Prediction (Reaction)")[0]));
         assertTrue(h.warning().contains("1 row(s) have a missing value"), h.warning());
+        // nothing lost: every row, in order, with its key; the missing prediction says why
+        assertEquals(data.size(), out.size());
+        List<String> inKeys = new ArrayList<>();
+        data.forEach(r -> inKeys.add(r.getKey().getString()));
+        List<String> outKeys = new ArrayList<>();
+        out.forEach(r -> outKeys.add(r.getKey().getString()));
+        assertEquals(inKeys, outKeys);
+        DataRow first = out.iterator().next();
+        DataCell prediction = first.getCell(out.getDataTableSpec().findColumnIndex("Prediction (Reaction)"));
+        assertTrue(prediction instanceof org.knime.core.data.MissingCell m && m.getError().contains("'Days'"),
+            String.valueOf(prediction));
     }
 
     @Test
