@@ -42,11 +42,11 @@ public final class IccCommand {
 
     /** The {@code icc} command; returns the exit code (0). */
     public static int run(String[] args, PrintStream out) {
-        Map<String, List<String>> o = parse(args, "icc", ICC_FLAGS);
-        String data = single(o, "--data", true);
-        String subject = single(o, "--subject", true);
-        String value = single(o, "--value", true);
-        String rater = single(o, "--rater", false);
+        Map<String, List<String>> o = CommandLineOptions.parse(args, "icc", ICC_FLAGS, Set.of());
+        String data = CommandLineOptions.single(o, "--data", true);
+        String subject = CommandLineOptions.single(o, "--subject", true);
+        String value = CommandLineOptions.single(o, "--value", true);
+        String rater = CommandLineOptions.single(o, "--rater", false);
         List<String> fixed = fixed(o);
         long seed = seed(o);
         int replicates = replicates(o);
@@ -64,7 +64,7 @@ public final class IccCommand {
 
     /** The {@code design-effect} command; returns the exit code (0). */
     public static int runDesignEffect(String[] args, PrintStream out) {
-        Map<String, List<String>> o = parse(args, "design-effect", DE_FLAGS);
+        Map<String, List<String>> o = CommandLineOptions.parse(args, "design-effect", DE_FLAGS, Set.of());
         boolean json = json(o);
         boolean fromData = o.containsKey("--data") || o.containsKey("--cluster") || o.containsKey("--value");
         boolean planning = o.containsKey("--icc") || o.containsKey("--cluster-size") || o.containsKey("--n")
@@ -84,9 +84,9 @@ public final class IccCommand {
         String value = null;
         List<String> fixed = List.of();
         if (fromData) {
-            data = single(o, "--data", true);
-            cluster = single(o, "--cluster", true);
-            value = single(o, "--value", true);
+            data = CommandLineOptions.single(o, "--data", true);
+            cluster = CommandLineOptions.single(o, "--cluster", true);
+            value = CommandLineOptions.single(o, "--value", true);
             fixed = fixed(o);
             r = DesignEffect.fromData(CsvReader.read(Path.of(data)), cluster, value, fixed);
         } else {
@@ -260,48 +260,7 @@ public final class IccCommand {
     // ---- options ------------------------------------------------------------------------------------------
 
     /** --flag value or --flag=value; the first word may be the command's name. */
-    private static Map<String, List<String>> parse(String[] args, String command, Set<String> flags) {
-        Map<String, List<String>> options = new LinkedHashMap<>();
-        int start = args.length > 0 && args[0].equals(command) ? 1 : 0;
-        for (int i = start; i < args.length; i++) {
-            String a = args[i];
-            String flag = a;
-            String value;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0 && flags.contains(a.substring(0, eq))) {
-                flag = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            } else {
-                if (!flags.contains(a)) {
-                    throw new IllegalArgumentException("Unknown option '" + a + "' for " + command + "; the options are: "
-                            + String.join(", ", flags.stream().sorted().toList()) + ".");
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("Option " + a + " needs a value.");
-                }
-                value = args[++i];
-            }
-            options.computeIfAbsent(flag, f -> new ArrayList<>()).add(value);
-        }
-        return options;
-    }
 
-    private static String single(Map<String, List<String>> options, String flag, boolean required) {
-        List<String> values = options.get(flag);
-        if (values == null) {
-            if (required) {
-                throw new IllegalArgumentException("Missing " + flag + ".");
-            }
-            return null;
-        }
-        if (values.size() > 1) {
-            throw new IllegalArgumentException(flag + " is given " + values.size() + " times; give it once.");
-        }
-        if (values.get(0).isBlank()) {
-            throw new IllegalArgumentException(flag + " needs a value, not an empty string.");
-        }
-        return values.get(0);
-    }
 
     /** --fixed may be repeated and may hold a comma-separated list. */
     private static List<String> fixed(Map<String, List<String>> options) {
@@ -319,7 +278,7 @@ public final class IccCommand {
     }
 
     private static long seed(Map<String, List<String>> options) {
-        String v = single(options, "--seed", false);
+        String v = CommandLineOptions.single(options, "--seed", false);
         if (v == null) {
             return MixedModelIcc.DEFAULT_SEED;
         }
@@ -331,7 +290,7 @@ public final class IccCommand {
     }
 
     private static int replicates(Map<String, List<String>> options) {
-        String v = single(options, "--bootstrap", false);
+        String v = CommandLineOptions.single(options, "--bootstrap", false);
         if (v == null) {
             return MixedModelIcc.DEFAULT_REPLICATES;
         }
@@ -354,7 +313,7 @@ public final class IccCommand {
     }
 
     private static boolean json(Map<String, List<String>> options) {
-        String format = single(options, "--format", false);
+        String format = CommandLineOptions.single(options, "--format", false);
         if (format != null && !format.equals("text") && !format.equals("json")) {
             throw new IllegalArgumentException("--format must be text or json, not '" + format + "'.");
         }
@@ -363,7 +322,7 @@ public final class IccCommand {
 
     /** A required number in [min, max]. */
     private static double number(Map<String, List<String>> options, String flag, double min, double max, String what) {
-        String v = single(options, flag, true);
+        String v = CommandLineOptions.single(options, flag, true);
         double x;
         try {
             x = Double.parseDouble(v.strip());

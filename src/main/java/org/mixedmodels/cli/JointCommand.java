@@ -41,21 +41,21 @@ public final class JointCommand {
 
     /** Runs the command; returns the exit code (0). */
     public static int run(String[] args, PrintStream out) {
-        Map<String, List<String>> o = parse(args);
-        String longFile = single(o, "--long", true);
-        String survFile = single(o, "--surv", true);
-        String longFormula = single(o, "--long-formula", true);
-        String timeVar = single(o, "--time-var", true);
-        String survTime = single(o, "--surv-time", true);
-        String event = single(o, "--event", true);
-        String survFormula = single(o, "--surv-formula", false);
+        Map<String, List<String>> o = CommandLineOptions.parse(args, "joint", FLAGS, java.util.Set.of());
+        String longFile = CommandLineOptions.single(o, "--long", true);
+        String survFile = CommandLineOptions.single(o, "--surv", true);
+        String longFormula = CommandLineOptions.single(o, "--long-formula", true);
+        String timeVar = CommandLineOptions.single(o, "--time-var", true);
+        String survTime = CommandLineOptions.single(o, "--surv-time", true);
+        String event = CommandLineOptions.single(o, "--event", true);
+        String survFormula = CommandLineOptions.single(o, "--surv-formula", false);
         if (survFormula == null) {
             survFormula = "~ 1";
         } else if (!survFormula.strip().startsWith("~")) {
             throw new IllegalArgumentException("--surv-formula takes a one-sided formula of baseline covariates such as"
                     + " \"~ drug\" or \"~ 1\"; got '" + survFormula + "'.");
         }
-        String baselineName = single(o, "--baseline", true);
+        String baselineName = CommandLineOptions.single(o, "--baseline", true);
         Baseline baseline = Baseline.parse(baselineName);
         if (baseline == null) {
             throw new IllegalArgumentException("--baseline must be weibull or piecewise, not '" + baselineName + "'.");
@@ -217,48 +217,7 @@ public final class JointCommand {
     // ---- options ------------------------------------------------------------------------------------------
 
     /** --flag value or --flag=value; the first word may be "joint". */
-    private static Map<String, List<String>> parse(String[] args) {
-        Map<String, List<String>> options = new LinkedHashMap<>();
-        int start = args.length > 0 && args[0].equals("joint") ? 1 : 0;
-        for (int i = start; i < args.length; i++) {
-            String a = args[i];
-            String flag = a;
-            String value;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0 && FLAGS.contains(a.substring(0, eq))) {
-                flag = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            } else {
-                if (!FLAGS.contains(a)) {
-                    throw new IllegalArgumentException("Unknown option '" + a + "' for joint; the options are: "
-                            + String.join(", ", FLAGS.stream().sorted().toList()) + ".");
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("Option " + a + " needs a value.");
-                }
-                value = args[++i];
-            }
-            options.computeIfAbsent(flag, f -> new ArrayList<>()).add(value);
-        }
-        return options;
-    }
 
-    private static String single(Map<String, List<String>> options, String flag, boolean required) {
-        List<String> values = options.get(flag);
-        if (values == null) {
-            if (required) {
-                throw new IllegalArgumentException("Missing " + flag + ".");
-            }
-            return null;
-        }
-        if (values.size() > 1) {
-            throw new IllegalArgumentException(flag + " is given " + values.size() + " times; give it once.");
-        }
-        if (values.get(0).isBlank()) {
-            throw new IllegalArgumentException(flag + " needs a value, not an empty string.");
-        }
-        return values.get(0);
-    }
 
     /** --reference COL=LEVEL, repeatable, each possibly a comma-separated list. */
     private static Map<String, String> references(Map<String, List<String>> options) {
@@ -277,7 +236,7 @@ public final class JointCommand {
     }
 
     private static List<Double> horizons(Map<String, List<String>> options) {
-        String v = single(options, "--horizons", false);
+        String v = CommandLineOptions.single(options, "--horizons", false);
         List<Double> out = new ArrayList<>();
         if (v == null) {
             return out;
@@ -299,7 +258,7 @@ public final class JointCommand {
     }
 
     private static int ghPoints(Map<String, List<String>> options) {
-        String v = single(options, "--gh-points", false);
+        String v = CommandLineOptions.single(options, "--gh-points", false);
         if (v == null) {
             return 0;
         }
@@ -316,7 +275,7 @@ public final class JointCommand {
     }
 
     private static boolean json(Map<String, List<String>> options) {
-        String format = single(options, "--format", false);
+        String format = CommandLineOptions.single(options, "--format", false);
         if (format != null && !format.equals("text") && !format.equals("json")) {
             throw new IllegalArgumentException("--format must be text or json, not '" + format + "'.");
         }

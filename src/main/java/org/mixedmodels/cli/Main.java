@@ -109,7 +109,7 @@ public final class Main {
                     throw new UsageException("Unknown command '" + args[0] + "'; the commands are: fit, compare, emmeans, "
                             + "icc, design-effect, joint, bench.");
             }
-        } catch (UsageException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // UsageException and the commands' bad options
             err.println("Error: " + e.getMessage());
             err.println(USAGE);
             return 2;
@@ -325,50 +325,20 @@ public final class Main {
             java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--level-order");
     /** Options without a value. */
     private static final java.util.Set<String> SWITCHES = java.util.Set.of("--suite");
-    private static final java.util.Set<String> BENCH_FLAGS = java.util.Set.of("--subjects", "--visits", "--repeat",
-            "--suite", "--scale", "--case", "--write-data");
 
     private static Map<String, List<String>> parse(String[] args, java.util.Set<String> flags) {
-        Map<String, List<String>> options = new LinkedHashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            String value;
-            String flag = a;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0 && flags.contains(a.substring(0, eq))) {
-                flag = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            } else if (SWITCHES.contains(a) && flags.contains(a)) {
-                value = "true";
-            } else {
-                if (!flags.contains(a)) {
-                    throw new UsageException("Unknown option '" + a + "'.");
-                }
-                if (i + 1 >= args.length) {
-                    throw new UsageException("Option " + a + " needs a value.");
-                }
-                value = args[++i];
-            }
-            options.computeIfAbsent(flag, f -> new ArrayList<>()).add(value);
-        }
-        return options;
+        return CommandLineOptions.parse(args, args[0], flags, SWITCHES);
     }
 
     private static String single(Map<String, List<String>> options, String flag, boolean required) {
-        List<String> values = options.get(flag);
-        if (values == null) {
-            if (required) {
-                throw new UsageException("Missing " + flag + ".");
-            }
-            return null;
-        }
-        if (values.size() > 1) {
-            throw new UsageException(flag + " is given " + values.size() + " times; give it once.");
-        }
-        return values.get(0);
+        return CommandLineOptions.single(options, flag, required);
     }
+    private static final java.util.Set<String> BENCH_FLAGS = java.util.Set.of("--subjects", "--visits", "--repeat",
+            "--suite", "--scale", "--case", "--write-data");
 
-    static final class UsageException extends RuntimeException {
+
+
+    static final class UsageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
         UsageException(String message) {

@@ -4,7 +4,6 @@ import static org.mixedmodels.knime.data.Cells.column;
 import static org.mixedmodels.knime.data.Cells.missing;
 import static org.mixedmodels.knime.data.Cells.number;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,9 +16,7 @@ import org.knime.core.data.def.StringCell;
 import org.knime.core.node.BufferedDataContainer;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.ExecutionContext;
-import org.knime.core.node.ExecutionMonitor;
 import org.knime.core.node.InvalidSettingsException;
-import org.knime.core.node.NodeModel;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.port.PortObject;
@@ -31,6 +28,7 @@ import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.inference.ModelComparison;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.port.MixedModelPortObject;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 import org.mixedmodels.knime.port.ModelRefit;
@@ -40,7 +38,7 @@ import org.mixedmodels.knime.port.ModelRefit;
  * from Learners and the table they were trained on; REML fits that differ in their fixed effects, or models fitted
  * by different criteria, are refitted by ML first, and the table says so.
  */
-final class ModelComparisonNodeModel extends NodeModel {
+final class ModelComparisonNodeModel extends StatelessNodeModel {
 
     ModelComparisonNodeModel() {
         super(new PortType[] {MixedModelPortObject.TYPE, MixedModelPortObject.TYPE, BufferedDataTable.TYPE,
@@ -133,20 +131,5 @@ final class ModelComparisonNodeModel extends NodeModel {
     @Override
     protected void loadValidatedSettingsFrom(final NodeSettingsRO s) {
         // no settings
-    }
-
-    @Override
-    protected void reset() {
-        // nothing kept between executions
-    }
-
-    @Override
-    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
-    }
-
-    @Override
-    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
     }
 }

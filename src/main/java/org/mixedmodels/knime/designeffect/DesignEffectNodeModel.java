@@ -3,7 +3,6 @@ package org.mixedmodels.knime.designeffect;
 import static org.mixedmodels.knime.data.Cells.column;
 import static org.mixedmodels.knime.data.Cells.number;
 
-import java.io.File;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,9 +17,7 @@ import org.knime.core.data.def.StringCell;
 import org.knime.core.node.BufferedDataContainer;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.ExecutionContext;
-import org.knime.core.node.ExecutionMonitor;
 import org.knime.core.node.InvalidSettingsException;
-import org.knime.core.node.NodeModel;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.port.PortObject;
@@ -29,6 +26,7 @@ import org.knime.core.node.port.PortType;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.reliability.DesignEffect;
+import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
 /**
@@ -36,7 +34,7 @@ import org.mixedmodels.knime.data.TableToDataFrame;
  * table (the ICC of a REML random-intercept model of the outcome, adjusted for optional columns) or, with no
  * table, from a given ICC and cluster size for planning.
  */
-final class DesignEffectNodeModel extends NodeModel {
+final class DesignEffectNodeModel extends StatelessNodeModel {
     private DesignEffectSettings settings = new DesignEffectSettings();
 
     DesignEffectNodeModel() {
@@ -126,20 +124,5 @@ final class DesignEffectNodeModel extends NodeModel {
     @Override
     protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         settings = DesignEffectSettings.loadFrom(s);
-    }
-
-    @Override
-    protected void reset() {
-        // nothing kept between executions
-    }
-
-    @Override
-    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
-    }
-
-    @Override
-    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
     }
 }

@@ -4,7 +4,6 @@ import static org.mixedmodels.knime.data.Cells.column;
 import static org.mixedmodels.knime.data.Cells.missing;
 import static org.mixedmodels.knime.data.Cells.number;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,9 +19,7 @@ import org.knime.core.data.def.StringCell;
 import org.knime.core.node.BufferedDataContainer;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.ExecutionContext;
-import org.knime.core.node.ExecutionMonitor;
 import org.knime.core.node.InvalidSettingsException;
-import org.knime.core.node.NodeModel;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.MixedModelException;
@@ -30,6 +27,7 @@ import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.reliability.IccForm;
 import org.mixedmodels.engine.reliability.IccForms;
 import org.mixedmodels.engine.reliability.MixedModelIcc;
+import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
 /**
@@ -38,7 +36,7 @@ import org.mixedmodels.knime.data.TableToDataFrame;
  * interval; and with a rater (or session, scan) column the six Shrout-Fleiss / McGraw-Wong ANOVA forms, which
  * need every subject rated once by every rater.
  */
-final class IccNodeModel extends NodeModel {
+final class IccNodeModel extends StatelessNodeModel {
     private IccSettings settings = new IccSettings();
 
     IccNodeModel() {
@@ -155,20 +153,5 @@ final class IccNodeModel extends NodeModel {
     @Override
     protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         settings = IccSettings.loadFrom(s);
-    }
-
-    @Override
-    protected void reset() {
-        // nothing kept between executions
-    }
-
-    @Override
-    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
-    }
-
-    @Override
-    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
     }
 }

@@ -3,7 +3,6 @@ package org.mixedmodels.knime.joint;
 import static org.mixedmodels.knime.data.Cells.column;
 import static org.mixedmodels.knime.data.Cells.number;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,9 +17,7 @@ import org.knime.core.node.BufferedDataContainer;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.CanceledExecutionException;
 import org.knime.core.node.ExecutionContext;
-import org.knime.core.node.ExecutionMonitor;
 import org.knime.core.node.InvalidSettingsException;
-import org.knime.core.node.NodeModel;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.MixedModelException;
@@ -33,6 +30,7 @@ import org.mixedmodels.engine.joint.JointModel;
 import org.mixedmodels.engine.joint.JointModelSpec;
 import org.mixedmodels.engine.joint.SubjectRandomEffects;
 import org.mixedmodels.engine.joint.SurvivalPrediction;
+import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
 /**
@@ -41,7 +39,7 @@ import org.mixedmodels.knime.data.TableToDataFrame;
  * per subject) in; coefficient tables, fit statistics, per-subject random effects and dynamic survival predictions
  * out.
  */
-final class JointModelNodeModel extends NodeModel {
+final class JointModelNodeModel extends StatelessNodeModel {
     private JointModelSettings settings = new JointModelSettings();
 
     JointModelNodeModel() {
@@ -240,20 +238,5 @@ final class JointModelNodeModel extends NodeModel {
     @Override
     protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         settings = JointModelSettings.loadFrom(s);
-    }
-
-    @Override
-    protected void reset() {
-        // nothing kept between executions
-    }
-
-    @Override
-    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
-    }
-
-    @Override
-    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
     }
 }

@@ -1,6 +1,5 @@
 package org.mixedmodels.knime.learner;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,9 +11,7 @@ import org.knime.core.data.DataTableSpec;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.CanceledExecutionException;
 import org.knime.core.node.ExecutionContext;
-import org.knime.core.node.ExecutionMonitor;
 import org.knime.core.node.InvalidSettingsException;
-import org.knime.core.node.NodeModel;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.port.PortObject;
@@ -31,6 +28,7 @@ import org.mixedmodels.engine.formula.RandomTerm;
 import org.mixedmodels.engine.formula.ResidualTerm;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 import org.mixedmodels.knime.port.MixedModelPortObject;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
@@ -40,7 +38,7 @@ import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
  * model and its tables: fixed effects with tests and intervals, variance components, random effects per
  * group level, and fit statistics.
  */
-final class MixedModelLearnerNodeModel extends NodeModel {
+final class MixedModelLearnerNodeModel extends StatelessNodeModel {
     /** Share of the progress bar for reading the table; the fit takes the rest. */
     private static final double READ_SHARE = 0.1;
 
@@ -177,20 +175,5 @@ final class MixedModelLearnerNodeModel extends NodeModel {
     @Override
     protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         settings = MixedModelLearnerSettings.loadFrom(s);
-    }
-
-    @Override
-    protected void reset() {
-        // the model lives in the output ports only
-    }
-
-    @Override
-    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals: everything is in the output ports
-    }
-
-    @Override
-    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals: everything is in the output ports
     }
 }

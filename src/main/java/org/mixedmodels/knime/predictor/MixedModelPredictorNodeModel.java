@@ -1,6 +1,5 @@
 package org.mixedmodels.knime.predictor;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,9 +17,7 @@ import org.knime.core.data.def.DoubleCell;
 import org.knime.core.node.BufferedDataContainer;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.ExecutionContext;
-import org.knime.core.node.ExecutionMonitor;
 import org.knime.core.node.InvalidSettingsException;
-import org.knime.core.node.NodeModel;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.port.PortObject;
@@ -31,6 +28,7 @@ import org.mixedmodels.engine.data.Column;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.data.NumericColumn;
 import org.mixedmodels.engine.prediction.Prediction;
+import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 import org.mixedmodels.knime.port.MixedModelPortObject;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
@@ -40,7 +38,7 @@ import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
  * population prediction for levels not seen), and optionally the population prediction, its standard error
  * and a prediction interval (the engine's {@link Prediction}).
  */
-final class MixedModelPredictorNodeModel extends NodeModel {
+final class MixedModelPredictorNodeModel extends StatelessNodeModel {
     private MixedModelPredictorSettings settings = new MixedModelPredictorSettings();
 
     MixedModelPredictorNodeModel() {
@@ -218,20 +216,5 @@ final class MixedModelPredictorNodeModel extends NodeModel {
     @Override
     protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         settings = MixedModelPredictorSettings.loadFrom(s);
-    }
-
-    @Override
-    protected void reset() {
-        // nothing cached
-    }
-
-    @Override
-    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
-    }
-
-    @Override
-    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
     }
 }

@@ -4,7 +4,6 @@ import static org.mixedmodels.knime.data.Cells.column;
 import static org.mixedmodels.knime.data.Cells.number;
 import static org.mixedmodels.knime.data.Cells.text;
 
-import java.io.File;
 import java.util.List;
 
 import org.knime.core.data.DataTableSpec;
@@ -15,9 +14,7 @@ import org.knime.core.data.def.StringCell;
 import org.knime.core.node.BufferedDataContainer;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.ExecutionContext;
-import org.knime.core.node.ExecutionMonitor;
 import org.knime.core.node.InvalidSettingsException;
-import org.knime.core.node.NodeModel;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.port.PortObject;
@@ -31,6 +28,7 @@ import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.inference.TermTest;
+import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.port.MixedModelPortObject;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 import org.mixedmodels.knime.port.ModelRefit;
@@ -40,7 +38,7 @@ import org.mixedmodels.knime.port.ModelRefit;
  * emmeans and pairs), with Satterthwaite or Kenward-Roger df; the model is refitted on its training table, which
  * must be the Learner's.
  */
-final class MixedModelTestsNodeModel extends NodeModel {
+final class MixedModelTestsNodeModel extends StatelessNodeModel {
     private MixedModelTestsSettings settings = new MixedModelTestsSettings();
 
     MixedModelTestsNodeModel() {
@@ -158,20 +156,5 @@ final class MixedModelTestsNodeModel extends NodeModel {
     @Override
     protected void loadValidatedSettingsFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         settings = MixedModelTestsSettings.loadFrom(s);
-    }
-
-    @Override
-    protected void reset() {
-        // nothing kept between executions
-    }
-
-    @Override
-    protected void loadInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
-    }
-
-    @Override
-    protected void saveInternals(final File nodeInternDir, final ExecutionMonitor exec) {
-        // no internals
     }
 }
