@@ -39,9 +39,16 @@ public final class CsvReader {
             throw new MixedModelException("The data file '" + source + "' is empty: it needs a header row and data rows.");
         }
         List<String> header = records.get(0);
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
         for (int j = 0; j < header.size(); j++) {
             if (header.get(j).isBlank()) {
                 throw new MixedModelException("Column " + (j + 1) + " of the header of '" + source + "' has no name.");
+            }
+            Integer earlier = seen.putIfAbsent(header.get(j).strip(), j);
+            if (earlier != null) {
+                throw new MixedModelException("The column name '" + header.get(j).strip() + "' occurs twice in the header"
+                        + " of '" + source + "' (columns " + (earlier + 1) + " and " + (j + 1)
+                        + "); give every column a unique name.");
             }
         }
         int n = records.size() - 1;
@@ -115,6 +122,9 @@ public final class CsvReader {
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
         boolean fieldWasQuoted = false;
+        // whether the (unquoted) field holds more than white space; kept as characters arrive, since testing
+        // field.toString().isBlank() at every quote made a field of many quotes quadratic to read
+        boolean fieldHasText = false;
         boolean recordHasContent = false;
         int line = 1;
         int quoteLine = 0;
@@ -142,13 +152,14 @@ public final class CsvReader {
             }
             switch (c) {
                 case '"':
-                    if (field.toString().isBlank() && !fieldWasQuoted) {
+                    if (!fieldHasText && !fieldWasQuoted) {
                         quoted = true;
                         fieldWasQuoted = true;
                         quoteLine = line;
                         field.setLength(0);
                     } else {
                         field.append('"');
+                        fieldHasText = true;
                     }
                     recordHasContent = true;
                     break;
@@ -156,6 +167,7 @@ public final class CsvReader {
                     record.add(fieldWasQuoted ? field.toString() : field.toString().strip());
                     field.setLength(0);
                     fieldWasQuoted = false;
+                    fieldHasText = false;
                     recordHasContent = true;
                     break;
                 case '\r':
@@ -169,6 +181,7 @@ public final class CsvReader {
                     record = new ArrayList<>();
                     field.setLength(0);
                     fieldWasQuoted = false;
+                    fieldHasText = false;
                     recordHasContent = false;
                     break;
                 default:
@@ -176,6 +189,7 @@ public final class CsvReader {
                         break; // byte-order mark
                     }
                     field.append((char) c);
+                    fieldHasText |= !Character.isWhitespace(c);
                     recordHasContent = true;
             }
         }

@@ -16,6 +16,16 @@ import org.mixedmodels.engine.formula.Term;
  * before optimizing.
  */
 public final class Design {
+    /**
+     * Most columns the fixed-effects matrix may have before rank reduction. The fit's dense algebra costs
+     * about the cube of this per step; a factor with more levels than this is a grouping factor in practice.
+     */
+    public static final int MAX_FIXED_COLUMNS = 1_000;
+    /** Most columns per level of one random-effects term (each adds a row and column to its covariance). */
+    public static final int MAX_RANDOM_COLUMNS = 100;
+    /** lme4's {@code check.scaleX} tolerance: SDs of continuous predictors beyond this ratio (or 1/tol..tol) warn. */
+    static final double SCALE_TOLERANCE = 1e3;
+
     private final ModelFrame frame;
     private final double[] response;
     private final ModelMatrix fixed;
@@ -56,9 +66,20 @@ public final class Design {
                     + " rows were left out because of missing values in the columns the model uses.");
         }
         double[] y = frame.response();
+        if (y.length < 2) {
+            throw new MixedModelException("Only " + y.length + " row is used"
+                    + (frame.omittedRows() > 0 ? " (" + frame.omittedRows() + " were left out because of missing values)" : "")
+                    + "; a mixed model needs several rows in each of several groups.");
+        }
         checkResponseVaries(formula.response(), y);
+        checkMagnitude("The response '" + formula.response() + "'", y);
 
+        checkFixedColumnCount(formula, frame);
         ModelMatrix full = ModelMatrix.build(frame, formula.intercept(), formula.fixedTerms());
+        for (int j = 0; j < full.columnCount(); j++) {
+            // before the rank check, whose norms would overflow too (and call such a column aliased)
+            checkMagnitude("The fixed-effect column '" + full.names().get(j) + "'", full.columns()[j]);
+        }
         int[] aliased = full.aliasedColumns(ModelMatrix.DEFAULT_RANK_TOLERANCE);
         List<String> dropped = new ArrayList<>();
         for (int j : aliased) {
@@ -70,8 +91,27 @@ public final class Design {
                     + (dropped.size() == 1 ? " column / coefficient: " : " columns / coefficients: ")
                     + String.join(", ", dropped) + constantNote(full, aliased) + ".");
         }
+        if (fixed.columnCount() >= frame.size()) {
+            String factor = largestFixedFactor(formula, frame);
+            throw new MixedModelException("The fixed effects have " + fixed.columnCount() + " coefficients for "
+                    + frame.size() + " rows: they fit every row exactly and leave nothing to estimate the variances from."
+                    + (factor == null ? " Use fewer fixed effects."
+                            : " Column '" + factor + "' has " + frame.factor(factor).levelCount() + " levels; if its"
+                                    + " levels are groups (subjects, sites, ...), use it as a grouping factor, e.g. (1 | "
+                                    + quoted(factor) + "), instead of a fixed effect."));
+        }
+        String scaleWarning = scaleWarning(fixed);
+        if (scaleWarning != null) {
+            warnings.add(scaleWarning);
+        }
 
         List<RandomEffectTerm> terms = randomTerms(formula, frame);
+        for (RandomEffectTerm t : terms) {
+            for (int j = 0; j < t.k(); j++) {
+                checkMagnitude("The random-effect column '" + t.columnNames().get(j) + "' (for '" + t.groupName() + "')",
+                        t.model().columns()[j]);
+            }
+        }
         int n = frame.size();
         for (RandomEffectTerm t : terms) {
             if (t.levelCount() < 2) {
@@ -98,6 +138,114 @@ public final class Design {
             }
         }
         return new Design(frame, y, fixed, dropped, terms, residual, warnings);
+    }
+
+    /**
+     * Refuses, before the fixed-effects matrix is built, a fixed part that would have more than
+     * {@link #MAX_FIXED_COLUMNS} columns: typically an id-like factor with thousands of levels used as a fixed
+     * effect, whose matrix (rows x levels) would not even fit in memory.
+     */
+    private static void checkFixedColumnCount(Formula formula, ModelFrame frame) {
+        long columns = ModelMatrix.columnCount(frame, formula.intercept(), formula.fixedTerms());
+        if (columns <= MAX_FIXED_COLUMNS) {
+            return;
+        }
+        String factor = largestFixedFactor(formula, frame);
+        String advice = factor == null ? " Use fewer fixed effects."
+                : " Column '" + factor + "' has " + frame.factor(factor).levelCount() + " levels and each level is a"
+                        + " coefficient of its own. A factor with that many levels is a grouping factor: use it as a"
+                        + " random effect, e.g. (1 | " + quoted(factor) + "), instead of a fixed effect.";
+        throw new MixedModelException("The fixed effects would need " + columns + " coefficients, more than the "
+                + MAX_FIXED_COLUMNS + " this engine fits." + advice);
+    }
+
+    /** The categorical variable of the fixed part with the most levels, or null when there is none. */
+    private static String largestFixedFactor(Formula formula, ModelFrame frame) {
+        String best = null;
+        int most = 0;
+        for (Term t : formula.fixedTerms()) {
+            for (String v : t.variables()) {
+                if (frame.isCategorical(v) && frame.factor(v).levelCount() > most) {
+                    best = v;
+                    most = frame.factor(v).levelCount();
+                }
+            }
+        }
+        return best;
+    }
+
+    /** A column name as a formula needs it: in backticks unless it is a plain name. */
+    private static String quoted(String name) {
+        return name.matches("[\\p{L}.][\\p{L}\\p{N}._]*") ? name : "`" + name + "`";
+    }
+
+    /**
+     * lme4's {@code checkScaleX}: the warning when a continuous fixed-effect column (one not only 0 and 1) has an
+     * SD above 1000 or below 1/1000, or two such columns' SDs differ by more than a factor of 1000. Badly scaled
+     * predictors make the optimum hard to find, most of all for random slopes.
+     */
+    static String scaleWarning(ModelMatrix x) {
+        List<String> names = new ArrayList<>();
+        List<Double> sds = new ArrayList<>();
+        for (int j = 0; j < x.columnCount(); j++) {
+            double[] c = x.columns()[j];
+            boolean indicator = true;
+            double mean = 0;
+            for (double v : c) {
+                indicator &= v == 0.0 || v == 1.0;
+                mean += v;
+            }
+            if (indicator || c.length < 2) {
+                continue;
+            }
+            mean /= c.length;
+            double ss = 0;
+            for (double v : c) {
+                ss += (v - mean) * (v - mean);
+            }
+            double sd = Math.sqrt(ss / (c.length - 1));
+            if (sd > 0 && Double.isFinite(sd)) {
+                names.add(x.names().get(j));
+                sds.add(sd);
+            }
+        }
+        if (sds.isEmpty()) {
+            return null;
+        }
+        double min = sds.stream().mapToDouble(Double::doubleValue).min().getAsDouble();
+        double max = sds.stream().mapToDouble(Double::doubleValue).max().getAsDouble();
+        if (max <= SCALE_TOLERANCE && min >= 1 / SCALE_TOLERANCE && max / min <= SCALE_TOLERANCE) {
+            return null;
+        }
+        List<String> described = new ArrayList<>();
+        for (int j = 0; j < sds.size(); j++) {
+            described.add(names.get(j) + " (SD " + String.format(java.util.Locale.ROOT, "%.3g", sds.get(j)) + ")");
+        }
+        return "Some predictor variables are on very different scales: consider rescaling ("
+                + String.join(", ", described) + "); a badly scaled predictor, above all one with a random slope, can"
+                + " keep the optimizer from finding the optimum.";
+    }
+
+    /** Magnitudes the fit's sums of squares and cross-products hold without overflow or underflow. */
+    static final double MAX_MAGNITUDE = 1e100;
+    static final double MIN_MAGNITUDE = 1e-100;
+
+    /**
+     * Refuses a column whose largest value is beyond {@link #MAX_MAGNITUDE} (its squares, summed over the rows,
+     * overflow to infinity, and the fit would return infinite or NaN estimates) or, if not all 0, below
+     * {@link #MIN_MAGNITUDE} (its squares underflow to 0).
+     */
+    private static void checkMagnitude(String what, double[] values) {
+        double max = 0;
+        for (double v : values) {
+            max = Math.max(max, Math.abs(v));
+        }
+        if (max > MAX_MAGNITUDE || (max > 0 && max < MIN_MAGNITUDE)) {
+            throw new MixedModelException(what + " has values as " + (max > MAX_MAGNITUDE ? "large" : "small") + " as "
+                    + String.format(java.util.Locale.ROOT, "%.3g", max) + "; numbers beyond 1e100 (or below 1e-100) "
+                    + "overflow (or underflow) the sums of squares the fit uses. Rescale the column, e.g. express it in"
+                    + " other units.");
+        }
     }
 
     private static void checkResponseVaries(String name, double[] y) {
@@ -141,6 +289,12 @@ public final class Design {
                 parts.add(frame.factor(g));
             }
             Factor grouping = Factor.interaction(parts);
+            long k = ModelMatrix.columnCount(frame, r.intercept(), r.effects());
+            if (k > MAX_RANDOM_COLUMNS) {
+                throw new MixedModelException("The random-effects term for '" + r.groupingName() + "' would have " + k
+                        + " columns per group, more than the " + MAX_RANDOM_COLUMNS + " this engine fits (its covariance"
+                        + " matrix would have " + (k * (k + 1) / 2) + " parameters); use fewer or simpler random slopes.");
+            }
             if (r.correlated()) {
                 terms.add(new RandomEffectTerm(r.groupingName(), grouping, ModelMatrix.build(frame, r.intercept(), r.effects())));
             } else {

@@ -91,30 +91,28 @@ public final class Factor {
         if (factors.size() == 1) {
             return factors.get(0);
         }
+        // One factor at a time, re-coding the combinations seen so far to 0, 1, ... in order, so that the
+        // keys stay below rows x levels whatever the number of factors (a product of all level counts
+        // overflows a long for a handful of factors with many levels).
         int n = factors.get(0).codes.length;
-        long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            long key = 0;
-            for (Factor f : factors) {
-                key = key * f.levelCount() + f.codes[i];
+        int[] codes = factors.get(0).codes.clone();
+        List<String> labels = factors.get(0).levels;
+        for (int f = 1; f < factors.size(); f++) {
+            Factor next = factors.get(f);
+            long[] keys = new long[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = (long) codes[i] * next.levelCount() + next.codes[i];
             }
-            keys[i] = key;
-        }
-        long[] distinct = Arrays.stream(keys).distinct().sorted().toArray();
-        List<String> labels = new ArrayList<>(distinct.length);
-        for (long key : distinct) {
-            String[] parts = new String[factors.size()];
-            long rest = key;
-            for (int f = factors.size() - 1; f >= 0; f--) {
-                int count = factors.get(f).levelCount();
-                parts[f] = factors.get(f).levels.get((int) (rest % count));
-                rest /= count;
+            long[] distinct = Arrays.stream(keys).distinct().sorted().toArray();
+            List<String> combined = new ArrayList<>(distinct.length);
+            for (long key : distinct) {
+                combined.add(labels.get((int) (key / next.levelCount())) + ":"
+                        + next.levels.get((int) (key % next.levelCount())));
             }
-            labels.add(String.join(":", parts));
-        }
-        int[] codes = new int[n];
-        for (int i = 0; i < n; i++) {
-            codes[i] = Arrays.binarySearch(distinct, keys[i]);
+            for (int i = 0; i < n; i++) {
+                codes[i] = Arrays.binarySearch(distinct, keys[i]);
+            }
+            labels = combined;
         }
         StringBuilder name = new StringBuilder();
         for (Factor f : factors) {

@@ -64,6 +64,13 @@ public final class ModelFrame {
                         + "', but it is numeric; reference levels apply to categorical columns.");
             }
         }
+        for (Column c : used) {
+            if (allMissing(c)) {
+                throw new MixedModelException((c.name().equals(formula.response()) ? "The response '" : "Column '")
+                        + c.name() + "' has no values: it is missing (empty or NA) in all " + data.rowCount()
+                        + " rows, so no row can be used.");
+            }
+        }
         Column response = data.column(formula.response());
         if (!(response instanceof NumericColumn)) {
             throw new MixedModelException("The response column '" + formula.response()
@@ -100,6 +107,15 @@ public final class ModelFrame {
     /** Whether the order of this column's levels was given (rather than sorted). */
     public boolean hasLevelOrder(String variable) {
         return levelOrders.containsKey(variable);
+    }
+
+    private static boolean allMissing(Column c) {
+        for (int i = 0; i < c.size(); i++) {
+            if (!c.isMissing(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String firstLabel(Column c) {

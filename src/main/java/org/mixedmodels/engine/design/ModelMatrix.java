@@ -100,6 +100,35 @@ public record ModelMatrix(List<String> names, double[][] columns, int[] assign, 
                 assign.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(terms));
     }
 
+    private static final long SATURATED = 1L << 50;
+
+    /**
+     * The number of columns {@link #build} would make, found from the level counts alone (without building
+     * the matrix), so that an impossibly wide matrix can be refused before it is allocated. Saturates at 2^50.
+     */
+    public static long columnCount(ModelFrame frame, boolean intercept, List<Term> terms) {
+        Set<Set<String>> present = new HashSet<>();
+        long count = 0;
+        if (intercept) {
+            present.add(Set.of());
+            count++;
+        }
+        terms.forEach(t -> present.add(Set.copyOf(t.variables())));
+        for (Term term : terms) {
+            long columns = 1;
+            for (String v : term.variables()) {
+                if (frame.isCategorical(v)) {
+                    Set<String> rest = new HashSet<>(term.variables());
+                    rest.remove(v);
+                    long levels = frame.factor(v).levelCount() - (present.contains(rest) ? 1 : 0);
+                    columns = levels > 0 && columns > SATURATED / levels ? SATURATED : columns * levels;
+                }
+            }
+            count = Math.min(SATURATED, count + columns);
+        }
+        return count;
+    }
+
     private static double[] ones(int n) {
         double[] x = new double[n];
         java.util.Arrays.fill(x, 1.0);

@@ -45,9 +45,16 @@ public final class ThetaOptimizer {
         boolean converged = true;
         String message = "converged";
         int[] count = {0};
+        double[] best = {Double.POSITIVE_INFINITY};
+        double[][] bestPoint = {initial.clone()};
         MultivariateFunction counted = t -> {
             count[0]++;
-            return objective.value(t);
+            double v = objective.value(t);
+            if (v < best[0]) {
+                best[0] = v;
+                bestPoint[0] = t.clone();
+            }
+            return v;
         };
         if (dim == 1) {
             optimizer = "Brent";
@@ -56,16 +63,32 @@ public final class ThetaOptimizer {
             optimizer = "BOBYQA";
             double[] upper = new double[dim];
             java.util.Arrays.fill(upper, Double.POSITIVE_INFINITY);
-            BOBYQAOptimizer bobyqa = new BOBYQAOptimizer(2 * dim + 1, DEFAULT_INITIAL_RADIUS, DEFAULT_STOPPING_RADIUS);
-            try {
-                PointValuePair best = bobyqa.optimize(new MaxEval(DEFAULT_MAX_EVALUATIONS), new ObjectiveFunction(counted),
-                        GoalType.MINIMIZE, new InitialGuess(initial), new SimpleBounds(lower, upper));
-                theta = best.getPoint();
-            } catch (TooManyEvaluationsException e) {
+            theta = null;
+            // BOBYQA can break down ("trust region step has failed to reduce Q") on flat, boundary objectives;
+            // it is then restarted from the best point so far with a smaller trust region, as Powell suggests.
+            double radius = DEFAULT_INITIAL_RADIUS;
+            double[] start = initial;
+            for (int attempt = 0; attempt < 3 && theta == null; attempt++) {
+                BOBYQAOptimizer bobyqa = new BOBYQAOptimizer(2 * dim + 1, radius, DEFAULT_STOPPING_RADIUS);
+                try {
+                    PointValuePair result = bobyqa.optimize(new MaxEval(DEFAULT_MAX_EVALUATIONS),
+                            new ObjectiveFunction(counted), GoalType.MINIMIZE, new InitialGuess(start),
+                            new SimpleBounds(lower, upper));
+                    theta = result.getPoint();
+                } catch (TooManyEvaluationsException e) {
+                    converged = false;
+                    message = "the optimizer stopped after " + DEFAULT_MAX_EVALUATIONS
+                            + " evaluations without meeting its tolerance; the estimates may not be the optimum";
+                    theta = bestPoint[0].clone();
+                } catch (org.apache.commons.math3.exception.MathIllegalStateException e) {
+                    start = inside(bestPoint[0], lower);
+                    radius /= 10;
+                }
+            }
+            if (theta == null) {
                 converged = false;
-                message = "the optimizer stopped after " + DEFAULT_MAX_EVALUATIONS
-                        + " evaluations without meeting its tolerance; the estimates may not be the optimum";
-                theta = initial.clone();
+                message = "the optimizer (BOBYQA) broke down three times; the estimates are the best point found";
+                theta = bestPoint[0].clone();
             }
         }
         double value = counted.value(theta);
@@ -81,6 +104,17 @@ public final class ThetaOptimizer {
             }
         }
         return new OptimizerSummary(optimizer, initial.clone(), theta, value, count[0], converged, message);
+    }
+
+    /** The point moved strictly inside its lower bounds (BOBYQA needs room for its first trust region). */
+    private static double[] inside(double[] x, double[] lower) {
+        double[] y = x.clone();
+        for (int i = 0; i < y.length; i++) {
+            if (Double.isFinite(lower[i]) && y[i] < lower[i] + 1e-6) {
+                y[i] = lower[i] + 1e-6;
+            }
+        }
+        return y;
     }
 
     private static double minimizeOne(MultivariateFunction f, double start, double lower) {

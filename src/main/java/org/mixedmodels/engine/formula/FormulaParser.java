@@ -62,9 +62,25 @@ public final class FormulaParser {
 
     private record Structure(String structure, Node time, Node subject, int position) implements Node { }
 
+    /**
+     * Most tokens (names, numbers, operators) in a formula. The syntax tree of a chain such as
+     * {@code a + b + c + ...} is as deep as the chain is long, and it is walked recursively; the bound keeps
+     * that depth far below what a thread's stack holds (a sum of about 500 terms is still allowed).
+     */
+    static final int MAX_TOKENS = 1_000;
+    /** Most parentheses open at once: {@code ((((x))))} is parsed recursively. */
+    static final int MAX_NESTING = 100;
+    /** Most terms the fixed part or a random term's left-hand side may expand into (a*b*c*... doubles them). */
+    static final int MAX_TERMS = 10_000;
+    /** Most variables in one interaction term or grouping factor (a:b:c:..., a/b/c/...). */
+    static final int MAX_TERM_VARIABLES = 100;
+    /** Most pairs of terms one interaction or crossing may form before duplicates are removed. */
+    private static final long MAX_PAIRS = 1_000_000;
+
     private final String source;
     private final List<Token> tokens;
     private int next;
+    private int nesting;
 
     private FormulaParser(String source) {
         this.source = source;
@@ -115,6 +131,7 @@ public final class FormulaParser {
                 }
                 out.add(new Token(Kind.NUMBER, s.substring(start, i), start));
             } else {
+                String shown = new String(Character.toChars(s.codePointAt(i)));
                 Kind kind = switch (c) {
                     case '~' -> Kind.TILDE;
                     case '+' -> Kind.PLUS;
@@ -126,7 +143,7 @@ public final class FormulaParser {
                     case '(' -> Kind.LPAREN;
                     case ')' -> Kind.RPAREN;
                     case '|' -> Kind.BAR;
-                    default -> throw error(i, "unexpected character '" + c + "'; column names with spaces or symbols"
+                    default -> throw error(i, "unexpected character '" + shown + "'; column names with spaces or symbols"
                             + " must be quoted in backticks, e.g. `body weight`");
                 };
                 if (kind == Kind.BAR && i + 1 < s.length() && s.charAt(i + 1) == '|') {
@@ -139,6 +156,10 @@ public final class FormulaParser {
             }
         }
         out.add(new Token(Kind.END, "", s.length()));
+        if (out.size() - 1 > MAX_TOKENS) {
+            throw error(out.get(MAX_TOKENS).position, "the formula is too long: it has " + (out.size() - 1)
+                    + " names and operators, at most " + MAX_TOKENS + " are supported");
+        }
         return out;
     }
 
@@ -154,9 +175,21 @@ public final class FormulaParser {
     private Token expect(Kind kind, String what) {
         Token t = peek();
         if (t.kind != kind) {
-            throw error(t.position, "expected " + what + " but found " + t.describe());
+            throw error(t.position, "expected " + what + " but found " + t.describe() + spacedNameHint());
         }
         return take();
+    }
+
+    /**
+     * When the current token is a name right after another name ({@code reaction time}), the likely cause: a column
+     * name with a space, which must be quoted; otherwise "".
+     */
+    private String spacedNameHint() {
+        if (next > 0 && peek().kind == Kind.NAME && tokens.get(next - 1).kind == Kind.NAME) {
+            return "; a column name with spaces or symbols must be quoted in backticks, e.g. `"
+                    + tokens.get(next - 1).text + " " + peek().text + "`";
+        }
+        return "";
     }
 
     private Formula formula() {
@@ -178,7 +211,7 @@ public final class FormulaParser {
             Token t = peek();
             String hint = t.kind == Kind.RPAREN ? "; this ')' has no matching '('"
                     : t.kind == Kind.BAR || t.kind == Kind.DOUBLE_BAR
-                            ? "; a random-effect term must be in parentheses, e.g. (1 | subject)" : "";
+                            ? "; a random-effect term must be in parentheses, e.g. (1 | subject)" : spacedNameHint();
             throw error(t.position, "expected '+', '-', '*', ':', '/' or the end of the formula but found "
                     + t.describe() + hint);
         }
@@ -256,6 +289,7 @@ public final class FormulaParser {
             }
             case LPAREN -> {
                 take();
+                enter(t);
                 Node inner = sum();
                 Token after = peek();
                 if (after.kind == Kind.BAR || after.kind == Kind.DOUBLE_BAR) {
@@ -266,9 +300,11 @@ public final class FormulaParser {
                     }
                     Node grouping = sum();
                     expect(Kind.RPAREN, "')' to close the random-effect term opened at position " + (t.position + 1));
+                    nesting--;
                     return new Bar(inner, grouping, after.kind == Kind.DOUBLE_BAR, t.position);
                 }
                 expect(Kind.RPAREN, "')' to close the '(' at position " + (t.position + 1));
+                nesting--;
                 return new Paren(inner, t.position);
             }
             default -> throw error(t.position, "expected a column name, 0, 1 or '(' but found " + t.describe());
@@ -283,12 +319,20 @@ public final class FormulaParser {
                     + " column first (e.g. with a Math Formula node) and use it by name. Residual covariance terms are "
                     + String.join(", ", ResidualTerm.STRUCTURES.stream().sorted().toList()));
         }
-        take(); // '('
+        enter(take()); // '('
         Node time = sum();
         expect(Kind.BAR, "'|' in " + fn + "(time | subject)");
         Node subject = sum();
         expect(Kind.RPAREN, "')' to close " + fn + "(");
+        nesting--;
         return new Structure(fn, time, subject, name.position);
+    }
+
+    /** Counts an opened parenthesis; refuses nesting deeper than {@link #MAX_NESTING}. */
+    private void enter(Token open) {
+        if (++nesting > MAX_NESTING) {
+            throw error(open.position, "parentheses are nested more than " + MAX_NESTING + " deep");
+        }
     }
 
     private FormulaSyntaxException error(int position, String problem) {
@@ -299,14 +343,55 @@ public final class FormulaParser {
 
     /** A set of terms with the intercept as R's formula algebra tracks it. */
     private static final class TermSet {
-        final List<Set<String>> terms = new ArrayList<>();
+        /** In order of first appearance; hashed, so that long sums and big crossings are not quadratic to build. */
+        private final Map<TermKey, Set<String>> byKey = new java.util.LinkedHashMap<>();
         /** null: not specified; TRUE: '1' given; FALSE: '0' given. */
         Boolean intercept;
 
         void add(Set<String> term) {
-            if (!terms.contains(term)) {
-                terms.add(term);
+            byKey.putIfAbsent(new TermKey(term), term);
+        }
+
+        void remove(Set<String> term) {
+            byKey.remove(new TermKey(term));
+        }
+
+        java.util.Collection<Set<String>> terms() {
+            return byKey.values();
+        }
+
+        int size() {
+            return byKey.size();
+        }
+    }
+
+    /**
+     * A term as a hash key. {@link Set#hashCode} is the sum of the names' hashes, and names such as x1, x2, ...
+     * have nearly equal hashes, so the sums of different terms collide wholesale; each name's hash is mixed first.
+     */
+    private static final class TermKey {
+        private final Set<String> variables;
+        private final int hash;
+
+        TermKey(Set<String> variables) {
+            this.variables = variables;
+            long h = 0;
+            for (String v : variables) {
+                long z = v.hashCode() * 0x9E3779B97F4A7C15L;
+                z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
+                h += z ^ (z >>> 29); // a sum: the order of the variables does not matter, as for the set
             }
+            this.hash = (int) (h ^ (h >>> 32));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TermKey k && k.hash == hash && k.variables.equals(variables);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
         }
     }
 
@@ -386,12 +471,13 @@ public final class FormulaParser {
             for (int i = 0; i < items.size(); i++) {
                 TermSet part = evaluate(items.get(i));
                 if (signs.get(i)) {
-                    part.terms.forEach(result::add);
+                    part.terms().forEach(result::add);
+                    limited(result, items.get(i).position());
                     if (part.intercept != null) {
                         result.intercept = part.intercept;
                     }
                 } else {
-                    result.terms.removeAll(part.terms);
+                    part.terms().forEach(result::remove);
                     if (part.intercept != null) {
                         result.intercept = !part.intercept;
                     }
@@ -425,34 +511,55 @@ public final class FormulaParser {
                 TermSet base = noIntercept(evaluate(p.base), p.base);
                 TermSet acc = base;
                 for (int k = 1; k < p.exponent; k++) {
-                    acc = cross(acc, base);
+                    int before = acc.size();
+                    acc = cross(acc, base, p.position);
+                    if (acc.size() == before) {
+                        break; // every interaction is already there: higher powers add nothing
+                    }
                 }
                 return acc;
             } else if (node instanceof Binary b) {
-                TermSet left = noIntercept(evaluate(b.left), b.left);
-                TermSet right = noIntercept(evaluate(b.right), b.right);
-                switch (b.op) {
-                    case COLON -> {
-                        return interaction(left, right);
-                    }
-                    case STAR -> {
-                        return cross(left, right);
-                    }
-                    case SLASH -> {
-                        // a/b = a + (all variables of a):b, as R's terms() expands nesting.
-                        Set<String> all = new LinkedHashSet<>();
-                        left.terms.forEach(all::addAll);
-                        TermSet outer = new TermSet();
-                        outer.add(all);
-                        TermSet result = new TermSet();
-                        left.terms.forEach(result::add);
-                        interaction(outer, right).terms.forEach(result::add);
-                        return result;
-                    }
-                    default -> throw new IllegalStateException("sum handled by combine: " + b.op);
+                // A chain a:b:c:... (or a*b*..., a/b/...) is a left-deep tree as long as the chain; it is walked
+                // down its left spine iteratively, so that its length does not become recursion depth.
+                java.util.ArrayDeque<Binary> spine = new java.util.ArrayDeque<>();
+                Node leftmost = b;
+                while (leftmost instanceof Binary lb && lb.op != Kind.PLUS && lb.op != Kind.MINUS) {
+                    spine.push(lb);
+                    leftmost = lb.left;
                 }
+                TermSet acc = noIntercept(evaluate(leftmost), leftmost);
+                while (!spine.isEmpty()) {
+                    Binary op = spine.pop();
+                    acc = combineBinary(op, acc, noIntercept(evaluate(op.right), op.right));
+                }
+                return acc;
             }
             return out;
+        }
+
+        /** {@code left op right} for the operators ':', '*' and '/'. */
+        private TermSet combineBinary(Binary b, TermSet left, TermSet right) {
+            switch (b.op) {
+                case COLON -> {
+                    return interaction(left, right, b.position);
+                }
+                case STAR -> {
+                    return cross(left, right, b.position);
+                }
+                case SLASH -> {
+                    // a/b = a + (all variables of a):b, as R's terms() expands nesting.
+                    Set<String> all = new LinkedHashSet<>();
+                    left.terms().forEach(all::addAll);
+                    checkVariableCount(all.size(), b.position);
+                    TermSet outer = new TermSet();
+                    outer.add(all);
+                    TermSet result = new TermSet();
+                    left.terms().forEach(result::add);
+                    interaction(outer, right, b.position).terms().forEach(result::add);
+                    return limited(result, b.position);
+                }
+                default -> throw new IllegalStateException("sum handled by combine: " + b.op);
+            }
         }
 
         private void flattenSum(Node node, boolean plus, List<Node> items, List<Boolean> signs) {
@@ -474,24 +581,49 @@ public final class FormulaParser {
             return set;
         }
 
-        private TermSet interaction(TermSet a, TermSet b) {
+        private TermSet interaction(TermSet a, TermSet b, int position) {
+            if ((long) a.size() * b.size() > MAX_PAIRS) {
+                throw tooManyTerms(position);
+            }
             TermSet out = new TermSet();
-            for (Set<String> x : a.terms) {
-                for (Set<String> y : b.terms) {
+            for (Set<String> x : a.terms()) {
+                for (Set<String> y : b.terms()) {
                     Set<String> term = new LinkedHashSet<>(x);
                     term.addAll(y);
+                    checkVariableCount(term.size(), position);
                     out.add(term);
+                    limited(out, position);
                 }
             }
-            return out;
+            return limited(out, position);
         }
 
-        private TermSet cross(TermSet a, TermSet b) {
+        private TermSet cross(TermSet a, TermSet b, int position) {
             TermSet out = new TermSet();
-            a.terms.forEach(out::add);
-            b.terms.forEach(out::add);
-            interaction(a, b).terms.forEach(out::add);
-            return out;
+            a.terms().forEach(out::add);
+            b.terms().forEach(out::add);
+            interaction(a, b, position).terms().forEach(out::add);
+            return limited(out, position);
+        }
+
+        /** The set, unless it holds more than {@link #MAX_TERMS} terms. */
+        private TermSet limited(TermSet set, int position) {
+            if (set.size() > MAX_TERMS) {
+                throw tooManyTerms(position);
+            }
+            return set;
+        }
+
+        private void checkVariableCount(int count, int position) {
+            if (count > MAX_TERM_VARIABLES) {
+                throw error(position, "an interaction or nesting of more than " + MAX_TERM_VARIABLES
+                        + " variables is not supported");
+            }
+        }
+
+        private FormulaSyntaxException tooManyTerms(int position) {
+            return error(position, "the formula expands into more than " + MAX_TERMS + " terms (a*b*c*... and (...)^n"
+                    + " form every interaction of their variables); write the interactions wanted with ':' instead");
         }
 
         /**
@@ -502,7 +634,7 @@ public final class FormulaParser {
             Map<String, Integer> rank = new HashMap<>();
             items.forEach(item -> collectNames(item, rank));
             List<Term> terms = new ArrayList<>();
-            for (Set<String> t : set.terms) {
+            for (Set<String> t : set.terms()) {
                 List<String> vars = new ArrayList<>(t);
                 vars.sort(Comparator.comparingInt(v -> rank.getOrDefault(v, Integer.MAX_VALUE)));
                 terms.add(new Term(vars));
@@ -565,6 +697,7 @@ public final class FormulaParser {
                         inner.add(v);
                     }
                 }
+                checkVariableCount(inner.size(), b.position);
                 List<List<String>> out = new ArrayList<>();
                 out.add(inner);
                 out.addAll(outer);
@@ -589,6 +722,7 @@ public final class FormulaParser {
                         out.add(v);
                     }
                 }
+                checkVariableCount(out.size(), b.position);
                 return out;
             }
             throw error(node.position(), "the grouping factor must be a column (g), an interaction (a:b) or a nesting"
