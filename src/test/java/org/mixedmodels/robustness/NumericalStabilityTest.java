@@ -213,17 +213,13 @@ class NumericalStabilityTest {
     }
 
     /**
-     * Known bug (fit/ProfiledDeviance, reported): a response far from 0 relative to its spread. The cross-products
-     * of [Z X y] are formed once and r^2 comes out of them by cancellation, so a shift c costs about
-     * log10(c^2 / var(y)) of the 16 digits (20 groups of 3-6 rows, response SD about 1.5): c = 1e4 moves theta by
-     * 7e-5 relative, c = 1e6 by 1.3e-2 (slope by 3e-5), and with c = 1e8 theta is 1635 instead of 1.117 and sigma
-     * 0.353 instead of 1.053, reported as converged, without a warning; with a random slope, c = 1e8 throws "could not
-     * be factored". Centring y (and X) before forming the cross-products, or computing r^2 from the residuals as lme4
-     * does, would fix it.
+     * A response far from 0 relative to its spread. The cross-products of [Z X y] are formed once and r^2 comes out
+     * of them by cancellation, so before the fix a shift c cost about log10(c^2 / var(y)) of the 16 digits: with
+     * c = 1e8 theta was 1635 instead of 1.117. ProfiledDeviance now centres y when X has an intercept (which absorbs
+     * the shift exactly) and adds the mean back to the intercept.
      */
     @ParameterizedTest
     @ValueSource(doubles = {1e4, 1e6, 1e8})
-    @Disabled("known bug in fit/ProfiledDeviance: a response with a large offset loses all precision (reported)")
     void responseWithALargeOffset(double c) {
         SimulatedGroups d = SimulatedGroups.generate(20, 6, false, false, 5);
         FitResult base = fit("y ~ x + (1 | g)", d.frame(), false);
@@ -237,12 +233,11 @@ class NumericalStabilityTest {
     }
 
     /**
-     * Known bug (fit/, reported): a predictor far from 0 relative to its spread, e.g. time as POSIX seconds
-     * (1.7e9 plus days): the same cancellation in X'X costs precision, theta is off by 2.6e-4 relative and the
-     * slope by 5e-6 (random intercept, 20 groups of 6 rows).
+     * A predictor far from 0 relative to its spread, e.g. time as POSIX seconds (1.7e9 plus days): the same
+     * cancellation in X'X cost precision (theta off by 2.6e-4 relative) until ProfiledDeviance centred X's columns
+     * too (with an intercept; the intercept and its covariance are mapped back).
      */
     @Test
-    @Disabled("known bug in fit/: a predictor with a large offset (POSIX time) loses precision (reported)")
     void predictorWithALargeOffset() {
         SimulatedGroups d = SimulatedGroups.generate(20, 6, true, false, 5);
         FitResult base = fit("y ~ x + (1 | g)", d.frame(), false);

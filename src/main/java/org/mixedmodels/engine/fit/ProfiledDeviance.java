@@ -63,6 +63,12 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private final double[] l21;
     private final DMatrixRMaj l22;
     private final CholeskyDecomposition_F64<DMatrixRMaj> cholesky;
+    /** The column of X that is all ones (the intercept), or -1; the response is centred when there is one. */
+    private int interceptColumn = -1;
+    /** The mean subtracted from the response before the cross-products, added back to the intercept. */
+    private double responseShift;
+    /** The means subtracted from X's other columns when there is an intercept (0 for the intercept). */
+    private double[] columnShift;
     private final double[] work;
     private double[] factoredTheta;
     private int evaluations;
@@ -178,6 +184,42 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private void formCrossProducts(Design design) {
         double[][] x = design.fixed().columns();
         double[] y = design.response();
+        // With an intercept column the response is centred first: the cross-products of [Z X y] are formed once
+        // and y'y - ... would otherwise cancel catastrophically for responses far from 0 (e.g. 1e8 +- 1); the
+        // intercept absorbs the shift exactly, and solve() adds it back.
+        interceptColumn = interceptColumn(x);
+        columnShift = new double[p];
+        if (interceptColumn >= 0) {
+            // likewise X's other columns (time as POSIX seconds): X - 1 m' spans the same space, so only the
+            // intercept and its covariance change, mapped back in solve() and unscaledFixedCovariance()
+            double[][] centredX = new double[p][];
+            for (int c = 0; c < p; c++) {
+                if (c == interceptColumn) {
+                    centredX[c] = x[c];
+                    continue;
+                }
+                double mean = 0;
+                for (double v : x[c]) {
+                    mean += v / n;
+                }
+                columnShift[c] = mean;
+                centredX[c] = new double[n];
+                for (int i = 0; i < n; i++) {
+                    centredX[c][i] = x[c][i] - mean;
+                }
+            }
+            x = centredX;
+            double mean = 0;
+            for (double v : y) {
+                mean += v / n;
+            }
+            responseShift = mean;
+            double[] centred = new double[n];
+            for (int i = 0; i < n; i++) {
+                centred[i] = y[i] - mean;
+            }
+            y = centred;
+        }
         int[] idx = new int[m];
         double[] val = new double[m];
         double[] z1 = new double[k1];
@@ -223,6 +265,23 @@ public final class ProfiledDeviance implements MultivariateFunction {
                 arrd[c * m + a] = arrd[a * m + c];
             }
         }
+    }
+
+    /** The index of a column of X that is 1 in every row, or -1. */
+    private static int interceptColumn(double[][] x) {
+        for (int c = 0; c < x.length; c++) {
+            boolean ones = true;
+            for (double v : x[c]) {
+                if (v != 1.0) {
+                    ones = false;
+                    break;
+                }
+            }
+            if (ones) {
+                return c;
+            }
+        }
+        return -1;
     }
 
     private int restBlockOf(int index) {
@@ -524,6 +583,14 @@ public final class ProfiledDeviance implements MultivariateFunction {
             SmallCholesky.solveTransposedInPlace(l11, j * k1 * k1, k1, u1, j * k1);
         }
         double[] beta = java.util.Arrays.copyOfRange(v, qr, top);
+        if (interceptColumn >= 0) {
+            // beta_0 = beta_0(centred) + mean(y) - sum_c mean(x_c) beta_c
+            double shift = responseShift;
+            for (int c = 0; c < p; c++) {
+                shift -= columnShift[c] * beta[c];
+            }
+            beta[interceptColumn] += shift;
+        }
         double[] ur = java.util.Arrays.copyOfRange(v, 0, qr);
         return new double[][] {beta, u1, ur};
     }
@@ -544,6 +611,32 @@ public final class ProfiledDeviance implements MultivariateFunction {
         for (int i = 0; i < p; i++) {
             for (int j = 0; j < p; j++) {
                 out[i][j] = cov.get(i, j);
+            }
+        }
+        if (interceptColumn >= 0) {
+            // cov(beta) = T cov(beta centred) T' with T = I except row 0: T[0][c] = -mean(x_c)
+            double[][] tc = new double[p][p];
+            for (int i = 0; i < p; i++) {
+                for (int j = 0; j < p; j++) {
+                    double v = out[i][j];
+                    if (i == interceptColumn) {
+                        for (int c = 0; c < p; c++) {
+                            v -= columnShift[c] * out[c][j];
+                        }
+                    }
+                    tc[i][j] = v;
+                }
+            }
+            for (int i = 0; i < p; i++) {
+                for (int j = 0; j < p; j++) {
+                    double v = tc[i][j];
+                    if (j == interceptColumn) {
+                        for (int c = 0; c < p; c++) {
+                            v -= tc[i][c] * columnShift[c];
+                        }
+                    }
+                    out[i][j] = v;
+                }
             }
         }
         return out;
