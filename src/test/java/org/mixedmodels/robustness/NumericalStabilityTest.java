@@ -10,7 +10,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,7 @@ import org.mixedmodels.engine.fit.LinearMixedModel;
  * scale a divides its coefficient and SE by a and, under REML, whose criterion holds log|X'V^-1X|, subtracts log a
  * from logLik (ML: no change). Badly scaled predictors must draw lme4's "very different scales" warning.
  *
- * <p>Tests marked {@code @Disabled} are bugs found here in the fitting code (fit/), which this issue may not change;
- * they state the correct behaviour and are to be enabled with the fix (see the report of issue 9).
+ * <p>Each case below failed before the fix its comment names (found by these tests and the property tests).
  */
 class NumericalStabilityTest {
     private static final double REL = 1e-6;
@@ -177,16 +175,13 @@ class NumericalStabilityTest {
     }
 
     /**
-     * Known bug (fit/, reported): a random slope on a badly scaled predictor. Theta starts at 1 (a slope SD equal to
-     * the residual SD per second) and the optimizer, whose trust region starts at 0.2 and whose boundary checks use
-     * an absolute 1e-4, cannot place the slope's theta near its optimum of about 2e-8. Here (30 subjects x 6 visits
-     * over 3 years) it stops at a worse point reported as converged: REML logLik -347.92 instead of -346.09 (the
-     * years fit's -328.82 minus log(seconds per year)), intercept SD 2.10 instead of 2.68, residual SD 1.058 instead
-     * of 0.997, and a "boundary (singular) fit" warning because the slope's theta is below 1e-4. lme4 warns about
-     * such predictors; this engine now warns too (the design's scale warning) but still returns these estimates.
+     * A random slope on a badly scaled predictor. With theta starting at 1 (a slope SD equal to the residual SD per
+     * second), a trust region of 0.2 and absolute boundary checks of 1e-4, the optimizer could not place the slope's
+     * theta near its optimum of about 2e-8 and stopped at a worse point (REML logLik -347.92 instead of -346.09,
+     * reported as converged and singular). LinearMixedModel now optimizes theta relative to each random-effect
+     * column's root mean square, so start, trust region and boundary checks are unit-free.
      */
     @Test
-    @Disabled("known bug in fit/: a random slope on a predictor in seconds (values up to 1e8) converges to a wrong optimum")
     void timeInSecondsWithARandomSlopeMatchesTimeInYears() {
         double[][] d = yearsData(30, 6, 21, true);
         String[] g = subjects(30, 6);
@@ -196,15 +191,11 @@ class NumericalStabilityTest {
     }
 
     /**
-     * Known bug (fit/, reported): as above, with the predictor scaled by 1e12 (MixedModelException "The model could
-     * not be factored at the optimum"), by 1e-12 (intercept 1.542 instead of 1.531, theta [0.40, -0.07, 1.03]
-     * where [0.48, -0.079e12, 0.36e12] is right; logLik -108.78 instead of -107.55) and even by 1e4 (a singular fit, intercept 1.5308
-     * instead of 1.5313).
+     * As above, with the predictor scaled by 1e12 (before the fix: "The model could not be factored at the
+     * optimum"), by 1e-12 (logLik -108.78 instead of -107.55) and by 1e4 (a false singular fit).
      */
     @ParameterizedTest
     @ValueSource(doubles = {1e12, 1e-12, 1e4})
-    @Disabled("known bug in fit/: a random slope on a predictor scaled by 1e12 throws 'could not be factored', by 1e-12"
-            + " or 1e4 converges to a wrong optimum")
     void largeAndTinyPredictorsWithARandomSlopeFitAsTheRescaledPredictor(double a) {
         SimulatedGroups d = SimulatedGroups.generate(20, 6, false, true, 5);
         FitResult base = fit("y ~ x + (x | g)", d.frame(), false);
@@ -249,15 +240,12 @@ class NumericalStabilityTest {
     }
 
     /**
-     * Known problem (fit/ThetaOptimizer, reported): adding a grouping factor whose variance is 0 should give the
-     * smaller model's fit (its optimum is a point of the larger model's parameter space), but from theta = 1 BOBYQA
-     * stops in a local optimum of the larger model with a lower REML log-likelihood (-43.08 instead of -42.83), a
-     * zero intercept variance for g and other estimates (intercept 1.156 instead of 1.178), reported as converged.
-     * A likelihood-ratio test of the two models would have a negative statistic. Found by
-     * FitInvariancePropertiesTest with a random slope for g.
+     * Adding a grouping factor whose variance is 0 must give at least the smaller model's likelihood (its optimum is
+     * a point of the larger model's parameter space). From lme4's start (theta = 1) BOBYQA stopped in a local
+     * optimum of the larger model (-43.08 instead of -42.83); from the unit-free start it reaches the right one.
+     * Local optima remain possible in general, as in lme4 (found by FitInvariancePropertiesTest with a random slope).
      */
     @Test
-    @Disabled("known problem in fit/: a local optimum of the larger model is worse than the nested model's optimum")
     void addingAGroupingFactorNeverLowersTheLikelihood() throws Exception {
         DataFrame d;
         try (Reader in = new InputStreamReader(NumericalStabilityTest.class.getResourceAsStream(

@@ -49,8 +49,49 @@ public final class LinearMixedModel {
             monitor.objectiveEvaluated(++evaluations[0], value);
             return value;
         };
-        OptimizerSummary opt = ThetaOptimizer.minimize(watched, deviance.initialTheta(), deviance.lowerBounds());
+        // The optimizer works on theta relative to each random-effect column's scale (its root mean square), so
+        // that the start, the trust region and the boundary checks mean the same for a slope per second as per
+        // year; theta itself (lme4's) is that divided by the column's scale.
+        double[] scale = thetaScales(design.randomTerms());
+        MultivariateFunction unitFree = scaledTheta -> watched.value(divide(scaledTheta, scale));
+        OptimizerSummary scaled = ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds());
+        OptimizerSummary opt = new OptimizerSummary(scaled.optimizer(), divide(scaled.initialTheta(), scale),
+                divide(scaled.theta(), scale), scaled.objective(), scaled.evaluations(), scaled.converged(),
+                scaled.message());
         return assemble(design, options, deviance, opt);
+    }
+
+    /**
+     * Per theta element (lme4's order: term by term, the lower triangle column by column), the root mean square
+     * of the random-effect column of its row; 1 for an intercept.
+     */
+    static double[] thetaScales(List<RandomEffectTerm> terms) {
+        List<Double> scales = new ArrayList<>();
+        for (RandomEffectTerm t : terms) {
+            double[][] z = t.model().columns();
+            double[] rms = new double[t.k()];
+            for (int r = 0; r < t.k(); r++) {
+                double ss = 0;
+                for (double v : z[r]) {
+                    ss += v * v;
+                }
+                rms[r] = ss > 0 ? Math.sqrt(ss / z[r].length) : 1;
+            }
+            for (int c = 0; c < t.k(); c++) {
+                for (int r = c; r < t.k(); r++) {
+                    scales.add(rms[r]);
+                }
+            }
+        }
+        return scales.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static double[] divide(double[] x, double[] by) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] / by[i];
+        }
+        return out;
     }
 
     /** The result at the optimum (lme4's {@code mkMerMod}). */
@@ -122,7 +163,13 @@ public final class LinearMixedModel {
             ngroups.putIfAbsent(t.groupName(), t.levelCount());
         }
         List<VarCorrRow> varCorr = varCorr(terms, theta, sigma);
-        boolean singular = isSingular(theta, deviance.lowerBounds(), terms);
+        // on the unit-free scale of the optimizer (see fit), so that a slope per second is not "singular"
+        double[] scale = thetaScales(terms);
+        double[] unitFree = new double[theta.length];
+        for (int i = 0; i < theta.length; i++) {
+            unitFree[i] = theta[i] * scale[i];
+        }
+        boolean singular = isSingular(unitFree, deviance.lowerBounds(), terms);
         int df = p + theta.length + 1;
         List<String> warnings = new ArrayList<>(design.warnings());
         if (singular) {
