@@ -63,6 +63,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private final double[] l21;
     private final DMatrixRMaj l22;
     private final CholeskyDecomposition_F64<DMatrixRMaj> cholesky;
+    /** From this many levels of the first grouping factor on, the per-level factorization uses all cores. */
+    static final int PARALLEL_LEVELS = 2000;
     /** The column of X that is all ones (the intercept), or -1; the response is centred when there is one. */
     private int interceptColumn = -1;
     /** The mean subtracted from the response before the cross-products, added back to the intercept. */
@@ -321,38 +323,21 @@ public final class ProfiledDeviance implements MultivariateFunction {
             blocks.get(b).lambda(theta, lambda[b]);
         }
         double[] lam1 = lambda[0];
-        // L11: per level, chol(Lambda1' A11_j Lambda1 + I).
-        for (int j = 0; j < levels1; j++) {
-            int base = j * k1 * k1;
-            for (int r = 0; r < k1; r++) {
-                for (int c = 0; c <= r; c++) {
-                    double s = 0;
-                    for (int u = 0; u < k1; u++) {
-                        double lu = lam1[u * k1 + r];
-                        if (lu == 0) {
-                            continue;
-                        }
-                        for (int v = 0; v < k1; v++) {
-                            s += lu * a11[base + u * k1 + v] * lam1[v * k1 + c];
-                        }
-                    }
-                    l11[base + r * k1 + c] = s + (r == c ? 1.0 : 0.0);
-                }
-            }
-            if (!SmallCholesky.decomposeInPlace(l11, base, k1)) {
-                factoredTheta = null;
-                return false;
-            }
-        }
-        // L21 = S' A_r1 Lambda1 L11^{-T}, with S = blockdiag(Lambda_b, I_p, 1) over the dense part, level by level.
+        // L11 and L21 level by level: each level's blocks depend on that level only, so the levels are split over
+        // the cores with identical arithmetic per level (bit-identical results at any number of threads).
         System.arraycopy(ar1, 0, l21, 0, ar1.length);
-        for (int j = 0; j < levels1; j++) {
-            int base = j * k1 * k1;
-            scaleRestRowsOfLevel(j);
-            for (int t = levelStart[j]; t < levelStart[j + 1]; t++) {
-                SmallCholesky.multiplyRowByLower(l21, t * k1, lam1, k1, work);
-                SmallCholesky.solveRowTransposed(l11, base, k1, l21, t * k1);
-            }
+        int chunks = levels1 >= PARALLEL_LEVELS ? Math.min(Runtime.getRuntime().availableProcessors(), 8) : 1;
+        boolean ok;
+        if (chunks > 1) {
+            ok = java.util.stream.IntStream.range(0, chunks).parallel()
+                    .allMatch(c -> factorLevels(lam1, (int) ((long) levels1 * c / chunks),
+                            (int) ((long) levels1 * (c + 1) / chunks), new double[work.length]));
+        } else {
+            ok = factorLevels(lam1, 0, levels1, work);
+        }
+        if (!ok) {
+            factoredTheta = null;
+            return false;
         }
         // L22 = chol(S' A_rr S + [I 0; 0 0] - L21 L21'), the rank update level by level over R_j x R_j.
         l22.setTo(arr);
@@ -393,6 +378,40 @@ public final class ProfiledDeviance implements MultivariateFunction {
     }
 
     /** The rows of level j's block of L21 that belong to later random-effects blocks, times Lambda_b'. */
+    /**
+     * L11_j = chol(Lambda1' A11_j Lambda1 + I) and L21's rows of level j = S' A_r1 Lambda1 L11_j^{-T}, for the
+     * levels from..to-1; false when a block is not positive definite.
+     */
+    private boolean factorLevels(double[] lam1, int from, int to, double[] scratch) {
+        for (int j = from; j < to; j++) {
+            int base = j * k1 * k1;
+            for (int r = 0; r < k1; r++) {
+                for (int c = 0; c <= r; c++) {
+                    double s = 0;
+                    for (int u = 0; u < k1; u++) {
+                        double lu = lam1[u * k1 + r];
+                        if (lu == 0) {
+                            continue;
+                        }
+                        for (int v = 0; v < k1; v++) {
+                            s += lu * a11[base + u * k1 + v] * lam1[v * k1 + c];
+                        }
+                    }
+                    l11[base + r * k1 + c] = s + (r == c ? 1.0 : 0.0);
+                }
+            }
+            if (!SmallCholesky.decomposeInPlace(l11, base, k1)) {
+                return false;
+            }
+            scaleRestRowsOfLevel(j);
+            for (int t = levelStart[j]; t < levelStart[j + 1]; t++) {
+                SmallCholesky.multiplyRowByLower(l21, t * k1, lam1, k1, scratch);
+                SmallCholesky.solveRowTransposed(l11, base, k1, l21, t * k1);
+            }
+        }
+        return true;
+    }
+
     private void scaleRestRowsOfLevel(int j) {
         int t = levelStart[j];
         int end = levelStart[j + 1];
