@@ -5,6 +5,10 @@ import org.apache.commons.math3.analysis.MultivariateFunction;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
+import org.ejml.EjmlParameters;
+import org.ejml.data.DMatrixRBlock;
+import org.ejml.dense.block.MatrixOps_DDRB;
+import org.ejml.dense.block.decomposition.chol.CholeskyOuterForm_MT_DDRB;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 import org.mixedmodels.engine.design.Design;
@@ -65,6 +69,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private final CholeskyDecomposition_F64<DMatrixRMaj> cholesky;
     /** From this many levels of the first grouping factor on, the per-level factorization uses all cores. */
     static final int PARALLEL_LEVELS = 2000;
+    /** From this size on, the dense block is factored by the multi-threaded block Cholesky. */
+    static final int PARALLEL_DENSE = 400;
     /** The column of X that is all ones (the intercept), or -1; the response is centred when there is one. */
     private int interceptColumn = -1;
     /** The mean subtracted from the response before the cross-products, added back to the intercept. */
@@ -366,13 +372,30 @@ public final class ProfiledDeviance implements MultivariateFunction {
                 c22[b * m + a] = c22[a * m + b];
             }
         }
-        if (!cholesky.decompose(l22)) {
-            factoredTheta = null;
-            return false;
+        if (m >= PARALLEL_DENSE) {
+            // a large dense block (crossed factors with many levels): EJML's outer-form block Cholesky on all
+            // cores; every block of the trailing update is computed by the same code in the same order, so the
+            // factor does not depend on the number of threads
+            DMatrixRBlock block = MatrixOps_DDRB.convert(l22, EjmlParameters.BLOCK_WIDTH);
+            CholeskyOuterForm_MT_DDRB parallel = new CholeskyOuterForm_MT_DDRB(true);
+            if (!parallel.decompose(block)) {
+                factoredTheta = null;
+                return false;
+            }
+            MatrixOps_DDRB.convert(parallel.getT(null), l22);
+            double[] d = l22.data;
+            for (int a = 0; a < m; a++) {
+                java.util.Arrays.fill(d, a * m + a + 1, (a + 1) * m, 0.0);
+            }
+        } else {
+            if (!cholesky.decompose(l22)) {
+                factoredTheta = null;
+                return false;
+            }
+            // getT(null), not getT(l22): EJML's blocked Cholesky (its choice for m >= 1000) returned a wrong
+            // factor (NaN log-determinant) when told to write into the matrix it decomposed.
+            l22.setTo(cholesky.getT(null));
         }
-        // getT(null), not getT(l22): EJML's blocked Cholesky (its choice for m >= 1000) returned a wrong
-        // factor (NaN log-determinant) when told to write into the matrix it decomposed.
-        l22.setTo(cholesky.getT(null));
         factoredTheta = theta.clone();
         return true;
     }
