@@ -105,4 +105,37 @@ class DeterminismTest {
         // and the first thread again, after the others ran
         assertEquals(expected.get(1), bits(fit(FORMULAS.get(1), false)));
     }
+
+    /**
+     * Models large enough for the multi-core paths (at least 2,000 levels of the first grouping factor; a dense block
+     * of at least 400 rows) give the same bits on one thread as on several: the levels and the dense factor's blocks
+     * are computed with the same arithmetic whatever the split.
+     */
+    @Test
+    void multiCorePathsGiveTheSameBitsOnOneThread() throws Exception {
+        DataFrame longitudinal = org.mixedmodels.cli.SimulatedData.longitudinal(2_500, 4, 7L);
+        StringBuilder csv = new StringBuilder("y,x,s,d\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11L);
+        for (int i = 0; i < 6_000; i++) {
+            int st = r.nextInt(900);
+            int le = r.nextInt(450);
+            csv.append(0.01 * st + 0.02 * le + r.nextDouble()).append(',').append(r.nextDouble()).append(",s").append(st)
+                .append(",d").append(le).append('\n');
+        }
+        DataFrame crossed = CsvReader.read(new StringReader(csv.toString()), "crossed.csv");
+        java.util.function.Supplier<List<List<Long>>> both = () -> List.of(
+            bits(LinearMixedModel.fit("y ~ time * arm + (time | subject)", longitudinal, FitOptions.reml())),
+            bits(LinearMixedModel.fit("y ~ x + (1 | s) + (1 | d)", crossed, FitOptions.reml())));
+        List<List<Long>> parallel = both.get();
+        int threads = org.ejml.concurrency.EjmlConcurrency.getMaxThreads();
+        java.util.concurrent.ForkJoinPool single = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            org.ejml.concurrency.EjmlConcurrency.setMaxThreads(1);
+            List<List<Long>> sequential = single.submit(both::get).get(120, TimeUnit.SECONDS);
+            assertEquals(parallel, sequential, "one thread and several give the same bits");
+        } finally {
+            org.ejml.concurrency.EjmlConcurrency.setMaxThreads(threads);
+            single.shutdown();
+        }
+    }
 }
