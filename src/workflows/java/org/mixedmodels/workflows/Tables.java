@@ -36,6 +36,11 @@ public final class Tables {
      * strings with their values in the domain; missing values stay missing; row keys Row0, Row1, ...
      */
     public static BufferedDataTable of(final DataFrame frame) {
+        return of(frame, "default");
+    }
+
+    /** As {@link #of(DataFrame)}, the table named {@code name} (KNIME's CSV Reader names it after the file). */
+    public static BufferedDataTable of(final DataFrame frame, final String name) {
         List<String> names = frame.columnNames();
         DataColumnSpec[] specs = new DataColumnSpec[names.size()];
         int n = frame.rowCount();
@@ -70,7 +75,7 @@ public final class Tables {
         for (int i = 0; i < n; i++) {
             rows.add(new DefaultRow(RowKey.createRowKey((long)i), cells[i]));
         }
-        return StandInNodeContainer.table(new DataTableSpec(specs), rows);
+        return StandInNodeContainer.table(new DataTableSpec(name, specs), rows);
     }
 
     /** The table as aligned text: the header and at most {@code maxRows} rows. */

@@ -183,7 +183,7 @@ public final class WorkflowRunner {
                 + "use a path relative to the workflow.");
         }
         try {
-            return Tables.of(CsvReader.read(file.normalize()));
+            return Tables.of(CsvReader.read(file.normalize()), file.getFileName().toString());
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
