@@ -15,7 +15,6 @@ import org.knime.core.data.def.DoubleCell;
 import org.knime.core.data.def.StringCell;
 import org.knime.core.node.BufferedDataContainer;
 import org.knime.core.node.BufferedDataTable;
-import org.knime.core.node.CanceledExecutionException;
 import org.knime.core.node.ExecutionContext;
 import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.NodeSettingsRO;
@@ -30,6 +29,7 @@ import org.mixedmodels.engine.joint.JointModel;
 import org.mixedmodels.engine.joint.JointModelSpec;
 import org.mixedmodels.engine.joint.SubjectRandomEffects;
 import org.mixedmodels.engine.joint.SurvivalPrediction;
+import org.mixedmodels.knime.data.CancelableFit;
 import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
@@ -120,17 +120,8 @@ final class JointModelNodeModel extends StatelessNodeModel {
         ExecutionContext fitExec = exec.createSubExecutionContext(0.9);
         JointFitResult fit;
         try {
-            fit = JointModel.fit(longitudinal, survival, spec, (evaluation, objective) -> {
-                try {
-                    fitExec.checkCanceled();
-                } catch (CanceledExecutionException e) {
-                    throw new FitCanceled(e);
-                }
-                fitExec.setProgress(1 - 1.0 / (1 + evaluation / 100.0),
-                    () -> "Maximizing the joint likelihood (" + evaluation + " evaluations)");
-            });
-        } catch (FitCanceled e) {
-            throw e.cause;
+            fit = CancelableFit.run(fitExec, 100, "Maximizing the joint likelihood",
+                monitor -> JointModel.fit(longitudinal, survival, spec, monitor));
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
@@ -212,17 +203,6 @@ final class JointModelNodeModel extends StatelessNodeModel {
         }
         c.close();
         return c.getTable();
-    }
-
-    /** Carries the user's cancel out of the optimizer. */
-    private static final class FitCanceled extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final CanceledExecutionException cause;
-
-        FitCanceled(final CanceledExecutionException cause) {
-            super(cause);
-            this.cause = cause;
-        }
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.Set;
 import org.knime.core.data.DataColumnSpec;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.node.BufferedDataTable;
-import org.knime.core.node.CanceledExecutionException;
 import org.knime.core.node.ExecutionContext;
 import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.NodeSettingsRO;
@@ -28,6 +27,7 @@ import org.mixedmodels.engine.formula.RandomTerm;
 import org.mixedmodels.engine.formula.ResidualTerm;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.knime.data.CancelableFit;
 import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 import org.mixedmodels.knime.port.MixedModelPortObject;
@@ -116,21 +116,11 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         ExecutionContext fitExec = exec.createSubExecutionContext(1 - READ_SHARE);
         FitResult fit;
         try {
-            fit = LinearMixedModel.fit(Design.build(formula, data, settings.referenceLevelMap(),
-                settings.levelOrderMap()), new FitOptions(settings.fitMethod(), settings.referenceLevelMap(),
-                    settings.levelOrderMap()),
-                (evaluation, objective) -> {
-                    try {
-                        fitExec.checkCanceled();
-                    } catch (CanceledExecutionException e) {
-                        throw new FitCanceled(e);
-                    }
-                    // the optimizer needs a few hundred evaluations for typical models; show movement
-                    fitExec.setProgress(1 - 1.0 / (1 + evaluation / 50.0),
-                        () -> "Optimizing (" + evaluation + " evaluations, objective " + objective + ")");
-                });
-        } catch (FitCanceled e) {
-            throw e.cause;
+            Design design = Design.build(formula, data, settings.referenceLevelMap(), settings.levelOrderMap());
+            FitOptions options = new FitOptions(settings.fitMethod(), settings.referenceLevelMap(),
+                settings.levelOrderMap());
+            // the optimizer needs tens to hundreds of evaluations for typical models
+            fit = CancelableFit.run(fitExec, 50, "Optimizing", monitor -> LinearMixedModel.fit(design, options, monitor));
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
@@ -149,17 +139,6 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
             LearnerOutputTables.randomEffects(model,
                 LearnerOutputTables.randomEffectColumns(formula, table.getDataTableSpec()), exec),
             LearnerOutputTables.fitStatistics(fit, formula, exec)};
-    }
-
-    /** Carries the user's cancel out of the optimizer. */
-    private static final class FitCanceled extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final CanceledExecutionException cause;
-
-        FitCanceled(final CanceledExecutionException cause) {
-            super(cause);
-            this.cause = cause;
-        }
     }
 
     @Override
