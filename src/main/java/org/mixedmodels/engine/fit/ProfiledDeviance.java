@@ -46,6 +46,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     /** Random effects in the dense part, and where each later block starts there. */
     private final int qr;
     private final int[] restOffset;
+    /** Whether every random-effects block after the first has one column (crossed random intercepts). */
+    private final boolean scalarRestBlocks;
     /** For each random effect of the dense part: its block, and its column within the block's level. */
     private final int[] restBlock;
     private final int[] restColumn;
@@ -92,6 +94,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
         this.levels1 = first.levelCount();
         this.q1 = first.size();
         this.restOffset = new int[blocks.size()];
+        this.scalarRestBlocks = blocks.stream().skip(1).allMatch(blk -> blk.k == 1);
         int q = 0;
         for (int b = 1; b < blocks.size(); b++) {
             restOffset[b] = q;
@@ -346,9 +349,16 @@ public final class ProfiledDeviance implements MultivariateFunction {
             return false;
         }
         // L22 = chol(S' A_rr S + [I 0; 0 0] - L21 L21'), the rank update level by level over R_j x R_j.
-        l22.setTo(arr);
-        scaleRestRows(l22);
-        scaleRestColumns(l22);
+        boolean large = m >= PARALLEL_DENSE;
+        if (large && scalarRestBlocks) {
+            // crossed intercepts: S is diagonal, so S' A_rr S is a scaling of A_rr's lower triangle (all the
+            // block Cholesky reads), in one pass
+            scaledLowerTriangle();
+        } else {
+            l22.setTo(arr);
+            scaleRestRows(l22);
+            scaleRestColumns(l22);
+        }
         double[] c22 = l22.data;
         for (int i = 0; i < qr; i++) {
             c22[i * m + i] += 1.0;
@@ -367,12 +377,14 @@ public final class ProfiledDeviance implements MultivariateFunction {
                 }
             }
         }
-        for (int a = 0; a < m; a++) {
-            for (int b = 0; b < a; b++) {
-                c22[b * m + a] = c22[a * m + b];
+        if (!large) {
+            for (int a = 0; a < m; a++) {
+                for (int b = 0; b < a; b++) {
+                    c22[b * m + a] = c22[a * m + b];
+                }
             }
         }
-        if (m >= PARALLEL_DENSE) {
+        if (large) {
             // a large dense block (crossed factors with many levels): EJML's outer-form block Cholesky on all
             // cores; every block of the trailing update is computed by the same code in the same order, so the
             // factor does not depend on the number of threads
@@ -453,6 +465,27 @@ public final class ProfiledDeviance implements MultivariateFunction {
                 }
             }
             t += k;
+        }
+    }
+
+    /** l22's lower triangle = S' A_rr S for S diagonal (every block after the first has one column). */
+    private void scaledLowerTriangle() {
+        double[] sc = new double[m];
+        java.util.Arrays.fill(sc, 1.0);
+        for (int b = 1; b < blocks.size(); b++) {
+            double lam = lambda[b][0];
+            for (int level = 0; level < blocks.get(b).levelCount(); level++) {
+                sc[restOffset[b] + level] = lam;
+            }
+        }
+        double[] d = l22.data;
+        double[] src = arr.data;
+        for (int a = 0; a < m; a++) {
+            int row = a * m;
+            double sa = sc[a];
+            for (int b = 0; b <= a; b++) {
+                d[row + b] = src[row + b] * sa * sc[b];
+            }
         }
     }
 
