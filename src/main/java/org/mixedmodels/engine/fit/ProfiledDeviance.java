@@ -46,6 +46,10 @@ public final class ProfiledDeviance implements MultivariateFunction {
     /** Random effects in the dense part, and where each later block starts there. */
     private final int qr;
     private final int[] restOffset;
+    /** The factor of a large dense block in EJML's block layout, current while {@code rowMajorCurrent} is false. */
+    private DMatrixRBlock blockFactor;
+    /** Whether l22 holds the current factor. */
+    private boolean rowMajorCurrent = true;
     /** Whether every random-effects block after the first has one column (crossed random intercepts). */
     private final boolean scalarRestBlocks;
     /** For each random effect of the dense part: its block, and its column within the block's level. */
@@ -394,12 +398,12 @@ public final class ProfiledDeviance implements MultivariateFunction {
                 factoredTheta = null;
                 return false;
             }
-            MatrixOps_DDRB.convert(parallel.getT(null), l22);
-            double[] d = l22.data;
-            for (int a = 0; a < m; a++) {
-                java.util.Arrays.fill(d, a * m + a + 1, (a + 1) * m, 0.0);
-            }
+            // the row-major copy the other methods read is made only when they ask for it (ensureRowMajor): an
+            // evaluation of the objective needs the diagonal alone
+            blockFactor = parallel.getT(null);
+            rowMajorCurrent = false;
         } else {
+            rowMajorCurrent = true;
             if (!cholesky.decompose(l22)) {
                 factoredTheta = null;
                 return false;
@@ -466,6 +470,24 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
             t += k;
         }
+    }
+
+    /** The factor's element (i, j), i >= j, wherever it is held. */
+    private double factorAt(int i, int j) {
+        return rowMajorCurrent ? l22.data[i * m + j] : blockFactor.get(i, j);
+    }
+
+    /** Makes the row-major copy of a block factor (the upper triangle zero) for the methods that read l22. */
+    private void ensureRowMajor() {
+        if (rowMajorCurrent) {
+            return;
+        }
+        MatrixOps_DDRB.convert(blockFactor, l22);
+        double[] d = l22.data;
+        for (int a = 0; a < m; a++) {
+            java.util.Arrays.fill(d, a * m + a + 1, (a + 1) * m, 0.0);
+        }
+        rowMajorCurrent = true;
     }
 
     /** l22's lower triangle = S' A_rr S for S diagonal (every block after the first has one column). */
@@ -544,7 +566,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
         }
         for (int i = 0; i < qr; i++) {
-            s += Math.log(l22.data[i * m + i]);
+            s += Math.log(factorAt(i, i));
         }
         return 2 * s;
     }
@@ -553,14 +575,14 @@ public final class ProfiledDeviance implements MultivariateFunction {
     public double logDetRX() {
         double s = 0;
         for (int i = qr; i < qr + p; i++) {
-            s += Math.log(l22.data[i * m + i]);
+            s += Math.log(factorAt(i, i));
         }
         return 2 * s;
     }
 
     /** The penalized residual sum of squares r^2: the square of the factor's last diagonal element. */
     public double pwrss() {
-        double r = l22.data[m * m - 1];
+        double r = factorAt(m - 1, m - 1);
         return r * r;
     }
 
@@ -631,6 +653,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
     double[][] solve() {
         int top = qr + p;
         double[] v = new double[top];
+        ensureRowMajor();
         double[] l = l22.data;
         for (int i = 0; i < top; i++) {
             v[i] = l[(m - 1) * m + i];
@@ -672,6 +695,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /** (R_X R_X')^{-1}: the covariance of beta divided by sigma^2. */
     public double[][] unscaledFixedCovariance() {
+        ensureRowMajor();
         DMatrixRMaj rx = new DMatrixRMaj(p, p);
         for (int i = 0; i < p; i++) {
             for (int j = 0; j <= i; j++) {
@@ -727,6 +751,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
      */
     double[][][] unscaledConditionalVariances() {
         // Inverse of the dense random-effects part of L22 (lower triangular, qr x qr).
+        ensureRowMajor();
         DMatrixRMaj lrr = new DMatrixRMaj(qr, qr);
         for (int i = 0; i < qr; i++) {
             for (int j = 0; j <= i; j++) {
