@@ -25,8 +25,12 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
 public final class ThetaOptimizer {
     /** BOBYQA's initial trust-region radius (theta is on the scale of SD ratios, starting at 1). */
     public static final double DEFAULT_INITIAL_RADIUS = 0.2;
-    /** BOBYQA's final trust-region radius: theta is located to about this precision. */
-    public static final double DEFAULT_STOPPING_RADIUS = 1e-9;
+    /**
+     * BOBYQA's final trust-region radius: theta is located to about this precision. lme4 stops at minqa's default
+     * 1e-6 times the initial radius (2e-7); 1e-7 keeps every reference case within its tolerance and saves about a
+     * sixth of the evaluations of 1e-9.
+     */
+    public static final double DEFAULT_STOPPING_RADIUS = 1e-7;
     /** Brent's relative and absolute tolerances on theta for a single parameter. */
     public static final double DEFAULT_BRENT_RELATIVE = 1e-12;
     public static final double DEFAULT_BRENT_ABSOLUTE = 1e-14;
