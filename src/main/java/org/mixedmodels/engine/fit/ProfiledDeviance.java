@@ -46,6 +46,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     /** Random effects in the dense part, and where each later block starts there. */
     private final int qr;
     private final int[] restOffset;
+    /** Destination-row boundaries of the parallel rank update (null until first needed). */
+    private int[] updateSplit;
     /** The factor of a large dense block in EJML's block layout, current while {@code rowMajorCurrent} is false. */
     private DMatrixRBlock blockFactor;
     /** Whether l22 holds the current factor. */
@@ -367,19 +369,14 @@ public final class ProfiledDeviance implements MultivariateFunction {
         for (int i = 0; i < qr; i++) {
             c22[i * m + i] += 1.0;
         }
-        for (int j = 0; j < levels1; j++) {
-            int from = levelStart[j];
-            int to = levelStart[j + 1];
-            for (int a = from; a < to; a++) {
-                int row = levelRows[a] * m;
-                for (int b = from; b <= a; b++) {
-                    double s = 0;
-                    for (int c = 0; c < k1; c++) {
-                        s += l21[a * k1 + c] * l21[b * k1 + c];
-                    }
-                    c22[row + levelRows[b]] -= s;
-                }
-            }
+        if (large) {
+            // destination rows split over the cores: each element still receives its updates level by level in
+            // the same order, so the result does not depend on the split
+            int[] split = rankUpdateSplit();
+            java.util.stream.IntStream.range(0, split.length - 1).parallel()
+                    .forEach(c -> rankUpdate(c22, split[c], split[c + 1]));
+        } else {
+            rankUpdate(c22, 0, m);
         }
         if (!large) {
             for (int a = 0; a < m; a++) {
@@ -470,6 +467,58 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
             t += k;
         }
+    }
+
+    /** c22 -= L21 L21' on the destination rows from..to-1 (lower triangle), level by level. */
+    private void rankUpdate(double[] c22, int fromRow, int toRow) {
+        for (int j = 0; j < levels1; j++) {
+            int from = levelStart[j];
+            int to = levelStart[j + 1];
+            for (int a = from; a < to; a++) {
+                int ra = levelRows[a];
+                if (ra < fromRow || ra >= toRow) {
+                    continue;
+                }
+                int row = ra * m;
+                for (int b = from; b <= a; b++) {
+                    double s = 0;
+                    for (int c = 0; c < k1; c++) {
+                        s += l21[a * k1 + c] * l21[b * k1 + c];
+                    }
+                    c22[row + levelRows[b]] -= s;
+                }
+            }
+        }
+    }
+
+    /** Row boundaries that give each core about the same number of rank-update terms (computed once). */
+    private int[] rankUpdateSplit() {
+        if (updateSplit == null) {
+            int chunks = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+            long[] perRow = new long[m];
+            long total = 0;
+            for (int j = 0; j < levels1; j++) {
+                for (int a = levelStart[j]; a < levelStart[j + 1]; a++) {
+                    perRow[levelRows[a]] += a - levelStart[j] + 1;
+                    total += a - levelStart[j] + 1;
+                }
+            }
+            int[] split = new int[chunks + 1];
+            split[chunks] = m;
+            long sum = 0;
+            int c = 1;
+            for (int r = 0; r < m && c < chunks; r++) {
+                sum += perRow[r];
+                if (sum >= total * c / chunks) {
+                    split[c++] = r + 1;
+                }
+            }
+            for (; c < chunks; c++) {
+                split[c] = m;
+            }
+            updateSplit = split;
+        }
+        return updateSplit;
     }
 
     /** The factor's element (i, j), i >= j, wherever it is held. */
