@@ -46,6 +46,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     /** Random effects in the dense part, and where each later block starts there. */
     private final int qr;
     private final int[] restOffset;
+    /** The block-layout matrix the large dense block is factored in (null until first needed). */
+    private DMatrixRBlock blockWork;
     /** Destination-row boundaries of the parallel rank update (null until first needed). */
     private int[] updateSplit;
     /** The factor of a large dense block in EJML's block layout, current while {@code rowMajorCurrent} is false. */
@@ -389,7 +391,10 @@ public final class ProfiledDeviance implements MultivariateFunction {
             // a large dense block (crossed factors with many levels): EJML's outer-form block Cholesky on all
             // cores; every block of the trailing update is computed by the same code in the same order, so the
             // factor does not depend on the number of threads
-            DMatrixRBlock block = MatrixOps_DDRB.convert(l22, EjmlParameters.BLOCK_WIDTH);
+            if (blockWork == null) {
+                blockWork = new DMatrixRBlock(m, m, EjmlParameters.BLOCK_WIDTH);
+            }
+            DMatrixRBlock block = lowerToBlock(l22.data, blockWork);
             CholeskyOuterForm_MT_DDRB parallel = new CholeskyOuterForm_MT_DDRB(true);
             if (!parallel.decompose(block)) {
                 factoredTheta = null;
@@ -467,6 +472,27 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
             t += k;
         }
+    }
+
+    /**
+     * Copies the lower triangle (the blocks on and below the diagonal) of a row-major m x m matrix into EJML's block
+     * layout: block rows stored one after another, each block row-major, so every block row is a run of arraycopies.
+     */
+    private static DMatrixRBlock lowerToBlock(double[] src, DMatrixRBlock dst) {
+        int m = dst.numRows;
+        int bw = dst.blockLength;
+        double[] d = dst.data;
+        for (int br = 0; br < m; br += bw) {
+            int h = Math.min(bw, m - br);
+            for (int bc = 0; bc <= br; bc += bw) {
+                int w = Math.min(bw, m - bc);
+                int base = br * m + bc * h;
+                for (int i = 0; i < h; i++) {
+                    System.arraycopy(src, (br + i) * m + bc, d, base + i * w, w);
+                }
+            }
+        }
+        return dst;
     }
 
     /** c22 -= L21 L21' on the destination rows from..to-1 (lower triangle), level by level. */
