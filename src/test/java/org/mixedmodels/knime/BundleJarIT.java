@@ -85,6 +85,23 @@ class BundleJarIT {
         assertEquals(List.of(), knime, "the stand-in and the headless workflow runner stay out of the bundle");
     }
 
+    /** No jar the build makes (the bundle, the command-line jar) holds the KNIME stand-in or the runner. */
+    @Test
+    void noBuiltJarHoldsTheStandIn() throws Exception {
+        File[] jars = new File(System.getProperty("bundle.jar")).getParentFile()
+            .listFiles((dir, name) -> name.endsWith(".jar"));
+        assertNotNull(jars);
+        assertTrue(jars.length >= 2, "the bundle and the command-line jar");
+        for (File f : jars) {
+            try (JarFile j = new JarFile(f)) {
+                List<String> standIn = new ArrayList<>();
+                j.stream().filter(e -> e.getName().startsWith("org/knime/")
+                    || e.getName().startsWith("org/mixedmodels/workflows/")).forEach(e -> standIn.add(e.getName()));
+                assertEquals(List.of(), standIn, f.getName() + " must not hold the KNIME stand-in");
+            }
+        }
+    }
+
     @Test
     void classesRunOnJava17() throws Exception {
         for (JarEntry e : jar.stream().filter(e -> e.getName().endsWith(".class")).toList()) {

@@ -18,7 +18,8 @@ import org.mixedmodels.knime.learner.MixedModelLearnerNodeFactory;
 /**
  * What the Mixed Model Learner node adds over the engine: the same generated longitudinal table fitted by the engine
  * alone and by the node (table conversion, fit, Satterthwaite df and the output tables), with the heap each needed.
- * {@code java -cp target/mixed-models-workflows.jar org.mixedmodels.workflows.LearnerBenchmark [subjects] [visits]}.
+ * {@code mvn -B -q compile exec:java -Dexec.mainClass=org.mixedmodels.workflows.LearnerBenchmark
+ * [-Dexec.args="subjects visits"]}.
  */
 public final class LearnerBenchmark {
     private LearnerBenchmark() {

@@ -24,7 +24,8 @@ import org.mixedmodels.engine.data.CsvReader;
  * Runs a KNIME workflow directory headless, as KNIME's batch executor would, on the KNIME API stand-in: reads
  * {@code workflow.knime} and each node's {@code settings.xml}, executes the nodes in dependency order (KNIME's
  * CSV Reader by reading its configured file, our nodes for real), and prints every output table. Any other node
- * stops the run with a message naming it. {@code java -jar target/mixed-models-workflows.jar [WORKFLOW_DIR]}.
+ * stops the run with a message naming it. It runs from the build's classes, where the stand-in is compiled (it is
+ * never packaged): {@code mvn -B -q compile exec:java [-Dexec.args="'WORKFLOW_DIR'"]}.
  */
 public final class WorkflowRunner {
     /** KNIME's CSV Reader (up to 5.10), read by the runner itself. */
