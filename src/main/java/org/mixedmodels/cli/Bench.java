@@ -1,9 +1,6 @@
 package org.mixedmodels.cli;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.Map;
 import org.mixedmodels.engine.data.CategoricalColumn;
 import org.mixedmodels.engine.data.DataFrame;
@@ -38,7 +35,7 @@ final class Bench {
             warm = Double.isNaN(warm) ? s : Math.min(warm, s);
         }
         out.printf("%-34s %9d %8d %6d %9.3f %9.3f %9.0f%n", "longitudinal (time | subject)", fit.nobs(),
-                fit.ngroups().get("subject"), fit.optimizer().evaluations(), cold, warm, peakHeapMegabytes());
+                fit.ngroups().get("subject"), fit.optimizer().evaluations(), cold, warm, HeapUse.peakMegabytes());
 
         // MMRM: unstructured covariance over the visits (visits * (visits + 1) / 2 parameters), no random effects
         DataFrame trial = mmrmTrial(subjects, visits, 20261125L);
@@ -54,7 +51,7 @@ final class Bench {
             usWarm = Double.isNaN(usWarm) ? sec : Math.min(usWarm, sec);
         }
         out.printf("%-34s %9d %8d %6d %9.3f %9.3f %9.0f%n", "mmrm us(visit | subject)", trial.rowCount(), subjects,
-                us.optimizer().evaluations(), usCold, usWarm, peakHeapMegabytes());
+                us.optimizer().evaluations(), usCold, usWarm, HeapUse.peakMegabytes());
         return 0;
     }
 
@@ -80,16 +77,5 @@ final class Bench {
         }
         return new DataFrame(java.util.List.of(new CategoricalColumn("subject", subject),
                 new CategoricalColumn("arm", arm), new CategoricalColumn("visit", visit), new NumericColumn("y", y)));
-    }
-
-    /** The peak use of the heap's pools since the JVM started, summed over pools. */
-    static double peakHeapMegabytes() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak / 1048576.0;
     }
 }

@@ -87,7 +87,7 @@ final class BenchSuite {
             }
             int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
             out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.0f%n", c.name(), fit.nobs(), groups,
-                fit.optimizer().evaluations(), cold, warm, Bench.peakHeapMegabytes());
+                fit.optimizer().evaluations(), cold, warm, HeapUse.peakMegabytes());
         }
         if (writeData != null) {
             writeLme4Script(selected, writeData);
@@ -107,10 +107,10 @@ final class BenchSuite {
         double[] lecturerEffect = new double[lecturers];
         int[] lecturerDept = new int[lecturers];
         for (int i = 0; i < students; i++) {
-            studentEffect[i] = 0.33 * gaussian(random);
+            studentEffect[i] = 0.33 * SimulatedData.gaussian(random);
         }
         for (int i = 0; i < lecturers; i++) {
-            lecturerEffect[i] = 0.52 * gaussian(random);
+            lecturerEffect[i] = 0.52 * SimulatedData.gaussian(random);
             lecturerDept[i] = i % 14;
         }
         String[] s = new String[n];
@@ -127,7 +127,7 @@ final class BenchSuite {
             dept[i] = String.format(Locale.ROOT, "D%02d", lecturerDept[le] + 1);
             service[i] = serv ? "1" : "0";
             y[i] = 3.2 + 0.05 * lecturerDept[le] - (serv ? 0.07 : 0) + studentEffect[st] + lecturerEffect[le]
-                + 1.18 * gaussian(random);
+                + 1.18 * SimulatedData.gaussian(random);
         }
         return new DataFrame(List.of(new NumericColumn("y", y), new CategoricalColumn("s", s),
             new CategoricalColumn("d", d), new CategoricalColumn("dept", dept), new CategoricalColumn("service", service)));
@@ -146,25 +146,20 @@ final class BenchSuite {
         double[] rate = new double[rows];
         int i = 0;
         for (int a = 0; a < subjects; a++) {
-            double sa = 2 * gaussian(random);
+            double sa = 2 * SimulatedData.gaussian(random);
             for (int b = 0; b < neurons; b++) {
-                double nb = 1.5 * gaussian(random);
+                double nb = 1.5 * SimulatedData.gaussian(random);
                 for (int t = 0; t < trials; t++) {
                     subject[i] = "S" + a;
                     neuron[i] = "N" + b;
                     condition[i] = t % 2 == 0 ? "control" : "stim";
-                    rate[i] = 20 + (t % 2) * 1.5 + sa + nb + 3 * gaussian(random);
+                    rate[i] = 20 + (t % 2) * 1.5 + sa + nb + 3 * SimulatedData.gaussian(random);
                     i++;
                 }
             }
         }
         return new DataFrame(List.of(new NumericColumn("rate", rate), new CategoricalColumn("subject", subject),
             new CategoricalColumn("neuron", neuron), new CategoricalColumn("condition", condition)));
-    }
-
-    private static double gaussian(final SplittableRandom random) {
-        double u = 1.0 - random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
     }
 
     private static void write(final DataFrame data, final Path file) throws IOException {

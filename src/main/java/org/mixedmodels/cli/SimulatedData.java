@@ -45,7 +45,7 @@ public final class SimulatedData {
     }
 
     /** Box-Muller; SplittableRandom has no Gaussian generator on Java 17. */
-    private static double gaussian(SplittableRandom random) {
+    static double gaussian(SplittableRandom random) {
         double u = 1.0 - random.nextDouble();
         double v = random.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);

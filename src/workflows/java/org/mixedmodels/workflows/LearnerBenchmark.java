@@ -1,9 +1,6 @@
 package org.mixedmodels.workflows;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.NodeSettings;
@@ -47,7 +44,7 @@ public final class LearnerBenchmark {
         out.printf(java.util.Locale.ROOT, "%-28s %9s %9s %9s%n", "path", "rows", "seconds", "peak_MB");
         out.printf(java.util.Locale.ROOT, "%-28s %9d %9.3f%n", "engine fit", frame.rowCount(), engine);
         out.printf(java.util.Locale.ROOT, "%-28s %9d %9.3f %9.0f%n", "Learner node (incl. df)", frame.rowCount(),
-            learner, peakHeapMegabytes());
+            learner, org.mixedmodels.cli.HeapUse.peakMegabytes());
     }
 
     private static StandInNodeContainer node(final String formula) throws Exception {
@@ -68,15 +65,5 @@ public final class LearnerBenchmark {
         s.addStringArray("reference_levels");
         node.loadSettings(s);
         return node;
-    }
-
-    private static double peakHeapMegabytes() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak / 1048576.0;
     }
 }

@@ -12,6 +12,7 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.design.ResidualDesign;
+import org.mixedmodels.engine.linalg.SmallMatrices;
 
 /**
  * Linear mixed models with correlated residuals within subject (nlme's {@code lme}/{@code gls} with a
@@ -23,6 +24,8 @@ import org.mixedmodels.engine.design.ResidualDesign;
  * subjects with missing visits use the visits they have.
  */
 public final class ResidualCovarianceModel implements MultivariateFunction {
+    /** A Cholesky pivot at or below this fraction of its diagonal element counts as not positive definite. */
+    static final double PIVOT_TOLERANCE = 1e-12;
     private final Design design;
     private final boolean reml;
     private final ResidualDesign residual;
@@ -142,18 +145,16 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         int t = residual.visits().size();
         double[][] sum = new double[t][t];
         int[][] count = new int[t][t];
+        double[] res = y.clone();
+        for (int i = 0; i < n; i++) {
+            for (int a = 0; a < p; a++) {
+                res[i] -= cols[a][i] * beta[a];
+            }
+        }
         for (int[] rows : rowsBySubject) {
             for (int j : rows) {
-                double rj = y[j];
-                for (int a = 0; a < p; a++) {
-                    rj -= cols[a][j] * beta[a];
-                }
                 for (int k : rows) {
-                    double rk = y[k];
-                    for (int a = 0; a < p; a++) {
-                        rk -= cols[a][k] * beta[a];
-                    }
-                    sum[residual.position()[j]][residual.position()[k]] += rj * rk;
+                    sum[residual.position()[j]][residual.position()[k]] += res[j] * res[k];
                     count[residual.position()[j]][residual.position()[k]]++;
                 }
             }
@@ -175,7 +176,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                     c[j][k] = j == k ? cov[j][j] : shrink * cov[j][k];
                 }
             }
-            double[][] l = cholesky(c);
+            double[][] l = SmallMatrices.cholesky(c, PIVOT_TOLERANCE);
             if (l != null) {
                 double scale = l[0][0];
                 double[] a = new double[structure.parameterCount()];
@@ -293,11 +294,11 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 int m = pat.position().length;
                 double[][] sm = new double[m][m];
                 structure.covariance(a, pat.position(), new double[m], sm);
-                double[][] l = cholesky(sm);
+                double[][] l = SmallMatrices.cholesky(sm, PIVOT_TOLERANCE);
                 if (l == null) {
                     return null;
                 }
-                double[][] w = inverseFromCholesky(l);
+                double[][] w = SmallMatrices.inverseFromCholesky(l);
                 for (int j = 0; j < m; j++) {
                     logDet += 2 * pat.count() * Math.log(l[j][j]);
                     for (int k = 0; k < m; k++) {
@@ -317,7 +318,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         }
         for (int[] rows : patterns != null ? new int[0][] : rowsBySubject) {
             int m = rows.length;
-            double[][] l = cholesky(subjectCovariance(rows, lambda, a));
+            double[][] l = SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE);
             if (l == null) {
                 return null;
             }
@@ -406,16 +407,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     /** Z_i Lambda: each row's random-effect columns times the relative Cholesky factor. */
     double[][] zLambda(int[] rows, double[][] lambda) {
         int m = rows.length;
-        double[][] z = new double[m][q];
-        int offset = 0;
-        for (RandomEffectTerm t : terms) {
-            for (int c = 0; c < t.k(); c++) {
-                for (int j = 0; j < m; j++) {
-                    z[j][offset + c] = t.model().columns()[c][rows[j]];
-                }
-            }
-            offset += t.k();
-        }
+        double[][] z = z(rows);
         double[][] zl = new double[m][q];
         for (int j = 0; j < m; j++) {
             for (int u = 0; u < q; u++) {
@@ -427,6 +419,22 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             }
         }
         return zl;
+    }
+
+    /** The random-effect columns of one subject's rows (m x q). */
+    double[][] z(int[] rows) {
+        int m = rows.length;
+        double[][] z = new double[m][q];
+        int offset = 0;
+        for (RandomEffectTerm t : terms) {
+            for (int c = 0; c < t.k(); c++) {
+                for (int j = 0; j < m; j++) {
+                    z[j][offset + c] = t.model().columns()[c][rows[j]];
+                }
+            }
+            offset += t.k();
+        }
+        return z;
     }
 
     /** The block-diagonal relative Cholesky factor from the thetas (column-major lower triangle per term). */
@@ -451,58 +459,6 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             b.append(residual.position()[r]).append(',');
         }
         return b.toString();
-    }
-
-    /** (L L')^-1 from the lower factor L. */
-    private static double[][] inverseFromCholesky(double[][] l) {
-        int m = l.length;
-        double[][] li = new double[m][m];
-        for (int c = 0; c < m; c++) {
-            li[c][c] = 1 / l[c][c];
-            for (int r = c + 1; r < m; r++) {
-                double s = 0;
-                for (int k = c; k < r; k++) {
-                    s -= l[r][k] * li[k][c];
-                }
-                li[r][c] = s / l[r][r];
-            }
-        }
-        double[][] w = new double[m][m];
-        for (int r = 0; r < m; r++) {
-            for (int c = 0; c <= r; c++) {
-                double s = 0;
-                for (int k = r; k < m; k++) {
-                    s += li[k][r] * li[k][c];
-                }
-                w[r][c] = s;
-                w[c][r] = s;
-            }
-        }
-        return w;
-    }
-
-    /** Lower Cholesky factor of a small symmetric matrix, or null if it is not positive definite. */
-    static double[][] cholesky(double[][] v) {
-        int m = v.length;
-        double[][] l = new double[m][m];
-        for (int j = 0; j < m; j++) {
-            double d = v[j][j];
-            for (int k = 0; k < j; k++) {
-                d -= l[j][k] * l[j][k];
-            }
-            if (!(d > 1e-12 * Math.abs(v[j][j])) || !Double.isFinite(d)) {
-                return null;
-            }
-            l[j][j] = Math.sqrt(d);
-            for (int i = j + 1; i < m; i++) {
-                double s = v[i][j];
-                for (int k = 0; k < j; k++) {
-                    s -= l[i][k] * l[j][k];
-                }
-                l[i][j] = s / l[j][j];
-            }
-        }
-        return l;
     }
 
     private static void forwardSolve(double[][] l, double[][] x, double[] y) {
@@ -576,7 +532,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int s = 0; s < subjects; s++) {
                 int[] rows = rowsBySubject[s];
                 int m = rows.length;
-                double[][] w = inverseFromCholesky(cholesky(subjectCovariance(rows, lambda, a)));
+                double[][] w = SmallMatrices.inverseFromCholesky(
+                        SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
                 double[][] zl = zLambda(rows, lambda);
                 // u = Lambda' Z' W r and Var(u | y) / sigma^2 = I - Lambda' Z' W Z Lambda, then b = Lambda u
                 double[] wr = new double[m];
@@ -611,7 +568,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                         }
                     }
                 }
-                double[][] z = zLambda(rows, identity(q));
+                double[][] z = z(rows);
                 for (int j = 0; j < m; j++) {
                     for (int c = 0; c < q; c++) {
                         conditional[rows[j]] += z[j][c] * blup[s][c];
@@ -661,13 +618,5 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     /** The label of the s-th subject block (blocks are the subject factor's levels, in order). */
     private String subjectLevel(int s) {
         return residual.subject().levels().get(s);
-    }
-
-    private static double[][] identity(int q) {
-        double[][] id = new double[q][q];
-        for (int i = 0; i < q; i++) {
-            id[i][i] = 1;
-        }
-        return id;
     }
 }

@@ -163,13 +163,7 @@ public final class EstimatedMarginalMeans {
             for (int j = 0; j < p; j++) {
                 l[g][j] /= count[g];
             }
-            StringBuilder label = new StringBuilder();
-            int rest = g;
-            for (Factor f : specFactors) {
-                label.append(label.length() == 0 ? "" : " ").append(f.levels().get(rest % f.levelCount()));
-                rest /= f.levelCount();
-            }
-            labels.add(label.toString());
+            labels.add(label(specFactors, g, 0, specFactors.size()));
         }
 
         LinearContrasts contrasts = LinearContrasts.of(fit, method);
@@ -189,12 +183,7 @@ public final class EstimatedMarginalMeans {
         }
         List<Difference> diffs = new ArrayList<>();
         for (int cell = 0; cell < groups / specCells; cell++) {
-            String byLabel = null;
-            if (!by.isEmpty()) {
-                String full = labels.get(cell * specCells);
-                byLabel = String.join(" ", java.util.Arrays.asList(full.split(" ")).subList(
-                        full.split(" ").length - byWords(specFactors, specCount, cell * specCells), full.split(" ").length));
-            }
+            String byLabel = by.isEmpty() ? null : label(specFactors, cell * specCells, specCount, specFactors.size());
             List<double[]> raw = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (int a = 0; a < specCells; a++) {
@@ -214,7 +203,7 @@ public final class EstimatedMarginalMeans {
                             : Satterthwaite.twoSidedP(t, df);
                     double half = quantile(df, confidenceLevel) * se;
                     raw.add(new double[] {est, se, df, t, pv, est - half, est + half});
-                    names.add(specLabel(labels.get(ga), byLabel) + " - " + specLabel(labels.get(gb), byLabel));
+                    names.add(label(specFactors, ga, 0, specCount) + " - " + label(specFactors, gb, 0, specCount));
                 }
             }
             int m = raw.size();
@@ -229,23 +218,21 @@ public final class EstimatedMarginalMeans {
         return new EstimatedMarginalMeans(means, diffs);
     }
 
-    /** The number of words the by factors' levels take in the label of group g. */
-    private static int byWords(List<Factor> factors, int specCount, int g) {
-        int words = 0;
+    /**
+     * The levels of factors from..to-1 in group g, joined by a space (emmeans' labels); g indexes the combinations
+     * of all the factors' levels, the first factor varying fastest.
+     */
+    private static String label(List<Factor> factors, int g, int from, int to) {
+        StringBuilder label = new StringBuilder();
         int rest = g;
-        for (int k = 0; k < factors.size(); k++) {
+        for (int k = 0; k < to; k++) {
             Factor f = factors.get(k);
-            if (k >= specCount) {
-                words += f.levels().get(rest % f.levelCount()).split(" ").length;
+            if (k >= from) {
+                label.append(label.length() == 0 ? "" : " ").append(f.levels().get(rest % f.levelCount()));
             }
             rest /= f.levelCount();
         }
-        return words;
-    }
-
-    /** A mean's label without its by levels. */
-    private static String specLabel(String label, String byLabel) {
-        return byLabel == null ? label : label.substring(0, label.length() - byLabel.length() - 1);
+        return label.toString();
     }
 
     private static double quantile(double df, double level) {

@@ -1,5 +1,7 @@
 package org.mixedmodels.engine.joint;
 
+import org.mixedmodels.engine.linalg.SmallMatrices;
+
 /**
  * A quasi-Newton minimiser: BFGS updates of the inverse Hessian with a line search satisfying the strong Wolfe
  * conditions (Nocedal and Wright 2006, Numerical Optimization, 2nd ed., algorithms 6.1, 3.5 and 3.6).
@@ -56,11 +58,11 @@ final class Bfgs {
             if (maxAbs(g) <= gradientTolerance) {
                 return new Result(x, fx, g, it - 1, evaluations[0], true, "gradient below tolerance");
             }
-            double[] dir = Linear.multiply(h, g);
+            double[] dir = SmallMatrices.multiply(h, g);
             for (int i = 0; i < n; i++) {
                 dir[i] = -dir[i];
             }
-            double slope = Linear.dot(dir, g);
+            double slope = SmallMatrices.dot(dir, g);
             if (!(slope < 0)) {
                 // not a descent direction: restart from steepest descent with a scaled identity
                 for (int i = 0; i < n; i++) {
@@ -68,7 +70,7 @@ final class Bfgs {
                     h[i][i] = initialScale;
                     dir[i] = -initialScale * g[i];
                 }
-                slope = Linear.dot(dir, g);
+                slope = SmallMatrices.dot(dir, g);
             }
             double[] xNew = new double[n];
             double[] gNew = new double[n];
@@ -85,17 +87,17 @@ final class Bfgs {
                 s[i] = xNew[i] - x[i];
                 yv[i] = gNew[i] - g[i];
             }
-            double sy = Linear.dot(s, yv);
-            if (sy > 1e-12 * Math.sqrt(Linear.dot(s, s) * Linear.dot(yv, yv))) {
+            double sy = SmallMatrices.dot(s, yv);
+            if (sy > 1e-12 * Math.sqrt(SmallMatrices.dot(s, s) * SmallMatrices.dot(yv, yv))) {
                 if (it == 1 && h0 == null) {
-                    double scale = sy / Linear.dot(yv, yv);
+                    double scale = sy / SmallMatrices.dot(yv, yv);
                     for (int i = 0; i < n; i++) {
                         h[i][i] = scale;
                     }
                 }
                 double rho = 1 / sy;
-                double[] hy = Linear.multiply(h, yv);
-                double yhy = Linear.dot(yv, hy);
+                double[] hy = SmallMatrices.multiply(h, yv);
+                double yhy = SmallMatrices.dot(yv, hy);
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < n; j++) {
                         h[i][j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
@@ -124,7 +126,7 @@ final class Bfgs {
         double a = 1;
         for (int i = 0; i < 30; i++) {
             double fa = evaluate(f, x, dir, a, xNew, gNew, evaluations);
-            double da = Linear.dot(gNew, dir);
+            double da = SmallMatrices.dot(gNew, dir);
             if (!Double.isFinite(fa) || fa > f0 + C1 * a * slope0 || (i > 0 && fa >= fPrev)) {
                 return zoom(f, x, f0, slope0, dir, aPrev, fPrev, dPrev, a, fa, xNew, gNew, fNew, evaluations);
             }
@@ -162,7 +164,7 @@ final class Bfgs {
                 a = lo + 0.1 * width;
             }
             double fa = evaluate(f, x, dir, a, xNew, gNew, evaluations);
-            double da = Linear.dot(gNew, dir);
+            double da = SmallMatrices.dot(gNew, dir);
             if (!Double.isFinite(fa) || fa > f0 + C1 * a * slope0 || fa >= fLo) {
                 hi = a;
                 fHi = fa;

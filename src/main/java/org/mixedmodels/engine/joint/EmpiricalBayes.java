@@ -1,5 +1,7 @@
 package org.mixedmodels.engine.joint;
 
+import org.mixedmodels.engine.linalg.SmallMatrices;
+
 /**
  * Per-subject posterior modes of the random effects at fixed parameters, and the cumulative hazard given them.
  *
@@ -17,7 +19,7 @@ final class EmpiricalBayes {
     EmpiricalBayes(JointLikelihood lik, double[] theta) {
         this.lik = lik;
         this.theta = theta.clone();
-        this.dInv = Linear.inverseSpd(lik.covariance(theta));
+        this.dInv = SmallMatrices.inverseSpd(lik.covariance(theta));
         double s = Math.exp(theta[lik.oSigma]);
         this.sigma2 = s * s;
         this.alpha = theta[lik.oAlpha];
@@ -46,7 +48,7 @@ final class EmpiricalBayes {
             double[][] neg = new double[q][q];
             for (int j = 0; j < resid0.length; j++) {
                 double[] zj = data.z[i][j];
-                double r = resid0[j] - Linear.dot(zj, b);
+                double r = resid0[j] - SmallMatrices.dot(zj, b);
                 for (int a = 0; a < q; a++) {
                     grad[a] += zj[a] * r / sigma2;
                     for (int c = 0; c < q; c++) {
@@ -61,7 +63,7 @@ final class EmpiricalBayes {
             }
             for (int g = 0; g < nodes.size(); g++) {
                 double[] zg = nodes.z()[g];
-                double e = hc[g] * Math.exp(alpha * (ms0[g] + Linear.dot(zg, b)));
+                double e = hc[g] * Math.exp(alpha * (ms0[g] + SmallMatrices.dot(zg, b)));
                 for (int a = 0; a < q; a++) {
                     grad[a] -= e * alpha * zg[a];
                     for (int c = 0; c < q; c++) {
@@ -69,14 +71,14 @@ final class EmpiricalBayes {
                     }
                 }
             }
-            double[] db = Linear.multiply(dInv, b);
+            double[] db = SmallMatrices.multiply(dInv, b);
             for (int a = 0; a < q; a++) {
                 grad[a] -= db[a];
                 for (int c = 0; c < q; c++) {
                     neg[a][c] += dInv[a][c];
                 }
             }
-            double[] step = Linear.solveSpd(neg, grad);
+            double[] step = SmallMatrices.solveSpd(neg, grad);
             if (step == null) {
                 break;
             }
@@ -111,7 +113,7 @@ final class EmpiricalBayes {
         double[] hc = baseTerms(i, nodes);
         double h = 0;
         for (int g = 0; g < nodes.size(); g++) {
-            double m = dot(nodes.x()[g], theta, 0, lik.p) + Linear.dot(nodes.z()[g], b);
+            double m = dot(nodes.x()[g], theta, 0, lik.p) + SmallMatrices.dot(nodes.z()[g], b);
             h += hc[g] * Math.exp(alpha * m);
         }
         return h;
@@ -133,16 +135,16 @@ final class EmpiricalBayes {
         JointData data = lik.data;
         double f = 0;
         for (int j = 0; j < resid0.length; j++) {
-            double r = resid0[j] - Linear.dot(data.z[i][j], b);
+            double r = resid0[j] - SmallMatrices.dot(data.z[i][j], b);
             f -= 0.5 * r * r / sigma2;
         }
         if (zAtEvent != null) {
-            f += alpha * Linear.dot(zAtEvent, b);
+            f += alpha * SmallMatrices.dot(zAtEvent, b);
         }
         for (int g = 0; g < nodes.size(); g++) {
-            f -= hc[g] * Math.exp(alpha * (ms0[g] + Linear.dot(nodes.z()[g], b)));
+            f -= hc[g] * Math.exp(alpha * (ms0[g] + SmallMatrices.dot(nodes.z()[g], b)));
         }
-        f -= 0.5 * Linear.dot(b, Linear.multiply(dInv, b));
+        f -= 0.5 * SmallMatrices.dot(b, SmallMatrices.multiply(dInv, b));
         return f;
     }
 

@@ -1,5 +1,7 @@
 package org.mixedmodels.engine.joint;
 
+import org.mixedmodels.engine.linalg.SmallMatrices;
+
 /**
  * The joint log-likelihood sum_i log integral p(y_i | b) p(T_i, d_i | b) p(b) db and its gradient, with the
  * integral over b_i replaced by JM's pseudo-adaptive Gauss-Hermite rule.
@@ -89,7 +91,7 @@ final class JointLikelihood {
         }
 
         // centring and scaling from the separate LMM
-        double[][] dInv = Linear.inverseSpd(data.lmmD);
+        double[][] dInv = SmallMatrices.inverseSpd(data.lmmD);
         if (dInv == null) {
             throw new org.mixedmodels.engine.MixedModelException("The random-effects covariance of the separate linear"
                     + " mixed model is singular (a variance of 0 or a correlation of +-1), so the quadrature cannot be"
@@ -136,8 +138,8 @@ final class JointLikelihood {
                     a[r][c] += dInv[r][c];
                 }
             }
-            double[][] la = Linear.cholesky(a);
-            double[][] rInv = Linear.transpose(Linear.lowerInverse(la)); // R^-1 with R = la'
+            double[][] la = SmallMatrices.cholesky(a);
+            double[][] rInv = SmallMatrices.transpose(SmallMatrices.lowerInverse(la)); // R^-1 with R = la'
             double logDetRInv = 0;
             for (int r = 0; r < q; r++) {
                 logDetRInv -= Math.log(la[r][r]);
@@ -156,12 +158,12 @@ final class JointLikelihood {
                 logWeight[i][g] = gridLogW[g] + logDetRInv;
                 zb[i][g] = new double[ni];
                 for (int j = 0; j < ni; j++) {
-                    zb[i][g][j] = Linear.dot(data.z[i][j], b);
+                    zb[i][g][j] = SmallMatrices.dot(data.z[i][j], b);
                 }
-                zTb[i][g] = Linear.dot(zT[i], b);
+                zTb[i][g] = SmallMatrices.dot(zT[i], b);
                 zSb[i][g] = new double[gi];
                 for (int h = 0; h < gi; h++) {
-                    zSb[i][g][h] = Linear.dot(surv[i].z()[h], b);
+                    zSb[i][g][h] = SmallMatrices.dot(surv[i].z()[h], b);
                 }
             }
         }
@@ -206,7 +208,7 @@ final class JointLikelihood {
 
     /** The parameter entries of D (lower Cholesky factor by column, log diagonal). */
     double[] cholParameters(double[][] d) {
-        double[][] l = Linear.cholesky(d);
+        double[][] l = SmallMatrices.cholesky(d);
         if (l == null) {
             throw new IllegalArgumentException("D is not positive definite");
         }
@@ -222,7 +224,7 @@ final class JointLikelihood {
 
     double[][] covariance(double[] theta) {
         double[][] l = cholFactor(theta);
-        return Linear.multiplyTransposed(l, l);
+        return SmallMatrices.multiplyTransposed(l, l);
     }
 
     /** log h0(s) for the baseline parameters (without the Weibull intercept, which is in gamma). */
@@ -261,7 +263,7 @@ final class JointLikelihood {
         boolean weibull = data.baseline == Baseline.WEIBULL;
         double rho = weibull ? Math.exp(theta[oBase]) : 0;
         double[][] l = cholFactor(theta);
-        double[][] lInv = Linear.lowerInverse(l);
+        double[][] lInv = SmallMatrices.lowerInverse(l);
         double logDetD = 0;
         for (int r = 0; r < q; r++) {
             logDetD += 2 * Math.log(l[r][r]);
@@ -326,7 +328,7 @@ final class JointLikelihood {
                     }
                     u[r] = v;
                 }
-                double lpb = constB - 0.5 * Linear.dot(u, u);
+                double lpb = constB - 0.5 * SmallMatrices.dot(u, u);
                 a[g] = logWeight[i][g] + constY - 0.5 * s / s2 + lpt + lpb;
                 amax = Math.max(amax, a[g]);
             }
@@ -433,16 +435,16 @@ final class JointLikelihood {
                     sbb[r][c] = sbb[c][r];
                 }
             }
-            double[][] dInv = Linear.multiplyTransposed(Linear.transpose(lInv), Linear.transpose(lInv));
+            double[][] dInv = SmallMatrices.multiplyTransposed(SmallMatrices.transpose(lInv), SmallMatrices.transpose(lInv));
             // G = -n/2 D^-1 + 1/2 D^-1 S D^-1; d/dL = 2 G L
-            double[][] dsd = Linear.multiply(Linear.multiply(dInv, sbb), dInv);
+            double[][] dsd = SmallMatrices.multiply(SmallMatrices.multiply(dInv, sbb), dInv);
             double[][] gD = new double[q][q];
             for (int r = 0; r < q; r++) {
                 for (int c = 0; c < q; c++) {
                     gD[r][c] = -0.5 * n * dInv[r][c] + 0.5 * dsd[r][c];
                 }
             }
-            double[][] gl = Linear.multiply(gD, l);
+            double[][] gl = SmallMatrices.multiply(gD, l);
             int t = oD;
             for (int c = 0; c < q; c++) {
                 for (int r = c; r < q; r++) {

@@ -7,6 +7,7 @@ import org.apache.commons.math3.special.Erf;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.fit.FitMonitor;
+import org.mixedmodels.engine.linalg.SmallMatrices;
 
 /**
  * Fits the joint model of a longitudinal marker and the time to an event with shared random effects (Rizopoulos
@@ -69,7 +70,7 @@ public final class JointModel {
             double[] g = new double[lik.size];
             double ll = lik.logLik(theta, g, null);
             double[][] neg = negate(hessian);
-            double[] step = Linear.solveSpd(neg, g);
+            double[] step = SmallMatrices.solveSpd(neg, g);
             if (step == null) {
                 break;
             }
@@ -96,7 +97,7 @@ public final class JointModel {
             warnings.add("the quasi-Newton iterations did not converge (largest score component "
                     + String.format(java.util.Locale.ROOT, "%.3g", maxAbs(grad)) + "); the estimates may be inaccurate.");
         }
-        double[][] covariance = Linear.inverseSpd(negate(hessian));
+        double[][] covariance = SmallMatrices.inverseSpd(negate(hessian));
         if (covariance == null) {
             warnings.add("the Hessian of the log-likelihood at the estimates is not negative definite; standard errors"
                     + " are not available (the model may be overparameterised for these data).");
@@ -283,7 +284,7 @@ public final class JointModel {
             }
         }
         symmetrize(h);
-        double[][] h0 = Linear.inverseSpd(h);
+        double[][] h0 = SmallMatrices.inverseSpd(h);
         Bfgs.Result r = Bfgs.minimize(f, x0, h0, 1e-2, 500, 1e-6, 1e-15);
         double[] full = base.clone();
         for (int j = 0; j < m; j++) {

@@ -307,10 +307,10 @@ public final class Prediction {
      * Each complete row's visit position in the fitted residual structure (-1 for a visit not seen in training)
      * and numeric time; empty without a residual term.
      */
-    private record VisitPositions(int[] position, double[] time) {
+    private record VisitPositions(int[] position, double[] time, double[] visitVariance) {
         static VisitPositions of(FittedModel model, DataFrame data, int[] rows) {
             if (model.residual() == null) {
-                return new VisitPositions(null, null);
+                return new VisitPositions(null, null, null);
             }
             Column c = data.column(model.residual().timeName());
             List<String> visits = model.residual().visits();
@@ -321,21 +321,21 @@ public final class Prediction {
                 position[r] = visits.indexOf(label);
                 time[r] = c instanceof NumericColumn num ? num.value(rows[r]) : Double.NaN;
             }
-            return new VisitPositions(position, time);
+            // the residual variance per visit, once: the diagonal of the structure over all visits
+            double[][] cov = model.residual().covariance(model.sigma());
+            double[] variance = new double[cov.length];
+            for (int v = 0; v < cov.length; v++) {
+                variance[v] = cov[v][v];
+            }
+            return new VisitPositions(position, time, variance);
         }
 
         /** The residual variance of complete row r: sigma^2, or the structure's at the row's visit. */
         double residualVariance(FittedModel model, int r) {
-            if (position == null) {
+            if (position == null || model.residual().structure().equals("sp_exp")) {
                 return model.sigma() * model.sigma();
             }
-            if (model.residual().structure().equals("sp_exp")) {
-                return model.sigma() * model.sigma();
-            }
-            if (position[r] < 0) {
-                return Double.NaN;
-            }
-            return model.residual().covariance(new int[] {position[r]}, new double[] {time[r]}, model.sigma())[0][0];
+            return position[r] < 0 ? Double.NaN : visitVariance[position[r]];
         }
 
         /** The residual covariance of the given complete rows, or null when one's visit was not seen. */

@@ -1,7 +1,6 @@
 package org.mixedmodels.knime.joint;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +10,7 @@ import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.formula.FormulaParser;
 import org.mixedmodels.engine.formula.FormulaSyntaxException;
 import org.mixedmodels.engine.joint.Baseline;
+import org.mixedmodels.knime.data.ReferenceLevels;
 
 /** The Joint Model Learner's settings: both submodels, the linking columns, the baseline and the horizons. */
 final class JointModelSettings {
@@ -98,16 +98,7 @@ final class JointModelSettings {
     }
 
     Map<String, String> referenceLevelMap() throws InvalidSettingsException {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String entry : referenceLevels) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0 || eq == entry.length() - 1) {
-                throw new InvalidSettingsException("Reference level '" + entry + "' must be written as column=level, "
-                    + "e.g. drug=ddC.");
-            }
-            map.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
-        }
-        return map;
+        return ReferenceLevels.parse(referenceLevels, "drug=ddC");
     }
 
     List<Double> horizonList() {

@@ -15,6 +15,7 @@ import org.mixedmodels.engine.formula.FormulaParser;
 import org.mixedmodels.engine.formula.FormulaSyntaxException;
 import org.mixedmodels.engine.formula.ResidualTerm;
 import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.knime.data.ReferenceLevels;
 
 /**
  * The Learner's settings. {@code formula} is what is fitted; the other model fields record the dialog's
@@ -196,19 +197,7 @@ final class MixedModelLearnerSettings {
     }
 
     Map<String, String> referenceLevelMap() throws InvalidSettingsException {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String entry : referenceLevels) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0 || eq == entry.length() - 1) {
-                throw new InvalidSettingsException("Reference level '" + entry + "' must be written as "
-                    + "column=level, e.g. treatment=placebo.");
-            }
-            String column = entry.substring(0, eq).trim();
-            if (map.put(column, entry.substring(eq + 1).trim()) != null) {
-                throw new InvalidSettingsException("Column '" + column + "' has more than one reference level.");
-            }
-        }
-        return map;
+        return ReferenceLevels.parse(referenceLevels, "treatment=placebo");
     }
 
     /**

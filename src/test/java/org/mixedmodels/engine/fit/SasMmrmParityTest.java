@@ -213,7 +213,7 @@ class SasMmrmParityTest {
                     cov[c][r] = v;
                 }
             }
-            double[][] l = ResidualCovarianceModel.cholesky(cov);
+            double[][] l = org.mixedmodels.engine.linalg.SmallMatrices.cholesky(cov, ResidualCovarianceModel.PIVOT_TOLERANCE);
             sigma = l[0][0];
             a = new double[t * (t + 1) / 2 - 1];
             int at = 0;

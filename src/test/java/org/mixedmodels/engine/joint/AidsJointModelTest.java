@@ -133,7 +133,7 @@ class AidsJointModelTest {
                         row[j] = -row[j];
                     }
                 }
-                double[] step = Linear.solveSpd(h, g);
+                double[] step = org.mixedmodels.engine.linalg.SmallMatrices.solveSpd(h, g);
                 for (int j = 0; j < theta.length; j++) {
                     theta[j] += step[j];
                 }
@@ -255,7 +255,7 @@ class AidsJointModelTest {
         double alpha = weibull.eventCoefficient("Assoct").estimate();
         double shape = Math.exp(weibull.eventCoefficient("log(shape)").estimate());
         double sigma = weibull.sigma();
-        double[][] dInv = Linear.inverseSpd(weibull.randomEffectsCovariance());
+        double[][] dInv = org.mixedmodels.engine.linalg.SmallMatrices.inverseSpd(weibull.randomEffectsCovariance());
         double[] times = {0, 2, 6};
         double[] y = {3.4641016151, 3.6055512755, 6.164414003};
         java.util.function.BiFunction<double[], Double, Double> hazard = (b, s) -> shape * Math.pow(s, shape - 1)

@@ -1,11 +1,15 @@
-package org.mixedmodels.engine.joint;
+package org.mixedmodels.engine.linalg;
 
-/** Small dense linear algebra on row-major {@code double[][]} for the joint model's few-parameter matrices. */
-final class Linear {
-    private Linear() {
+/**
+ * Small dense linear algebra on row-major {@code double[][]}: the per-subject covariance blocks of residual structures
+ * and the joint model's few-parameter matrices, evaluated many thousand times per fit, where a library's matrix
+ * objects cost more than the arithmetic.
+ */
+public final class SmallMatrices {
+    private SmallMatrices() {
     }
 
-    static double dot(double[] a, double[] b) {
+    public static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             s += a[i] * b[i];
@@ -14,7 +18,15 @@ final class Linear {
     }
 
     /** The lower Cholesky factor L with A = L L', or null when A is not positive definite. */
-    static double[][] cholesky(double[][] a) {
+    public static double[][] cholesky(double[][] a) {
+        return cholesky(a, 0);
+    }
+
+    /**
+     * As {@link #cholesky(double[][])}, refusing a pivot that is not above {@code relativeTolerance} times its
+     * diagonal element (a numerically singular matrix).
+     */
+    public static double[][] cholesky(double[][] a, double relativeTolerance) {
         int n = a.length;
         double[][] l = new double[n][n];
         for (int j = 0; j < n; j++) {
@@ -22,7 +34,7 @@ final class Linear {
             for (int k = 0; k < j; k++) {
                 s -= l[j][k] * l[j][k];
             }
-            if (!(s > 0) || !Double.isFinite(s)) {
+            if (!(s > relativeTolerance * Math.abs(a[j][j])) || !Double.isFinite(s)) {
                 return null;
             }
             l[j][j] = Math.sqrt(s);
@@ -38,7 +50,7 @@ final class Linear {
     }
 
     /** The inverse of a lower-triangular matrix. */
-    static double[][] lowerInverse(double[][] l) {
+    public static double[][] lowerInverse(double[][] l) {
         int n = l.length;
         double[][] inv = new double[n][n];
         for (int c = 0; c < n; c++) {
@@ -55,16 +67,18 @@ final class Linear {
     }
 
     /** The inverse of a symmetric positive definite matrix, or null when it is not positive definite. */
-    static double[][] inverseSpd(double[][] a) {
+    public static double[][] inverseSpd(double[][] a) {
         double[][] l = cholesky(a);
-        if (l == null) {
-            return null;
-        }
+        return l == null ? null : inverseFromCholesky(l);
+    }
+
+    /** (L L')^-1 from the lower factor L. */
+    public static double[][] inverseFromCholesky(double[][] l) {
         double[][] li = lowerInverse(l);
         return multiply(transpose(li), li);
     }
 
-    static double[][] transpose(double[][] a) {
+    public static double[][] transpose(double[][] a) {
         double[][] t = new double[a[0].length][a.length];
         for (int i = 0; i < a.length; i++) {
             for (int j = 0; j < a[0].length; j++) {
@@ -74,7 +88,7 @@ final class Linear {
         return t;
     }
 
-    static double[][] multiply(double[][] a, double[][] b) {
+    public static double[][] multiply(double[][] a, double[][] b) {
         int n = a.length;
         int m = b[0].length;
         int k = b.length;
@@ -94,7 +108,7 @@ final class Linear {
     }
 
     /** A B'. */
-    static double[][] multiplyTransposed(double[][] a, double[][] b) {
+    public static double[][] multiplyTransposed(double[][] a, double[][] b) {
         double[][] c = new double[a.length][b.length];
         for (int i = 0; i < a.length; i++) {
             for (int j = 0; j < b.length; j++) {
@@ -104,7 +118,7 @@ final class Linear {
         return c;
     }
 
-    static double[] multiply(double[][] a, double[] x) {
+    public static double[] multiply(double[][] a, double[] x) {
         double[] y = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             y[i] = dot(a[i], x);
@@ -113,7 +127,7 @@ final class Linear {
     }
 
     /** Solves A x = b for symmetric positive definite A; null when A is not positive definite. */
-    static double[] solveSpd(double[][] a, double[] b) {
+    public static double[] solveSpd(double[][] a, double[] b) {
         double[][] l = cholesky(a);
         if (l == null) {
             return null;
