@@ -32,10 +32,8 @@ import org.mixedmodels.engine.reliability.MixedModelIcc;
  * engine's {@code MixedModelException}.
  */
 public final class IccCommand {
-    private static final Set<String> ICC_FLAGS = Set.of("--data", "--subject", "--value", "--rater", "--fixed", "--seed",
-            "--bootstrap", "--conf-level", "--format");
-    private static final Set<String> DE_FLAGS = Set.of("--data", "--cluster", "--value", "--fixed", "--icc",
-            "--cluster-size", "--n", "--cv", "--format");
+    private static final Set<String> ICC_FLAGS = Commands.ICC.flags();
+    private static final Set<String> DE_FLAGS = Commands.DESIGN_EFFECT.flags();
 
     private IccCommand() {
     }
@@ -53,7 +51,7 @@ public final class IccCommand {
         double level = confLevel(o);
         boolean json = json(o);
 
-        DataFrame frame = CsvReader.read(Path.of(data));
+        DataFrame frame = DataOptions.frame(o, data);
         IccForms.Result forms = rater == null ? null : IccForms.compute(frame, subject, value, rater, level);
         MixedModelIcc.Result mm = MixedModelIcc.estimate(frame, subject, value,
                 new MixedModelIcc.Options(fixed, replicates, seed, level));
@@ -88,7 +86,7 @@ public final class IccCommand {
             cluster = CommandLineOptions.single(o, "--cluster", true);
             value = CommandLineOptions.single(o, "--value", true);
             fixed = fixed(o);
-            r = DesignEffect.fromData(CsvReader.read(Path.of(data)), cluster, value, fixed);
+            r = DesignEffect.fromData(DataOptions.frame(o, data), cluster, value, fixed);
         } else {
             if (o.containsKey("--fixed")) {
                 throw new IllegalArgumentException("--fixed applies to --data only; for planning give the ICC with --icc.");
@@ -313,11 +311,7 @@ public final class IccCommand {
     }
 
     private static boolean json(Map<String, List<String>> options) {
-        String format = CommandLineOptions.single(options, "--format", false);
-        if (format != null && !format.equals("text") && !format.equals("json")) {
-            throw new IllegalArgumentException("--format must be text or json, not '" + format + "'.");
-        }
-        return "json".equals(format);
+        return CommandLineOptions.isJson(options);
     }
 
     /** A required number in [min, max]. */
