@@ -37,13 +37,15 @@ public record NumericDoubt(int numbers, int others, int firstRow, int firstLine,
         if (tokens.size() > 1) {
             s.append(" (other texts: '").append(String.join("', '", tokens.subList(1, tokens.size()))).append("')");
         }
-        s.append(". Only ").append(missingTokens).append(" cells count as missing. If '").append(token)
-                .append("' means missing, declare it a missing-value token (command line: --na ")
-                .append(quoteForShell(String.join(",", tokensWithNa()))).append(')');
-        if (token.matches("[-+]?[0-9]+,[0-9]+")) {
-            s.append("; if ',' is the decimal mark, say so (--decimal ,)");
-        } else if (token.matches("[-+]?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]*)?")) {
-            s.append("; a thousands separator must be removed from the numbers");
+        s.append(". Only these cells count as missing: ").append(missingTokens).append('.');
+        if (token.matches("[-+]?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]*)?")) {
+            s.append(" If ',' is a thousands separator, remove it from the numbers; if it is the decimal mark, say so"
+                    + " (--decimal ,)");
+        } else if (token.matches("[-+]?[0-9]*,[0-9]+")) {
+            s.append(" If ',' is the decimal mark, say so (--decimal ,)");
+        } else {
+            s.append(" If '").append(token).append("' means missing, declare it a missing-value token (command line: --na ")
+                    .append(quoteForShell(String.join(",", tokensWithNa()))).append(')');
         }
         s.append("; if the column is categorical, declare it (--categorical ").append(column).append(", or factor(")
                 .append(column).append(") in the formula).");

@@ -89,10 +89,13 @@ public final class ModelFrame {
         Column response = data.column(formula.response());
         if (!(response instanceof NumericColumn)) {
             int row = firstPresent(response);
+            String label = response.label(row);
             throw new MixedModelException("The response column '" + formula.response()
-                    + "' is not numeric: it holds text such as '" + response.label(row) + "' (data row " + (row + 1)
-                    + "); a linear mixed model needs a numeric response. Only empty and NA cells count as missing"
-                    + " unless other tokens are declared (command line: --na).");
+                    + "' is not numeric: it holds text such as '" + label + "' (data row " + (row + 1)
+                    + "); a linear mixed model needs a numeric response."
+                    + (label.strip().matches("[-+]?[0-9]*,[0-9]+") ? " If ',' is the decimal mark, say so (command line:"
+                            + " --decimal ,)." : " Only empty and NA cells count as missing unless other tokens are"
+                                    + " declared (command line: --na)."));
         }
         int[] rows = completeRows(data, used);
         if (rows.length == 0) {
