@@ -272,6 +272,21 @@ public final class CsvReader {
                 + Table.delimiterName(delimiter) + "." : "";
     }
 
+    /**
+     * Types one column of text cells as the reader does (see the class comment): numeric when every cell that is
+     * not missing is a number, else text, with a {@link NumericDoubt} when most cells are numbers.
+     *
+     * @param cells the cells (null or a missing token: missing); not modified
+     * @param lineOfRow the file line of each row, for messages; null when the cells are not from a file
+     */
+    public static Column typeColumn(String name, String[] cells, int[] lineOfRow, CsvOptions options) {
+        String[] raw = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            raw[i] = options.isMissing(cells[i]) ? null : cells[i];
+        }
+        return toColumn(name, raw, lineOfRow, options);
+    }
+
     private static Column toColumn(String name, String[] raw, int[] lineOfRow, CsvOptions options) {
         int n = raw.length;
         double[] values = new double[n];
@@ -312,7 +327,8 @@ public final class CsvReader {
         }
         String[] labels = raw.clone();
         NumericDoubt doubt = numbers > others
-                ? new NumericDoubt(numbers, others, firstOther, lineOfRow[firstOther], new ArrayList<>(tokens),
+                ? new NumericDoubt(numbers, others, firstOther, lineOfRow == null ? -1 : lineOfRow[firstOther],
+                        new ArrayList<>(tokens),
                         options.describeMissing())
                 : null;
         return new CategoricalColumn(name, labels, doubt);

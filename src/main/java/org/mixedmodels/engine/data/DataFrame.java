@@ -110,6 +110,32 @@ public final class DataFrame {
         return new DataFrame(out);
     }
 
+    /**
+     * The table with the given missing-value tokens applied to its text columns (a table from KNIME, whose string
+     * cells may hold {@code .} or {@code NULL}): in a text column that holds a token, those cells become missing
+     * and the column is typed again as {@link CsvReader} types a file's columns (numeric when the other cells are
+     * all numbers; a {@link NumericDoubt} when most are). Columns without a token, numeric ones included, are
+     * kept as they are, so a text column the user declared text stays text. How a node's "missing-value tokens" setting reaches
+     * the engine; {@link #withCategorical} then applies a "treat as categorical" selection.
+     */
+    public DataFrame withMissingTokens(CsvOptions options) {
+        List<Column> out = new ArrayList<>();
+        for (Column c : columns.values()) {
+            if (c instanceof CategoricalColumn) {
+                String[] cells = new String[c.size()];
+                boolean token = false;
+                for (int i = 0; i < cells.length; i++) {
+                    cells[i] = c.label(i);
+                    token |= cells[i] != null && options.isMissing(cells[i]);
+                }
+                out.add(token ? CsvReader.typeColumn(c.name(), cells, null, options) : c);
+            } else {
+                out.add(c);
+            }
+        }
+        return new DataFrame(out);
+    }
+
     private static Column categorical(Column c, String name) {
         if (c instanceof CategoricalColumn cat && name.equals(c.name())) {
             return cat.declaredCategorical();
