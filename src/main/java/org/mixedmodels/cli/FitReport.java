@@ -222,7 +222,7 @@ final class FitReport {
         } else {
             s.append(table(List.of("AIC", "BIC", "logLik", "deviance", "df.resid"), List.of(List.of(
                     fixed(fit.aic(), 4), fixed(fit.bic(), 4), fixed(fit.logLik(), 4), fixed(fit.objective(), 4),
-                    Integer.toString(fit.nobs() - fit.parameterCount()))), false)).append('\n');
+                    Integer.toString(fit.nobs() - fit.parameterCount()))), true)).append('\n');
         }
         randomEffects(s, fit);
         StringBuilder groups = new StringBuilder();
@@ -753,7 +753,7 @@ final class FitReport {
         }
         out.put("pairs", pairs);
         if (fit != null) {
-            out.put("warnings", new ArrayList<Object>(fit.warnings()));
+            out.put("warnings", new ArrayList<Object>(warnings(fit, List.of())));
         }
         return out;
     }
@@ -789,7 +789,7 @@ final class FitReport {
         s.append(table(List.of(anyBy ? "by" : "", "contrast", "estimate", "SE", z ? "" : "df", z ? "z ratio" : "t ratio",
                 "p", "p.tukey", "p.bonf", "p.holm"), pairs, true, 0, 1));
         if (fit != null) {
-            appendWarnings(s, fit.warnings());
+            appendWarnings(s, warnings(fit, List.of()));
         }
         return s.toString();
     }

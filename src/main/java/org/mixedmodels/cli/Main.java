@@ -175,7 +175,7 @@ public final class Main {
         FitReport.Source source = new FitReport.Source(data, table);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, source, fit))
                 : FitReport.text(emm, factors, ddf, level, source, fit));
-        warn(err, fit.warnings());
+        warn(err, FitReport.warnings(fit, List.of()));
         return 0;
     }
 
