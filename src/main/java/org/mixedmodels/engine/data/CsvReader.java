@@ -315,7 +315,7 @@ public final class CsvReader {
             }
             numbers++;
             values[i] = d;
-            if (others == 0 && !s.equals(NumericColumn.format(d))) {
+            if (others == 0 && !writtenAsFormatted(s, d)) {
                 if (text == null) {
                     text = new String[n];
                 }
@@ -332,6 +332,26 @@ public final class CsvReader {
                         options.describeMissing())
                 : null;
         return new CategoricalColumn(name, labels, doubt);
+    }
+
+    /**
+     * Whether {@link NumericColumn#format} of the value gives back the text as written, so that the text need not
+     * be kept. Fast paths for the common cases (whole numbers, Java's shortest form with at most 15 significant
+     * digits, which the 15-digit rounding of format reproduces); otherwise format itself, which is slow
+     * (BigDecimal) and so asked only for the odd cell.
+     */
+    private static boolean writtenAsFormatted(String s, double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return s.equals(Long.toString((long) d));
+        }
+        if (!Double.isFinite(d)) {
+            return s.equals(NumericColumn.format(d));
+        }
+        String shortest = Double.toString(d);
+        if (shortest.indexOf('E') < 0 && shortest.length() <= 16 && s.equals(shortest)) {
+            return true; // at most 15 digits besides the point (and sign): format's rounding keeps them all
+        }
+        return s.equals(NumericColumn.format(d));
     }
 
     /** A number as R reads one, or null; with a decimal comma, {@code 2,5} is 2.5 and {@code 2.5} is text. */
