@@ -229,7 +229,7 @@ final class FitReport {
         fit.ngroups().forEach((g, n) -> groups.append(groups.length() == 0 ? "" : "; ").append(g).append(", ").append(n));
         s.append("Number of obs: ").append(fit.nobs()).append(", groups:  ").append(groups).append("\n\n");
         if (fit.residual() != null) {
-            residualStructure(s, fit.residual());
+            residualStructure(s, fit.residual(), fit.sigma());
         }
         factors(s, fit);
         fixedEffects(s, inference, z);
@@ -340,7 +340,7 @@ final class FitReport {
         table.lines().forEach(l -> s.append(' ').append(l.stripTrailing()).append('\n'));
     }
 
-    private static void residualStructure(StringBuilder s, ResidualFit residual) {
+    private static void residualStructure(StringBuilder s, ResidualFit residual, double sigma) {
         Map<String, Object> d = residual.description();
         s.append("Residual covariance: ").append(residual.structure()).append('(').append(residual.timeName()).append(" | ")
                 .append(residual.subjectName()).append(")\n");
@@ -366,13 +366,11 @@ final class FitReport {
                     .append(":\n");
             table(header, rows, true, 0).lines().forEach(l -> s.append("  ").append(l.stripTrailing()).append('\n'));
         } else {
-            s.append(String.format(Locale.ROOT, " residual variance %s%n", sig(Math.pow(residualSigma(residual), 2), 4)));
+            // continuous time (sp_exp): no matrix over visits; the variance is sigma^2 at every time
+            s.append(" Residual variance: ").append(sig(sigma * sigma, 4)).append(" (Std.Dev. ").append(sig(sigma, 4))
+                    .append(")\n");
         }
         s.append('\n');
-    }
-
-    private static double residualSigma(ResidualFit residual) {
-        return residual.description().get("sigma") instanceof Double v ? v : Double.NaN;
     }
 
     private static void factors(StringBuilder s, FitResult fit) {
