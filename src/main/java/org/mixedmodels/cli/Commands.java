@@ -117,24 +117,26 @@ final class Commands {
                     new Option("--correlation", null, "also print the correlation of the fixed effects"))));
 
     static final Command EMMEANS = new Command("emmeans",
-            "Estimated marginal (LS) means of the levels of --specs, with pairwise differences (unadjusted, Tukey,\n"
-                    + "Bonferroni and Holm p-values); with --by, means and differences within each level of the by factors.",
+            "Estimated marginal (LS) means with their pairwise differences.\n"
+                    + "The means of the levels of --specs (other factors weighted equally, covariates at their means), with\n"
+                    + "unadjusted, Tukey, Bonferroni and Holm p-values; with --by, within each level of the by factors.",
             List.of("emmeans --data FILE.csv --formula \"...\" --specs FACTOR[,FACTOR] [--by FACTOR] [options]"),
             concat(List.of(DATA, FORMULA, new Option("--specs", "FACTOR[,FACTOR]", "the factor(s) whose means are wanted"),
                     new Option("--by", "FACTOR[,FACTOR]", "means and differences within each level of these factors"),
                     METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, CONF_LEVEL)));
 
     static final Command COMPARE = new Command("compare",
-            "Likelihood-ratio test of nested models on the same rows (ML; REML fits with different fixed effects\n"
-                    + "are refitted by ML, as lme4's anova).",
+            "Likelihood-ratio test of nested models fitted to the same rows.\n"
+                    + "ML; REML fits with different fixed effects are refitted by ML first, as lme4's anova.",
             List.of("compare --data FILE.csv --formula A --formula B [--formula C ...] [options]"),
             concat(List.of(DATA, new Option("--formula", "FORMULA", "a model (give two or more, smallest first)"),
                     new Option("--method", "ml|reml", "ML (default) or REML"), REFERENCE, LEVEL_ORDER), READING,
                     List.of(FORMAT)));
 
     static final Command ICC = new Command("icc",
-            "Intraclass correlation: the mixed-model ICC (REML random intercept, parametric bootstrap interval)\n"
-                    + "and, with --rater, the six Shrout-Fleiss forms with F tests and intervals.",
+            "Intraclass correlation: the mixed-model ICC, and with --rater the Shrout-Fleiss forms.\n"
+                    + "The mixed-model ICC is a REML random intercept with a parametric bootstrap interval; the six\n"
+                    + "Shrout-Fleiss forms come with F tests and intervals.",
             List.of("icc --data FILE.csv --subject COL --value COL [--rater COL] [options]"),
             concat(List.of(DATA, new Option("--subject", "COL", "the subjects (targets) rated"),
                     new Option("--value", "COL", "the measurements"),
@@ -145,8 +147,8 @@ final class Commands {
                     List.of(FORMAT)));
 
     static final Command DESIGN_EFFECT = new Command("design-effect",
-            "Kish design effect 1 + (m - 1) ICC, its unequal-cluster-size version and the effective sample size,\n"
-                    + "from data or for planning.",
+            "Design effect and effective sample size, from data or for planning.\n"
+                    + "Kish's 1 + (m - 1) ICC, its unequal-cluster-size version and n / DE.",
             List.of("design-effect --data FILE.csv --cluster COL --value COL [--fixed COL[,COL]]",
                     "design-effect --icc X --cluster-size M --n N [--cv C]"),
             concat(List.of(DATA, new Option("--cluster", "COL", "the clusters"), new Option("--value", "COL", "the outcome"),
@@ -172,8 +174,8 @@ final class Commands {
                     new Option("--gh-points", "K", "Gauss-Hermite points")), READING, List.of(FORMAT)));
 
     static final Command BENCH = new Command("bench",
-            "Fit generated longitudinal data and print rows, groups, evaluations, seconds and peak heap; with --suite\n"
-                    + "the performance suite.",
+            "Benchmarks: fit generated data and print times and peak heap.\n"
+                    + "Longitudinal data y ~ time * arm + (time | subject) by default; with --suite the performance suite.",
             List.of("bench [--subjects N] [--visits V] [--repeat R]",
                     "bench --suite [--scale F] [--case NAME[,NAME]] [--write-data DIR]"),
             List.of(new Option("--subjects", "N", "subjects (default 20000)"), new Option("--visits", "V", "visits (default 10)"),
