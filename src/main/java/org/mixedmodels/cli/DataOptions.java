@@ -8,9 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.CategoricalColumn;
 import org.mixedmodels.engine.data.CsvOptions;
 import org.mixedmodels.engine.data.CsvReader;
 import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.data.NumericDoubt;
 
 /** The options of {@link Commands#READING}: how a data file is read and typed. */
 final class DataOptions {
@@ -29,6 +32,20 @@ final class DataOptions {
 
     static DataFrame frame(Map<String, List<String>> options, String file) {
         return read(options, file).data();
+    }
+
+    /**
+     * Refuses a measurement column that is numbers except for a few cells (see {@link NumericDoubt}), with its
+     * message (row, text, what to do), for the commands whose engine takes columns rather than a formula.
+     */
+    static DataFrame numeric(DataFrame data, List<String> columns) {
+        for (String c : columns) {
+            if (c != null && data.hasColumn(c) && data.column(c) instanceof CategoricalColumn cat
+                    && cat.numericDoubt() != null) {
+                throw new MixedModelException(cat.numericDoubt().message(c));
+            }
+        }
+        return data;
     }
 
     static List<String> categorical(Map<String, List<String>> options) {

@@ -305,6 +305,10 @@ final class FitReport {
         if (source.table() != null && source.table().delimiter() != ',') {
             s.append("; delimiter ").append(source.table().delimiterName());
         }
+        if (source.table() != null && source.table().encoding() != null
+                && !source.table().encoding().equals(java.nio.charset.StandardCharsets.UTF_8)) {
+            s.append("; encoding ").append(source.table().encoding().name());
+        }
         return s.append(')').toString();
     }
 

@@ -51,7 +51,9 @@ public final class IccCommand {
         double level = confLevel(o);
         boolean json = json(o);
 
-        DataFrame frame = DataOptions.frame(o, data);
+        List<String> measured = new java.util.ArrayList<>(fixed);
+        measured.add(value);
+        DataFrame frame = DataOptions.numeric(DataOptions.frame(o, data), measured);
         IccForms.Result forms = rater == null ? null : IccForms.compute(frame, subject, value, rater, level);
         MixedModelIcc.Result mm = MixedModelIcc.estimate(frame, subject, value,
                 new MixedModelIcc.Options(fixed, replicates, seed, level));
@@ -86,7 +88,9 @@ public final class IccCommand {
             cluster = CommandLineOptions.single(o, "--cluster", true);
             value = CommandLineOptions.single(o, "--value", true);
             fixed = fixed(o);
-            r = DesignEffect.fromData(DataOptions.frame(o, data), cluster, value, fixed);
+            List<String> measured = new java.util.ArrayList<>(fixed);
+            measured.add(value);
+            r = DesignEffect.fromData(DataOptions.numeric(DataOptions.frame(o, data), measured), cluster, value, fixed);
         } else {
             if (o.containsKey("--fixed")) {
                 throw new IllegalArgumentException("--fixed applies to --data only; for planning give the ICC with --icc.");

@@ -101,6 +101,14 @@ class DataInResultsOutCatalogueTest {
     }
 
     @Test
+    void theIccCommandRefusesAStrayTextInTheMeasurements() throws IOException {
+        String file = write("icc.csv", "id,rater,score\n1,a,3\n1,b,4\n2,a,.\n2,b,5\n3,a,2\n3,b,2\n4,a,6\n4,b,5\n");
+        Run r = run("icc", "--data", file, "--subject", "id", "--value", "score");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("data row 3 (line 4) holds '.'"), r.err());
+    }
+
+    @Test
     void nullInTheResponseNamesTheRowAndTheToken() throws IOException {
         String file = write("null.csv", sleepWith(3, 0, "NULL"));
         Run r = run("fit", "--data", file, "--formula", SLEEP_FORMULA);
