@@ -171,12 +171,32 @@ public final class Main {
         Map<String, String> references = references(options);
         CsvReader.Table table = DataOptions.read(options, data);
         FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)));
+        factors = asInFormula(factors, fit);
+        by = asInFormula(by, fit);
         EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level);
         FitReport.Source source = new FitReport.Source(data, table);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, source, fit))
                 : FitReport.text(emm, factors, ddf, level, source, fit));
         warn(err, FitReport.warnings(fit, List.of()));
         return 0;
+    }
+
+    /** A column named as the formula uses it: {@code temperature} is {@code factor(temperature)} there. */
+    private static List<String> asInFormula(List<String> columns, FitResult fit) {
+        List<String> variables = fit.design().frame().formula().variables();
+        List<String> out = new ArrayList<>();
+        for (String c : columns) {
+            String named = c;
+            if (!variables.contains(c)) {
+                for (String call : List.of("factor(" + c + ")", "as.factor(" + c + ")")) {
+                    if (variables.contains(call)) {
+                        named = call;
+                    }
+                }
+            }
+            out.add(named);
+        }
+        return out;
     }
 
     private static List<String> factorList(String text) {

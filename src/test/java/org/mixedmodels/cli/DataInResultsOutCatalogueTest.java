@@ -169,6 +169,11 @@ class DataInResultsOutCatalogueTest {
             assertClose(anova.get(k).get("F").getAsDouble(), typeIII.get(k).getAsJsonObject().get("F").getAsDouble(), 1e-5,
                     "F");
         }
+        // emmeans names the column as the formula does, or by itself
+        JsonObject emm = json(run("emmeans", "--data", ReferenceCase.root().resolve(c.string("data")).toString(), "--formula",
+                c.string("formula"), "--specs", "temperature", "--format", "json"));
+        assertEquals("175", emm.getAsJsonArray("lsmeans").get(0).getAsJsonObject().get("level").getAsString());
+        assertEquals(6, emm.getAsJsonArray("lsmeans").size());
         JsonObject temperature = fit.getAsJsonArray("factors").get(1).getAsJsonObject();
         assertEquals("factor(temperature)", temperature.get("variable").getAsString());
         assertEquals("175", temperature.get("reference").getAsString());
