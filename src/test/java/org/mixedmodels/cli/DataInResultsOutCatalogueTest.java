@@ -395,6 +395,14 @@ class DataInResultsOutCatalogueTest {
         Run command = run("fti");
         assertEquals(2, command.code());
         assertTrue(command.err().lines().count() <= 2, command.err());
+        Run encoding = run("fit", "--data", data, "--formula", SLEEP_FORMULA, "--encoding", "klingon");
+        assertEquals(2, encoding.code());
+        assertTrue(encoding.err().startsWith("Error: --encoding: unknown encoding 'klingon'"), encoding.err());
+        Run both = run("fit", "--data", data, "--formula", SLEEP_FORMULA, "--decimal", ",", "--delimiter", ",");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("--delimiter and --decimal are both ','"), both.err());
+        assertEquals(2, run("help", "fti").code());
+        assertEquals(2, run().code());
     }
 
     @Test
