@@ -1,14 +1,12 @@
 package org.mixedmodels.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.mixedmodels.engine.data.CsvReader;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.joint.Baseline;
 import org.mixedmodels.engine.joint.JointCoefficient;

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.CsvReader;
-import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
