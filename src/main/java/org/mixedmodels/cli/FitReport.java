@@ -42,10 +42,6 @@ final class FitReport {
     record Source(String file, CsvReader.Table table) {
     }
 
-    static Map<String, Object> json(FitResult fit, FixedEffectsInference inference, String formula, String data) {
-        return json(fit, inference, formula, new Source(data, null), null, List.of());
-    }
-
     /**
      * @param confintMethod "profile", "wald" or null (no intervals for all parameters)
      * @param confint the intervals, variance parameters then sigma then coefficients
@@ -197,10 +193,6 @@ final class FitReport {
             }
         }
         return out;
-    }
-
-    static String text(FitResult fit, FixedEffectsInference inference, String formula) {
-        return text(fit, inference, formula, new Source(null, null), null, List.of(), false);
     }
 
     /**
@@ -602,11 +594,6 @@ final class FitReport {
         return left ? cell + fill : fill + cell;
     }
 
-    /** The {@code compare} command's JSON: the field names of the reference case {@code sleepstudy_lrt}. */
-    static Map<String, Object> json(ModelComparison c, String data) {
-        return json(c, new Source(data, null), 0, List.of());
-    }
-
     /**
      * The {@code compare} command's JSON: the published fields of the reference case {@code sleepstudy_lrt}
      * ({@code chisq}, {@code df}, {@code p}: numbers for two models, arrays for more, kept as published) and
@@ -664,10 +651,6 @@ final class FitReport {
         return out;
     }
 
-    static String text(ModelComparison c) {
-        return text(c, new Source(null, null), 0, List.of());
-    }
-
     static String text(ModelComparison c, Source source, int omitted, List<String> warnings) {
         StringBuilder s = new StringBuilder();
         if (c.refitted()) {
@@ -701,12 +684,6 @@ final class FitReport {
             s.append("\nWarnings:\n");
             warnings.forEach(w -> s.append("  ").append(w).append('\n'));
         }
-    }
-
-    /** The {@code emmeans} command's JSON. */
-    static Map<String, Object> json(EstimatedMarginalMeans emm, List<String> specs, DfMethod ddf, double level,
-            String formula, String data) {
-        return json(emm, specs, ddf, level, formula, new Source(data, null), null);
     }
 
     /** The {@code emmeans} command's JSON; with the fit, also {@code nobs}, {@code rows_omitted}, {@code warnings}. */
@@ -758,10 +735,6 @@ final class FitReport {
             out.put("warnings", new ArrayList<Object>(warnings(fit, List.of())));
         }
         return out;
-    }
-
-    static String text(EstimatedMarginalMeans emm, List<String> specs, DfMethod ddf, double level) {
-        return text(emm, specs, ddf, level, new Source(null, null), null);
     }
 
     static String text(EstimatedMarginalMeans emm, List<String> specs, DfMethod ddf, double level, Source source,
