@@ -405,6 +405,17 @@ class DataInResultsOutCatalogueTest {
         assertEquals(2, run().code());
     }
 
+    /** The README's "first fit in one minute" shows what the command prints (the example data, run from the project). */
+    @Test
+    void readmeFirstFitIsWhatTheCommandPrints() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```\nLinear mixed model fit by REML") + 4;
+        String shown = readme.substring(start, readme.indexOf("```", start));
+        Run r = run("fit", "--data", "examples/sleepstudy.csv", "--formula", SLEEP_FORMULA);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(shown, r.out(), "update the README's first fit when the output changes");
+    }
+
     @Test
     void methodNamesAreCaseInsensitive() {
         String data = ReferenceCase.root().resolve("data").resolve("sleepstudy.csv").toString();
