@@ -212,10 +212,23 @@ public final class CsvReader {
     }
 
     private static Table parse(String text, String source, CsvOptions options, Charset charset) {
+        // Excel's "sep=;" first line names the delimiter; it is not the header
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        int firstLine = 1;
+        if (body.length() >= 5 && body.startsWith("sep=") && (body.length() == 5 || body.charAt(5) == '\n'
+                || body.charAt(5) == '\r')) {
+            char named = body.charAt(4);
+            int next = body.length() > 6 && body.charAt(5) == '\r' && body.charAt(6) == '\n' ? 7 : Math.min(6, body.length());
+            text = body.substring(next);
+            firstLine = 2;
+            if (options.delimiter() == null) {
+                options = options.withDelimiter(named);
+            }
+        }
         char delimiter = delimiter(text, options);
         List<String[]> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
-        parseRecords(text, source, delimiter, records, lines);
+        parseRecords(text, source, delimiter, firstLine, records, lines);
         if (records.isEmpty()) {
             throw new MixedModelException("The data file '" + source + "' is empty: it needs a header row and data rows.");
         }
@@ -393,7 +406,7 @@ public final class CsvReader {
      * Splits the text into records of fields; {@code lines} gets the 1-based line each record starts on. One
      * pass over the characters, each copied once (a field of many quotes stays linear).
      */
-    private static void parseRecords(String in, String source, char delimiter, List<String[]> records,
+    private static void parseRecords(String in, String source, char delimiter, int firstLine, List<String[]> records,
             List<Integer> lines) {
         List<String> record = new ArrayList<>();
         StringBuilder field = new StringBuilder();
@@ -403,8 +416,8 @@ public final class CsvReader {
         // field.toString().isBlank() at every quote made a field of many quotes quadratic to read
         boolean fieldHasText = false;
         boolean recordHasContent = false;
-        int line = 1;
-        int recordLine = 1;
+        int line = firstLine;
+        int recordLine = firstLine;
         int quoteLine = 0;
         int length = in.length();
         int i = 0;

@@ -116,6 +116,15 @@ class ColumnTypingTest {
     }
 
     @Test
+    void excelsSepLineNamesTheDelimiter() throws Exception {
+        DataFrame d = read("\uFEFFsep=;\r\ny;x\r\n1,5;2\r\n", CsvOptions.defaults().withDecimal(','));
+        assertEquals(List.of("y", "x"), d.columnNames());
+        assertEquals(1.5, ((NumericColumn) d.column("y")).value(0));
+        MixedModelException e = assertThrows(MixedModelException.class, () -> read("sep=;\ny;x\n1;2;3\n"));
+        assertTrue(e.getMessage().startsWith("Line 3 of"), "lines counted from the sep line: " + e.getMessage());
+    }
+
+    @Test
     void aRaggedLineNamesTheDelimiter() {
         MixedModelException e = assertThrows(MixedModelException.class, () -> read("y;x\n1;2;3\n"));
         assertTrue(e.getMessage().contains("has 3 fields but the header has 2 (delimiter ';', detected from the header)"),
