@@ -74,7 +74,9 @@ public final class Main {
             "       java -jar mixed-models-cli.jar bench --suite [--scale F] [--case NAME[,NAME]] [--write-data DIR]",
             "  bench --suite  the performance suite: InstEval-shaped crossed, longitudinal 200k and 1M rows,",
             "           nested 500k, AR(1) + random intercept 200k, unstructured 10 visits x 50k subjects;",
-            "           --write-data also writes each data set and an R script timing lme4 on it");
+            "           --write-data also writes each data set and an R script timing lme4 on it",
+            "",
+            PlotCommand.USAGE);
 
     private Main() {
     }
@@ -105,9 +107,11 @@ public final class Main {
                     return IccCommand.runDesignEffect(args, out);
                 case "joint":
                     return JointCommand.run(args, out);
+                case "plot":
+                    return PlotCommand.run(args, out, err);
                 default:
                     throw new UsageException("Unknown command '" + args[0] + "'; the commands are: fit, compare, emmeans, "
-                            + "icc, design-effect, joint, bench.");
+                            + "icc, design-effect, joint, plot, bench.");
             }
         } catch (IllegalArgumentException e) { // UsageException and the commands' bad options
             err.println("Error: " + e.getMessage());
@@ -222,7 +226,7 @@ public final class Main {
         return 0;
     }
 
-    private static FitOptions.Method parseMethod(String method) {
+    static FitOptions.Method parseMethod(String method) {
         return switch (method.toLowerCase(java.util.Locale.ROOT)) {
             case "reml" -> FitOptions.Method.REML;
             case "ml" -> FitOptions.Method.ML;
@@ -238,7 +242,7 @@ public final class Main {
         return format;
     }
 
-    private static Map<String, String> references(Map<String, List<String>> options) {
+    static Map<String, String> references(Map<String, List<String>> options) {
         Map<String, String> references = new LinkedHashMap<>();
         for (String r : options.getOrDefault("--reference", List.of())) {
             int eq = r.indexOf('=');
@@ -251,7 +255,7 @@ public final class Main {
     }
 
     /** --level-order COLUMN=LEVEL1,LEVEL2,... (repeatable). */
-    private static Map<String, List<String>> levelOrders(Map<String, List<String>> options) {
+    static Map<String, List<String>> levelOrders(Map<String, List<String>> options) {
         Map<String, List<String>> orders = new LinkedHashMap<>();
         for (String r : options.getOrDefault("--level-order", List.of())) {
             int eq = r.indexOf('=');

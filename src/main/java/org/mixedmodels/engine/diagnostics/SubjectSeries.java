@@ -89,6 +89,26 @@ public record SubjectSeries(String subject, double[] x, double[] observed, doubl
         return design.frame().factor(axes.subjectName());
     }
 
+    /**
+     * Each model-frame row's subject and data row, {@code "Subject 308, row 12"} (rows counted from 1 in the data), to name
+     * the points of a plot; the row alone without a subject factor.
+     */
+    public static List<String> rowLabels(FitResult fit) {
+        int[] dataRows = fit.design().frame().rows();
+        Factor factor = null;
+        try {
+            factor = subjectFactor(fit, axes(fit));
+        } catch (MixedModelException noSubjects) {
+            // a model without groups: rows only
+        }
+        List<String> labels = new ArrayList<>(dataRows.length);
+        for (int i = 0; i < dataRows.length; i++) {
+            labels.add((factor == null ? "" : factor.name() + " " + factor.levels().get(factor.code(i)) + ", ") + "row "
+                    + (dataRows[i] + 1));
+        }
+        return labels;
+    }
+
     /** All subjects' levels, in level order. */
     public static List<String> subjects(FitResult fit) {
         return subjectFactor(fit, axes(fit)).levels();
