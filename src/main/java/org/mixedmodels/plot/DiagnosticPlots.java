@@ -181,8 +181,8 @@ public final class DiagnosticPlots {
             }
         }
         int columns = panels.size() <= 1 ? 1 : panels.size() <= 4 ? 2 : 3;
-        return new Figure(PlotKind.QQ, "Normal QQ plots of the residuals and random effects", formula, panels, columns,
-                null, null);
+        return new Figure(PlotKind.QQ, panels.size() == 1 ? "Normal QQ plot of the residuals"
+                : "Normal QQ plots of the residuals and random effects", formula, panels, columns, null, null);
     }
 
     private static JFreeChart qqPanel(QuantilePlotData q, int colour, Options options) {
@@ -505,29 +505,65 @@ public final class DiagnosticPlots {
         labelExtremes(plot, x, y, labels, count, y);
     }
 
-    /** Names the {@code count} points of largest |distance| next to them, on the side away from the plot's edge. */
+    /**
+     * Names the {@code count} points of largest |distance| beside them, towards the middle of the plot (never past
+     * its top or bottom); a label that would overlap an earlier one moves up (lower half of the plot) or down (upper
+     * half), joined to its point by a thin line.
+     */
     private static void labelExtremes(XYPlot plot, double[] x, double[] y, List<String> labels, int count,
             double[] distance) {
-        double xMin = Double.POSITIVE_INFINITY;
-        double xMax = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            if (Double.isFinite(v)) {
-                xMin = Math.min(xMin, v);
-                xMax = Math.max(xMax, v);
-            }
-        }
-        double xMid = (xMin + xMax) / 2;
+        double[] xr = finiteRange(x);
+        double[] yr = finiteRange(y);
+        double xMid = (xr[0] + xr[1]) / 2;
+        double yMid = (yr[0] + yr[1]) / 2;
+        double dxNear = 0.3 * (xr[1] - xr[0]);
+        double dyNear = 0.06 * (yr[1] - yr[0]);
         Integer[] order = IntStream.range(0, x.length).filter(i -> Double.isFinite(distance[i])).boxed()
                 .sorted(Comparator.comparingDouble(i -> -Math.abs(distance[i]))).toArray(Integer[]::new);
+        List<double[]> placed = new ArrayList<>(); // label positions (x, y) already used
+        double step = 0.075 * (yr[1] - yr[0]);
         for (int k = 0; k < Math.min(count, order.length); k++) {
             int i = order[k];
-            XYTextAnnotation a = new XYTextAnnotation(" " + labels.get(i) + " ", x[i], y[i]);
+            boolean right = x[i] > xMid;
+            double labelY = y[i];
+            // move up (lower half) or down (upper half) past the labels already near this one
+            for (int tries = 0; tries < count && near(placed, x[i], labelY, right, xMid, dxNear, dyNear); tries++) {
+                labelY += y[i] < yMid ? step : -step;
+            }
+            XYTextAnnotation a = new XYTextAnnotation(" " + labels.get(i) + " ", x[i], labelY);
             a.setFont(ChartStyle.ANNOTATION_FONT);
             a.setPaint(ChartStyle.TEXT_GREY);
-            // beside the point, towards the middle: never past the top or bottom of the plot
-            a.setTextAnchor(x[i] > xMid ? TextAnchor.HALF_ASCENT_RIGHT : TextAnchor.HALF_ASCENT_LEFT);
+            a.setBackgroundPaint(new Color(255, 255, 255, 210)); // readable over the points it crosses
+            a.setTextAnchor(right ? TextAnchor.HALF_ASCENT_RIGHT : TextAnchor.HALF_ASCENT_LEFT);
             plot.addAnnotation(a);
+            if (labelY != y[i]) { // a thin line from the moved label to its point
+                plot.addAnnotation(new org.jfree.chart.annotations.XYLineAnnotation(x[i], y[i], x[i], labelY,
+                        new java.awt.BasicStroke(0.6f), ChartStyle.TEXT_GREY));
+            }
+            placed.add(new double[] {x[i], labelY});
         }
+    }
+
+    private static boolean near(List<double[]> placed, double x, double y, boolean right, double xMid, double dx,
+            double dy) {
+        for (double[] p : placed) {
+            if ((p[0] > xMid) == right && Math.abs(p[0] - x) < dx && Math.abs(p[1] - y) < dy) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static double[] finiteRange(double[] v) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double d : v) {
+            if (Double.isFinite(d)) {
+                lo = Math.min(lo, d);
+                hi = Math.max(hi, d);
+            }
+        }
+        return new double[] {lo, hi};
     }
 
     private static String percent(double level) {
