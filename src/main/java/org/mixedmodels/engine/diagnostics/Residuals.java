@@ -41,7 +41,7 @@ public record Residuals(int[] dataRows, double[] observed, double[] fitted, doub
         List<String> warnings) {
 
     /** Largest block of correlated rows whose V is factored for the scaled residuals. */
-    public static final int MAX_SCALED_BLOCK = 2_000;
+    public static final int MAX_SCALED_BLOCK = 1_000;
 
     public int size() {
         return observed.length;
