@@ -253,14 +253,17 @@ public final class DiagnosticPlots {
         renderer.setDrawYError(false);
         renderer.setCapLength(0);
         renderer.setDefaultLinesVisible(false);
+        boolean dense = g.levels().size() > MAX_LEVEL_LABELS; // thousands of levels: thin lines, small dots
+        double r = dense ? 1.2 : 3;
+        renderer.setErrorStroke(new java.awt.BasicStroke(dense ? 0.5f : 1f));
         for (int s = 0; s < 2; s++) {
             renderer.setSeriesPaint(s, ChartStyle.colour(s));
-            renderer.setSeriesShape(s, new Ellipse2D.Double(-3, -3, 6, 6));
+            renderer.setSeriesShape(s, new Ellipse2D.Double(-r, -r, 2 * r, 2 * r));
         }
         NumberAxis x = numberAxis("BLUP of " + g.terms().get(term));
         SymbolAxis y = new SymbolAxis(g.group(), g.levels().toArray(String[]::new));
         y.setGridBandsVisible(false);
-        if (g.levels().size() > MAX_LEVEL_LABELS) {
+        if (dense) {
             y.setTickLabelsVisible(false);
             y.setLabel(g.group() + " (" + g.levels().size() + " levels, ordered)");
         }
