@@ -325,8 +325,16 @@ public final class DiagnosticPlots {
             renderer.setSeriesShape(1, new Rectangle2D.Double(-2, -2, 4, 4));
             renderer.setSeriesPaint(2, ChartStyle.colour(1));
             renderer.setSeriesStroke(2, ChartStyle.DASHED_LINE);
-            ValueAxis x = axes.timeLabels() != null ? symbolAxis(axes.timeName(), axes.timeLabels())
-                    : numberAxis(axes.timeName() == null ? "row within subject" : axes.timeName());
+            ValueAxis x;
+            if (axes.timeLabels() != null) {
+                x = symbolAxis(axes.timeName(), axes.timeLabels());
+            } else if (axes.timeName() == null) { // no time: the rows in data order, counted 1, 2, ...
+                NumberAxis order = numberAxis("row of " + axes.subjectName());
+                order.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+                x = order;
+            } else {
+                x = numberAxis(axes.timeName());
+            }
             NumberAxis y = numberAxis(response);
             y.setRange(lo - pad, hi + pad);
             XYPlot plot = new XYPlot(data, x, y, renderer);

@@ -22,7 +22,7 @@ import org.mixedmodels.engine.formula.Term;
  *
  * <p>The subject is the residual structure's subject, otherwise the first grouping factor of the formula; the
  * time axis is the residual structure's time, otherwise the first numeric variable of that factor's random
- * slopes, otherwise the first numeric fixed-effect variable, otherwise the row's order within the subject.
+ * slopes, otherwise the first numeric fixed-effect variable, otherwise the row's number within the subject (1, 2, ...).
  *
  * @param subject the subject's level
  * @param x the times, increasing (visit positions 0, 1, ... for a categorical time)
@@ -137,7 +137,7 @@ public record SubjectSeries(String subject, double[] x, double[] observed, doubl
         if (axes.timeName() == null) {
             int[] seen = new int[factor.levelCount()];
             for (int i = 0; i < n; i++) {
-                time[i] = seen[factor.code(i)]++;
+                time[i] = ++seen[factor.code(i)];
             }
         } else if (axes.timeLabels() != null) {
             for (int i = 0; i < n; i++) {
