@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
+import org.mixedmodels.plot.PlotKind;
 
 /**
  * The commands and their options, one table per command: the parser accepts exactly the flags of the table, and
@@ -184,7 +185,23 @@ final class Commands {
                     new Option("--case", "NAME[,NAME]", "suite: the cases to run"),
                     new Option("--write-data", "DIR", "suite: also write each data set and an R script timing lme4")));
 
-    static final List<Command> ALL = List.of(FIT, EMMEANS, COMPARE, ICC, DESIGN_EFFECT, JOINT, BENCH);
+    static final Command PLOT = new Command("plot",
+            "Diagnostic plots of the fit, one file each, their paths printed (the Diagnostics node's plots).\n"
+                    + "residuals (Pearson residuals vs fitted), qq (normal QQ of the residuals and of each random effect),\n"
+                    + "caterpillar (BLUPs +- z condsd), trajectories (observed and fitted by subject), lsmeans (LS means\n"
+                    + "with CIs over the visits by arm), correlation (heat map of a residual structure's correlation).",
+            List.of("plot --data FILE.csv --formula \"...\" --out DIR [--what PLOT[,PLOT]] [--format png|svg] [options]"),
+            concat(List.of(DATA, FORMULA, new Option("--out", "DIR", "folder the files are written to"),
+                    new Option("--what", "PLOT[,PLOT]", "plots to draw (default all that apply): "
+                            + String.join(",", PlotKind.labels())),
+                    new Option("--format", "png|svg", "image format (default png)"),
+                    new Option("--width", "PIXELS", "image width (default 900)"),
+                    new Option("--height", "PIXELS", "image height (default 650)"),
+                    new Option("--subjects", "S1,S2,...", "subjects shown in the trajectories"),
+                    new Option("--max-subjects", "N", "at most this many subjects when --subjects is not given (default 9)"),
+                    CONF_LEVEL, METHOD, REFERENCE, LEVEL_ORDER), READING));
+
+    static final List<Command> ALL = List.of(FIT, EMMEANS, COMPARE, ICC, DESIGN_EFFECT, JOINT, PLOT, BENCH);
 
     static Command named(String name) {
         for (Command c : ALL) {

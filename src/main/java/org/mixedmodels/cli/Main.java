@@ -96,6 +96,8 @@ public final class Main {
                     return IccCommand.runDesignEffect(args, out);
                 case "joint":
                     return JointCommand.run(args, out);
+                case "plot":
+                    return PlotCommand.run(args, out, err);
                 default:
                     throw new IllegalStateException("no runner for " + first);
             }
@@ -277,7 +279,7 @@ public final class Main {
         return 0;
     }
 
-    private static FitOptions.Method parseMethod(String method) {
+    static FitOptions.Method parseMethod(String method) {
         return switch (method.toLowerCase(java.util.Locale.ROOT)) {
             case "reml" -> FitOptions.Method.REML;
             case "ml" -> FitOptions.Method.ML;
@@ -293,7 +295,7 @@ public final class Main {
         return format;
     }
 
-    private static Map<String, String> references(Map<String, List<String>> options) {
+    static Map<String, String> references(Map<String, List<String>> options) {
         Map<String, String> references = new LinkedHashMap<>();
         for (String r : options.getOrDefault("--reference", List.of())) {
             int eq = r.indexOf('=');
@@ -306,7 +308,7 @@ public final class Main {
     }
 
     /** --level-order COLUMN=LEVEL1,LEVEL2,... (repeatable). */
-    private static Map<String, List<String>> levelOrders(Map<String, List<String>> options) {
+    static Map<String, List<String>> levelOrders(Map<String, List<String>> options) {
         Map<String, List<String>> orders = new LinkedHashMap<>();
         for (String r : options.getOrDefault("--level-order", List.of())) {
             int eq = r.indexOf('=');
