@@ -181,8 +181,12 @@ final class FitReport {
         if (fit.residual() != null) {
             s.append(fit.residual().summary());
         }
-        s.append("Fixed effects (df: ").append(inference.method().label()).append("):\n");
-        s.append(String.format("%-24s %12s %12s %9s %9s %11s%n", "", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"));
+        if (inference.coefficients().isEmpty()) {
+            s.append("Fixed effects: none (the formula has no fixed effects), so no t tests.\n");
+        } else {
+            s.append("Fixed effects (df: ").append(inference.method().label()).append("):\n");
+        }
+        s.append(inference.coefficients().isEmpty() ? "" : String.format("%-24s %12s %12s %9s %9s %11s%n", "", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"));
         for (CoefficientTest f : inference.coefficients()) {
             s.append(String.format("%-24s %12.5g %12.5g %9.3f %9.3f %11.4g%n", f.term(), f.estimate(), f.se(), f.df(), f.t(), f.p()));
         }

@@ -54,6 +54,14 @@ public final class KenwardRoger {
             throw new MixedModelException("Kenward-Roger degrees of freedom are defined for REML fits only; refit"
                     + " with REML or choose satterthwaite.");
         }
+        if (fit.fixedEffects().isEmpty()) {
+            // no fixed effects (y ~ 0 + (1 | g)): nothing to adjust or test
+            this.phi = new double[0][0];
+            this.beta = new double[0];
+            this.w = new double[0][0];
+            this.adjusted = new double[0][0];
+            return;
+        }
         if (fit.residual() != null) {
             this.phi = fit.fixedCovariance();
             this.beta = fit.beta();
@@ -161,6 +169,9 @@ public final class KenwardRoger {
      * Wald statistic uses the adjusted covariance and is multiplied by the scaling factor lambda.
      */
     public ContrastTest fTest(double[][] contrast) {
+        if (beta.length == 0 || contrast.length == 0) {
+            throw new MixedModelException("The model has no fixed effects, so there is nothing to test.");
+        }
         int qRows = contrast.length;
         DMatrixRMaj l = new DMatrixRMaj(contrast);
         DMatrixRMaj phiM = new DMatrixRMaj(phi);

@@ -132,7 +132,8 @@ public final class VarianceParameters {
             // f(sigma) = g + q sigma-hat^2 / sigma^2 + d log(2 pi sigma^2): two values give g and q
             double q = (f1 - f2 + dof * Math.log(4)) * 4 / 3;
             double g = f1 - q - dof * Math.log(2 * Math.PI * sigma * sigma);
-            return new NumericalDerivatives.Probe(new double[] {g, q}, model.unscaledFixedCovariance(natural));
+            return new NumericalDerivatives.Probe(new double[] {g, q},
+                    p == 0 ? new double[0][0] : model.unscaledFixedCovariance(natural));
         }, sigma * sigma, dof);
     }
 
