@@ -144,6 +144,56 @@ class UnitsInvariancePropertyTest {
         }
     }
 
+    /**
+     * LS means and their pairwise differences (Satterthwaite and Kenward-Roger) of the emmeans reference cases:
+     * rescaling the response scales means, differences, SEs and interval ends; rescaling the covariate age (the
+     * means are taken at its mean) changes nothing; df, t and all p-values, Tukey's among them, stay.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lsMeansCases")
+    void lsMeansAreInvariant(String name) {
+        ReferenceCase c = ReferenceCase.load(name);
+        Random random = new Random(SEED + name.hashCode());
+        FitResult base = LinearMixedModel.fit(c.string("formula"), c.data(), FitOptions.reml());
+        List<String> columns = new ArrayList<>(List.of(FormulaParser.parse(c.string("formula")).response()));
+        if (c.data().hasColumn("age")) {
+            columns.add("age");
+        }
+        for (String column : columns) {
+            double factor = FACTORS[random.nextInt(FACTORS.length)];
+            FitResult scaled = LinearMixedModel.fit(c.string("formula"), rescaled(c.data(), column, factor),
+                    FitOptions.reml());
+            double unit = column.equals("age") ? 1 : factor;
+            for (DfMethod m : List.of(DfMethod.SATTERTHWAITE, DfMethod.KENWARD_ROGER)) {
+                String what = name + ", " + column + " x " + factor + " (" + m + ")";
+                EstimatedMarginalMeans a = EstimatedMarginalMeans.of(base, List.of(c.string("specs")), m, 0.95);
+                EstimatedMarginalMeans b = EstimatedMarginalMeans.of(scaled, List.of(c.string("specs")), m, 0.95);
+                for (int i = 0; i < a.means().size(); i++) {
+                    EstimatedMarginalMeans.Mean x = a.means().get(i);
+                    EstimatedMarginalMeans.Mean y = b.means().get(i);
+                    assertClose(x.estimate() * unit, y.estimate(), ESTIMATE_TOLERANCE, x.se() * unit, what + " mean");
+                    assertClose(x.se() * unit, y.se(), ESTIMATE_TOLERANCE, what + " se");
+                    assertClose(x.df(), y.df(), DF_TOLERANCE, what + " df");
+                    assertClose(x.lower() * unit, y.lower(), ESTIMATE_TOLERANCE, x.se() * unit, what + " lower");
+                    assertClose(x.upper() * unit, y.upper(), ESTIMATE_TOLERANCE, x.se() * unit, what + " upper");
+                }
+                for (int i = 0; i < a.differences().size(); i++) {
+                    EstimatedMarginalMeans.Difference x = a.differences().get(i);
+                    EstimatedMarginalMeans.Difference y = b.differences().get(i);
+                    assertClose(x.estimate() * unit, y.estimate(), ESTIMATE_TOLERANCE, x.se() * unit, what + " difference");
+                    assertClose(x.df(), y.df(), DF_TOLERANCE, what + " difference df");
+                    assertPClose(x.p(), y.p(), 1e-4, what + " p");
+                    assertPClose(x.pTukey(), y.pTukey(), 1e-4, what + " Tukey p");
+                    assertPClose(x.pHolm(), y.pHolm(), 1e-4, what + " Holm p");
+                }
+            }
+        }
+    }
+
+    static Stream<String> lsMeansCases() {
+        return Stream.of("crossover_lsmeans", "nf1_lsmeans");
+    }
+
     static FitOptions options(ReferenceCase c) {
         Map<String, String> refs = new HashMap<>();
         JsonElement r = c.json().get("reference_levels");
