@@ -50,6 +50,14 @@ class SmallSampleEdgeCasesTest {
         assertEquals(0.5, KenwardRoger.divideOrOne(1e-3, 2, 2e-3, 2), 1e-15);
     }
 
+    /** Non-positive df (once "Error: degrees of freedom (-3,100,555.818)" from commons-math): empty p, no exception. */
+    @Test
+    void nonPositiveDfGiveEmptyPValuesNotExceptions() {
+        assertTrue(Double.isNaN(Satterthwaite.twoSidedP(2.5, -3.1e6)));
+        assertTrue(Double.isNaN(Satterthwaite.upperTailF(4, 1, -2)));
+        assertTrue(Double.isNaN(FixedEffectsInference.quantile(0, 0.95)));
+    }
+
     /** Reaction ~ 0 + (1 | Subject), which lme4 fits: no coefficients to test under any df method, no failure. */
     @Test
     void modelWithoutFixedEffectsThroughEveryDfMethod() {
