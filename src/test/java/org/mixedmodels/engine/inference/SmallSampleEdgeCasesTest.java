@@ -42,6 +42,40 @@ class SmallSampleEdgeCasesTest {
         assertPClose(expected.get("p").getAsDouble(), harvest.p(), 1e-4, "p (0.0599)");
     }
 
+    /**
+     * The rows of issue 15's table, as measured before the fix: sleepstudy with Reaction x 1e-9 (df 0.000, p 0.9994)
+     * and Days in seconds (df 0.05); the MMRM (us over visits) with change x 1e-6 (df 1.14). lmerTest: df 17,
+     * p = 3.3e-6 for Days.
+     */
+    @Test
+    void theIssuesExamplesGiveTheDfOfTheOriginalUnits() {
+        ReferenceCase sleep = ReferenceCase.load("sleepstudy_slopes");
+        String formula = sleep.string("formula");
+        CoefficientTest days = FixedEffectsInference.of(sleep.fit()).coefficients().get(1);
+        assertClose(sleep.objects("fixed").get(1).get("df_satterthwaite").getAsDouble(), days.df(), 1e-3, "df 17");
+        for (String[] change : new String[][] {{"Reaction", "1e-9"}, {"Days", "86400"}, {"Days", "1440"}}) {
+            DataFrame d = UnitsInvariancePropertyTest.rescaled(sleep.data(), change[0], Double.parseDouble(change[1]));
+            FitResult fit = LinearMixedModel.fit(formula, d, FitOptions.reml());
+            for (DfMethod m : List.of(DfMethod.SATTERTHWAITE, DfMethod.KENWARD_ROGER)) {
+                CoefficientTest t = FixedEffectsInference.of(fit, m, 0.95).coefficients().get(1);
+                assertClose(17, t.df(), 1e-3, change[0] + " x " + change[1] + " " + m + " df");
+                assertClose(3.26e-6, t.p(), 1e-2, change[0] + " x " + change[1] + " " + m + " p");
+            }
+        }
+        ReferenceCase mmrm = ReferenceCase.load("mmrm_us");
+        FitOptions ordered = UnitsInvariancePropertyTest.options(mmrm);
+        String model = mmrm.string("formula") + " + " + mmrm.string("residual");
+        FitResult base = LinearMixedModel.fit(model, mmrm.data(), ordered);
+        FitResult tiny = LinearMixedModel.fit(model, UnitsInvariancePropertyTest.rescaled(mmrm.data(), "change", 1e-6),
+                ordered);
+        List<TermTest> a = FixedEffectsInference.of(base).typeIII();
+        List<TermTest> b = FixedEffectsInference.of(tiny).typeIII();
+        for (int i = 0; i < a.size(); i++) {
+            assertClose(a.get(i).denDf(), b.get(i).denDf(), 1e-3, "MMRM " + a.get(i).term() + " den df");
+            assertPClose(a.get(i).p(), b.get(i).p(), 1e-3, "MMRM " + a.get(i).term() + " p");
+        }
+    }
+
     @Test
     void relativeZeroGuard() {
         // both "zeros" at rounding level relative to terms of size 1: 0/0 -> 1
