@@ -331,19 +331,7 @@ public final class Design {
         for (double v : z) {
             scale = Math.max(scale, Math.abs(v));
         }
-        double tolerance = 1e-12 * scale;
-        double[] first = new double[grouping.levelCount()];
-        boolean[] has = new boolean[grouping.levelCount()];
-        for (int i = 0; i < z.length; i++) {
-            int level = grouping.code(i);
-            if (!has[level]) {
-                has[level] = true;
-                first[level] = z[i];
-            } else if (Math.abs(z[i] - first[level]) > tolerance) {
-                return false;
-            }
-        }
-        return true;
+        return grouping.isConstantWithinLevels(z, 1e-12 * scale);
     }
 
     /**
