@@ -389,6 +389,10 @@ final class FitReport {
     }
 
     private static void fixedEffects(StringBuilder s, FixedEffectsInference inference, boolean z) {
+        if (inference.coefficients().isEmpty()) {
+            s.append("Fixed effects: none (the formula has no fixed effects), so no t tests.\n");
+            return;
+        }
         String pct = percent(inference.confidenceLevel());
         s.append("Fixed effects (").append(z ? "z tests, no df" : "t tests with " + dfName(inference.method()) + " df")
                 .append("; ").append(pct).append("% confidence intervals):\n");

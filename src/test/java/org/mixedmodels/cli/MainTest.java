@@ -304,6 +304,9 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
         assertEquals(7, lines.length, r.out());
+        // the Satterthwaite df time, appended after peak_MB
+        assertTrue(lines[0].trim().endsWith("peak_MB      df_s"), lines[0]);
+        assertEquals(8, lines[1].trim().split("\\s+").length, lines[1]);
         for (String name : new String[] {"insteval-crossed", "longitudinal-200k", "longitudinal-1m", "nested-500k",
             "ar1-ri-200k", "us-10-visits-50k"}) {
             assertTrue(r.out().contains(name), name + " in " + r.out());
@@ -312,5 +315,16 @@ class MainTest {
         assertTrue(java.nio.file.Files.readString(dir.resolve("lme4_bench.R")).contains("lmer(y ~ service * dept"));
         assertEquals(2, run("bench", "--suite", "--case", "nope").code());
         assertEquals(2, run("bench", "--suite", "--scale", "0").code());
+    }
+
+    /** A model without fixed effects (lme4 fits it) prints under every df method and says there are no t tests. */
+    @Test
+    void modelWithoutFixedEffectsSaysThereAreNoTTests() {
+        for (String ddf : new String[] {"satterthwaite", "kenward-roger", "none"}) {
+            Run r = run("fit", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ 0 + (1 | Subject)", "--ddf", ddf);
+            assertEquals(0, r.code(), ddf + ": " + r.err());
+            assertTrue(r.out().contains("no t tests"), r.out());
+            assertFalse((r.out() + r.err()).contains("Rows of src"), ddf);
+        }
     }
 }

@@ -211,4 +211,23 @@ public final class Factor {
     public int size() {
         return codes.length;
     }
+
+    /**
+     * Whether the column takes one value within each level, to within {@code tolerance} (0: exactly): a
+     * between-group variable of this factor.
+     */
+    public boolean isConstantWithinLevels(double[] column, double tolerance) {
+        double[] first = new double[levelCount()];
+        boolean[] seen = new boolean[levelCount()];
+        for (int i = 0; i < column.length; i++) {
+            int g = code(i);
+            if (!seen[g]) {
+                seen[g] = true;
+                first[g] = column[i];
+            } else if (!(Math.abs(first[g] - column[i]) <= tolerance)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
