@@ -132,7 +132,7 @@ final class FitReport {
         out.put("time", residual.timeName());
         out.put("subject", residual.subjectName());
         out.put("visits", residual.visits());
-        for (String key : List.of("phi", "rho", "variances", "covariance")) {
+        for (String key : List.of("phi", "theta", "gamma", "rho", "nugget", "variances", "covariance")) {
             if (d.containsKey(key)) {
                 out.put(key, d.get(key));
             }

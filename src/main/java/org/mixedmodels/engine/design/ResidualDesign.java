@@ -31,8 +31,8 @@ public record ResidualDesign(String structure, String timeName, Factor subject, 
         double[] time = new double[n];
         List<String> visits = new ArrayList<>();
         if (frame.isCategorical(term.time())) {
-            if (term.structure().equals("sp_exp")) {
-                throw new MixedModelException("sp_exp(" + term.time() + " | " + term.subject() + ") needs numeric times, but '"
+            if (org.mixedmodels.engine.formula.ResidualTerm.isContinuousTime(term.structure())) {
+                throw new MixedModelException(term.structure() + "(" + term.time() + " | " + term.subject() + ") needs numeric times, but '"
                         + term.time() + "' is categorical; use a numeric time column or a visit structure such as ar1.");
             }
             Factor visit = frame.factor(term.time());

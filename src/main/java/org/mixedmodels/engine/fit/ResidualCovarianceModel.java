@@ -4,14 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.analysis.MultivariateFunction;
-import org.apache.commons.math3.linear.CholeskyDecomposition;
-import org.apache.commons.math3.linear.MatrixUtils;
-import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
-import org.apache.commons.math3.linear.RealMatrix;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.design.ResidualDesign;
+import org.mixedmodels.engine.joint.Bfgs;
 import org.mixedmodels.engine.linalg.SmallMatrices;
 
 /**
@@ -38,18 +35,20 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     private final int n;
     /** Sufficient statistics per visit pattern, when no random effects make subjects differ (else null). */
     private final List<Pattern> patterns;
+    private final SparseRows sparse;
 
     /**
      * Subjects observed at the same visits share S_i, so sum_i X_i' S^-1 X_i = sum_jk (S^-1)_jk C_jk with
-     * C_jk = sum_i x_ij x_ik' formed once: an evaluation then costs O(visits^2 p^2) per pattern, not per
-     * subject.
+     * C_jk = sum_i x_ij x_ik' formed once: an evaluation then costs O(visits^2) times the nonzeros of C_jk per
+     * pattern, not per subject (the nonzeros are few where the columns are factors by visit).
      */
-    private record Pattern(int[] position, int count, double[][][][] cxx, double[][][] cxy, double[][] cyy) {
+    private record Pattern(int[] position, int count, int[][] xxIndex, double[][] xxValue, int[][] xyIndex,
+            double[][] xyValue, double[][] cyy) {
     }
 
     /** What one evaluation yields, kept for assembling results at the optimum. */
     record Evaluation(double objective, double[] beta, double sigma2, double[][] xtvx, double logDet,
-            double logDetXtvx) {
+            double logDetXtvx, List<double[][]> weights) {
     }
 
     public ResidualCovarianceModel(Design design, boolean reml) {
@@ -81,7 +80,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         this.q = cols;
         this.p = design.fixed().columnCount();
         this.n = design.response().length;
-        this.patterns = q == 0 && !residual.structure().equals("sp_exp") ? patterns() : null;
+        this.sparse = SparseRows.of(design.fixed().columns(), n);
+        this.patterns = q == 0 && !ResidualStructure.isContinuousTime(residual.structure()) ? patterns() : null;
         if (residual.structure().equals("us") && rowsBySubject.length <= residual.visits().size()) {
             throw new MixedModelException("An unstructured covariance over " + residual.visits().size() + " visits needs "
                     + "more subjects than visits; the data have " + rowsBySubject.length + ".");
@@ -135,11 +135,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
             }
         }
-        double[] beta;
-        try {
-            beta = new CholeskyDecomposition(MatrixUtils.createRealMatrix(xtx), 1e-12, 1e-14).getSolver()
-                .solve(MatrixUtils.createRealVector(xty)).toArray();
-        } catch (NonPositiveDefiniteMatrixException e) {
+        double[] beta = p == 0 ? new double[0] : SmallMatrices.solveSpd(xtx, xty);
+        if (beta == null) {
             return null;
         }
         int t = residual.visits().size();
@@ -233,7 +230,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (e == null) {
             throw new MixedModelException("The residual covariance is not positive definite at these parameters.");
         }
-        return MatrixUtils.inverse(MatrixUtils.createRealMatrix(e.xtvx())).getData();
+        return p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
     }
 
     @Override
@@ -242,31 +239,99 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return e == null ? Double.MAX_VALUE : e.objective();
     }
 
+    /** Each row's nonzero fixed-effect columns and values: designs of factors by visit are mostly zeros. */
+    private record SparseRows(int[][] index, double[][] value) {
+        static SparseRows of(double[][] columns, int n) {
+            int p = columns.length;
+            int[][] index = new int[n][];
+            double[][] value = new double[n][];
+            int[] buffer = new int[p];
+            for (int i = 0; i < n; i++) {
+                int count = 0;
+                for (int a = 0; a < p; a++) {
+                    if (columns[a][i] != 0) {
+                        buffer[count++] = a;
+                    }
+                }
+                index[i] = java.util.Arrays.copyOf(buffer, count);
+                value[i] = new double[count];
+                for (int u = 0; u < count; u++) {
+                    value[i][u] = columns[index[i][u]][i];
+                }
+            }
+            return new SparseRows(index, value);
+        }
+    }
+
+    /**
+     * The per-pattern sums, kept sparse: for the pair of visits (j, k) of the pattern (flat index j m + k),
+     * C_jk = sum_i x_ij x_ik' as its nonzero entries (flat index a p + b and value), sum_i x_ij y_ik likewise, and
+     * sum_i y_ij y_ik. Forming them costs sum over subjects of m^2 times the squared nonzeros per row.
+     */
     private List<Pattern> patterns() {
         Map<String, List<int[]>> byPattern = new java.util.LinkedHashMap<>();
         for (int[] rows : rowsBySubject) {
             byPattern.computeIfAbsent(pattern(rows), k -> new ArrayList<>()).add(rows);
         }
-        double[][] x = design.fixed().columns();
         double[] y = design.response();
+        double[] scratch = new double[p * p];
+        boolean[] seen = new boolean[p * p];
+        int[] touched = new int[p * p];
+        double[] scratchY = new double[p];
+        boolean[] seenY = new boolean[p];
+        int[] touchedY = new int[p];
         List<Pattern> result = new ArrayList<>();
         for (List<int[]> subjects : byPattern.values()) {
             int m = subjects.get(0).length;
-            double[][][][] cxx = new double[m][m][p][p];
-            double[][][] cxy = new double[m][m][p];
+            int[][] xxIndex = new int[m * m][];
+            double[][] xxValue = new double[m * m][];
+            int[][] xyIndex = new int[m * m][];
+            double[][] xyValue = new double[m * m][];
             double[][] cyy = new double[m][m];
-            for (int[] rows : subjects) {
-                for (int j = 0; j < m; j++) {
-                    for (int k = 0; k < m; k++) {
+            for (int j = 0; j < m; j++) {
+                for (int k = 0; k < m; k++) {
+                    int count = 0;
+                    int countY = 0;
+                    for (int[] rows : subjects) {
                         int rj = rows[j];
                         int rk = rows[k];
                         cyy[j][k] += y[rj] * y[rk];
-                        for (int a = 0; a < p; a++) {
-                            cxy[j][k][a] += x[a][rj] * y[rk];
-                            for (int b = 0; b < p; b++) {
-                                cxx[j][k][a][b] += x[a][rj] * x[b][rk];
+                        int[] ij = sparse.index()[rj];
+                        double[] vj = sparse.value()[rj];
+                        int[] ik = sparse.index()[rk];
+                        double[] vk = sparse.value()[rk];
+                        for (int u = 0; u < ij.length; u++) {
+                            int a = ij[u];
+                            if (!seenY[a]) {
+                                seenY[a] = true;
+                                touchedY[countY++] = a;
+                            }
+                            scratchY[a] += vj[u] * y[rk];
+                            int base = a * p;
+                            for (int w = 0; w < ik.length; w++) {
+                                int idx = base + ik[w];
+                                if (!seen[idx]) {
+                                    seen[idx] = true;
+                                    touched[count++] = idx;
+                                }
+                                scratch[idx] += vj[u] * vk[w];
                             }
                         }
+                    }
+                    int jk = j * m + k;
+                    xxIndex[jk] = java.util.Arrays.copyOf(touched, count);
+                    xxValue[jk] = new double[count];
+                    for (int u = 0; u < count; u++) {
+                        xxValue[jk][u] = scratch[touched[u]];
+                        scratch[touched[u]] = 0;
+                        seen[touched[u]] = false;
+                    }
+                    xyIndex[jk] = java.util.Arrays.copyOf(touchedY, countY);
+                    xyValue[jk] = new double[countY];
+                    for (int u = 0; u < countY; u++) {
+                        xyValue[jk][u] = scratchY[touchedY[u]];
+                        scratchY[touchedY[u]] = 0;
+                        seenY[touchedY[u]] = false;
                     }
                 }
             }
@@ -274,7 +339,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int j = 0; j < m; j++) {
                 position[j] = residual.position()[subjects.get(0)[j]];
             }
-            result.add(new Pattern(position, subjects.size(), cxx, cxy, cyy));
+            result.add(new Pattern(position, subjects.size(), xxIndex, xxValue, xyIndex, xyValue, cyy));
         }
         return result;
     }
@@ -283,38 +348,48 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     Evaluation evaluate(double[] x) {
         double[][] lambda = lambda(x);
         double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
-        double[][] xtx = new double[p][p];
+        double[] xtxFlat = new double[p * p];
         double[] xty = new double[p];
         double yty = 0;
         double logDet = 0;
         double[][] fixed = design.fixed().columns();
         double[] y = design.response();
+        List<double[][]> weights = null;
         if (patterns != null) {
+            weights = new ArrayList<>(patterns.size());
             for (Pattern pat : patterns) {
                 int m = pat.position().length;
                 double[][] sm = new double[m][m];
-                structure.covariance(a, pat.position(), new double[m], sm);
+                structure.covariance(a, pat.position(), null, sm);
                 double[][] l = SmallMatrices.cholesky(sm, PIVOT_TOLERANCE);
                 if (l == null) {
                     return null;
                 }
                 double[][] w = SmallMatrices.inverseFromCholesky(l);
+                weights.add(w);
                 for (int j = 0; j < m; j++) {
                     logDet += 2 * pat.count() * Math.log(l[j][j]);
                     for (int k = 0; k < m; k++) {
+                        int jk = j * m + k;
                         double wjk = w[j][k];
                         yty += wjk * pat.cyy()[j][k];
-                        double[] cxy = pat.cxy()[j][k];
-                        double[][] cxx = pat.cxx()[j][k];
-                        for (int r = 0; r < p; r++) {
-                            xty[r] += wjk * cxy[r];
-                            for (int c = 0; c <= r; c++) {
-                                xtx[r][c] += wjk * cxx[r][c];
-                            }
+                        int[] yi = pat.xyIndex()[jk];
+                        double[] yv = pat.xyValue()[jk];
+                        for (int u = 0; u < yi.length; u++) {
+                            xty[yi[u]] += wjk * yv[u];
+                        }
+                        int[] xi = pat.xxIndex()[jk];
+                        double[] xv = pat.xxValue()[jk];
+                        for (int u = 0; u < xi.length; u++) {
+                            xtxFlat[xi[u]] += wjk * xv[u];
                         }
                     }
                 }
             }
+        }
+        double[][] xtx = new double[p][p];
+        for (int r = 0; r < p; r++) {
+            System.arraycopy(xtxFlat, r * p, xtx[r], 0, p);
         }
         for (int[] rows : patterns != null ? new int[0][] : rowsBySubject) {
             int m = rows.length;
@@ -349,21 +424,29 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 xtx[r][c] = xtx[c][r];
             }
         }
-        RealMatrix xtxm = MatrixUtils.createRealMatrix(xtx);
-        CholeskyDecomposition chol;
-        try {
-            chol = new CholeskyDecomposition(xtxm, 1e-12, 1e-14);
-        } catch (NonPositiveDefiniteMatrixException ex) {
-            return null;
+        double[] beta;
+        double logDetXtvx;
+        if (p == 0) {
+            // no fixed effects (e.g. change ~ 0 + ar1(visit | subject)): nothing to profile out
+            beta = new double[0];
+            logDetXtvx = 0;
+        } else {
+            double[][] l = SmallMatrices.cholesky(xtx, PIVOT_TOLERANCE);
+            if (l == null) {
+                return null;
+            }
+            logDetXtvx = 0;
+            for (int r = 0; r < p; r++) {
+                logDetXtvx += 2 * Math.log(l[r][r]);
+            }
+            beta = SmallMatrices.solveSpd(xtx, xty);
         }
-        double[] beta = chol.getSolver().solve(MatrixUtils.createRealVector(xty)).toArray();
         double rss = yty;
         for (int r = 0; r < p; r++) {
             rss -= beta[r] * xty[r];
         }
         double objective;
         double sigma2;
-        double logDetXtvx = Math.log(chol.getDeterminant());
         if (reml) {
             int df = n - p;
             sigma2 = rss / df;
@@ -372,7 +455,162 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             sigma2 = rss / n;
             objective = logDet + n * (1 + Math.log(2 * Math.PI * sigma2));
         }
-        return new Evaluation(objective, beta, sigma2, xtx, logDet, logDetXtvx);
+        return new Evaluation(objective, beta, sigma2, xtx, logDet, logDetXtvx, weights);
+    }
+
+    /**
+     * The profiled criterion and its gradient in x (written into {@code grad}); +infinity where a covariance is
+     * not positive definite. With W_i = V_i^-1, A = (X' W X)^-1 and r_i = y_i - X_i beta at the GLS estimate, the
+     * derivative of the REML criterion in a parameter of V is sum_i tr(G_i dV_i) with
+     * G_i = W_i - W_i X_i A X_i' W_i - (n - p) / r'Wr W_i r_i r_i' W_i (for ML without the middle term and with
+     * n for n - p): d log|V| = tr(W dV), d log|X'WX| = -tr(A X'W dV W X), and d r'Wr = -r'W dV W r since beta
+     * minimises r'Wr (Harville 1977, JASA 72, sec. 4; Wolfinger, Tobias and Sall 1994, SIAM J. Sci. Comput. 15).
+     * Subjects sharing a visit pattern share W, so their G is formed from the pattern's sums.
+     */
+    public double valueAndGradient(double[] x, double[] grad) {
+        java.util.Arrays.fill(grad, 0);
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
+        double[] beta = e.beta();
+        double[][] inverse = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
+        int dof = reml ? n - p : n;
+        double c = 1 / e.sigma2(); // (n - p) / r'Wr
+        double[] structureGrad;
+        if (patterns != null) {
+            int t = residual.visits().size();
+            double[][] full = new double[t][t];
+            for (int pi = 0; pi < patterns.size(); pi++) {
+                Pattern pat = patterns.get(pi);
+                double[][] w = e.weights().get(pi);
+                int m = pat.position().length;
+                double[][] middle = new double[m][m];
+                double[][] rr = new double[m][m];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        int jk = j * m + k;
+                        int kj = k * m + j;
+                        int[] xi = pat.xxIndex()[jk];
+                        double[] xv = pat.xxValue()[jk];
+                        double quad = 0;
+                        double mid = 0;
+                        for (int u = 0; u < xi.length; u++) {
+                            int ra = xi[u] / p;
+                            int rb = xi[u] - ra * p;
+                            quad += beta[ra] * beta[rb] * xv[u];
+                            mid += inverse[ra][rb] * xv[u];
+                        }
+                        double cross = 0;
+                        int[] yi = pat.xyIndex()[jk];
+                        double[] yv = pat.xyValue()[jk];
+                        for (int u = 0; u < yi.length; u++) {
+                            cross += beta[yi[u]] * yv[u];
+                        }
+                        yi = pat.xyIndex()[kj];
+                        yv = pat.xyValue()[kj];
+                        for (int u = 0; u < yi.length; u++) {
+                            cross += beta[yi[u]] * yv[u];
+                        }
+                        middle[j][k] = mid;
+                        rr[j][k] = pat.cyy()[j][k] - cross + quad;
+                    }
+                }
+                double[][] inner = new double[m][m];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        inner[j][k] = c * rr[j][k] + (reml ? middle[j][k] : 0);
+                    }
+                }
+                double[][] wiw = SmallMatrices.multiply(SmallMatrices.multiply(w, inner), w);
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        full[pat.position()[j]][pat.position()[k]] += pat.count() * w[j][k] - wiw[j][k];
+                    }
+                }
+            }
+            int[] all = new int[t];
+            for (int v = 0; v < t; v++) {
+                all[v] = v;
+            }
+            structureGrad = structure.gradient(a, all, null, full);
+        } else {
+            structureGrad = new double[structure.parameterCount()];
+            double[][] lambda = lambda(x);
+            double[][] fixed = design.fixed().columns();
+            double[] y = design.response();
+            double[][] zgz = new double[q][q];
+            for (int[] rows : rowsBySubject) {
+                int m = rows.length;
+                double[][] w = SmallMatrices.inverseFromCholesky(
+                        SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
+                double[] r = new double[m];
+                double[][] xi = new double[m][p];
+                for (int j = 0; j < m; j++) {
+                    r[j] = y[rows[j]];
+                    for (int col = 0; col < p; col++) {
+                        xi[j][col] = fixed[col][rows[j]];
+                        r[j] -= xi[j][col] * beta[col];
+                    }
+                }
+                double[][] wx = SmallMatrices.multiply(w, xi);
+                double[] wr = SmallMatrices.multiply(w, r);
+                double[][] wxa = p == 0 ? new double[m][0] : SmallMatrices.multiply(wx, inverse);
+                double[][] g = new double[m][m];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        double mid = 0;
+                        if (reml) {
+                            for (int col = 0; col < p; col++) {
+                                mid += wxa[j][col] * wx[k][col];
+                            }
+                        }
+                        g[j][k] = w[j][k] - mid - c * wr[j] * wr[k];
+                    }
+                }
+                int[] position = new int[m];
+                double[] time = new double[m];
+                for (int j = 0; j < m; j++) {
+                    position[j] = residual.position()[rows[j]];
+                    time[j] = residual.time()[rows[j]];
+                }
+                double[] sg = structure.gradient(a, position, time, g);
+                for (int l = 0; l < sg.length; l++) {
+                    structureGrad[l] += sg[l];
+                }
+                if (q > 0) {
+                    double[][] z = z(rows);
+                    for (int u = 0; u < q; u++) {
+                        for (int v = 0; v < q; v++) {
+                            double s = 0;
+                            for (int j = 0; j < m; j++) {
+                                for (int k = 0; k < m; k++) {
+                                    s += z[j][u] * g[j][k] * z[k][v];
+                                }
+                            }
+                            zgz[u][v] += s;
+                        }
+                    }
+                }
+            }
+            if (q > 0) {
+                // tr(G dV) for V = Z Lambda Lambda' Z': d/dLambda_rc = 2 (Z' G Z Lambda)_rc
+                double[][] zgzl = SmallMatrices.multiply(zgz, lambda);
+                int at = 0;
+                int offset = 0;
+                for (RandomEffectTerm term : terms) {
+                    for (int col = 0; col < term.k(); col++) {
+                        for (int row = col; row < term.k(); row++) {
+                            grad[at++] = 2 * zgzl[offset + row][offset + col];
+                        }
+                    }
+                    offset += term.k();
+                }
+            }
+        }
+        System.arraycopy(structureGrad, 0, grad, thetaCount, structureGrad.length);
+        return e.objective();
     }
 
     /** Z_i Lambda Lambda' Z_i' + S_i for one subject's rows (relative to sigma^2). */
@@ -487,9 +725,54 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             monitor.objectiveEvaluated(++evaluations[0], value);
             return value;
         };
-        OptimizerSummary opt = ThetaOptimizer.minimize(watched, model.initial(), model.lowerBounds());
+        OptimizerSummary opt = null;
+        if (model.q == 0) {
+            opt = model.quasiNewton(monitor, evaluations);
+        }
+        if (opt == null) {
+            OptimizerSummary bobyqa = ThetaOptimizer.minimize(watched, model.initial(), model.lowerBounds());
+            opt = bobyqa;
+        }
         return model.assemble(options, opt);
     }
+
+    /**
+     * BFGS with a strong-Wolfe line search ({@link Bfgs}) on the analytic gradient, from {@link #initial}; null
+     * when it fails to converge (the caller then falls back to BOBYQA). Converged when the gradient's largest
+     * component is below {@link #GRADIENT_TOLERANCE} (the criterion is -2 log-likelihood and the parameters are
+     * unit-free: log variance ratios, transformed correlations, factor elements relative to an SD) or when the
+     * criterion stops decreasing to 1e-14 relative.
+     */
+    private OptimizerSummary quasiNewton(FitMonitor monitor, int[] evaluations) {
+        double[] start = initial();
+        double[] g0 = new double[start.length];
+        double f0 = valueAndGradient(start, g0);
+        if (!Double.isFinite(f0) || start.length == 0) {
+            return null;
+        }
+        double largest = 0;
+        for (double g : g0) {
+            largest = Math.max(largest, Math.abs(g));
+        }
+        Bfgs.Objective objective = (x, grad) -> {
+            double value = valueAndGradient(x, grad);
+            monitor.objectiveEvaluated(++evaluations[0], value);
+            return value;
+        };
+        // the first step moves the parameters by at most 0.5; BFGS rescales after it
+        Bfgs.Result r = Bfgs.minimize(objective, start, null, largest > 0 ? 0.5 / largest : 1, MAX_ITERATIONS,
+                GRADIENT_TOLERANCE, 1e-14);
+        if (!r.converged() || !Double.isFinite(r.value())) {
+            return null;
+        }
+        return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), true, "converged ("
+                + r.message() + ")", r.iterations());
+    }
+
+    /** BFGS's gradient tolerance on the -2 log-likelihood per unit-free parameter. */
+    static final double GRADIENT_TOLERANCE = 1e-6;
+    /** BFGS's iteration limit; beyond it BOBYQA takes over. */
+    static final int MAX_ITERATIONS = 5000;
 
     /**
      * The result at the optimum. The random effects are the BLUPs b_i = D Z_i' V_i^-1 (y_i - X_i beta) with
@@ -505,7 +788,12 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double sigma2 = e.sigma2();
         double sigma = Math.sqrt(sigma2);
         double[] beta = e.beta();
-        double[][] cov = MatrixUtils.inverse(MatrixUtils.createRealMatrix(e.xtvx())).scalarMultiply(sigma2).getData();
+        double[][] cov = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
+        for (double[] row : cov) {
+            for (int c = 0; c < p; c++) {
+                row[c] *= sigma2;
+            }
+        }
         List<FixedEffect> fixed = new ArrayList<>();
         for (int i = 0; i < p; i++) {
             double se = Math.sqrt(cov[i][i]);

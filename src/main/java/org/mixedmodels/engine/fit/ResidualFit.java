@@ -28,9 +28,15 @@ public record ResidualFit(String structure, String timeName, String subjectName,
         StringBuilder s = new StringBuilder();
         s.append("Residual covariance: ").append(structure).append('(').append(timeName).append(" | ")
                 .append(subjectName).append(")\n");
-        for (String key : List.of("phi", "rho")) {
-            if (description.containsKey(key)) {
-                s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, (Double) description.get(key)));
+        for (String key : List.of("phi", "theta", "gamma", "rho", "nugget")) {
+            if (description.get(key) instanceof Double v) {
+                s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, v));
+            } else if (description.get(key) instanceof double[] v) {
+                s.append(' ').append(key).append(" by visit pair =");
+                for (double x : v) {
+                    s.append(String.format(java.util.Locale.ROOT, " %.6g", x));
+                }
+                s.append('\n');
             }
         }
         if (description.get("covariance") instanceof double[][] cov) {

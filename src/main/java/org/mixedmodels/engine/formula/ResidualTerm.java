@@ -9,7 +9,18 @@ package org.mixedmodels.engine.formula;
  * @param subject the column whose levels are independent blocks
  */
 public record ResidualTerm(String structure, String time, String subject) {
-    /** Names follow R's mmrm package. */
-    public static final java.util.Set<String> STRUCTURES =
-            java.util.Set.of("ar1", "ar1h", "cs", "csh", "toep", "us", "sp_exp", "diag");
+    /**
+     * Names follow R's mmrm package where it has the structure ({@code arma11} and the {@code _nugget} variants
+     * of the spatial structures, SAS's {@code SP(...) LOCAL}, are ours); README "Residual covariance structures".
+     */
+    public static final java.util.Set<String> STRUCTURES = java.util.Set.of("ar1", "ar1h", "cs", "csh", "toep",
+            "toeph", "adh", "arma11", "us", "sp_exp", "sp_gau", "sp_exp_nugget", "sp_gau_nugget", "diag");
+
+    /** Structures whose correlation depends on numeric times (distances) rather than visit positions. */
+    public static final java.util.Set<String> CONTINUOUS_TIME =
+            java.util.Set.of("sp_exp", "sp_gau", "sp_exp_nugget", "sp_gau_nugget");
+
+    public static boolean isContinuousTime(String structure) {
+        return CONTINUOUS_TIME.contains(structure);
+    }
 }
