@@ -92,7 +92,7 @@ public final class Main {
         try {
             switch (args[0]) {
                 case "fit":
-                    return fit(parse(args, FIT_FLAGS), out);
+                    return fit(parse(args, FIT_FLAGS), out, err);
                 case "emmeans":
                     return emmeans(parse(args, EMMEANS_FLAGS), out);
                 case "compare":
@@ -122,7 +122,7 @@ public final class Main {
         }
     }
 
-    private static int fit(Map<String, List<String>> options, PrintStream out) {
+    private static int fit(Map<String, List<String>> options, PrintStream out, PrintStream err) {
         String data = single(options, "--data", true);
         String formula = single(options, "--formula", true);
         String method = single(options, "--method", false);
@@ -136,7 +136,8 @@ public final class Main {
             throw new UsageException("--confint must be profile or wald, not '" + confint + "'.");
         }
         DataFrame frame = CsvReader.read(Path.of(data));
-        FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references, levelOrders(options)));
+        FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references, levelOrders(options)),
+                new FitProgress(err));
         FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level);
         List<ConfidenceInterval> intervals = confint == null ? List.of()
                 : confint.equals("profile") ? ProfileLikelihood.intervals(fit, level)
