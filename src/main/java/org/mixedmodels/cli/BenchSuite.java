@@ -56,9 +56,9 @@ final class BenchSuite {
             n -> Bench.mmrmTrial(n / 10, 10, 20261125L), 500_000, "mmrm"));
         // the MMRM sizes: 1,000 subjects with monotone dropout (5% per visit), 10 and 30 visits
         c.add(new Case("us-10x1000-dropout", "y ~ arm * visit + us(visit | subject)",
-            n -> Bench.mmrmTrial(Math.max(12, n / 10), 10, 0.05, 20261201L), 10_000, "mmrm"));
+            n -> Bench.mmrmTrial(Math.max(40, n / 10), 10, 0.05, 20261201L), 10_000, "mmrm"));
         c.add(new Case("us-30x1000-dropout", "y ~ arm * visit + us(visit | subject)",
-            n -> Bench.mmrmTrial(Math.max(32, n / 30), 30, 0.05, 20261202L), 30_000, "mmrm"));
+            n -> Bench.mmrmTrial(Math.max(200, n / 30), 30, 0.05, 20261202L), 30_000, "mmrm"));
         return c;
     }
 

@@ -49,6 +49,7 @@ final class FitReport {
         out.put("singular", fit.singular());
         out.put("converged", fit.converged());
         out.put("ddf", inference.method().label());
+        out.put("vcov", inference.covariance().label());
         out.put("conf_level", inference.confidenceLevel());
         List<Object> fixed = new ArrayList<>();
         for (CoefficientTest f : inference.coefficients()) {
@@ -132,7 +133,8 @@ final class FitReport {
         out.put("time", residual.timeName());
         out.put("subject", residual.subjectName());
         out.put("visits", residual.visits());
-        for (String key : List.of("phi", "theta", "gamma", "rho", "nugget", "variances", "covariance")) {
+        for (String key : List.of("phi", "theta", "gamma", "rho", "nugget", "variances", "covariance", "variance_factor",
+                "sd_ratios")) {
             if (d.containsKey(key)) {
                 out.put(key, d.get(key));
             }
@@ -181,7 +183,8 @@ final class FitReport {
         if (fit.residual() != null) {
             s.append(fit.residual().summary());
         }
-        s.append("Fixed effects (df: ").append(inference.method().label()).append("):\n");
+        s.append("Fixed effects (df: ").append(inference.method().label()).append(covarianceNote(inference.covariance()))
+                .append("):\n");
         s.append(String.format("%-24s %12s %12s %9s %9s %11s%n", "", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"));
         for (CoefficientTest f : inference.coefficients()) {
             s.append(String.format("%-24s %12.5g %12.5g %9.3f %9.3f %11.4g%n", f.term(), f.estimate(), f.se(), f.df(), f.t(), f.p()));
@@ -276,6 +279,7 @@ final class FitReport {
         out.put("formula", formula);
         out.put("specs", new ArrayList<Object>(specs));
         out.put("ddf", ddf.label());
+        out.put("vcov", emm.covariance().label());
         out.put("conf_level", level);
         List<Object> means = new ArrayList<>();
         for (EstimatedMarginalMeans.Mean m : emm.means()) {
@@ -312,10 +316,19 @@ final class FitReport {
         return out;
     }
 
+    /** Nothing for the model-based covariance, else which sandwich the SEs use. */
+    static String covarianceNote(org.mixedmodels.engine.inference.CovarianceType covariance) {
+        return switch (covariance) {
+            case MODEL -> "";
+            case EMPIRICAL -> "; covariance: empirical (CR0 sandwich by subject)";
+            case EMPIRICAL_CR2 -> "; covariance: empirical-cr2 (Bell-McCaffrey CR2 sandwich by subject)";
+        };
+    }
+
     static String text(EstimatedMarginalMeans emm, List<String> specs, DfMethod ddf, double level) {
         StringBuilder s = new StringBuilder();
         s.append("Estimated marginal means of ").append(String.join(", ", specs)).append(" (df: ").append(ddf.label())
-                .append(String.format(", %.0f%% intervals)%n", level * 100));
+                .append(covarianceNote(emm.covariance())).append(String.format(", %.0f%% intervals)%n", level * 100));
         s.append(String.format("%-20s %12s %10s %9s %12s %12s%n", "level", "emmean", "SE", "df", "lower", "upper"));
         for (EstimatedMarginalMeans.Mean m : emm.means()) {
             s.append(String.format("%-20s %12.5g %10.5g %9.3f %12.5g %12.5g%n", m.level(), m.estimate(), m.se(), m.df(),

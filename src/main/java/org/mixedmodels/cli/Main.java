@@ -13,6 +13,7 @@ import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.inference.ConfidenceInterval;
+import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
@@ -28,10 +29,11 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "Usage: java -jar mixed-models-cli.jar fit --data FILE.csv --formula \"y ~ x + (1 | g)\"",
             "           [--method reml|ml] [--reference COLUMN=LEVEL]... [--format text|json]",
-            "           [--ddf satterthwaite|kenward-roger|residual|between-within|none] [--conf-level 0.95]",
+            "           [--ddf satterthwaite|kenward-roger|kenward-roger-linear|residual|between-within|none]",
+            "           [--vcov model|empirical|empirical-cr2] [--conf-level 0.95]",
             "           [--confint profile|wald] [--level-order COLUMN=L1,L2,...]...",
             "       java -jar mixed-models-cli.jar emmeans --data FILE.csv --formula ... --specs FACTOR[,FACTOR]",
-            "           [--by FACTOR[,FACTOR]] [--ddf ...] [--conf-level 0.95] [--method reml|ml] [--reference COLUMN=LEVEL]...",
+            "           [--by FACTOR[,FACTOR]] [--ddf ...] [--vcov ...] [--conf-level 0.95] [--method reml|ml] [--reference COLUMN=LEVEL]...",
             "       java -jar mixed-models-cli.jar compare --data FILE.csv --formula A --formula B [--method ml|reml]",
             "",
             "  fit      fit a linear mixed model (lme4 formula notation) and print the summary",
@@ -42,7 +44,10 @@ public final class Main {
             "  --level-order COLUMN=L1,L2,... order of a categorical column's levels, e.g. the visits of a",
             "               residual structure (repeatable; otherwise sorted order)",
             "  --format     text (default) or json",
-            "  --ddf        degrees of freedom of t and F tests (default satterthwaite)",
+            "  --ddf        degrees of freedom of t and F tests (default satterthwaite); kenward-roger-linear",
+            "               leaves out KR's second-derivative term (mmrm's Kenward-Roger-Linear)",
+            "  --vcov       covariance of the fixed effects: model (default), empirical (CR0 sandwich by",
+            "               subject) or empirical-cr2 (Bell-McCaffrey CR2, clubSandwich's Satterthwaite df)",
             "  --conf-level confidence level of the coefficients' intervals (default 0.95)",
             "  --confint    intervals for all parameters: profile (likelihood, as lme4's confint) or wald",
             "  emmeans  estimated marginal (LS) means of the levels of --specs, averaged over the other",
@@ -138,7 +143,7 @@ public final class Main {
         DataFrame frame = CsvReader.read(Path.of(data));
         FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references, levelOrders(options)),
                 new FitProgress(err));
-        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level);
+        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level, vcov(options));
         List<ConfidenceInterval> intervals = confint == null ? List.of()
                 : confint.equals("profile") ? ProfileLikelihood.intervals(fit, level)
                         : ProfileLikelihood.waldIntervals(fit, level);
@@ -164,7 +169,7 @@ public final class Main {
         double level = confLevel(options);
         Map<String, String> references = references(options);
         FitResult fit = LinearMixedModel.fit(formula, CsvReader.read(Path.of(data)), new FitOptions(m, references, levelOrders(options)));
-        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level);
+        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level, vcov(options));
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, data))
                 : FitReport.text(emm, factors, ddf, level));
         return 0;
@@ -178,6 +183,18 @@ public final class Main {
             }
         }
         return factors;
+    }
+
+    private static CovarianceType vcov(Map<String, List<String>> options) {
+        String text = single(options, "--vcov", false);
+        if (text == null) {
+            return CovarianceType.MODEL;
+        }
+        try {
+            return CovarianceType.parse(text);
+        } catch (MixedModelException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private static DfMethod ddf(Map<String, List<String>> options) {
@@ -319,9 +336,9 @@ public final class Main {
 
     private static final java.util.Set<String> FIT_FLAGS =
             java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--ddf", "--conf-level",
-                    "--confint", "--level-order");
+                    "--confint", "--level-order", "--vcov");
     private static final java.util.Set<String> EMMEANS_FLAGS = java.util.Set.of("--data", "--formula", "--method",
-            "--reference", "--format", "--ddf", "--conf-level", "--specs", "--level-order", "--by");
+            "--reference", "--format", "--ddf", "--conf-level", "--specs", "--level-order", "--by", "--vcov");
     private static final java.util.Set<String> COMPARE_FLAGS =
             java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--level-order");
     /** Options without a value. */

@@ -20,9 +20,73 @@ import org.mixedmodels.engine.formula.ResidualTerm;
  * @param visits the ordered visit labels
  * @param position each row's visit index into {@code visits}
  * @param time each row's numeric time (NaN for categorical visits)
+ * @param varianceFactor the factor of a {@code varident(stratum | subject)} term, or null
+ * @param stratum each row's level of {@code varianceFactor} (null without it)
+ * @param strata the levels of {@code varianceFactor}, the first being the reference (null without it)
  */
 public record ResidualDesign(String structure, String timeName, Factor subject, List<String> visits, int[] position,
-        double[] time) {
+        double[] time, String varianceFactor, int[] stratum, List<String> strata) {
+
+    /**
+     * The residual terms of a formula: at most one correlation structure and at most one {@code varident}. A
+     * {@code varident} alone means independent residuals within subject (structure {@code id}, rows indexed by
+     * their order within subject).
+     */
+    static ResidualDesign of(List<ResidualTerm> terms, ModelFrame frame) {
+        ResidualTerm structure = null;
+        ResidualTerm varIdent = null;
+        for (ResidualTerm t : terms) {
+            if (t.isVarIdent()) {
+                varIdent = t;
+            } else {
+                structure = t;
+            }
+        }
+        ResidualDesign base = structure != null ? of(structure, frame) : independent(varIdent, frame);
+        if (varIdent == null) {
+            return base;
+        }
+        if (!frame.isCategorical(varIdent.time())) {
+            throw new MixedModelException("varident(" + varIdent.time() + " | " + varIdent.subject() + ") needs a "
+                    + "categorical column whose levels have their own residual variance, but '" + varIdent.time()
+                    + "' is numeric; use a categorical column (or factor(" + varIdent.time() + ")).");
+        }
+        Factor strata = frame.factor(varIdent.time());
+        int[] stratum = new int[base.position().length];
+        for (int i = 0; i < stratum.length; i++) {
+            stratum[i] = strata.code(i);
+        }
+        return new ResidualDesign(base.structure(), base.timeName(), base.subject(), base.visits(), base.position(),
+                base.time(), varIdent.time(), stratum, strata.levels());
+    }
+
+    /**
+     * Independent residuals within subject: rows take positions 0, 1, ... in their order within subject (the time
+     * name is the varident factor's, for messages).
+     */
+    private static ResidualDesign independent(ResidualTerm varIdent, ModelFrame frame) {
+        Factor subject = frame.factor(varIdent.subject());
+        int n = frame.size();
+        int[] position = new int[n];
+        int[] seen = new int[subject.levelCount()];
+        int most = 0;
+        for (int i = 0; i < n; i++) {
+            position[i] = seen[subject.code(i)]++;
+            most = Math.max(most, position[i] + 1);
+        }
+        List<String> visits = new ArrayList<>();
+        for (int v = 0; v < most; v++) {
+            visits.add(Integer.toString(v + 1));
+        }
+        double[] time = new double[n];
+        Arrays.fill(time, Double.NaN);
+        return new ResidualDesign("id", varIdent.time(), subject, List.copyOf(visits), position, time, null, null, null);
+    }
+
+    /** The number of variance strata (1 without a varident term). */
+    public int strataCount() {
+        return strata == null ? 1 : strata.size();
+    }
 
     static ResidualDesign of(ResidualTerm term, ModelFrame frame) {
         Factor subject = frame.factor(term.subject());
@@ -56,7 +120,8 @@ public record ResidualDesign(String structure, String timeName, Factor subject, 
                 time[i] = t[i];
             }
         }
-        ResidualDesign design = new ResidualDesign(term.structure(), term.time(), subject, List.copyOf(visits), position, time);
+        ResidualDesign design = new ResidualDesign(term.structure(), term.time(), subject, List.copyOf(visits), position,
+                time, null, null, null);
         design.checkVisitsUnique();
         return design;
     }

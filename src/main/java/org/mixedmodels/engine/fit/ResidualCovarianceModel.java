@@ -42,8 +42,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * C_jk = sum_i x_ij x_ik' formed once: an evaluation then costs O(visits^2) times the nonzeros of C_jk per
      * pattern, not per subject (the nonzeros are few where the columns are factors by visit).
      */
-    private record Pattern(int[] position, int count, int[][] xxIndex, double[][] xxValue, int[][] xyIndex,
-            double[][] xyValue, double[][] cyy) {
+    private record Pattern(int[] position, int[] stratum, int count, int[][] xxIndex, double[][] xxValue,
+            int[][] xyIndex, double[][] xyValue, double[][] cyy) {
     }
 
     /** What one evaluation yields, kept for assembling results at the optimum. */
@@ -94,7 +94,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** Random-effect thetas (lme4's layout) followed by the residual structure's parameters. */
     public int parameterCount() {
-        return thetaCount + structure.parameterCount();
+        return thetaCount + structure.parameterCount() + residual.strataCount() - 1;
     }
 
     /**
@@ -339,7 +339,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int j = 0; j < m; j++) {
                 position[j] = residual.position()[subjects.get(0)[j]];
             }
-            result.add(new Pattern(position, subjects.size(), xxIndex, xxValue, xyIndex, xyValue, cyy));
+            result.add(new Pattern(position, stratum(subjects.get(0)), subjects.size(), xxIndex, xxValue, xyIndex,
+                    xyValue, cyy));
         }
         return result;
     }
@@ -359,8 +360,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             weights = new ArrayList<>(patterns.size());
             for (Pattern pat : patterns) {
                 int m = pat.position().length;
-                double[][] sm = new double[m][m];
-                structure.covariance(a, pat.position(), null, sm);
+                double[][] sm = residualPart(a, pat.position(), null, pat.stratum());
                 double[][] l = SmallMatrices.cholesky(sm, PIVOT_TOLERANCE);
                 if (l == null) {
                     return null;
@@ -524,9 +524,16 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                     }
                 }
                 double[][] wiw = SmallMatrices.multiply(SmallMatrices.multiply(w, inner), w);
+                double[][] g = new double[m][m];
                 for (int j = 0; j < m; j++) {
                     for (int k = 0; k < m; k++) {
-                        full[pat.position()[j]][pat.position()[k]] += pat.count() * w[j][k] - wiw[j][k];
+                        g[j][k] = pat.count() * w[j][k] - wiw[j][k];
+                    }
+                }
+                g = varIdentGradient(a, pat.position(), null, pat.stratum(), g, grad);
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        full[pat.position()[j]][pat.position()[k]] += g[j][k];
                     }
                 }
             }
@@ -575,7 +582,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                     position[j] = residual.position()[rows[j]];
                     time[j] = residual.time()[rows[j]];
                 }
-                double[] sg = structure.gradient(a, position, time, g);
+                double[] sg = structure.gradient(a, position, time,
+                        varIdentGradient(a, position, time, stratum(rows), g, grad));
                 for (int l = 0; l < sg.length; l++) {
                     structureGrad[l] += sg[l];
                 }
@@ -622,8 +630,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             position[j] = residual.position()[rows[j]];
             time[j] = residual.time()[rows[j]];
         }
-        double[][] v = new double[m][m];
-        structure.covariance(a, position, time, v);
+        double[][] v = residualPart(a, position, time, stratum(rows));
         if (q > 0) {
             double[][] zl = zLambda(rows, lambda);
             for (int j = 0; j < m; j++) {
@@ -695,8 +702,81 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         StringBuilder b = new StringBuilder();
         for (int r : rows) {
             b.append(residual.position()[r]).append(',');
+            if (residual.stratum() != null) {
+                b.append(residual.stratum()[r]).append(';');
+            }
         }
         return b.toString();
+    }
+
+    /** The varident stratum of each row (null without a varident term). */
+    private int[] stratum(int[] rows) {
+        if (residual.stratum() == null) {
+            return null;
+        }
+        int[] s = new int[rows.length];
+        for (int j = 0; j < rows.length; j++) {
+            s[j] = residual.stratum()[rows[j]];
+        }
+        return s;
+    }
+
+    /** The rows' SD ratios of the varident term: 1 in the first stratum, exp(c / 2) in the others. */
+    private double[] sdRatios(double[] a, int[] stratum) {
+        double[] r = new double[stratum.length];
+        int from = structure.parameterCount();
+        for (int j = 0; j < r.length; j++) {
+            r[j] = stratum[j] == 0 ? 1 : Math.exp(a[from + stratum[j] - 1] / 2);
+        }
+        return r;
+    }
+
+    /**
+     * The residual part D S D of rows at these positions and times: S the structure's (relative to sigma^2), D the
+     * varident SD ratios of their strata (nlme's varIdent; D = I without it). {@code a} holds the structure's
+     * parameters, then the log variance ratios of strata 2, 3, ...
+     */
+    private double[][] residualPart(double[] a, int[] position, double[] time, int[] stratum) {
+        int m = position.length;
+        double[][] v = new double[m][m];
+        structure.covariance(a, position, time, v);
+        if (stratum != null) {
+            double[] r = sdRatios(a, stratum);
+            for (int j = 0; j < m; j++) {
+                for (int k = 0; k < m; k++) {
+                    v[j][k] *= r[j] * r[k];
+                }
+            }
+        }
+        return v;
+    }
+
+    /**
+     * For G (symmetric, the derivative's weight on the rows' covariance): D G D, the weight the structure's own
+     * parameters see, and adds to {@code grad} the derivatives in the log variance ratios, sum over rows j of
+     * stratum s of (G D S D)_jj.
+     */
+    private double[][] varIdentGradient(double[] a, int[] position, double[] time, int[] stratum, double[][] g,
+            double[] grad) {
+        if (stratum == null) {
+            return g;
+        }
+        int m = position.length;
+        double[][] part = residualPart(a, position, time, stratum);
+        double[] r = sdRatios(a, stratum);
+        int from = thetaCount + structure.parameterCount();
+        double[][] scaled = new double[m][m];
+        for (int j = 0; j < m; j++) {
+            double diag = 0;
+            for (int k = 0; k < m; k++) {
+                scaled[j][k] = r[j] * g[j][k] * r[k];
+                diag += g[j][k] * part[k][j];
+            }
+            if (stratum[j] > 0) {
+                grad[from + stratum[j] - 1] += diag;
+            }
+        }
+        return scaled;
     }
 
     private static void forwardSolve(double[][] l, double[][] x, double[] y) {
@@ -726,19 +806,32 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             return value;
         };
         OptimizerSummary opt = null;
+        double[] start = model.initial();
         if (model.q == 0) {
             opt = model.quasiNewton(monitor, evaluations);
+            if (!opt.converged()) {
+                if (start.length > MAX_BOBYQA_PARAMETERS) {
+                    return model.assemble(options, opt);
+                }
+                // BOBYQA from where BFGS stopped, within the bounds it respects (a parameter heading to -infinity,
+                // a variance going to 0, stops at the bound there)
+                start = opt.theta().clone();
+                double[] lower = model.lowerBounds();
+                for (int i = 0; i < start.length; i++) {
+                    start[i] = Math.max(start[i], lower[i] + 1e-3);
+                }
+                opt = null;
+            }
         }
         if (opt == null) {
-            OptimizerSummary bobyqa = ThetaOptimizer.minimize(watched, model.initial(), model.lowerBounds());
-            opt = bobyqa;
+            opt = ThetaOptimizer.minimize(watched, start, model.lowerBounds());
         }
         return model.assemble(options, opt);
     }
 
     /**
-     * BFGS with a strong-Wolfe line search ({@link Bfgs}) on the analytic gradient, from {@link #initial}; null
-     * when it fails to converge (the caller then falls back to BOBYQA). Converged when the gradient's largest
+     * BFGS with a strong-Wolfe line search ({@link Bfgs}) on the analytic gradient, from {@link #initial}; when it
+     * fails to converge the caller continues with BOBYQA from its end point (up to {@link #MAX_BOBYQA_PARAMETERS}). Converged when the gradient's largest
      * component is below {@link #GRADIENT_TOLERANCE} (the criterion is -2 log-likelihood and the parameters are
      * unit-free: log variance ratios, transformed correlations, factor elements relative to an SD) or when the
      * criterion stops decreasing to 1e-14 relative.
@@ -747,8 +840,11 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double[] start = initial();
         double[] g0 = new double[start.length];
         double f0 = valueAndGradient(start, g0);
-        if (!Double.isFinite(f0) || start.length == 0) {
-            return null;
+        if (start.length == 0) {
+            return new OptimizerSummary("none", start, start, f0, 1, true, "no covariance parameters", 0);
+        }
+        if (!Double.isFinite(f0)) {
+            return new OptimizerSummary("BFGS", start, start, f0, 1, false, "not finite at the start", 0);
         }
         double largest = 0;
         for (double g : g0) {
@@ -763,11 +859,25 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         Bfgs.Result r = Bfgs.minimize(objective, start, null, largest > 0 ? 0.5 / largest : 1, MAX_ITERATIONS,
                 GRADIENT_TOLERANCE, 1e-14);
         if (!r.converged() || !Double.isFinite(r.value())) {
-            return null;
+            return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), false, "BFGS stopped ("
+                    + r.message() + ") with a gradient of " + String.format(java.util.Locale.ROOT, "%.3g", largest(r.gradient()))
+                    + "; the covariance may have more parameters than the data support (e.g. few subjects at a late visit)",
+                    r.iterations());
         }
         return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), true, "converged ("
                 + r.message() + ")", r.iterations());
     }
+
+    private static double largest(double[] v) {
+        double m = 0;
+        for (double d : v) {
+            m = Math.max(m, Math.abs(d));
+        }
+        return m;
+    }
+
+    /** Above this many parameters BOBYQA (quadratic models in 2k + 1 points) is too slow to be a fallback. */
+    static final int MAX_BOBYQA_PARAMETERS = 60;
 
     /** BFGS's gradient tolerance on the -2 log-likelihood per unit-free parameter. */
     static final double GRADIENT_TOLERANCE = 1e-6;
@@ -895,8 +1005,18 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         int k = parameterCount() + p + 1;
         int nEff = reml ? n - p : n;
         double objective = e.objective();
+        Map<String, Object> description = structure.describe(a, sigma2);
+        if (residual.strata() != null) {
+            // nlme's varIdent coefficients: the SD of each stratum over the first's, and each stratum's residual SD
+            Map<String, Double> ratios = new java.util.LinkedHashMap<>();
+            for (int s = 0; s < residual.strata().size(); s++) {
+                ratios.put(residual.strata().get(s), s == 0 ? 1 : Math.exp(a[structure.parameterCount() + s - 1] / 2));
+            }
+            description.put("variance_factor", residual.varianceFactor());
+            description.put("sd_ratios", ratios);
+        }
         ResidualFit residualFit = new ResidualFit(residual.structure(), residual.timeName(), residual.subject().name(),
-                residual.visits(), a, structure.describe(a, sigma2));
+                residual.visits(), a, description);
         return new FitResult(design, options.method(), n, ngroups, theta, sigma, -objective / 2, objective,
                 objective + 2 * k, objective + Math.log(nEff) * k, singular, fixed, cov,
                 LinearMixedModel.varCorr(terms, theta, sigma), ranef, conditional, population, residuals, opt, warnings,

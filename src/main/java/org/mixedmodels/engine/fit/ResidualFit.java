@@ -26,8 +26,18 @@ public record ResidualFit(String structure, String timeName, String subjectName,
     /** The structure's parameters and its covariance matrix over the visits, as text (as nlme's summary). */
     public String summary() {
         StringBuilder s = new StringBuilder();
-        s.append("Residual covariance: ").append(structure).append('(').append(timeName).append(" | ")
-                .append(subjectName).append(")\n");
+        if (!structure.equals("id")) {
+            s.append("Residual covariance: ").append(structure).append('(').append(timeName).append(" | ")
+                    .append(subjectName).append(")\n");
+        }
+        if (description.get("sd_ratios") instanceof Map<?, ?> ratios) {
+            s.append("Residual SD ratios by ").append(description.get("variance_factor")).append(" (varident):");
+            ratios.forEach((level, ratio) -> s.append(String.format(java.util.Locale.ROOT, " %s %.6g", level, ratio)));
+            s.append('\n');
+            if (structure.equals("id")) {
+                return s.append('\n').toString();
+            }
+        }
         for (String key : List.of("phi", "theta", "gamma", "rho", "nugget")) {
             if (description.get(key) instanceof Double v) {
                 s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, v));

@@ -52,7 +52,7 @@ public final class ResidualStructure {
         return switch (name) {
             case "ar1", "ar1h", "cs", "csh", "sp_exp", "sp_gau" -> 1;
             case "sp_exp_nugget", "sp_gau_nugget", "arma11" -> 2;
-            case "diag", "us" -> 0;
+            case "diag", "us", "id" -> 0;
             case "toep", "toeph", "adh" -> t - 1;
             default -> throw new MixedModelException("Unknown residual structure '" + name + "'.");
         };
@@ -126,7 +126,7 @@ public final class ResidualStructure {
         return switch (name) {
             case "ar1", "ar1h" -> Math.pow(Math.tanh(a[0]), d);
             case "cs", "csh" -> Math.tanh(a[0]);
-            case "diag" -> 0;
+            case "diag", "id" -> 0;
             case "toep", "toeph", "arma11" -> lag[d];
             case "adh" -> {
                 double r = 1;

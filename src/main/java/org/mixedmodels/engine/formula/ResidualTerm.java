@@ -14,11 +14,22 @@ public record ResidualTerm(String structure, String time, String subject) {
      * of the spatial structures, SAS's {@code SP(...) LOCAL}, are ours); README "Residual covariance structures".
      */
     public static final java.util.Set<String> STRUCTURES = java.util.Set.of("ar1", "ar1h", "cs", "csh", "toep",
-            "toeph", "adh", "arma11", "us", "sp_exp", "sp_gau", "sp_exp_nugget", "sp_gau_nugget", "diag");
+            "toeph", "adh", "arma11", "us", "sp_exp", "sp_gau", "sp_exp_nugget", "sp_gau_nugget", "diag", "varident");
+
+    /**
+     * {@code varident(stratum | subject)}: a residual variance per level of {@code stratum} (nlme's
+     * {@code varIdent(form = ~ 1 | stratum)}), alone (independent residuals within subject) or next to one
+     * correlation structure of the same subject.
+     */
+    public static final String VARIDENT = "varident";
 
     /** Structures whose correlation depends on numeric times (distances) rather than visit positions. */
     public static final java.util.Set<String> CONTINUOUS_TIME =
             java.util.Set.of("sp_exp", "sp_gau", "sp_exp_nugget", "sp_gau_nugget");
+
+    public boolean isVarIdent() {
+        return structure.equals(VARIDENT);
+    }
 
     public static boolean isContinuousTime(String structure) {
         return CONTINUOUS_TIME.contains(structure);

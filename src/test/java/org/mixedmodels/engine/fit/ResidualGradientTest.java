@@ -35,6 +35,14 @@ class ResidualGradientTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {"us(AVISIT | USUBJID) + varident(SEX | USUBJID)",
+        "ar1(AVISIT | USUBJID) + varident(RACE | USUBJID)", "(1 | USUBJID) + varident(RACE | USUBJID)",
+        "varident(ARMCD | USUBJID)"})
+    void withVarIdent(String terms) {
+        check("FEV1 ~ ARMCD * AVISIT + " + terms, fev(), true);
+    }
+
+    @ParameterizedTest(name = "{0}")
     @CsvSource({"sp_exp", "sp_gau", "sp_exp_nugget", "sp_gau_nugget"})
     void continuousTime(String structure) {
         DataFrame d = CsvReader.read(ReferenceCase.root().resolve("data").resolve("ctime.csv"));

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mixedmodels.engine.data.CsvReader;
+import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.testing.ReferenceCase;
 import org.mixedmodels.engine.testing.SasListing;
 
@@ -144,6 +145,33 @@ class ResidualStructureReferenceTest {
         assertEquals(1, solution.size());
         assertClose(solution.get(0).numbers()[0], r.beta()[0], 1e-4, "intercept");
         assertClose(solution.get(0).numbers()[1], r.fixedEffects().get(0).se(), halfDigit(0.3529), "intercept se");
+    }
+
+    /**
+     * nlme's {@code lme(..., random = ~ 1 | Subject, weights = varIdent(form = ~ 1 | Sex))} as
+     * {@code (1 | Subject) + varident(Sex | Subject)}: log-likelihood and criteria 1e-7, coefficients 1e-6 of their
+     * SE, SEs 1e-5, sigma, the SD ratio and the random-intercept variance 1e-4 (nlme's optimizer, as above).
+     */
+    @Test
+    void varIdentWithRandomInterceptMatchesNlme() {
+        ReferenceCase c = ReferenceCase.load("orthodont_varident");
+        FitResult r = LinearMixedModel.fit(c.string("formula") + " + varident(Sex | Subject)", c.data(),
+                FitOptions.reml());
+        assertClose(c.number("logLik"), r.logLik(), 1e-7, "logLik");
+        assertClose(c.number("AIC"), r.aic(), 1e-7, "AIC");
+        assertClose(c.number("BIC"), r.bic(), 1e-7, "BIC");
+        assertClose(c.number("sigma"), r.sigma(), 1e-4, "sigma");
+        assertFixed(c.objects("fixed"), r, "se", 1e-6);
+        Map<?, ?> ratios = (Map<?, ?>) r.residual().description().get("sd_ratios");
+        assertEquals(1.0, (Double) ratios.get("Female"));
+        assertClose(c.json().getAsJsonObject("variance_function").getAsJsonObject("sd_ratios").get("Male").getAsDouble(),
+                (Double) ratios.get("Male"), 1e-4, "SD ratio Male / Female");
+        double expected = c.json().getAsJsonArray("random_effect_variances").get(0).getAsJsonObject()
+                .getAsJsonArray("covariance").get(0).getAsJsonArray().get(0).getAsDouble();
+        assertClose(expected, r.varCorr().get(0).vcov(), 1e-4, "random intercept variance");
+        // Satterthwaite's df exist (the variance function is one more variance parameter)
+        FixedEffectsInference inference = FixedEffectsInference.of(r);
+        assertTrue(inference.coefficients().get(0).df() > 20);
     }
 
     /** Half a unit of the last of 4 significant printed digits, relative. */
