@@ -134,7 +134,7 @@ final class FitReport {
         out.put("subject", residual.subjectName());
         out.put("visits", residual.visits());
         for (String key : List.of("phi", "theta", "gamma", "rho", "nugget", "variances", "covariance", "variance_factor",
-                "sd_ratios")) {
+                "sd_ratios", "group_factor", "groups")) {
             if (d.containsKey(key)) {
                 out.put(key, d.get(key));
             }

@@ -23,9 +23,11 @@ import org.mixedmodels.engine.formula.ResidualTerm;
  * @param varianceFactor the factor of a {@code varident(stratum | subject)} term, or null
  * @param stratum each row's level of {@code varianceFactor} (null without it)
  * @param strata the levels of {@code varianceFactor}, the first being the reference (null without it)
+ * @param group the factor whose levels have their own structure parameters ({@code us(visit | arm / subject)}), or
+ *     null; every subject lies in one level
  */
 public record ResidualDesign(String structure, String timeName, Factor subject, List<String> visits, int[] position,
-        double[] time, String varianceFactor, int[] stratum, List<String> strata) {
+        double[] time, String varianceFactor, int[] stratum, List<String> strata, Factor group) {
 
     /**
      * The residual terms of a formula: at most one correlation structure and at most one {@code varident}. A
@@ -57,7 +59,7 @@ public record ResidualDesign(String structure, String timeName, Factor subject, 
             stratum[i] = strata.code(i);
         }
         return new ResidualDesign(base.structure(), base.timeName(), base.subject(), base.visits(), base.position(),
-                base.time(), varIdent.time(), stratum, strata.levels());
+                base.time(), varIdent.time(), stratum, strata.levels(), base.group());
     }
 
     /**
@@ -80,7 +82,13 @@ public record ResidualDesign(String structure, String timeName, Factor subject, 
         }
         double[] time = new double[n];
         Arrays.fill(time, Double.NaN);
-        return new ResidualDesign("id", varIdent.time(), subject, List.copyOf(visits), position, time, null, null, null);
+        return new ResidualDesign("id", varIdent.time(), subject, List.copyOf(visits), position, time, null, null, null,
+                null);
+    }
+
+    /** The number of groups with their own structure parameters (1 without a group). */
+    public int groupCount() {
+        return group == null ? 1 : group.levelCount();
     }
 
     /** The number of variance strata (1 without a varident term). */
@@ -120,9 +128,25 @@ public record ResidualDesign(String structure, String timeName, Factor subject, 
                 time[i] = t[i];
             }
         }
+        Factor group = term.group() == null ? null : frame.factor(term.group());
         ResidualDesign design = new ResidualDesign(term.structure(), term.time(), subject, List.copyOf(visits), position,
-                time, null, null, null);
+                time, null, null, null, group);
         design.checkVisitsUnique();
+        if (group != null) {
+            int[] groupOf = new int[subject.levelCount()];
+            java.util.Arrays.fill(groupOf, -1);
+            for (int i = 0; i < n; i++) {
+                int s = subject.code(i);
+                if (groupOf[s] >= 0 && groupOf[s] != group.code(i)) {
+                    throw new MixedModelException("Subject '" + subject.levels().get(s) + "' has rows in more than one "
+                            + "level of '" + term.group() + "' (" + group.levels().get(groupOf[s]) + " and "
+                            + group.levels().get(group.code(i)) + ", data row " + (i + 1) + " of the rows used); in "
+                            + term.structure() + "(" + term.time() + " | " + term.group() + " / " + term.subject()
+                            + ") each subject belongs to one group.");
+                }
+                groupOf[s] = group.code(i);
+            }
+        }
         return design;
     }
 

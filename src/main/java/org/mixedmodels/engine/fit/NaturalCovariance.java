@@ -35,6 +35,10 @@ public final class NaturalCovariance {
             throw new IllegalArgumentException("The fit has no residual covariance term.");
         }
         this.residual = design.residual();
+        if (residual.group() != null) {
+            throw new MixedModelException("Kenward-Roger degrees of freedom are not available with group-specific "
+                    + "covariance parameters yet; choose satterthwaite.");
+        }
         if (residual.varianceFactor() != null) {
             throw new MixedModelException("Kenward-Roger degrees of freedom are not available with a varident(...) term"
                     + " yet; choose satterthwaite.");

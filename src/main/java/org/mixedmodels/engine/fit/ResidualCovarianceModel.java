@@ -42,7 +42,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * C_jk = sum_i x_ij x_ik' formed once: an evaluation then costs O(visits^2) times the nonzeros of C_jk per
      * pattern, not per subject (the nonzeros are few where the columns are factors by visit).
      */
-    private record Pattern(int[] position, int[] stratum, int count, int[][] xxIndex, double[][] xxValue,
+    private record Pattern(int[] position, int[] stratum, int group, int count, int[][] xxIndex, double[][] xxValue,
             int[][] xyIndex, double[][] xyValue, double[][] cyy) {
     }
 
@@ -94,7 +94,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** Random-effect thetas (lme4's layout) followed by the residual structure's parameters. */
     public int parameterCount() {
-        return thetaCount + structure.parameterCount() + residual.strataCount() - 1;
+        return thetaCount + structureParameters() + residual.strataCount() - 1;
     }
 
     /**
@@ -115,7 +115,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (residual.structure().equals("us") && q == 0) {
             double[] start = unstructuredStart();
             if (start != null) {
-                System.arraycopy(start, 0, x, thetaCount, start.length);
+                for (int g = 0; g < residual.groupCount(); g++) {
+                    System.arraycopy(start, 0, x, thetaCount + groupOffset(g), start.length);
+                }
             }
         }
         return x;
@@ -339,8 +341,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int j = 0; j < m; j++) {
                 position[j] = residual.position()[subjects.get(0)[j]];
             }
-            result.add(new Pattern(position, stratum(subjects.get(0)), subjects.size(), xxIndex, xxValue, xyIndex,
-                    xyValue, cyy));
+            result.add(new Pattern(position, stratum(subjects.get(0)), group(subjects.get(0)), subjects.size(), xxIndex,
+                    xxValue, xyIndex, xyValue, cyy));
         }
         return result;
     }
@@ -360,7 +362,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             weights = new ArrayList<>(patterns.size());
             for (Pattern pat : patterns) {
                 int m = pat.position().length;
-                double[][] sm = residualPart(a, pat.position(), null, pat.stratum());
+                double[][] sm = residualPart(a, pat.group(), pat.position(), null, pat.stratum());
                 double[][] l = SmallMatrices.cholesky(sm, PIVOT_TOLERANCE);
                 if (l == null) {
                     return null;
@@ -478,10 +480,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double[][] inverse = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
         int dof = reml ? n - p : n;
         double c = 1 / e.sigma2(); // (n - p) / r'Wr
-        double[] structureGrad;
         if (patterns != null) {
             int t = residual.visits().size();
-            double[][] full = new double[t][t];
+            double[][][] full = new double[residual.groupCount()][t][t];
             for (int pi = 0; pi < patterns.size(); pi++) {
                 Pattern pat = patterns.get(pi);
                 double[][] w = e.weights().get(pi);
@@ -530,10 +531,11 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                         g[j][k] = pat.count() * w[j][k] - wiw[j][k];
                     }
                 }
-                g = varIdentGradient(a, pat.position(), null, pat.stratum(), g, grad);
+                g = varIdentGradient(a, pat.group(), pat.position(), null, pat.stratum(), g, grad);
+                double[][] target = full[pat.group()];
                 for (int j = 0; j < m; j++) {
                     for (int k = 0; k < m; k++) {
-                        full[pat.position()[j]][pat.position()[k]] += g[j][k];
+                        target[pat.position()[j]][pat.position()[k]] += g[j][k];
                     }
                 }
             }
@@ -541,9 +543,10 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int v = 0; v < t; v++) {
                 all[v] = v;
             }
-            structureGrad = structure.gradient(a, all, null, full);
+            for (int gr = 0; gr < full.length; gr++) {
+                addStructureGradient(a, gr, structure.gradient(groupParameters(a, gr), all, null, full[gr]), grad);
+            }
         } else {
-            structureGrad = new double[structure.parameterCount()];
             double[][] lambda = lambda(x);
             double[][] fixed = design.fixed().columns();
             double[] y = design.response();
@@ -582,11 +585,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                     position[j] = residual.position()[rows[j]];
                     time[j] = residual.time()[rows[j]];
                 }
-                double[] sg = structure.gradient(a, position, time,
-                        varIdentGradient(a, position, time, stratum(rows), g, grad));
-                for (int l = 0; l < sg.length; l++) {
-                    structureGrad[l] += sg[l];
-                }
+                int gr = group(rows);
+                addStructureGradient(a, gr, structure.gradient(groupParameters(a, gr), position, time,
+                        varIdentGradient(a, gr, position, time, stratum(rows), g, grad)), grad);
                 if (q > 0) {
                     double[][] z = z(rows);
                     for (int u = 0; u < q; u++) {
@@ -617,8 +618,16 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
             }
         }
-        System.arraycopy(structureGrad, 0, grad, thetaCount, structureGrad.length);
         return e.objective();
+    }
+
+    /** Adds group g's structure gradient (taken at its own parameters, before its scale) into grad. */
+    private void addStructureGradient(double[] a, int g, double[] structureGrad, double[] grad) {
+        double scale = groupScale(a, g);
+        int from = thetaCount + groupOffset(g);
+        for (int l = 0; l < structureGrad.length; l++) {
+            grad[from + l] += scale * structureGrad[l];
+        }
     }
 
     /** Z_i Lambda Lambda' Z_i' + S_i for one subject's rows (relative to sigma^2). */
@@ -630,7 +639,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             position[j] = residual.position()[rows[j]];
             time[j] = residual.time()[rows[j]];
         }
-        double[][] v = residualPart(a, position, time, stratum(rows));
+        double[][] v = residualPart(a, group(rows), position, time, stratum(rows));
         if (q > 0) {
             double[][] zl = zLambda(rows, lambda);
             for (int j = 0; j < m; j++) {
@@ -706,7 +715,34 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 b.append(residual.stratum()[r]).append(';');
             }
         }
-        return b.toString();
+        return b.append('g').append(group(rows)).toString();
+    }
+
+    /** The group (of {@code us(visit | arm / subject)}) of a subject's rows; 0 without groups. */
+    private int group(int[] rows) {
+        return residual.group() == null ? 0 : residual.group().code(rows[0]);
+    }
+
+    /** Structure parameters of all groups: each group's own, and for groups after the first a log scale. */
+    private int structureParameters() {
+        return structure.parameterCount() * residual.groupCount() + residual.groupCount() - 1;
+    }
+
+    /** Where group g's parameters start (relative to the residual part of x). */
+    private int groupOffset(int g) {
+        return g == 0 ? 0 : structure.parameterCount() + (g - 1) * (structure.parameterCount() + 1);
+    }
+
+    private double[] groupParameters(double[] a, int g) {
+        if (residual.groupCount() == 1) {
+            return a;
+        }
+        return java.util.Arrays.copyOfRange(a, groupOffset(g), groupOffset(g) + structure.parameterCount());
+    }
+
+    /** Group g's covariance relative to the first group's: 1 for the first, exp(s_g) for the others. */
+    private double groupScale(double[] a, int g) {
+        return g == 0 ? 1 : Math.exp(a[groupOffset(g) + structure.parameterCount()]);
     }
 
     /** The varident stratum of each row (null without a varident term). */
@@ -724,7 +760,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     /** The rows' SD ratios of the varident term: 1 in the first stratum, exp(c / 2) in the others. */
     private double[] sdRatios(double[] a, int[] stratum) {
         double[] r = new double[stratum.length];
-        int from = structure.parameterCount();
+        int from = structureParameters();
         for (int j = 0; j < r.length; j++) {
             r[j] = stratum[j] == 0 ? 1 : Math.exp(a[from + stratum[j] - 1] / 2);
         }
@@ -736,10 +772,18 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * varident SD ratios of their strata (nlme's varIdent; D = I without it). {@code a} holds the structure's
      * parameters, then the log variance ratios of strata 2, 3, ...
      */
-    private double[][] residualPart(double[] a, int[] position, double[] time, int[] stratum) {
+    private double[][] residualPart(double[] a, int group, int[] position, double[] time, int[] stratum) {
         int m = position.length;
         double[][] v = new double[m][m];
-        structure.covariance(a, position, time, v);
+        structure.covariance(groupParameters(a, group), position, time, v);
+        if (group > 0) {
+            double scale = groupScale(a, group);
+            for (double[] row : v) {
+                for (int k = 0; k < m; k++) {
+                    row[k] *= scale;
+                }
+            }
+        }
         if (stratum != null) {
             double[] r = sdRatios(a, stratum);
             for (int j = 0; j < m; j++) {
@@ -756,15 +800,26 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * parameters see, and adds to {@code grad} the derivatives in the log variance ratios, sum over rows j of
      * stratum s of (G D S D)_jj.
      */
-    private double[][] varIdentGradient(double[] a, int[] position, double[] time, int[] stratum, double[][] g,
-            double[] grad) {
+    private double[][] varIdentGradient(double[] a, int group, int[] position, double[] time, int[] stratum,
+            double[][] g, double[] grad) {
+        if (group > 0) {
+            // the group's log scale: d part / d s = part
+            double[][] part = residualPart(a, group, position, time, stratum);
+            double sum = 0;
+            for (int j = 0; j < g.length; j++) {
+                for (int k = 0; k < g.length; k++) {
+                    sum += g[j][k] * part[j][k];
+                }
+            }
+            grad[thetaCount + groupOffset(group) + structure.parameterCount()] += sum;
+        }
         if (stratum == null) {
             return g;
         }
         int m = position.length;
-        double[][] part = residualPart(a, position, time, stratum);
+        double[][] part = residualPart(a, group, position, time, stratum);
         double[] r = sdRatios(a, stratum);
-        int from = thetaCount + structure.parameterCount();
+        int from = thetaCount + structureParameters();
         double[][] scaled = new double[m][m];
         for (int j = 0; j < m; j++) {
             double diag = 0;
@@ -1010,10 +1065,20 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             // nlme's varIdent coefficients: the SD of each stratum over the first's, and each stratum's residual SD
             Map<String, Double> ratios = new java.util.LinkedHashMap<>();
             for (int s = 0; s < residual.strata().size(); s++) {
-                ratios.put(residual.strata().get(s), s == 0 ? 1 : Math.exp(a[structure.parameterCount() + s - 1] / 2));
+                ratios.put(residual.strata().get(s), s == 0 ? 1 : Math.exp(a[structureParameters() + s - 1] / 2));
             }
             description.put("variance_factor", residual.varianceFactor());
             description.put("sd_ratios", ratios);
+        }
+        if (residual.group() != null) {
+            // each group's covariance over the visits (absolute); the top-level description is the first group's
+            Map<String, Object> byGroup = new java.util.LinkedHashMap<>();
+            for (int g = 0; g < residual.groupCount(); g++) {
+                byGroup.put(residual.group().levels().get(g),
+                        structure.describe(groupParameters(a, g), sigma2 * groupScale(a, g)));
+            }
+            description.put("group_factor", residual.group().name());
+            description.put("groups", byGroup);
         }
         ResidualFit residualFit = new ResidualFit(residual.structure(), residual.timeName(), residual.subject().name(),
                 residual.visits(), a, description);

@@ -27,8 +27,9 @@ public record ResidualFit(String structure, String timeName, String subjectName,
     public String summary() {
         StringBuilder s = new StringBuilder();
         if (!structure.equals("id")) {
+            Object group = description.get("group_factor");
             s.append("Residual covariance: ").append(structure).append('(').append(timeName).append(" | ")
-                    .append(subjectName).append(")\n");
+                    .append(group == null ? "" : group + " / ").append(subjectName).append(")\n");
         }
         if (description.get("sd_ratios") instanceof Map<?, ?> ratios) {
             s.append("Residual SD ratios by ").append(description.get("variance_factor")).append(" (varident):");
@@ -38,7 +39,8 @@ public record ResidualFit(String structure, String timeName, String subjectName,
                 return s.append('\n').toString();
             }
         }
-        for (String key : List.of("phi", "theta", "gamma", "rho", "nugget")) {
+        for (String key : description.containsKey("groups") ? List.<String>of()
+                : List.of("phi", "theta", "gamma", "rho", "nugget")) {
             if (description.get(key) instanceof Double v) {
                 s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, v));
             } else if (description.get(key) instanceof double[] v) {
@@ -49,7 +51,24 @@ public record ResidualFit(String structure, String timeName, String subjectName,
                 s.append('\n');
             }
         }
+        if (description.get("groups") instanceof Map<?, ?> groups) {
+            // group-specific parameters: each group's covariance
+            groups.forEach((level, d) -> {
+                s.append(" ").append(description.get("group_factor")).append(" = ").append(level).append(":\n");
+                if (((Map<?, ?>) d).get("covariance") instanceof double[][] cov) {
+                    appendMatrix(s, cov);
+                }
+            });
+            return s.append('\n').toString();
+        }
         if (description.get("covariance") instanceof double[][] cov) {
+            appendMatrix(s, cov);
+        }
+        return s.append('\n').toString();
+    }
+
+    private void appendMatrix(StringBuilder s, double[][] cov) {
+        {
             int width = Math.max(10, visits.stream().mapToInt(String::length).max().orElse(0) + 1);
             s.append(String.format(" %-" + width + "s", ""));
             for (String v : visits) {
@@ -64,7 +83,6 @@ public record ResidualFit(String structure, String timeName, String subjectName,
                 s.append('\n');
             }
         }
-        return s.append('\n').toString();
     }
 
     /** Rebuilds a fitted structure from its parameters (how a saved model restores it). */

@@ -449,8 +449,15 @@ public final class FormulaParser {
                 randomTerms.addAll(randomTerms(bar));
             } else if (node instanceof Structure s) {
                 requirePlus(plus, s);
+                String group = null;
+                Node subject = s.subject;
+                if (subject instanceof Binary b && b.op == Kind.SLASH && !s.structure.equals(ResidualTerm.VARIDENT)) {
+                    // us(visit | arm / subject): parameters per level of arm
+                    group = singleName(b.left, s.structure + " group");
+                    subject = b.right;
+                }
                 residualTerms.add(new ResidualTerm(s.structure, singleName(s.time, s.structure + " time"),
-                        singleName(s.subject, s.structure + " subject")));
+                        singleName(subject, s.structure + " subject"), group));
             } else {
                 items.add(node);
                 signs.add(plus);

@@ -164,6 +164,10 @@ public final class RobustCovariance {
         double sigma2 = fit.sigma() * fit.sigma();
         if (fit.residual() != null) {
             ResidualDesign residual = design.residual();
+            if (residual.group() != null) {
+                throw new MixedModelException("A robust covariance is not available with group-specific covariance "
+                        + "parameters yet.");
+            }
             for (int[] rows : residual.rowsBySubject()) {
                 int m = rows.length;
                 int[] position = new int[m];

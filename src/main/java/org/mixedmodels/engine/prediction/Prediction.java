@@ -312,9 +312,10 @@ public final class Prediction {
             if (model.residual() == null) {
                 return new VisitPositions(null, null, null);
             }
-            if (model.residual().description().containsKey("sd_ratios")) {
+            if (model.residual().description().containsKey("sd_ratios")
+                    || model.residual().description().containsKey("groups")) {
                 throw new org.mixedmodels.engine.MixedModelException("Prediction from a model with a varident(...) "
-                        + "term is not available yet.");
+                        + "term or group-specific covariance parameters is not available yet.");
             }
             Column c = data.column(model.residual().timeName());
             List<String> visits = model.residual().visits();

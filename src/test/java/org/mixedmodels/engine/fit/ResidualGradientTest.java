@@ -37,8 +37,9 @@ class ResidualGradientTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {"us(AVISIT | USUBJID) + varident(SEX | USUBJID)",
         "ar1(AVISIT | USUBJID) + varident(RACE | USUBJID)", "(1 | USUBJID) + varident(RACE | USUBJID)",
-        "varident(ARMCD | USUBJID)"})
-    void withVarIdent(String terms) {
+        "varident(ARMCD | USUBJID)", "us(AVISIT | ARMCD / USUBJID)", "ar1h(AVISIT | RACE / USUBJID) + varident(SEX | USUBJID)",
+        "(1 | USUBJID) + ar1(AVISIT | ARMCD / USUBJID)"})
+    void withVarIdentOrGroups(String terms) {
         check("FEV1 ~ ARMCD * AVISIT + " + terms, fev(), true);
     }
 
