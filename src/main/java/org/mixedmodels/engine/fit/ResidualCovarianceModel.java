@@ -8,7 +8,6 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.design.ResidualDesign;
-import org.mixedmodels.engine.joint.Bfgs;
 import org.mixedmodels.engine.linalg.SmallMatrices;
 
 /**

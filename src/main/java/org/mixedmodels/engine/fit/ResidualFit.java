@@ -2,6 +2,7 @@ package org.mixedmodels.engine.fit;
 
 import java.util.List;
 import java.util.Map;
+import org.mixedmodels.engine.MixedModelException;
 
 /**
  * The fitted residual covariance within subject of a model with a residual term such as
@@ -88,8 +89,17 @@ public record ResidualFit(String structure, String timeName, String subjectName,
     /** Rebuilds a fitted structure from its parameters (how a saved model restores it). */
     public static ResidualFit of(String structure, String timeName, String subjectName, List<String> visits,
             double[] parameters, double sigma) {
+        ResidualStructure s = new ResidualStructure(structure, visits.size());
+        if (parameters.length != s.parameterCount()) {
+            // varident ratios and group-specific parameters follow the structure's own; a saved model does not hold
+            // their strata or groups yet, so it cannot be rebuilt faithfully
+            throw new MixedModelException("This saved model has " + parameters.length + " residual parameters where "
+                    + structure + " over " + visits.size() + " visits has " + s.parameterCount() + ": models with "
+                    + "varident(...) or group-specific parameters (us(visit | group / subject)) cannot be restored from "
+                    + "a saved model yet; refit them from the data.");
+        }
         return new ResidualFit(structure, timeName, subjectName, visits, parameters,
-                new ResidualStructure(structure, visits.size()).describe(parameters, sigma * sigma));
+                s.describe(parameters, sigma * sigma));
     }
 
     /**

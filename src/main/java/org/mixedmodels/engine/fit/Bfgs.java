@@ -1,4 +1,4 @@
-package org.mixedmodels.engine.joint;
+package org.mixedmodels.engine.fit;
 
 import org.mixedmodels.engine.linalg.SmallMatrices;
 
@@ -10,7 +10,8 @@ import org.mixedmodels.engine.linalg.SmallMatrices;
  * is a conjugate-gradient method and its other optimisers are derivative-free), while the joint likelihood, whose
  * exact gradient is cheap, is best maximised as JM does with {@code optim(method = "BFGS")}. The strong Wolfe
  * curvature condition keeps every BFGS update positive definite. Started from the inverse of a numerical Hessian
- * it converges on the AIDS models in under ten iterations.
+ * it converges on the AIDS models in under ten iterations; the residual-structure fits
+ * ({@link ResidualCovarianceModel}) use it on their analytic gradient.
  */
 public final class Bfgs {
     private Bfgs() {
