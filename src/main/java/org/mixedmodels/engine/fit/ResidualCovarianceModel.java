@@ -474,11 +474,34 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (e == null) {
             return Double.POSITIVE_INFINITY;
         }
+        gradient(x, e, 1 / e.sigma2(), grad); // 1 / sigma^2-hat = (n - p) / r'Wr
+        return e.objective();
+    }
+
+    /**
+     * The gradient of {@link #deviance} in (x, sigma), written into {@code grad} (length x.length + 1): in x as
+     * {@link #valueAndGradient} with sigma fixed (the last term's weight is 1 / sigma^2), and
+     * d/dsigma = -2 r'Wr / sigma^3 + 2 (n - p) / sigma (n for ML). What Satterthwaite's Hessian is taken from.
+     */
+    public void devianceGradient(double[] x, double sigma, double[] grad) {
+        java.util.Arrays.fill(grad, 0);
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            java.util.Arrays.fill(grad, Double.NaN);
+            return;
+        }
+        double sigma2 = sigma * sigma;
+        gradient(x, e, 1 / sigma2, grad);
+        int dof = reml ? n - p : n;
+        double rss = e.sigma2() * dof;
+        grad[x.length] = -2 * rss / (sigma2 * sigma) + 2 * dof / sigma;
+    }
+
+    /** The gradient in x, with c the weight of the residual term W r r' W (1 / sigma^2). */
+    private void gradient(double[] x, Evaluation e, double c, double[] grad) {
         double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
         double[] beta = e.beta();
         double[][] inverse = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
-        int dof = reml ? n - p : n;
-        double c = 1 / e.sigma2(); // (n - p) / r'Wr
         if (patterns != null) {
             int t = residual.visits().size();
             double[][][] full = new double[residual.groupCount()][t][t];
@@ -617,7 +640,6 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
             }
         }
-        return e.objective();
     }
 
     /** Adds group g's structure gradient (taken at its own parameters, before its scale) into grad. */

@@ -67,6 +67,30 @@ class ResidualGradientTest {
         for (double g : grad) {
             largest = Math.max(largest, Math.abs(g));
         }
+        // the deviance with sigma explicit (what Satterthwaite's Hessian differentiates), in x and in sigma
+        double sigma = 1.3 * Math.sqrt(Math.abs(model.value(x)) / x.length + 1);
+        double[] dgrad = new double[x.length + 1];
+        model.devianceGradient(x, sigma, dgrad);
+        double dLargest = 0;
+        for (double g : dgrad) {
+            dLargest = Math.max(dLargest, Math.abs(g));
+        }
+        for (int i = 0; i <= x.length; i++) {
+            double h = 1e-5;
+            double[] up = java.util.Arrays.copyOf(x, x.length);
+            double[] down = java.util.Arrays.copyOf(x, x.length);
+            double su = sigma;
+            double sd = sigma;
+            if (i < x.length) {
+                up[i] += h;
+                down[i] -= h;
+            } else {
+                su += h;
+                sd -= h;
+            }
+            double numeric = (model.deviance(up, su) - model.deviance(down, sd)) / (2 * h);
+            assertClose(numeric, dgrad[i], 1e-5, dLargest, formula + " deviance parameter " + i);
+        }
         for (int i = 0; i < x.length; i++) {
             double h = 1e-5;
             double[] up = x.clone();
