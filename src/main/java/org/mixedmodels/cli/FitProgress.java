@@ -13,12 +13,19 @@ final class FitProgress implements FitMonitor {
     static final double QUIET_SECONDS = 3;
     static final int EVERY = 50;
     private final PrintStream err;
+    private final double quietSeconds;
     private final long start = System.nanoTime();
     private double last = Double.NaN;
     private int lastEvaluation;
 
     FitProgress(PrintStream err) {
+        this(err, QUIET_SECONDS);
+    }
+
+    /** With another quiet period (0 in tests). */
+    FitProgress(PrintStream err, double quietSeconds) {
         this.err = err;
+        this.quietSeconds = quietSeconds;
     }
 
     @Override
@@ -27,7 +34,7 @@ final class FitProgress implements FitMonitor {
             return;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (seconds < QUIET_SECONDS) {
+        if (seconds < quietSeconds) {
             return;
         }
         err.printf(Locale.ROOT, "fit: %.1f s, evaluation %d, criterion %.6f%s%n", seconds, evaluation, objective,
