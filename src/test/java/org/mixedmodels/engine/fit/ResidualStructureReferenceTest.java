@@ -121,7 +121,8 @@ class ResidualStructureReferenceTest {
     /**
      * SAS PROC MIXED TYPE=ANTE(1) on fev_data (listing sas_adh_reml.txt): -2 REML log-likelihood to 1e-6 relative
      * of the iteration history's 3713.49317786, variances to 1e-4 relative (or half a unit of their last printed
-     * digit), Rho(j) to 1e-4 absolute, the intercept to 1e-4 and its SE as printed.
+     * digit), Rho(j) to 1e-4 absolute, the intercept to 1e-4, its SE as printed and its Satterthwaite df within
+     * the printed integer's rounding.
      */
     @Test
     void anteDependenceMatchesSasAnte1() {
@@ -145,6 +146,9 @@ class ResidualStructureReferenceTest {
         assertEquals(1, solution.size());
         assertClose(solution.get(0).numbers()[0], r.beta()[0], 1e-4, "intercept");
         assertClose(solution.get(0).numbers()[1], r.fixedEffects().get(0).se(), halfDigit(0.3529), "intercept se");
+        // Satterthwaite df, printed by SAS as an integer: within half a unit
+        double df = FixedEffectsInference.of(r).coefficients().get(0).df();
+        assertTrue(Math.abs(df - solution.get(0).numbers()[2]) <= 0.5, "intercept df " + df);
     }
 
     /**
