@@ -216,27 +216,97 @@ final class ScenarioWorkflows {
 
     static WorkflowWriter.Node csvAt(final int id, final String file, final String annotation, final int x,
         final int y) {
-        return new WorkflowWriter.Node(id, "CSV Reader", WorkflowRunner.CSV_READER, WorkflowWriter.KNIME_BASE, s -> {
-            NodeSettings settings = s.addNodeSettings("settings");
-            NodeSettings path = settings.addNodeSettings("file_selection").addNodeSettings("path");
-            path.addBoolean("location_present", true);
-            path.addString("file_system_type", "RELATIVE");
-            path.addString("file_system_specifier", "knime.workflow");
-            path.addString("path", "data/" + file);
-            settings.addBoolean("has_column_header", true);
-            settings.addBoolean("has_row_id", false);
-            settings.addBoolean("support_short_data_rows", false);
-            settings.addBoolean("skip_empty_data_rows", false);
-            settings.addBoolean("prepend_file_idx_to_row_id", false);
-            settings.addString("comment_char", "#");
-            settings.addString("column_delimiter", ",");
-            settings.addString("quote_char", "\"");
-            settings.addString("quote_escape_char", "\"");
-            settings.addBoolean("use_line_break_row_delimiter", true);
-            settings.addString("row_delimiter", "\n");
-            s.addNodeSettings("advanced_settings").addString("quote_option", "REMOVE_QUOTES_AND_TRIM");
-            s.addNodeSettings("encoding").addString("charset", "UTF-8");
-        }, 1, annotation, x, y);
+        return new WorkflowWriter.Node(id, "CSV Reader", WorkflowRunner.CSV_READER, WorkflowWriter.KNIME_BASE,
+            s -> csvReaderModel(s, file), 1, annotation, x, y);
+    }
+
+    /**
+     * The CSV Reader's complete model settings, every key of a real saved reader
+     * (src/test/resources/knime-settings/csv-reader-5.8.0-configured.keys, which names its source) with KNIME's
+     * defaults, except: the file, read relative to the workflow data area ({@code knime.workflow.data}: the
+     * workflow's {@code data/} folder, path without {@code data/}), one file (filter mode FILE), no row ID column.
+     */
+    static void csvReaderModel(final NodeSettings s, final String file) {
+        NodeSettings settings = s.addNodeSettings("settings");
+        NodeSettings chooserInternals = settings.addNodeSettings("file_selection_Internals");
+        chooserInternals.addString("SettingsModelID", "SMID_ReaderFileChooser");
+        chooserInternals.addBoolean("EnabledStatus", true);
+        NodeSettings selection = settings.addNodeSettings("file_selection");
+        NodeSettings fs = selection.addNodeSettings("file_system_chooser__Internals");
+        fs.addBoolean("has_fs_port", false);
+        fs.addBoolean("overwritten_by_variable", false);
+        fs.addString("convenience_fs_category", "RELATIVE");
+        fs.addString("relative_to", WorkflowRunner.WORKFLOW_DATA_AREA);
+        fs.addString("mountpoint", "LOCAL");
+        fs.addString("spaceId", "");
+        fs.addString("spaceName", "");
+        fs.addInt("custom_url_timeout", 1000);
+        fs.addBoolean("connected_fs", true);
+        NodeSettings path = selection.addNodeSettings("path");
+        path.addBoolean("location_present", true);
+        path.addString("file_system_type", "RELATIVE");
+        path.addString("file_system_specifier", WorkflowRunner.WORKFLOW_DATA_AREA);
+        path.addString("path", file);
+        NodeSettings filterInternals = selection.addNodeSettings("filter_mode_Internals");
+        filterInternals.addString("SettingsModelID", "SMID_FilterMode");
+        filterInternals.addBoolean("EnabledStatus", true);
+        NodeSettings filter = selection.addNodeSettings("filter_mode");
+        filter.addString("filter_mode", "FILE");
+        filter.addBoolean("include_subfolders", false);
+        NodeSettings options = filter.addNodeSettings("filter_options");
+        options.addBoolean("filter_files_extension", false);
+        options.addString("files_extension_expression", "");
+        options.addBoolean("files_extension_case_sensitive", false);
+        options.addBoolean("filter_files_name", false);
+        options.addString("files_name_expression", "*");
+        options.addBoolean("files_name_case_sensitive", false);
+        options.addString("files_name_filter_type", "WILDCARD");
+        options.addBoolean("include_hidden_files", false);
+        options.addBoolean("include_special_files", true);
+        options.addBoolean("filter_folders_name", false);
+        options.addString("folders_name_expression", "*");
+        options.addBoolean("folders_name_case_sensitive", false);
+        options.addString("folders_name_filter_type", "WILDCARD");
+        options.addBoolean("include_hidden_folders", false);
+        options.addBoolean("follow_links", true);
+        settings.addBoolean("has_column_header", true);
+        settings.addBoolean("has_row_id", false);
+        settings.addBoolean("support_short_data_rows", false);
+        settings.addBoolean("skip_empty_data_rows", false);
+        settings.addBoolean("prepend_file_idx_to_row_id", false);
+        settings.addString("comment_char", "#");
+        settings.addString("column_delimiter", ",");
+        settings.addString("quote_char", "\"");
+        settings.addString("quote_escape_char", "\"");
+        settings.addBoolean("use_line_break_row_delimiter", true);
+        settings.addString("row_delimiter", "\n");
+        settings.addInt("autodetect_buffer_size", 1048576);
+        NodeSettings advanced = s.addNodeSettings("advanced_settings");
+        advanced.addString("spec_merge_mode_Internals", "UNION");
+        advanced.addBoolean("fail_on_differing_specs", true);
+        advanced.addBoolean("append_path_column_Internals", false);
+        advanced.addString("path_column_name_Internals", "File Path");
+        advanced.addBoolean("limit_data_rows_scanned", true);
+        advanced.addLong("max_data_rows_scanned", 10000L);
+        advanced.addBoolean("save_table_spec_config_Internals", true);
+        advanced.addBoolean("check_table_spec", false);
+        advanced.addBoolean("limit_memory_per_column", true);
+        advanced.addInt("maximum_number_of_columns", 8192);
+        advanced.addString("quote_option", "REMOVE_QUOTES_AND_TRIM");
+        advanced.addBoolean("replace_empty_quotes_with_missing", true);
+        advanced.addBoolean("no_row_delimiters_in_quotes", false);
+        advanced.addLong("min_chunk_size_in_bytes", 67108864L);
+        advanced.addInt("max_num_chunks_per_file", 8);
+        advanced.addString("thousands_separator", "\0");
+        advanced.addString("decimal_separator", ".");
+        NodeSettings limit = s.addNodeSettings("limit_rows");
+        limit.addBoolean("skip_lines", false);
+        limit.addLong("number_of_lines_to_skip", 0L);
+        limit.addBoolean("skip_data_rows", false);
+        limit.addLong("number_of_rows_to_skip", 0L);
+        limit.addBoolean("limit_data_rows", false);
+        limit.addLong("max_rows", 50L);
+        s.addNodeSettings("encoding").addString("charset", "UTF-8");
     }
 
     static WorkflowWriter.Node learner(final int id, final String formula, final String df, final String[] references,

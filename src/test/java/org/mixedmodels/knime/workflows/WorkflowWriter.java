@@ -12,19 +12,28 @@ import java.util.function.Consumer;
 import org.knime.core.node.NodeSettings;
 
 /**
- * Writes a KNIME workflow directory in the format of KNIME AP 5.x (see ../shared/knime-api-facts.md, section 6):
- * {@code workflow.knime} with nodes, connections and annotations, one {@code Name (#id)/settings.xml} per node in
- * state IDLE with factory and bundle information and a node annotation, {@code workflowset.meta} with the
- * description, and the data files under {@code data/}.
+ * Writes a KNIME workflow directory as KNIME AP 5.0, the oldest AP the bundle supports (MANIFEST.MF:
+ * org.knime.core [5.0.0,6.0.0)), saves it (see ../shared/knime-api-facts.md, section 6): {@code workflow.knime}
+ * (format 4.1.0, the newest AP 5.0 knows; created by 5.0.0, so no 5.x AP takes it for a future workflow) with
+ * nodes, connections and annotations, one {@code Name (#id)/settings.xml} per node in state IDLE with factory and
+ * bundle information and a node annotation, the description in {@code workflowset.meta} (read for format 4.1.0 by
+ * AP 5.0 and, through {@code WorkflowMetadata.fromWorkflowSetMeta}, by AP 5.1 and newer) and in
+ * {@code workflow-metadata.xml} (the file AP 5.1 and newer write when they save the workflow in format 5.1.0), and
+ * the data files under {@code data/} (read relative to the workflow data area).
  */
 final class WorkflowWriter {
     /** Bundle of our nodes, as the MANIFEST says. */
     static final String[] OUR_BUNDLE = {"Mixed Models for KNIME", "org.mixedmodels.knime", "Mixed Models for KNIME",
         "0.1.0"};
-    static final String[] KNIME_BASE = {"KNIME Base Nodes", "org.knime.base", "KNIME AG, Zurich, Switzerland", "5.2.0"};
+    /** The KNIME AP that writes these workflows: the oldest the bundle supports. */
+    static final String CREATED_BY = "5.0.0";
+    /** The newest workflow format AP 5.0 reads and writes ([core] 5.0.0 FileWorkflowPersistor.VERSION_LATEST). */
+    static final String FORMAT = "4.1.0";
+    static final String[] KNIME_BASE = {"KNIME Base Nodes", "org.knime.base", "KNIME AG, Zurich, Switzerland",
+        CREATED_BY};
     /** The feature KNIME's own nodes come in (our bundle is installed from dropins/, without a feature). */
     static final String[] KNIME_BASE_FEATURE = {"KNIME Base nodes", "org.knime.features.base.feature.group",
-        "KNIME AG, Zurich, Switzerland", "5.2.0"};
+        "KNIME AG, Zurich, Switzerland", CREATED_BY};
 
     record Node(int id, String name, String factory, String[] bundle, Consumer<NodeSettings> model, int outPorts,
         String annotation, int x, int y) {
@@ -39,6 +48,10 @@ final class WorkflowWriter {
     WorkflowWriter(final String title, final String description) {
         this.title = title;
         this.description = description;
+    }
+
+    String title() {
+        return title;
     }
 
     WorkflowWriter node(final Node n) {
@@ -63,9 +76,9 @@ final class WorkflowWriter {
             Files.copy(f, dir.resolve("data").resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         NodeSettings wf = new NodeSettings("workflow.knime");
-        wf.addString("created_by", "5.2.0.v202311290901");
+        wf.addString("created_by", CREATED_BY);
         wf.addBoolean("created_by_nightly", false);
-        wf.addString("version", "5.1.0");
+        wf.addString("version", FORMAT);
         wf.addString("name", null);
         NodeSettings author = wf.addNodeSettings("authorInformation");
         author.addString("authored-by", "Mixed Models for KNIME");
@@ -107,6 +120,7 @@ final class WorkflowWriter {
             wf.saveToXML(out);
         }
         Files.writeString(dir.resolve("workflowset.meta"), meta(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("workflow-metadata.xml"), metadataXml(), StandardCharsets.UTF_8);
     }
 
     private static void writeNode(final Path dir, final Node n) throws IOException {
@@ -130,6 +144,12 @@ final class WorkflowWriter {
             s.addString("node-feature-version", KNIME_BASE_FEATURE[3]);
         }
         s.addNodeSettings("factory_settings");
+        if (n.bundle() == KNIME_BASE) {
+            // the CSV Reader's ports as created (no file system connection port), as KNIME saves it
+            NodeSettings creation = s.addNodeSettings("node_creation_config");
+            creation.addNodeSettings("File System Connection");
+            creation.addNodeSettings("Data Table");
+        }
         s.addString("name", n.name());
         s.addBoolean("hasContent", false);
         s.addBoolean("isInactive", false);
@@ -166,6 +186,22 @@ final class WorkflowWriter {
         a.addInt("defFontSize", 9);
         a.addInt("annotation-version", 20230412);
         a.addNodeSettings("styles");
+    }
+
+    /**
+     * {@code workflow-metadata.xml} in KNIME's metadata format 1.0 ([shared] {@code metadata-1.0.xsd}: author,
+     * created, last-modified, description, in this order; content-type text/plain).
+     */
+    private String metadataXml() {
+        String text = (title + "\n\n" + description).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<workflow-metadata content-type=\"text/plain\" "
+            + "xmlns=\"http://www.knime.org/core/node/workflow/metadata/v1.0\">\n"
+            + "    <author>Mixed Models for KNIME</author>\n"
+            + "    <created>2026-11-25T00:00:00.000Z</created>\n"
+            + "    <last-modified>2026-11-25T00:00:00.000Z</last-modified>\n"
+            + "    <description>" + text + "</description>\n"
+            + "</workflow-metadata>\n";
     }
 
     private String meta() {
