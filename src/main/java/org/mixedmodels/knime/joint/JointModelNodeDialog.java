@@ -42,8 +42,12 @@ final class JointModelNodeDialog extends NodeDialogPane {
     @Override
     protected void loadSettingsFrom(final NodeSettingsRO settings, final DataTableSpec[] specs)
         throws NotConfigurableException {
-        if (specs[0] == null || specs[1] == null) {
-            throw new NotConfigurableException("Connect the longitudinal table and the survival table first.");
+        // KNIME passes an unconnected table port as an empty spec (null only for an optional port)
+        for (int i = 0; i < 2; i++) {
+            if (specs[i] == null || specs[i].getNumColumns() == 0) {
+                throw new NotConfigurableException("Connect the " + (i == 0 ? "longitudinal" : "survival")
+                    + " table (input " + (i + 1) + ") first; it has no columns.");
+            }
         }
         JointModelSettings s;
         try {

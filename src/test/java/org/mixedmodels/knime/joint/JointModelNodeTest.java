@@ -108,4 +108,14 @@ class JointModelNodeTest {
         assertEquals(1, DialogRendering.render(dialog, "joint"));
         assertTrue(new File("target/dialogs/joint-options.png").length() > 500);
     }
+
+    @Test
+    void dialogNeedsBothTablesConnected() throws Exception {
+        NodeHarness<JointModelNodeModel> h = node("piecewise", 6, 12);
+        // KNIME gives an unconnected table port to the dialog as an empty spec, not null
+        org.knime.core.node.NotConfigurableException e = assertThrows(
+            org.knime.core.node.NotConfigurableException.class, () -> h.dialog(h.settings(),
+                KnimeTables.reference("data/aids_long.csv").getDataTableSpec(), null));
+        assertTrue(e.getMessage().contains("survival table (input 2)"), e.getMessage());
+    }
 }

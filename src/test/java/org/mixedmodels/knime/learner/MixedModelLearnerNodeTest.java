@@ -434,6 +434,7 @@ class MixedModelLearnerNodeTest {
             "satterthwaite");
         BufferedDataTable data = KnimeTables.reference("data/sleepstudy.csv");
         assertThrows(CanceledExecutionException.class, () -> h.executeCanceled(data));
+        assertEquals(0, NodeHarness.openIterators(data), "the input's row iterator is closed on cancel");
         // reading the 180 rows checks the cancel button once; the next checks are the optimizer's
         assertThrows(CanceledExecutionException.class, () -> h.executeCanceledAfter(20, data));
         assertTrue(h.progress() > 0.1, "the fit had started: progress " + h.progress());

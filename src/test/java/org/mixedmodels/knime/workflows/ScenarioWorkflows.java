@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.knime.core.node.NodeSettings;
+import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.testing.ReferenceCase;
 import org.mixedmodels.workflows.WorkflowRunner;
 
@@ -226,13 +227,13 @@ final class ScenarioWorkflows {
      * defaults, except: the file, read relative to the workflow data area ({@code knime.workflow.data}: the
      * workflow's {@code data/} folder, path without {@code data/}), one file (filter mode FILE), no row ID column.
      */
-    static void csvReaderModel(final NodeSettings s, final String file) {
-        NodeSettings settings = s.addNodeSettings("settings");
-        NodeSettings chooserInternals = settings.addNodeSettings("file_selection_Internals");
+    static void csvReaderModel(final NodeSettingsWO s, final String file) {
+        NodeSettingsWO settings = s.addNodeSettings("settings");
+        NodeSettingsWO chooserInternals = settings.addNodeSettings("file_selection_Internals");
         chooserInternals.addString("SettingsModelID", "SMID_ReaderFileChooser");
         chooserInternals.addBoolean("EnabledStatus", true);
-        NodeSettings selection = settings.addNodeSettings("file_selection");
-        NodeSettings fs = selection.addNodeSettings("file_system_chooser__Internals");
+        NodeSettingsWO selection = settings.addNodeSettings("file_selection");
+        NodeSettingsWO fs = selection.addNodeSettings("file_system_chooser__Internals");
         fs.addBoolean("has_fs_port", false);
         fs.addBoolean("overwritten_by_variable", false);
         fs.addString("convenience_fs_category", "RELATIVE");
@@ -242,18 +243,18 @@ final class ScenarioWorkflows {
         fs.addString("spaceName", "");
         fs.addInt("custom_url_timeout", 1000);
         fs.addBoolean("connected_fs", true);
-        NodeSettings path = selection.addNodeSettings("path");
+        NodeSettingsWO path = selection.addNodeSettings("path");
         path.addBoolean("location_present", true);
         path.addString("file_system_type", "RELATIVE");
         path.addString("file_system_specifier", WorkflowRunner.WORKFLOW_DATA_AREA);
         path.addString("path", file);
-        NodeSettings filterInternals = selection.addNodeSettings("filter_mode_Internals");
+        NodeSettingsWO filterInternals = selection.addNodeSettings("filter_mode_Internals");
         filterInternals.addString("SettingsModelID", "SMID_FilterMode");
         filterInternals.addBoolean("EnabledStatus", true);
-        NodeSettings filter = selection.addNodeSettings("filter_mode");
+        NodeSettingsWO filter = selection.addNodeSettings("filter_mode");
         filter.addString("filter_mode", "FILE");
         filter.addBoolean("include_subfolders", false);
-        NodeSettings options = filter.addNodeSettings("filter_options");
+        NodeSettingsWO options = filter.addNodeSettings("filter_options");
         options.addBoolean("filter_files_extension", false);
         options.addString("files_extension_expression", "");
         options.addBoolean("files_extension_case_sensitive", false);
@@ -281,7 +282,7 @@ final class ScenarioWorkflows {
         settings.addBoolean("use_line_break_row_delimiter", true);
         settings.addString("row_delimiter", "\n");
         settings.addInt("autodetect_buffer_size", 1048576);
-        NodeSettings advanced = s.addNodeSettings("advanced_settings");
+        NodeSettingsWO advanced = s.addNodeSettings("advanced_settings");
         advanced.addString("spec_merge_mode_Internals", "UNION");
         advanced.addBoolean("fail_on_differing_specs", true);
         advanced.addBoolean("append_path_column_Internals", false);
@@ -299,7 +300,7 @@ final class ScenarioWorkflows {
         advanced.addInt("max_num_chunks_per_file", 8);
         advanced.addString("thousands_separator", "\0");
         advanced.addString("decimal_separator", ".");
-        NodeSettings limit = s.addNodeSettings("limit_rows");
+        NodeSettingsWO limit = s.addNodeSettings("limit_rows");
         limit.addBoolean("skip_lines", false);
         limit.addLong("number_of_lines_to_skip", 0L);
         limit.addBoolean("skip_data_rows", false);
@@ -316,7 +317,7 @@ final class ScenarioWorkflows {
 
     private static WorkflowWriter.Node learnerAt(final int id, final String formula, final String df,
         final String[] references, final String[] levelOrders, final String annotation, final int x, final int y) {
-        Consumer<NodeSettings> model = s -> {
+        Consumer<NodeSettingsWO> model = s -> {
             s.addString("formula", formula);
             s.addBoolean("use_typed_formula", true);
             s.addString("response", "");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.knime.core.node.NodeSettings;
+import org.knime.core.node.NodeSettingsWO;
 
 /**
  * Writes a KNIME workflow directory as KNIME AP 5.0, the oldest AP the bundle supports (MANIFEST.MF:
@@ -35,7 +36,7 @@ final class WorkflowWriter {
     static final String[] KNIME_BASE_FEATURE = {"KNIME Base nodes", "org.knime.features.base.feature.group",
         "KNIME AG, Zurich, Switzerland", CREATED_BY};
 
-    record Node(int id, String name, String factory, String[] bundle, Consumer<NodeSettings> model, int outPorts,
+    record Node(int id, String name, String factory, String[] bundle, Consumer<NodeSettingsWO> model, int outPorts,
         String annotation, int x, int y) {
     }
 
@@ -80,7 +81,7 @@ final class WorkflowWriter {
         wf.addBoolean("created_by_nightly", false);
         wf.addString("version", FORMAT);
         wf.addString("name", null);
-        NodeSettings author = wf.addNodeSettings("authorInformation");
+        NodeSettingsWO author = wf.addNodeSettings("authorInformation");
         author.addString("authored-by", "Mixed Models for KNIME");
         author.addString("authored-when", "2026-11-25 00:00:00 +0000");
         author.addString("lastEdited-by", null);
@@ -88,15 +89,15 @@ final class WorkflowWriter {
         wf.addString("customDescription", null);
         wf.addString("state", "IDLE");
         wf.addNodeSettings("workflow_credentials");
-        NodeSettings ns = wf.addNodeSettings("nodes");
+        NodeSettingsWO ns = wf.addNodeSettings("nodes");
         for (Node n : nodes) {
-            NodeSettings c = ns.addNodeSettings("node_" + n.id());
+            NodeSettingsWO c = ns.addNodeSettings("node_" + n.id());
             c.addInt("id", n.id());
             c.addString("node_settings_file", n.name() + " (#" + n.id() + ")/settings.xml");
             c.addBoolean("node_is_meta", false);
             c.addString("node_type", "NativeNode");
             c.addString("ui_classname", "org.knime.core.node.workflow.NodeUIInformation");
-            NodeSettings bounds = c.addNodeSettings("ui_settings").addNodeSettings("extrainfo.node.bounds");
+            NodeSettingsWO bounds = c.addNodeSettings("ui_settings").addNodeSettings("extrainfo.node.bounds");
             int[] b = {n.x(), n.y(), 90, 80};
             bounds.addInt("array-size", 4);
             for (int i = 0; i < 4; i++) {
@@ -104,16 +105,16 @@ final class WorkflowWriter {
             }
             writeNode(dir, n);
         }
-        NodeSettings cs = wf.addNodeSettings("connections");
+        NodeSettingsWO cs = wf.addNodeSettings("connections");
         for (int i = 0; i < connections.size(); i++) {
             int[] c = connections.get(i);
-            NodeSettings k = cs.addNodeSettings("connection_" + i);
+            NodeSettingsWO k = cs.addNodeSettings("connection_" + i);
             k.addInt("sourceID", c[0]);
             k.addInt("destID", c[2]);
             k.addInt("sourcePort", c[1]);
             k.addInt("destPort", c[3]);
         }
-        NodeSettings annotations = wf.addNodeSettings("annotations");
+        NodeSettingsWO annotations = wf.addNodeSettings("annotations");
         annotation(annotations.addNodeSettings("annotation_0"), title + "\n\n" + description, 40, 20,
             60 + 200 * (nodes.size() - 1) + 120, 130, 15985099);
         try (OutputStream out = Files.newOutputStream(dir.resolve("workflow.knime"))) {
@@ -146,20 +147,20 @@ final class WorkflowWriter {
         s.addNodeSettings("factory_settings");
         if (n.bundle() == KNIME_BASE) {
             // the CSV Reader's ports as created (no file system connection port), as KNIME saves it
-            NodeSettings creation = s.addNodeSettings("node_creation_config");
+            NodeSettingsWO creation = s.addNodeSettings("node_creation_config");
             creation.addNodeSettings("File System Connection");
             creation.addNodeSettings("Data Table");
         }
         s.addString("name", n.name());
         s.addBoolean("hasContent", false);
         s.addBoolean("isInactive", false);
-        NodeSettings ports = s.addNodeSettings("ports");
+        NodeSettingsWO ports = s.addNodeSettings("ports");
         for (int i = 1; i <= n.outPorts(); i++) {
-            NodeSettings p = ports.addNodeSettings("port_" + i);
+            NodeSettingsWO p = ports.addNodeSettings("port_" + i);
             p.addInt("index", i);
             p.addString("port_dir_location", null);
         }
-        NodeSettings fs = s.addNodeSettings("filestores");
+        NodeSettingsWO fs = s.addNodeSettings("filestores");
         fs.addString("file_store_location", null);
         fs.addString("file_store_id", null);
         annotation(s.addNodeSettings("nodeAnnotation"), n.annotation(), n.x() - 60, n.y() + 85, 210, 60, 16777215);
@@ -171,7 +172,7 @@ final class WorkflowWriter {
     }
 
     /** KNIME's annotation block (AnnotationData: text, colours, bounds, alignment, font, version, styles). */
-    private static void annotation(final NodeSettings a, final String text, final int x, final int y, final int w,
+    private static void annotation(final NodeSettingsWO a, final String text, final int x, final int y, final int w,
         final int h, final int bgcolor) {
         a.addString("text", text);
         a.addString("contentType", "text/plain");
