@@ -200,14 +200,14 @@ final class ScenarioWorkflows {
             "A mixed model for repeated measures: change from baseline ~ baseline + arm * visit with an unstructured "
                 + "covariance over the four visits within subject (us(visit | subject), as SAS PROC MIXED's "
                 + "REPEATED / TYPE=UN and R's mmrm). Subjects who drop out contribute the visits they have. The visit "
-                + "order WEEK2, WEEK4, WEEK8, WEEK12 is set in the Learner. The Tests node gives the LS means by arm "
+                + "order WEEK2, WEEK4, WEEK8, WEEK12 and placebo as the reference arm (the arm effects are active - placebo) are set in the Learner. The Tests node gives the LS means by arm "
                 + "at each visit and the arm difference at each visit (Satterthwaite df).")
             .data(data("mmrm_trial.csv"))
             .node(csv(1, "mmrm_trial.csv", "Reads one row per subject and visit."))
-            .node(learner(2, c.string("formula") + " + " + c.string("residual"), "satterthwaite", new String[0],
-                new String[] {"visit=WEEK2,WEEK4,WEEK8,WEEK12"}, "Unstructured covariance over visits (MMRM), REML."))
+            .node(learner(2, c.string("formula") + " + " + c.string("residual"), "satterthwaite",
+                new String[] {"arm=placebo"}, new String[] {"visit=WEEK2,WEEK4,WEEK8,WEEK12"}, "Unstructured covariance over visits (MMRM), REML; placebo is the reference arm."))
             .node(tests(3, new String[] {"arm"}, new String[] {"visit"}, "satterthwaite",
-                "LS means of arm at each visit; active - placebo per visit."))
+                "LS means of arm at each visit; the arm difference per visit."))
             .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
     }
 

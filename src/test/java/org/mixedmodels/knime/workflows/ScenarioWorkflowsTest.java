@@ -343,7 +343,26 @@ class ScenarioWorkflowsTest {
     void mmrmGivesLsMeansByArmAtEachVisit() throws Exception {
         ReferenceCase c = ReferenceCase.load("mmrm_us");
         WorkflowRunner.Result r = WorkflowRunner.run(ROOT.resolve("11 MMRM unstructured covariance"));
-        assertFixedEffects(c, table(r, "Mixed Model Learner", 1), 1e-4); // flat likelihood: 1e-4 of the SE
+        // placebo is the reference arm (R's default, the first level alphabetically, is active): the arm terms
+        // are the reference's with the sign flipped and the same SE; baseline is unchanged
+        BufferedDataTable fixed = table(r, "Mixed Model Learner", 1);
+        List<String> terms = KnimeTables.strings(fixed, "Term");
+        double[] est = KnimeTables.doubles(fixed, "Estimate");
+        double[] se = KnimeTables.doubles(fixed, "Std. Error");
+        for (JsonObject e : c.objects("fixed")) {
+            String term = e.get("term").getAsString();
+            boolean arm = term.startsWith("armplacebo");
+            if (!arm && !term.equals("baseline")) {
+                continue; // intercept and visit effects are now those of the placebo arm: the LS means check them
+            }
+            int i = terms.indexOf(arm ? term.replace("armplacebo", "armactive") : term);
+            assertTrue(i >= 0, term + " in " + terms);
+            double sign = arm ? -1 : 1;
+            assertClose(sign * e.get("estimate").getAsDouble(), est[i], 1e-4, e.get("se").getAsDouble(),
+                terms.get(i)); // flat likelihood: 1e-4 of the SE
+            assertClose(e.get("se").getAsDouble(), se[i], 1e-3, "SE of " + terms.get(i));
+        }
+        assertEquals(List.of("(Intercept)", "baseline", "armactive"), terms.subList(0, 3), "placebo is the reference");
         BufferedDataTable means = table(r, "Mixed Model Tests", 1);
         List<String> levels = KnimeTables.strings(means, "Level");
         for (JsonObject e : c.objects("lsmeans_satterthwaite")) {
