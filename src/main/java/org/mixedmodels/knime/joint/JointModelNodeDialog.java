@@ -13,14 +13,15 @@ import org.knime.core.node.NodeDialogPane;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
+import org.knime.core.node.util.ColumnSelectionComboxBox;
 import org.mixedmodels.knime.dialog.FormPanel;
 
 /** The Joint Model Learner's dialog: the two submodels, the linking columns, the baseline and the horizons. */
 final class JointModelNodeDialog extends NodeDialogPane {
     private final JTextField longitudinalFormula = new JTextField(36);
-    private final JComboBox<String> time = new JComboBox<>();
-    private final JComboBox<String> survivalTime = new JComboBox<>();
-    private final JComboBox<String> event = new JComboBox<>();
+    private final ColumnSelectionComboxBox time = FormPanel.column(true);
+    private final ColumnSelectionComboxBox survivalTime = FormPanel.column(true);
+    private final ColumnSelectionComboxBox event = FormPanel.column(true);
     private final JTextField survivalFormula = new JTextField(24);
     private final JComboBox<String> baseline = new JComboBox<>(new String[] {"weibull", "piecewise"});
     private final JTextField horizons = new JTextField(24);
@@ -56,9 +57,9 @@ final class JointModelNodeDialog extends NodeDialogPane {
             s = new JointModelSettings();
         }
         longitudinalFormula.setText(s.longitudinalFormula);
-        FormPanel.fill(time, specs[0], true, false, s.timeColumn);
-        FormPanel.fill(survivalTime, specs[1], true, false, s.survivalTimeColumn);
-        FormPanel.fill(event, specs[1], true, false, s.eventColumn);
+        FormPanel.fillColumns(time, specs[0], s.timeColumn);
+        FormPanel.fillColumns(survivalTime, specs[1], s.survivalTimeColumn);
+        FormPanel.fillColumns(event, specs[1], s.eventColumn);
         survivalFormula.setText(s.survivalFormula);
         baseline.setSelectedItem(s.baseline);
         horizons.setText(String.join(", ", Arrays.stream(s.horizons).mapToObj(JointModelNodeDialog::format).toList()));
@@ -73,9 +74,9 @@ final class JointModelNodeDialog extends NodeDialogPane {
     protected void saveSettingsTo(final NodeSettingsWO settings) throws InvalidSettingsException {
         JointModelSettings s = new JointModelSettings();
         s.longitudinalFormula = longitudinalFormula.getText().trim();
-        s.timeColumn = FormPanel.chosen(time);
-        s.survivalTimeColumn = FormPanel.chosen(survivalTime);
-        s.eventColumn = FormPanel.chosen(event);
+        s.timeColumn = FormPanel.chosenColumn(time);
+        s.survivalTimeColumn = FormPanel.chosenColumn(survivalTime);
+        s.eventColumn = FormPanel.chosenColumn(event);
         s.survivalFormula = survivalFormula.getText().trim();
         s.baseline = (String)baseline.getSelectedItem();
         try {

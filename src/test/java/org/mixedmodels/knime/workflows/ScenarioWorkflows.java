@@ -335,6 +335,7 @@ final class ScenarioWorkflows {
             s.addString("residual_time", "");
             s.addString("residual_subject", "");
             s.addStringArray("level_orders", levelOrders);
+            s.addBoolean("fail_on_missing", false);
         };
         return new WorkflowWriter.Node(id, "Mixed Model Learner", LEARNER, WorkflowWriter.OUR_BUNDLE, model, 5,
             annotation, x, y);
