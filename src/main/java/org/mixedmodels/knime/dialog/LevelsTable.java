@@ -120,7 +120,13 @@ public final class LevelsTable {
     }
 
     public LevelsTable() {
-        panel.setBorder(BorderFactory.createTitledBorder("Reference levels and level order (categorical columns)"));
+        this(true);
+    }
+
+    /** A table of reference levels, with the level order part if {@code withOrder}. */
+    public LevelsTable(final boolean withOrder) {
+        panel.setBorder(BorderFactory.createTitledBorder(withOrder
+            ? "Reference levels and level order (categorical columns)" : "Reference levels (categorical columns)"));
         table.setSelectionMode(ListSelectionModel.SINGLE_SELECTION);
         table.setRowHeight(22);
         table.setPreferredScrollableViewportSize(new Dimension(420, 90));
@@ -135,7 +141,11 @@ public final class LevelsTable {
         orderPanel.add(new JScrollPane(order), BorderLayout.CENTER);
         orderPanel.add(buttons, BorderLayout.EAST);
         panel.add(new JScrollPane(table), BorderLayout.CENTER);
-        panel.add(orderPanel, BorderLayout.SOUTH);
+        if (withOrder) {
+            panel.add(orderPanel, BorderLayout.SOUTH);
+        } else {
+            table.removeColumn(table.getColumnModel().getColumn(2));
+        }
         custom.addActionListener(e -> {
             Row r = selected();
             if (r != null) {
