@@ -38,6 +38,7 @@ import org.knime.core.node.util.filter.column.DataColumnSpecFilterPanel;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.knime.data.TableToDataFrame;
+import org.mixedmodels.knime.dialog.InteractionsPanel;
 import org.mixedmodels.knime.dialog.LevelsTable;
 
 /**
@@ -51,7 +52,8 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     private final ColumnSelectionComboxBox response = new ColumnSelectionComboxBox((Border)null, NUMERIC);
     /** KNIME's include/exclude column filters, with type icons and search; the response is hidden in them. */
     private final DataColumnSpecFilterPanel fixed = filter("Fixed effects");
-    private final JTextField interactions = new JTextField(30);
+    /** Interaction terms chosen from two columns at a time. */
+    final InteractionsPanel interactions = new InteractionsPanel();
     private final DataColumnSpecFilterPanel grouping = filter("Grouping columns");
     private final JCheckBox nested = new JCheckBox("Nest the grouping columns in the order included (a/b)");
     private final DataColumnSpecFilterPanel slopes = filter("Random slopes");
@@ -136,7 +138,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         Row r = new Row(p);
         r.add("Response", response);
         r.wide(fixed, false);
-        interactions.setToolTipText("Interaction terms separated by commas, e.g. time:arm, dose:time");
+        interactions.setToolTipText("Choose two columns and press Add for their interaction, e.g. arm:visit");
         r.add("Interactions", interactions);
         r.wide(grouping, false);
         r.add("", nested);
@@ -153,6 +155,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         Runnable update = this::updateFormula;
         response.addActionListener(e -> {
             hideResponse();
+            interactions.update(spec, response.getSelectedColumn());
             update.run();
         });
         fixed.addChangeListener(e -> update.run());
@@ -166,7 +169,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         nested.addActionListener(e -> update.run());
         correlated.addActionListener(e -> update.run());
         typeFormula.addActionListener(e -> update.run());
-        interactions.getDocument().addDocumentListener(onChange(update));
+        interactions.onChange(update);
         formula.getDocument().addDocumentListener(onChange(this::checkFormula));
         return p;
     }
@@ -352,6 +355,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             residualSubject.update(spec, s.residualSubject);
             load(fixed, s.fixedColumns);
             interactions.setText(s.interactions);
+            interactions.update(spec, response.getSelectedColumn());
             groupingOrder.clear();
             Arrays.stream(s.groupingColumns).filter(spec::containsName).forEach(groupingOrder::add);
             load(grouping, s.groupingColumns);

@@ -51,6 +51,13 @@ class MixedModelLearnerNodeDialogTest {
         // a categorical or integer column named like a visit, never the response or the subject
         assertEquals("visit", saved.getString("residual_time"));
         assertEquals("change ~ arm + visit + baseline + arm:visit + us(visit | subject)", saved.getString("formula"));
+        // interactions are chosen from two columns, not typed
+        dialog.interactions.addTerm("baseline", "visit");
+        dialog.interactions.addTerm("visit", "baseline"); // the same term again: not added
+        NodeSettings withInteraction = NodeHarness.saveDialog(dialog);
+        assertEquals("arm:visit, baseline:visit", withInteraction.getString("interactions"));
+        assertEquals("change ~ arm + visit + baseline + arm:visit + baseline:visit + us(visit | subject)",
+            withInteraction.getString("formula"));
     }
 
     /** In the table's column order, as the dialog lists them. */
