@@ -18,7 +18,7 @@ import org.mixedmodels.workflows.WorkflowRunner;
  * text that explains each analysis. {@code main} writes them; {@link ScenarioWorkflowsTest} checks that the
  * committed directories are what this class writes, runs them headless and compares with the references.
  */
-final class ScenarioWorkflows {
+public final class ScenarioWorkflows {
     static final String LEARNER = "org.mixedmodels.knime.learner.MixedModelLearnerNodeFactory";
     static final String PREDICTOR = "org.mixedmodels.knime.predictor.MixedModelPredictorNodeFactory";
     static final String ICC = "org.mixedmodels.knime.icc.IccNodeFactory";
