@@ -72,9 +72,11 @@ public final class Main {
             "  bench    fit generated longitudinal data (y ~ time * arm + (time | subject)), default",
             "           20000 subjects x 10 visits, and print rows, groups, evaluations, seconds, peak heap",
             "       java -jar mixed-models-cli.jar bench --suite [--scale F] [--case NAME[,NAME]] [--write-data DIR]",
-            "  bench --suite  the performance suite: InstEval-shaped crossed, longitudinal 200k and 1M rows,",
+            "  bench --suite  the performance suite: InstEval-shaped crossed, nested schools/students with",
+            "           10k and 100k schools, crossed 6000 x 2500 users x items, longitudinal 200k and 1M rows,",
             "           nested 500k, AR(1) + random intercept 200k, unstructured 10 visits x 50k subjects;",
-            "           --write-data also writes each data set and an R script timing lme4 on it");
+            "           prints seconds, ms per objective evaluation and peak heap; --write-data also writes",
+            "           each data set, an R script timing lme4/lmerTest and whole_process.sh (both commands)");
 
     private Main() {
     }

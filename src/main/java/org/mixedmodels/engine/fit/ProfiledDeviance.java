@@ -69,7 +69,12 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private final int[] levelStart;
     private final int[] levelRows;
     private final double[] ar1;
+    /** The dense rest's cross-products (m x m; null when the rest is factored sparsely). */
     private final DMatrixRMaj arr;
+    /** The factor of the rest when its random-effects part is sparse (nested factors), else null. */
+    private final SparseRestFactor sparse;
+    /** The rest is factored sparsely only from this many later random effects on (below, dense is as fast). */
+    static final int SPARSE_MIN = 300;
 
     // The factor at the last evaluated theta.
     private final double[][] lambda;
@@ -92,6 +97,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private int evaluations;
 
     public ProfiledDeviance(Design design, boolean reml) {
+        this(design, reml, SPARSE_MIN);
+    }
+
+    /** As above; the rest is factored sparsely only from {@code sparseMin} later random effects on (for tests). */
+    ProfiledDeviance(Design design, boolean reml, int sparseMin) {
         this.reml = reml;
         List<RandomEffectTerm> terms = design.randomTerms();
         this.blocks = ReBlock.of(terms);
@@ -124,7 +134,9 @@ public final class ProfiledDeviance implements MultivariateFunction {
         this.levelStart = new int[levels1 + 1];
         this.levelRows = levelPattern();
         this.ar1 = new double[levelRows.length * k1];
-        this.arr = new DMatrixRMaj(m, m);
+        int[] blockK = blocks.stream().mapToInt(blk -> blk.k).toArray();
+        this.sparse = SparseRestFactor.create(qr, p, restBlock, restColumn, blockK, levelStart, levelRows, sparseMin);
+        this.arr = sparse == null ? new DMatrixRMaj(m, m) : null;
         formCrossProducts(design);
 
         this.lambda = new double[blocks.size()][];
@@ -133,8 +145,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
         }
         this.l11 = new double[a11.length];
         this.l21 = new double[ar1.length];
-        this.l22 = new DMatrixRMaj(m, m);
-        this.cholesky = DecompositionFactory_DDRM.chol(m, true);
+        this.l22 = sparse == null ? new DMatrixRMaj(m, m) : null;
+        this.cholesky = sparse == null ? DecompositionFactory_DDRM.chol(m, true) : null;
         this.work = new double[Math.max(k1 * k1, m)];
     }
 
@@ -243,7 +255,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
         double[] val = new double[m];
         double[] z1 = new double[k1];
         int[] position = new int[m];
-        double[] arrd = arr.data;
+        double[] arrd = arr == null ? null : arr.data;
         int[] order = rowsByLevel();
         int r = 0;
         for (int j = 0; j < levels1; j++) {
@@ -272,11 +284,20 @@ public final class ProfiledDeviance implements MultivariateFunction {
                     for (int c = 0; c < k1; c++) {
                         ar1[at + c] += val[e] * z1[c];
                     }
+                    if (arrd == null) {
+                        continue;
+                    }
                     for (int f = 0; f <= e; f++) {
                         arrd[idx[e] * m + idx[f]] += val[e] * val[f];
                     }
                 }
+                if (sparse != null) {
+                    sparse.accumulate(idx, val, nz);
+                }
             }
+        }
+        if (arrd == null) {
+            return;
         }
         // Symmetrize: the entries were accumulated in the lower triangle (indices ascend within a row).
         for (int a = 0; a < m; a++) {
@@ -355,6 +376,14 @@ public final class ProfiledDeviance implements MultivariateFunction {
         if (!ok) {
             factoredTheta = null;
             return false;
+        }
+        if (sparse != null) {
+            if (!sparse.factor(lambda, l21, k1, levelStart, levelRows)) {
+                factoredTheta = null;
+                return false;
+            }
+            factoredTheta = theta.clone();
+            return true;
         }
         // L22 = chol(S' A_rr S + [I 0; 0 0] - L21 L21'), the rank update level by level over R_j x R_j.
         boolean large = m >= PARALLEL_DENSE;
@@ -549,12 +578,18 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /** The factor's element (i, j), i >= j, wherever it is held. */
     private double factorAt(int i, int j) {
+        if (sparse != null) {
+            if (j < qr) {
+                throw new IllegalStateException("the sparse random-effects factor is read through SparseRestFactor");
+            }
+            return sparse.l33(i - qr, j - qr);
+        }
         return rowMajorCurrent ? l22.data[i * m + j] : blockFactor.get(i, j);
     }
 
     /** Makes the row-major copy of a block factor (the upper triangle zero) for the methods that read l22. */
     private void ensureRowMajor() {
-        if (rowMajorCurrent) {
+        if (rowMajorCurrent || sparse != null) {
             return;
         }
         MatrixOps_DDRB.convert(blockFactor, l22);
@@ -640,8 +675,12 @@ public final class ProfiledDeviance implements MultivariateFunction {
                 s += Math.log(l11[j * k1 * k1 + c * k1 + c]);
             }
         }
-        for (int i = 0; i < qr; i++) {
-            s += Math.log(factorAt(i, i));
+        if (sparse != null) {
+            s += sparse.logDiagL22();
+        } else {
+            for (int i = 0; i < qr; i++) {
+                s += Math.log(factorAt(i, i));
+            }
         }
         return 2 * s;
     }
@@ -679,6 +718,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     public boolean reml() {
         return reml;
+    }
+
+    /** Whether the random effects after the first block are factored sparsely. */
+    boolean sparseRest() {
+        return sparse != null;
     }
 
     List<ReBlock> blocks() {
@@ -727,18 +771,23 @@ public final class ProfiledDeviance implements MultivariateFunction {
      */
     double[][] solve() {
         int top = qr + p;
-        double[] v = new double[top];
-        ensureRowMajor();
-        double[] l = l22.data;
-        for (int i = 0; i < top; i++) {
-            v[i] = l[(m - 1) * m + i];
-        }
-        for (int i = top - 1; i >= 0; i--) {
-            double s = v[i];
-            for (int j = i + 1; j < top; j++) {
-                s -= l[j * m + i] * v[j];
+        double[] v;
+        if (sparse != null) {
+            v = sparse.solve();
+        } else {
+            v = new double[top];
+            ensureRowMajor();
+            double[] l = l22.data;
+            for (int i = 0; i < top; i++) {
+                v[i] = l[(m - 1) * m + i];
             }
-            v[i] = s / l[i * m + i];
+            for (int i = top - 1; i >= 0; i--) {
+                double s = v[i];
+                for (int j = i + 1; j < top; j++) {
+                    s -= l[j * m + i] * v[j];
+                }
+                v[i] = s / l[i * m + i];
+            }
         }
         double[] u1 = new double[q1];
         for (int j = 0; j < levels1; j++) {
@@ -774,7 +823,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
         DMatrixRMaj rx = new DMatrixRMaj(p, p);
         for (int i = 0; i < p; i++) {
             for (int j = 0; j <= i; j++) {
-                rx.set(i, j, l22.get(qr + i, qr + j));
+                rx.set(i, j, factorAt(qr + i, qr + j));
             }
         }
         DMatrixRMaj inv = new DMatrixRMaj(p, p);
@@ -825,6 +874,9 @@ public final class ProfiledDeviance implements MultivariateFunction {
      * @return {@code [block][level][k*k]}, row-major
      */
     double[][][] unscaledConditionalVariances() {
+        if (sparse != null) {
+            return sparseConditionalVariances();
+        }
         // Inverse of the dense random-effects part of L22 (lower triangular, qr x qr).
         ensureRowMajor();
         DMatrixRMaj lrr = new DMatrixRMaj(qr, qr);
@@ -912,6 +964,92 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
         }
         return out;
+    }
+
+    /**
+     * The conditional variances with a sparse L22, by sparse triangular solves that touch only the elimination-tree
+     * reach of each level (for nested factors a few entries, so the whole is linear in the number of groups): the
+     * first block's P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j with W_j = L22^{-1} L21r[:, j] L11_j^{-1}, a later block's
+     * P = sum over rows i of (L22^{-1})[i, cols]' (L22^{-1})[i, cols], as in the dense case.
+     */
+    private double[][][] sparseConditionalVariances() {
+        int kmax = k1;
+        for (ReBlock blk : blocks) {
+            kmax = Math.max(kmax, blk.k);
+        }
+        double[][] x = new double[kmax][qr];
+        int[][] reach = new int[kmax][qr];
+        int[] reachCount = new int[kmax];
+        boolean[] mark = new boolean[qr];
+        int[] rows = new int[qr];
+        double[][][] out = new double[blocks.size()][][];
+        out[0] = new double[levels1][];
+        double[] inv = new double[k1 * k1];
+        for (int j = 0; j < levels1; j++) {
+            SmallCholesky.invertLower(l11, j * k1 * k1, k1, inv);
+            double[] pj = new double[k1 * k1];
+            for (int r = 0; r < k1; r++) {
+                for (int c = 0; c < k1; c++) {
+                    double s = 0;
+                    for (int t = 0; t < k1; t++) {
+                        s += inv[t * k1 + r] * inv[t * k1 + c];
+                    }
+                    pj[r * k1 + c] = s;
+                }
+            }
+            int nr = 0;
+            for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
+                rows[nr++] = levelRows[t];
+            }
+            for (int c = 0; c < k1; c++) {
+                for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
+                    double s = 0;
+                    for (int u = c; u < k1; u++) {
+                        s += l21[t * k1 + u] * inv[u * k1 + c];
+                    }
+                    x[c][levelRows[t]] = s;
+                }
+                reachCount[c] = sparse.solveSparse(rows, nr, x[c], reach[c], mark);
+            }
+            addCrossProducts(pj, k1, x, reach, reachCount);
+            out[0][j] = sandwich(lambda[0], pj, k1);
+        }
+        for (int b = 1; b < blocks.size(); b++) {
+            ReBlock blk = blocks.get(b);
+            int k = blk.k;
+            out[b] = new double[blk.levelCount()][];
+            for (int level = 0; level < blk.levelCount(); level++) {
+                int c0 = restOffset[b] + level * k;
+                for (int c = 0; c < k; c++) {
+                    rows[0] = c0 + c;
+                    x[c][c0 + c] = 1.0;
+                    reachCount[c] = sparse.solveSparse(rows, 1, x[c], reach[c], mark);
+                }
+                double[] pj = new double[k * k];
+                addCrossProducts(pj, k, x, reach, reachCount);
+                out[b][level] = sandwich(lambda[b], pj, k);
+            }
+        }
+        return out;
+    }
+
+    /** pj[r][c] += x_r . x_c over x_r's reach, then clears the k vectors x on their reaches. */
+    private static void addCrossProducts(double[] pj, int k, double[][] x, int[][] reach, int[] reachCount) {
+        for (int r = 0; r < k; r++) {
+            for (int c = 0; c < k; c++) {
+                double s = 0;
+                for (int t = 0; t < reachCount[r]; t++) {
+                    int i = reach[r][t];
+                    s += x[r][i] * x[c][i];
+                }
+                pj[r * k + c] += s;
+            }
+        }
+        for (int r = 0; r < k; r++) {
+            for (int t = 0; t < reachCount[r]; t++) {
+                x[r][reach[r][t]] = 0.0;
+            }
+        }
     }
 
     /** Lambda P Lambda' for k x k row-major matrices. */
