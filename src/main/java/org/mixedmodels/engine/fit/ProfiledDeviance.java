@@ -61,6 +61,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private final int[] restColumn;
     private final int m;
     private final int thetaCount;
+    /** Per later random effect, its block's Lambda when every block has one column (set in factor). */
+    private final double[] restRowScale;
 
     // Cross-products, formed once. A_r1 (m x q1) is stored by level j of the first block: only the
     // rows R_j of the dense part that co-occur with level j (the later blocks' levels seen with it,
@@ -128,6 +130,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
         }
         this.m = qr + p + 1;
+        this.restRowScale = new double[qr];
         this.thetaCount = terms.stream().mapToInt(RandomEffectTerm::thetaCount).sum();
 
         this.a11 = new double[levels1 * k1 * k1];
@@ -361,6 +364,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
             blocks.get(b).lambda(theta, lambda[b]);
         }
         double[] lam1 = lambda[0];
+        if (scalarRestBlocks) {
+            for (int i = 0; i < qr; i++) {
+                restRowScale[i] = lambda[restBlock[i]][0];
+            }
+        }
         // L11 and L21 level by level: each level's blocks depend on that level only, so the levels are split over
         // the cores with identical arithmetic per level (bit-identical results at any number of threads).
         System.arraycopy(ar1, 0, l21, 0, ar1.length);
@@ -453,6 +461,9 @@ public final class ProfiledDeviance implements MultivariateFunction {
      * levels from..to-1; false when a block is not positive definite.
      */
     private boolean factorLevels(double[] lam1, int from, int to, double[] scratch) {
+        if (k1 == 1 && scalarRestBlocks) {
+            return factorScalarLevels(lam1[0], from, to);
+        }
         for (int j = from; j < to; j++) {
             int base = j * k1 * k1;
             for (int r = 0; r < k1; r++) {
@@ -477,6 +488,33 @@ public final class ProfiledDeviance implements MultivariateFunction {
             for (int t = levelStart[j]; t < levelStart[j + 1]; t++) {
                 SmallCholesky.multiplyRowByLower(l21, t * k1, lam1, k1, scratch);
                 SmallCholesky.solveRowTransposed(l11, base, k1, l21, t * k1);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #factorLevels} when every block has one column (random intercepts, nested or crossed): the same
+     * operations in the same order, written out for scalars (l11_j = sqrt(lambda1^2 a11_j + 1), each row of
+     * L21 = a_r1 lambda_r lambda1 / l11_j), so the result is bit-identical and the inner loop has no calls.
+     */
+    private boolean factorScalarLevels(double lam, int from, int to) {
+        double[] rowScale = restRowScale;
+        for (int j = from; j < to; j++) {
+            double s = lam == 0 ? 0 : lam * a11[j] * lam;
+            double d = s + 1.0;
+            if (!(d > 0)) {
+                return false;
+            }
+            double l = Math.sqrt(d);
+            l11[j] = l;
+            for (int t = levelStart[j]; t < levelStart[j + 1]; t++) {
+                int row = levelRows[t];
+                double v = l21[t];
+                if (row < qr) {
+                    v = rowScale[row] * v;
+                }
+                l21[t] = v * lam / l;
             }
         }
         return true;

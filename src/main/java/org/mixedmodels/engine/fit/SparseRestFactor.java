@@ -326,7 +326,10 @@ final class SparseRestFactor {
         // minus L21 L21', level by level
         int e = 0;
         int levels = levelStart.length - 1;
-        for (int j = 0; j < levels; j++) {
+        if (k1 == 1) {
+            rankUpdateScalar(v, l21, levelStart, levelRows);
+        }
+        for (int j = 0; j < levels && k1 > 1; j++) {
             int from = levelStart[j];
             int mid = reEnd[j];
             int to = levelStart[j + 1];
@@ -379,6 +382,35 @@ final class SparseRestFactor {
             }
         }
         return SmallCholesky.decomposeInPlace(l33, 0, px);
+    }
+
+    /** The rank update for a first block of one column per level (L21 L21' is then a sum of outer products). */
+    private void rankUpdateScalar(double[] v, double[] l21, int[] levelStart, int[] levelRows) {
+        int e = 0;
+        int levels = levelStart.length - 1;
+        for (int j = 0; j < levels; j++) {
+            int from = levelStart[j];
+            int mid = reEnd[j];
+            int to = levelStart[j + 1];
+            for (int a = from; a < mid; a++) {
+                double la = l21[a];
+                for (int b = from; b <= a; b++) {
+                    v[updatePos[e++]] -= la * l21[b];
+                }
+            }
+            for (int a = mid; a < to; a++) {
+                double la = l21[a];
+                int x = levelRows[a] - qr;
+                int row = x * qr;
+                for (int b = from; b < mid; b++) {
+                    l32[row + levelRows[b]] -= la * l21[b];
+                }
+                int row33 = x * px - qr;
+                for (int b = mid; b <= a; b++) {
+                    l33[row33 + levelRows[b]] -= la * l21[b];
+                }
+            }
+        }
     }
 
     private static double dot(double[] a, int i, int j, int k) {
