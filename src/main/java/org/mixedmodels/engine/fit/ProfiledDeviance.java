@@ -5,14 +5,11 @@ import org.apache.commons.math3.analysis.MultivariateFunction;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
-import org.ejml.EjmlParameters;
-import org.ejml.data.DMatrixRBlock;
-import org.ejml.dense.block.MatrixOps_DDRB;
-import org.ejml.dense.block.decomposition.chol.CholeskyOuterForm_MT_DDRB;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
+import org.mixedmodels.engine.linalg.DenseCholesky;
 
 /**
  * The profiled deviance or REML criterion of a linear mixed model as a function of theta (Bates,
@@ -29,10 +26,15 @@ import org.mixedmodels.engine.design.RandomEffectTerm;
  *
  * <p>Storage follows MixedModels.jl: the cross-products of [Z X y] are formed once, in blocks. The
  * first random-effects block (most levels) is kept level by level, k x k per level, so its factor
- * has no fill-in; everything after it ({@code rest}: the other random-effects blocks, then X, then y)
- * is one dense block of size m. Because y is the last column of the factor, r^2 is the square of the
- * factor's last diagonal element, and beta and the random effects are solved only once, at the
- * optimum. One evaluation costs O(levels k^3 + m^2 q1 + m^3) and never passes over the rows.
+ * has no fill-in. Everything after it ({@code rest}: the other random-effects blocks, then X, then y)
+ * is either one dense block of size m, factored by {@link DenseCholesky} (crossed factors, whose Schur
+ * complement fills in), or - when the later random effects' part of it is sparse, as for nested factors,
+ * where it is block-diagonal - a {@link SparseRestFactor}: a sparse Cholesky of that part (symbolic
+ * analysis once) with X and y as dense rows, chosen when its flop count beats the dense one. Because y is
+ * the last column of the factor, r^2 is the square of the factor's last diagonal element, and beta and the
+ * random effects are solved only once, at the optimum. One evaluation costs O(levels k^3 + m^2 q1 + m^3)
+ * dense, O(levels k^3 + nnz(L22) (p + 1)) sparse (linear in the number of groups for nested factors), and
+ * never passes over the rows.
  */
 public final class ProfiledDeviance implements MultivariateFunction {
     private final boolean reml;
@@ -46,14 +48,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     /** Random effects in the dense part, and where each later block starts there. */
     private final int qr;
     private final int[] restOffset;
-    /** The block-layout matrix the large dense block is factored in (null until first needed). */
-    private DMatrixRBlock blockWork;
     /** Destination-row boundaries of the parallel rank update (null until first needed). */
     private int[] updateSplit;
-    /** The factor of a large dense block in EJML's block layout, current while {@code rowMajorCurrent} is false. */
-    private DMatrixRBlock blockFactor;
-    /** Whether l22 holds the current factor. */
-    private boolean rowMajorCurrent = true;
     /** Whether every random-effects block after the first has one column (crossed random intercepts). */
     private final boolean scalarRestBlocks;
     /** For each random effect of the dense part: its block, and its column within the block's level. */
@@ -425,24 +421,15 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
         }
         if (large) {
-            // a large dense block (crossed factors with many levels): EJML's outer-form block Cholesky on all
-            // cores; every block of the trailing update is computed by the same code in the same order, so the
-            // factor does not depend on the number of threads
-            if (blockWork == null) {
-                blockWork = new DMatrixRBlock(m, m, EjmlParameters.BLOCK_WIDTH);
-            }
-            DMatrixRBlock block = lowerToBlock(l22.data, blockWork);
-            CholeskyOuterForm_MT_DDRB parallel = new CholeskyOuterForm_MT_DDRB(true);
-            if (!parallel.decompose(block)) {
+            // a large dense block (crossed factors with many levels): the blocked right-looking Cholesky in place on
+            // the lower triangle, its trailing updates on all cores; every element receives its updates in the same
+            // order however the rows are split, so the factor does not depend on the number of threads. The upper
+            // triangle is left as it is: nothing reads it.
+            if (!DenseCholesky.decompose(l22.data, m, true)) {
                 factoredTheta = null;
                 return false;
             }
-            // the row-major copy the other methods read is made only when they ask for it (ensureRowMajor): an
-            // evaluation of the objective needs the diagonal alone
-            blockFactor = parallel.getT(null);
-            rowMajorCurrent = false;
         } else {
-            rowMajorCurrent = true;
             if (!cholesky.decompose(l22)) {
                 factoredTheta = null;
                 return false;
@@ -541,27 +528,6 @@ public final class ProfiledDeviance implements MultivariateFunction {
         }
     }
 
-    /**
-     * Copies the lower triangle (the blocks on and below the diagonal) of a row-major m x m matrix into EJML's block
-     * layout: block rows stored one after another, each block row-major, so every block row is a run of arraycopies.
-     */
-    private static DMatrixRBlock lowerToBlock(double[] src, DMatrixRBlock dst) {
-        int m = dst.numRows;
-        int bw = dst.blockLength;
-        double[] d = dst.data;
-        for (int br = 0; br < m; br += bw) {
-            int h = Math.min(bw, m - br);
-            for (int bc = 0; bc <= br; bc += bw) {
-                int w = Math.min(bw, m - bc);
-                int base = br * m + bc * h;
-                for (int i = 0; i < h; i++) {
-                    System.arraycopy(src, (br + i) * m + bc, d, base + i * w, w);
-                }
-            }
-        }
-        return dst;
-    }
-
     /** c22 -= L21 L21' on the destination rows from..to-1 (lower triangle), level by level. */
     private void rankUpdate(double[] c22, int fromRow, int toRow) {
         for (int j = 0; j < levels1; j++) {
@@ -622,20 +588,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
             return sparse.l33(i - qr, j - qr);
         }
-        return rowMajorCurrent ? l22.data[i * m + j] : blockFactor.get(i, j);
-    }
-
-    /** Makes the row-major copy of a block factor (the upper triangle zero) for the methods that read l22. */
-    private void ensureRowMajor() {
-        if (rowMajorCurrent || sparse != null) {
-            return;
-        }
-        MatrixOps_DDRB.convert(blockFactor, l22);
-        double[] d = l22.data;
-        for (int a = 0; a < m; a++) {
-            java.util.Arrays.fill(d, a * m + a + 1, (a + 1) * m, 0.0);
-        }
-        rowMajorCurrent = true;
+        return l22.data[i * m + j];
     }
 
     /** l22's lower triangle = S' A_rr S for S diagonal (every block after the first has one column). */
@@ -814,7 +767,6 @@ public final class ProfiledDeviance implements MultivariateFunction {
             v = sparse.solve();
         } else {
             v = new double[top];
-            ensureRowMajor();
             double[] l = l22.data;
             for (int i = 0; i < top; i++) {
                 v[i] = l[(m - 1) * m + i];
@@ -857,7 +809,6 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /** (R_X R_X')^{-1}: the covariance of beta divided by sigma^2. */
     public double[][] unscaledFixedCovariance() {
-        ensureRowMajor();
         DMatrixRMaj rx = new DMatrixRMaj(p, p);
         for (int i = 0; i < p; i++) {
             for (int j = 0; j <= i; j++) {
@@ -916,7 +867,6 @@ public final class ProfiledDeviance implements MultivariateFunction {
             return sparseConditionalVariances();
         }
         // Inverse of the dense random-effects part of L22 (lower triangular, qr x qr).
-        ensureRowMajor();
         DMatrixRMaj lrr = new DMatrixRMaj(qr, qr);
         for (int i = 0; i < qr; i++) {
             for (int j = 0; j <= i; j++) {
