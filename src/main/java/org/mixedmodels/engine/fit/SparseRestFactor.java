@@ -1,9 +1,12 @@
 package org.mixedmodels.engine.fit;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.ejml.data.DMatrixSparseCSC;
 import org.ejml.sparse.csc.decomposition.chol.CholeskyUpLooking_DSCC;
+import org.ejml.sparse.csc.misc.ColumnCounts_DSCC;
 import org.ejml.sparse.csc.misc.TriangularSolver_DSCC;
+import org.mixedmodels.engine.MixedModelException;
 
 /**
  * The factor of everything after the first random-effects block when the random-effects part of it is sparse
@@ -193,19 +196,30 @@ final class SparseRestFactor {
         c22.col_idx = colIdx;
         c22.nz_length = nz;
         c22.indicesSorted = true;
-        // symbolic analysis: L's column counts give the flops of the numeric factorization
-        CholeskyUpLooking_DSCC symbolic = new CholeskyUpLooking_DSCC();
-        symbolic.performSymbolic(c22);
-        int[] lcol = symbolic.getL().col_idx;
+        // symbolic analysis (elimination tree, postorder, column counts of L, as CSparse's cs_schol): the counts give
+        // the flops and the memory of the numeric factorization before anything of that size is allocated
+        int[] parent = new int[qr];
+        int[] post = new int[qr];
+        int[] counts = new int[qr];
+        TriangularSolver_DSCC.eliminationTree(c22, false, parent, null);
+        TriangularSolver_DSCC.postorder(parent, qr, post, null);
+        new ColumnCounts_DSCC(false).process(c22, parent, post, counts);
         double sparseFlops = 0;
+        long factorEntries = 0;
         for (int c = 0; c < qr; c++) {
-            double cnt = lcol[c + 1] - lcol[c];
-            sparseFlops += cnt * cnt;
+            sparseFlops += (double) counts[c] * counts[c];
+            factorEntries += counts[c];
         }
         // the solves for L32 and the update of L33
-        sparseFlops += 2.0 * (p + 1) * lcol[qr];
+        sparseFlops += 2.0 * (p + 1) * factorEntries;
         if (denseFits && sparseFlops * DENSE_ADVANTAGE > denseFlops) {
             return null;
+        }
+        if (factorEntries > MAX_FACTOR_ENTRIES) {
+            throw new MixedModelException(String.format(Locale.ROOT, "The random-effects factor of this model would"
+                    + " hold %,d entries (%.1f GB): its grouping factors after the first are crossed with many levels"
+                    + " each, so the factor fills in. Fit a model with fewer crossed levels, or nest the factors.",
+                    factorEntries, factorEntries * 12.0 / 1e9));
         }
         int[] updatePos = new int[(int) pairs];
         SparseRestFactor f = new SparseRestFactor(qr, p + 1, restBlock, restColumn, blockK, c22, updatePos, reEnd);
@@ -225,6 +239,8 @@ final class SparseRestFactor {
      * on two cores runs at several times the flop rate of the scalar sparse up-looking one.
      */
     static final double DENSE_ADVANTAGE = 8;
+    /** The largest sparse factor attempted (entries; 12 bytes each): beyond, the fill makes the model infeasible. */
+    static final long MAX_FACTOR_ENTRIES = 400_000_000L;
     /** Above this size the dense block (m^2 doubles, held about three times) does not fit a desktop heap. */
     static final long DENSE_MAX = 12_000;
 

@@ -117,6 +117,18 @@ class SparseRestFactorTest {
                 new double[][] {{1, 1, 0, 1}, {0.6, 0.9, -0.4, 0.5}});
     }
 
+    /**
+     * By default, nested factors with many outer levels take the sparse path (no m x m block is allocated, which is
+     * what made 50,000 schools fail with "Matrix size exceeds the size of an integer"), small ones stay dense.
+     */
+    @Test
+    void defaultChoiceFollowsTheSize() throws Exception {
+        Design many = Design.build(FormulaParser.parse("y ~ x + (1 | school/class)"), nested(400, false, 4), Map.of());
+        assertTrue(new ProfiledDeviance(many, true).sparseRest(), "400 schools");
+        Design few = Design.build(FormulaParser.parse("y ~ x + (1 | school/class)"), nested(40, false, 4), Map.of());
+        assertFalse(new ProfiledDeviance(few, true).sparseRest(), "40 schools");
+    }
+
     @Test
     void fitOnTheSparsePathEqualsTheDenseFit() throws Exception {
         Design design = Design.build(FormulaParser.parse("y ~ x + (1 | school/class)"), nested(60, false, 3), Map.of());
