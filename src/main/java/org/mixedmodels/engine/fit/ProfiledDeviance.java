@@ -530,6 +530,10 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /** c22 -= L21 L21' on the destination rows from..to-1 (lower triangle), level by level. */
     private void rankUpdate(double[] c22, int fromRow, int toRow) {
+        if (k1 == 1) {
+            rankUpdateScalar(c22, fromRow, toRow);
+            return;
+        }
         for (int j = 0; j < levels1; j++) {
             int from = levelStart[j];
             int to = levelStart[j + 1];
@@ -545,6 +549,31 @@ public final class ProfiledDeviance implements MultivariateFunction {
                         s += l21[a * k1 + c] * l21[b * k1 + c];
                     }
                     c22[row + levelRows[b]] -= s;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #rankUpdate} for one column per level of the first block: the same products in the same order, written
+     * out (bit-identical); a level's rows ascend, so those of the destination range are one run.
+     */
+    private void rankUpdateScalar(double[] c22, int fromRow, int toRow) {
+        for (int j = 0; j < levels1; j++) {
+            int from = levelStart[j];
+            int to = levelStart[j + 1];
+            for (int a = from; a < to; a++) {
+                int ra = levelRows[a];
+                if (ra < fromRow) {
+                    continue;
+                }
+                if (ra >= toRow) {
+                    break;
+                }
+                int row = ra * m;
+                double la = l21[a];
+                for (int b = from; b <= a; b++) {
+                    c22[row + levelRows[b]] -= la * l21[b];
                 }
             }
         }
