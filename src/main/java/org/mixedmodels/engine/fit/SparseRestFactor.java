@@ -122,8 +122,9 @@ final class SparseRestFactor {
 
     /**
      * The sparse factor for the pattern of the first block's levels, or null when a dense factor of the whole
-     * rest is expected to be faster: the sparse one is chosen when its flop count (from the symbolic analysis) is
-     * below {@link #DENSE_ADVANTAGE} times less than the dense m^3/3, or when the dense block would not fit in memory.
+     * rest is expected to be faster: the sparse one is chosen when its flop count (from the symbolic analysis) times
+     * {@link #DENSE_ADVANTAGE} is below the dense m^3/3, or when the dense block would not fit in memory
+     * ({@link #DENSE_MAX}); below {@code minSize} later random effects the dense one is always used.
      *
      * @param levelStart levelRows per first-block level as in {@link ProfiledDeviance} (ascending per level; the
      *     later random effects, 0..qr-1, come before X's and y's rows)
