@@ -26,6 +26,7 @@ public final class DrawIcons {
         write(comparison(), new File(dir, "comparison.png"));
         write(tests(), new File(dir, "tests.png"));
         write(joint(), new File(dir, "joint.png"));
+        write(diagnostics(), new File(dir, "diagnostics.png"));
     }
 
     private static Graphics2D canvas(BufferedImage img) {
@@ -189,5 +190,26 @@ public final class DrawIcons {
         if (!ImageIO.write(img, "png", file)) {
             throw new IOException("No PNG writer");
         }
+    }
+
+    /** Residuals scattered around the zero line, one far out marked: the residuals-versus-fitted plot. */
+    private static BufferedImage diagnostics() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = canvas(img);
+        g.setColor(PURPLE);
+        g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {2f, 1.5f}, 0f));
+        g.draw(new java.awt.geom.Line2D.Double(1.5, 8.5, 15.5, 8.5));
+        int[][] points = {{3, 6}, {5, 10}, {7, 7}, {9, 10}, {11, 6}, {13, 9}};
+        for (int i = 0; i < points.length; i++) {
+            g.setColor(GROUPS[i % 2]);
+            g.fillOval(points[i][0] - 1, points[i][1] - 1, 3, 3);
+        }
+        g.setColor(GROUPS[2]);
+        g.fillOval(10, 1, 4, 4);
+        g.setColor(new Color(0x333333));
+        g.fillRect(0, 15, 16, 1);
+        g.fillRect(0, 0, 1, 16);
+        g.dispose();
+        return img;
     }
 }

@@ -19,6 +19,7 @@ import org.mixedmodels.engine.data.NumericColumn;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
 import org.mixedmodels.engine.formula.FormulaParser;
@@ -74,8 +75,8 @@ final class BenchSuite {
     }
 
     static int run(double scale, List<String> only, int repeats, Path writeData, PrintStream out) throws IOException {
-        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s",
-            "eval_ms", "peak_MB");
+        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %9s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s",
+            "eval_ms", "peak_MB", "df_s");
         List<Case> selected = new ArrayList<>();
         for (Case c : cases()) {
             if (only.isEmpty() || only.contains(c.name())) {
@@ -102,11 +103,15 @@ final class BenchSuite {
                 double s = (System.nanoTime() - t) / 1e9;
                 warm = Double.isNaN(warm) ? s : Math.min(warm, s);
             }
+            // the Satterthwaite df of the coefficient table and the Type III tests (lmerTest's summary + anova)
+            long td = System.nanoTime();
+            FixedEffectsInference.of(fit);
+            double df = (System.nanoTime() - td) / 1e9;
             int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
             String perEvaluation = design.residual() == null
                 ? String.format(Locale.ROOT, "%9.2f", evaluationMillis(design, fit.theta())) : String.format("%9s", "-");
-            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f%n", c.name(), fit.nobs(), groups,
-                fit.optimizer().evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes());
+            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f %9.3f%n", c.name(), fit.nobs(), groups,
+                fit.optimizer().evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), df);
         }
         if (writeData != null) {
             writeLme4Script(selected, writeData);

@@ -8,10 +8,15 @@ import java.util.Set;
 
 /**
  * The commands' options: {@code --flag value} or {@code --flag=value}, repeatable, and value-less switches.
- * Mistakes are {@link Main.UsageException}s (exit code 2 with the usage text).
+ * Mistakes are {@link Main.UsageException}s (exit code 2, the one wrong option and a pointer to --help).
  */
 final class CommandLineOptions {
     private CommandLineOptions() {
+    }
+
+    /** Parses the arguments of one command against its table of options. */
+    static Map<String, List<String>> parse(String[] args, Commands.Command command) {
+        return parse(args, command.name(), command.flags(), command.switches());
     }
 
     /**
@@ -34,8 +39,11 @@ final class CommandLineOptions {
                 value = "true";
             } else {
                 if (!flags.contains(a)) {
-                    throw new Main.UsageException("Unknown option '" + a + "' for " + command + "; the options are: "
-                            + String.join(", ", flags.stream().sorted().toList()) + ".");
+                    String near = a.startsWith("-") ? Commands.closest(a.contains("=") ? a.substring(0, a.indexOf('='))
+                            : a, flags) : null;
+                    throw new Main.UsageException((a.startsWith("-") ? "unknown option '" + a + "' for " + command
+                            : "unexpected argument '" + a + "' for " + command + " (options start with --)")
+                            + (near != null ? "; did you mean " + near + "?" : "."));
                 }
                 if (i + 1 >= args.length) {
                     throw new Main.UsageException("Option " + a + " needs a value.");
@@ -63,5 +71,14 @@ final class CommandLineOptions {
             throw new Main.UsageException(flag + " needs a value, not an empty string.");
         }
         return values.get(0);
+    }
+
+    /** --format text|json, in any case; true for json. */
+    static boolean isJson(Map<String, List<String>> options) {
+        String format = single(options, "--format", false);
+        if (format != null && !format.equalsIgnoreCase("text") && !format.equalsIgnoreCase("json")) {
+            throw new Main.UsageException("--format must be text or json, not '" + format + "'.");
+        }
+        return "json".equalsIgnoreCase(format);
     }
 }

@@ -1,14 +1,12 @@
 package org.mixedmodels.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.mixedmodels.engine.data.CsvReader;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.reliability.DesignEffect;
 import org.mixedmodels.engine.reliability.IccForm;
@@ -32,10 +30,8 @@ import org.mixedmodels.engine.reliability.MixedModelIcc;
  * engine's {@code MixedModelException}.
  */
 public final class IccCommand {
-    private static final Set<String> ICC_FLAGS = Set.of("--data", "--subject", "--value", "--rater", "--fixed", "--seed",
-            "--bootstrap", "--conf-level", "--format");
-    private static final Set<String> DE_FLAGS = Set.of("--data", "--cluster", "--value", "--fixed", "--icc",
-            "--cluster-size", "--n", "--cv", "--format");
+    private static final Set<String> ICC_FLAGS = Commands.ICC.flags();
+    private static final Set<String> DE_FLAGS = Commands.DESIGN_EFFECT.flags();
 
     private IccCommand() {
     }
@@ -53,7 +49,9 @@ public final class IccCommand {
         double level = confLevel(o);
         boolean json = json(o);
 
-        DataFrame frame = CsvReader.read(Path.of(data));
+        List<String> measured = new java.util.ArrayList<>(fixed);
+        measured.add(value);
+        DataFrame frame = DataOptions.numeric(DataOptions.frame(o, data), measured);
         IccForms.Result forms = rater == null ? null : IccForms.compute(frame, subject, value, rater, level);
         MixedModelIcc.Result mm = MixedModelIcc.estimate(frame, subject, value,
                 new MixedModelIcc.Options(fixed, replicates, seed, level));
@@ -88,7 +86,9 @@ public final class IccCommand {
             cluster = CommandLineOptions.single(o, "--cluster", true);
             value = CommandLineOptions.single(o, "--value", true);
             fixed = fixed(o);
-            r = DesignEffect.fromData(CsvReader.read(Path.of(data)), cluster, value, fixed);
+            List<String> measured = new java.util.ArrayList<>(fixed);
+            measured.add(value);
+            r = DesignEffect.fromData(DataOptions.numeric(DataOptions.frame(o, data), measured), cluster, value, fixed);
         } else {
             if (o.containsKey("--fixed")) {
                 throw new IllegalArgumentException("--fixed applies to --data only; for planning give the ICC with --icc.");
@@ -313,11 +313,7 @@ public final class IccCommand {
     }
 
     private static boolean json(Map<String, List<String>> options) {
-        String format = CommandLineOptions.single(options, "--format", false);
-        if (format != null && !format.equals("text") && !format.equals("json")) {
-            throw new IllegalArgumentException("--format must be text or json, not '" + format + "'.");
-        }
-        return "json".equals(format);
+        return CommandLineOptions.isJson(options);
     }
 
     /** A required number in [min, max]. */

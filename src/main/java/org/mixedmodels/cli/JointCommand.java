@@ -1,14 +1,12 @@
 package org.mixedmodels.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.mixedmodels.engine.data.CsvReader;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.joint.Baseline;
 import org.mixedmodels.engine.joint.JointCoefficient;
@@ -33,8 +31,7 @@ import org.mixedmodels.engine.joint.SurvivalPrediction;
  * engine's {@code MixedModelException}.
  */
 public final class JointCommand {
-    private static final Set<String> FLAGS = Set.of("--long", "--surv", "--long-formula", "--time-var", "--surv-time",
-            "--event", "--surv-formula", "--baseline", "--reference", "--horizons", "--gh-points", "--format");
+    private static final Set<String> FLAGS = Commands.JOINT.flags();
 
     private JointCommand() {
     }
@@ -65,8 +62,8 @@ public final class JointCommand {
         int gh = ghPoints(o);
         boolean json = json(o);
 
-        DataFrame longData = CsvReader.read(Path.of(longFile));
-        DataFrame survData = CsvReader.read(Path.of(survFile));
+        DataFrame longData = DataOptions.frame(o, longFile);
+        DataFrame survData = DataOptions.frame(o, survFile);
         JointModelSpec spec = JointModelSpec.of(longFormula, timeVar, survTime, event, survFormula, baseline)
                 .withReferenceLevels(refs).withHorizons(horizons).withGhPoints(gh);
         JointFitResult r = JointModel.fit(longData, survData, spec);
@@ -275,10 +272,6 @@ public final class JointCommand {
     }
 
     private static boolean json(Map<String, List<String>> options) {
-        String format = CommandLineOptions.single(options, "--format", false);
-        if (format != null && !format.equals("text") && !format.equals("json")) {
-            throw new IllegalArgumentException("--format must be text or json, not '" + format + "'.");
-        }
-        return "json".equals(format);
+        return CommandLineOptions.isJson(options);
     }
 }

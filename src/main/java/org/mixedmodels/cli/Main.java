@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.CsvReader;
-import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
@@ -21,62 +20,13 @@ import org.mixedmodels.engine.inference.ProfileLikelihood;
 
 /**
  * The command line: {@code java -jar target/mixed-models-cli.jar fit --data FILE.csv --formula "..."
- * [--method reml|ml] [--reference COL=LEVEL]... [--format text|json]}. Errors go to stderr with exit
- * code 2 (usage) or 1 (the data or model), and a message the user can act on.
+ * [options]}; the commands and their option tables are in {@link Commands}. Errors go to stderr with exit
+ * code 2 (usage: the one wrong option and a pointer to {@code --help}) or 1 (the data or model), and a
+ * message the user can act on; warnings go to stderr too (and into the JSON).
  */
 public final class Main {
-    static final String USAGE = String.join("\n",
-            "Usage: java -jar mixed-models-cli.jar fit --data FILE.csv --formula \"y ~ x + (1 | g)\"",
-            "           [--method reml|ml] [--reference COLUMN=LEVEL]... [--format text|json]",
-            "           [--ddf satterthwaite|kenward-roger|residual|between-within|none] [--conf-level 0.95]",
-            "           [--confint profile|wald] [--level-order COLUMN=L1,L2,...]...",
-            "       java -jar mixed-models-cli.jar emmeans --data FILE.csv --formula ... --specs FACTOR[,FACTOR]",
-            "           [--by FACTOR[,FACTOR]] [--ddf ...] [--conf-level 0.95] [--method reml|ml] [--reference COLUMN=LEVEL]...",
-            "       java -jar mixed-models-cli.jar compare --data FILE.csv --formula A --formula B [--method ml|reml]",
-            "",
-            "  fit      fit a linear mixed model (lme4 formula notation) and print the summary",
-            "  --data       CSV file with a header row; empty or NA cells are missing",
-            "  --formula    model formula, e.g. \"Reaction ~ Days + (Days | Subject)\"",
-            "  --method     reml (default) or ml",
-            "  --reference  reference level of a categorical column (repeatable)",
-            "  --level-order COLUMN=L1,L2,... order of a categorical column's levels, e.g. the visits of a",
-            "               residual structure (repeatable; otherwise sorted order)",
-            "  --format     text (default) or json",
-            "  --ddf        degrees of freedom of t and F tests (default satterthwaite)",
-            "  --conf-level confidence level of the coefficients' intervals (default 0.95)",
-            "  --confint    intervals for all parameters: profile (likelihood, as lme4's confint) or wald",
-            "  emmeans  estimated marginal (LS) means of the levels of --specs, averaged over the other",
-            "           factors with equal weights and numeric covariates at their means, with pairwise",
-            "           differences (unadjusted, Tukey, Bonferroni and Holm p-values); with --by, means at each",
-            "           level of the by factors and differences within them (e.g. --specs arm --by visit)",
-            "  compare  likelihood-ratio test of nested models on the same rows (ML; REML fits with",
-            "           different fixed effects are refitted by ML, as lme4's anova)",
-            "",
-            "       java -jar mixed-models-cli.jar icc --data FILE.csv --subject COL --value COL [--rater COL]",
-            "           [--fixed COL[,COL]] [--seed N] [--bootstrap R] [--conf-level 0.95] [--format text|json]",
-            "  icc      intraclass correlation: the mixed-model ICC (REML random intercept, parametric",
-            "           bootstrap interval; unbalanced data welcome) and, with --rater, the six Shrout-Fleiss",
-            "           forms ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k with F tests and intervals",
-            "       java -jar mixed-models-cli.jar design-effect --data FILE.csv --cluster COL --value COL",
-            "       java -jar mixed-models-cli.jar design-effect --icc X --cluster-size M --n N [--cv C]",
-            "  design-effect  Kish design effect 1 + (m - 1) ICC, its unequal-cluster-size version and the",
-            "           effective sample size n / DE, from data or for planning",
-            "",
-            "       java -jar mixed-models-cli.jar joint --long FILE --surv FILE --long-formula \"y ~ time + (time | id)\"",
-            "           --time-var time --surv-time Time --event death [--surv-formula \"~ x\"]",
-            "           --baseline weibull|piecewise [--reference COL=LEVEL]... [--horizons 6,12] [--format json]",
-            "  joint    joint model of a longitudinal marker and time to event sharing random effects (as R's",
-            "           JM): current-value association, Weibull or piecewise-constant baseline hazard",
-            "",
-            "       java -jar mixed-models-cli.jar bench [--subjects N] [--visits V] [--repeat R]",
-            "  bench    fit generated longitudinal data (y ~ time * arm + (time | subject)), default",
-            "           20000 subjects x 10 visits, and print rows, groups, evaluations, seconds, peak heap",
-            "       java -jar mixed-models-cli.jar bench --suite [--scale F] [--case NAME[,NAME]] [--write-data DIR]",
-            "  bench --suite  the performance suite: InstEval-shaped crossed, nested schools/students with",
-            "           10k and 100k schools, crossed 6000 x 2500 users x items, longitudinal 200k and 1M rows,",
-            "           nested 500k, AR(1) + random intercept 200k, unstructured 10 visits x 50k subjects;",
-            "           prints seconds, ms per objective evaluation and peak heap; --write-data also writes",
-            "           each data set, an R script timing lme4/lmerTest and whole_process.sh (both commands)");
+    /** The short overview printed without a command; each command's options: {@code COMMAND --help}. */
+    static final String USAGE = Commands.overview();
 
     private Main() {
     }
@@ -87,33 +37,73 @@ public final class Main {
 
     /** Runs the command; returns the process exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            (args.length == 0 ? err : out).println(USAGE);
-            return args.length == 0 ? 2 : 0;
+        if (args.length == 0) {
+            err.print(USAGE);
+            return 2;
+        }
+        String first = args[0];
+        switch (first) {
+            case "--help", "-h" -> {
+                out.print(USAGE);
+                return 0;
+            }
+            case "--version", "-V", "version" -> {
+                out.println(Commands.version());
+                return 0;
+            }
+            case "help" -> {
+                if (args.length == 1) {
+                    out.print(USAGE);
+                    return 0;
+                }
+                Commands.Command c = Commands.named(args[1]);
+                if (c == null) {
+                    err.println("Error: unknown command '" + args[1] + "'; the commands are: " + commandNames() + ".");
+                    return 2;
+                }
+                out.print(c.help());
+                return 0;
+            }
+            default -> {
+                // a command below
+            }
+        }
+        Commands.Command command = Commands.named(first);
+        if (command == null) {
+            err.println("Error: unknown command '" + first + "'; the commands are: " + commandNames() + ".");
+            err.println("Run '" + Commands.JAR + " --help' for an overview.");
+            return 2;
+        }
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                out.print(command.help());
+                return 0;
+            }
         }
         try {
-            switch (args[0]) {
+            switch (first) {
                 case "fit":
-                    return fit(parse(args, FIT_FLAGS), out);
+                    return fit(parse(args, command), out, err);
                 case "emmeans":
-                    return emmeans(parse(args, EMMEANS_FLAGS), out);
+                    return emmeans(parse(args, command), out, err);
                 case "compare":
-                    return compare(parse(args, COMPARE_FLAGS), out);
+                    return compare(parse(args, command), out, err);
                 case "bench":
-                    return bench(parse(args, BENCH_FLAGS), out);
+                    return bench(parse(args, command), out);
                 case "icc":
                     return IccCommand.run(args, out);
                 case "design-effect":
                     return IccCommand.runDesignEffect(args, out);
                 case "joint":
                     return JointCommand.run(args, out);
+                case "plot":
+                    return PlotCommand.run(args, out, err);
                 default:
-                    throw new UsageException("Unknown command '" + args[0] + "'; the commands are: fit, compare, emmeans, "
-                            + "icc, design-effect, joint, bench.");
+                    throw new IllegalStateException("no runner for " + first);
             }
-        } catch (IllegalArgumentException e) { // UsageException and the commands' bad options
+        } catch (IllegalArgumentException e) { // UsageException and the commands' bad options: short, with a pointer
             err.println("Error: " + e.getMessage());
-            err.println(USAGE);
+            err.println("Run '" + Commands.JAR + " " + first + " --help' for the options.");
             return 2;
         } catch (MixedModelException e) {
             err.println("Error: " + e.getMessage());
@@ -124,7 +114,11 @@ public final class Main {
         }
     }
 
-    private static int fit(Map<String, List<String>> options, PrintStream out) {
+    private static String commandNames() {
+        return String.join(", ", Commands.ALL.stream().map(Commands.Command::name).toList());
+    }
+
+    private static int fit(Map<String, List<String>> options, PrintStream out, PrintStream err) {
         String data = single(options, "--data", true);
         String formula = single(options, "--formula", true);
         String method = single(options, "--method", false);
@@ -133,25 +127,37 @@ public final class Main {
         DfMethod ddf = ddf(options);
         double level = confLevel(options);
         Map<String, String> references = references(options);
-        String confint = single(options, "--confint", false);
+        String confint = lower(single(options, "--confint", false));
         if (confint != null && !confint.equals("profile") && !confint.equals("wald")) {
             throw new UsageException("--confint must be profile or wald, not '" + confint + "'.");
         }
-        DataFrame frame = CsvReader.read(Path.of(data));
-        FitResult fit = LinearMixedModel.fit(formula, frame, new FitOptions(m, references, levelOrders(options)));
+        CsvReader.Table table = DataOptions.read(options, data);
+        FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)));
         FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level);
         List<ConfidenceInterval> intervals = confint == null ? List.of()
                 : confint.equals("profile") ? ProfileLikelihood.intervals(fit, level)
                         : ProfileLikelihood.waldIntervals(fit, level);
+        FitReport.Source source = new FitReport.Source(data, table);
         if ("json".equals(format)) {
-            out.print(Json.write(FitReport.json(fit, inference, formula, data, confint, intervals)));
+            out.print(Json.write(FitReport.json(fit, inference, formula, source, confint, intervals)));
         } else {
-            out.print(FitReport.text(fit, inference, formula, confint, intervals));
+            out.print(FitReport.text(fit, inference, formula, source, confint, intervals,
+                    options.containsKey("--correlation")));
         }
+        warn(err, FitReport.warnings(fit, inference.warnings()));
         return 0;
     }
 
-    private static int emmeans(Map<String, List<String>> options, PrintStream out) {
+    /** Warnings also go to stderr, where scripts and terminals look for them. */
+    private static void warn(PrintStream err, List<String> warnings) {
+        warnings.forEach(w -> err.println("Warning: " + w));
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static int emmeans(Map<String, List<String>> options, PrintStream out, PrintStream err) {
         String data = single(options, "--data", true);
         String formula = single(options, "--formula", true);
         String specs = single(options, "--specs", true);
@@ -164,11 +170,34 @@ public final class Main {
         DfMethod ddf = ddf(options);
         double level = confLevel(options);
         Map<String, String> references = references(options);
-        FitResult fit = LinearMixedModel.fit(formula, CsvReader.read(Path.of(data)), new FitOptions(m, references, levelOrders(options)));
+        CsvReader.Table table = DataOptions.read(options, data);
+        FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)));
+        factors = asInFormula(factors, fit);
+        by = asInFormula(by, fit);
         EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level);
-        out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, data))
-                : FitReport.text(emm, factors, ddf, level));
+        FitReport.Source source = new FitReport.Source(data, table);
+        out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, source, fit))
+                : FitReport.text(emm, factors, ddf, level, source, fit));
+        warn(err, FitReport.warnings(fit, List.of()));
         return 0;
+    }
+
+    /** A column named as the formula uses it: {@code temperature} is {@code factor(temperature)} there. */
+    private static List<String> asInFormula(List<String> columns, FitResult fit) {
+        List<String> variables = fit.design().frame().formula().variables();
+        List<String> out = new ArrayList<>();
+        for (String c : columns) {
+            String named = c;
+            if (!variables.contains(c)) {
+                for (String call : List.of("factor(" + c + ")", "as.factor(" + c + ")")) {
+                    if (variables.contains(call)) {
+                        named = call;
+                    }
+                }
+            }
+            out.add(named);
+        }
+        return out;
     }
 
     private static List<String> factorList(String text) {
@@ -186,6 +215,14 @@ public final class Main {
         if (ddfText == null) {
             return DfMethod.SATTERTHWAITE;
         }
+        // the short names SAS and R users type (DDFM=KR, SATTERTH, BW, lmerTest's ddf = "Kenward-Roger")
+        ddfText = switch (ddfText.toLowerCase(java.util.Locale.ROOT)) {
+            case "kr" -> "kenward-roger";
+            case "sat", "satterth" -> "satterthwaite";
+            case "bw", "betwithin" -> "between-within";
+            case "z" -> "none";
+            default -> ddfText;
+        };
         try {
             return DfMethod.parse(ddfText);
         } catch (MixedModelException e) {
@@ -210,7 +247,7 @@ public final class Main {
         return level;
     }
 
-    private static int compare(Map<String, List<String>> options, PrintStream out) {
+    private static int compare(Map<String, List<String>> options, PrintStream out, PrintStream err) {
         String data = single(options, "--data", true);
         List<String> formulas = options.getOrDefault("--formula", List.of());
         if (formulas.size() < 2) {
@@ -219,12 +256,30 @@ public final class Main {
         String method = single(options, "--method", false);
         FitOptions.Method m = method == null ? FitOptions.Method.ML : parseMethod(method);
         String format = format(options);
-        ModelComparison c = ModelComparison.of(formulas, CsvReader.read(Path.of(data)), new FitOptions(m, references(options), levelOrders(options)));
-        out.print("json".equals(format) ? Json.write(FitReport.json(c, data)) : FitReport.text(c));
+        CsvReader.Table table = DataOptions.read(options, data);
+        FitOptions fitOptions = new FitOptions(m, references(options), levelOrders(options));
+        List<FitResult> fits = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (String f : formulas) {
+            FitResult fit = LinearMixedModel.fit(f, table.data(), fitOptions);
+            fits.add(fit);
+            for (String w : fit.warnings()) {
+                String tagged = "Model '" + f + "': " + w;
+                if (!warnings.contains(tagged)) {
+                    warnings.add(tagged);
+                }
+            }
+        }
+        ModelComparison c = ModelComparison.of(formulas, fits, table.data(), fitOptions);
+        FitReport.Source source = new FitReport.Source(data, table);
+        int omitted = fits.get(0).design().frame().omittedRows();
+        out.print("json".equals(format) ? Json.write(FitReport.json(c, source, omitted, warnings))
+                : FitReport.text(c, source, omitted, warnings));
+        warn(err, warnings);
         return 0;
     }
 
-    private static FitOptions.Method parseMethod(String method) {
+    static FitOptions.Method parseMethod(String method) {
         return switch (method.toLowerCase(java.util.Locale.ROOT)) {
             case "reml" -> FitOptions.Method.REML;
             case "ml" -> FitOptions.Method.ML;
@@ -233,14 +288,14 @@ public final class Main {
     }
 
     private static String format(Map<String, List<String>> options) {
-        String format = single(options, "--format", false);
+        String format = lower(single(options, "--format", false));
         if (format != null && !format.equals("text") && !format.equals("json")) {
             throw new UsageException("--format must be text or json, not '" + format + "'.");
         }
         return format;
     }
 
-    private static Map<String, String> references(Map<String, List<String>> options) {
+    static Map<String, String> references(Map<String, List<String>> options) {
         Map<String, String> references = new LinkedHashMap<>();
         for (String r : options.getOrDefault("--reference", List.of())) {
             int eq = r.indexOf('=');
@@ -253,7 +308,7 @@ public final class Main {
     }
 
     /** --level-order COLUMN=LEVEL1,LEVEL2,... (repeatable). */
-    private static Map<String, List<String>> levelOrders(Map<String, List<String>> options) {
+    static Map<String, List<String>> levelOrders(Map<String, List<String>> options) {
         Map<String, List<String>> orders = new LinkedHashMap<>();
         for (String r : options.getOrDefault("--level-order", List.of())) {
             int eq = r.indexOf('=');
@@ -318,25 +373,13 @@ public final class Main {
         throw new UsageException(flag + " takes a positive whole number, not '" + v + "'.");
     }
 
-    private static final java.util.Set<String> FIT_FLAGS =
-            java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--ddf", "--conf-level",
-                    "--confint", "--level-order");
-    private static final java.util.Set<String> EMMEANS_FLAGS = java.util.Set.of("--data", "--formula", "--method",
-            "--reference", "--format", "--ddf", "--conf-level", "--specs", "--level-order", "--by");
-    private static final java.util.Set<String> COMPARE_FLAGS =
-            java.util.Set.of("--data", "--formula", "--method", "--reference", "--format", "--level-order");
-    /** Options without a value. */
-    private static final java.util.Set<String> SWITCHES = java.util.Set.of("--suite");
-
-    private static Map<String, List<String>> parse(String[] args, java.util.Set<String> flags) {
-        return CommandLineOptions.parse(args, args[0], flags, SWITCHES);
+    private static Map<String, List<String>> parse(String[] args, Commands.Command command) {
+        return CommandLineOptions.parse(args, command);
     }
 
     private static String single(Map<String, List<String>> options, String flag, boolean required) {
         return CommandLineOptions.single(options, flag, required);
     }
-    private static final java.util.Set<String> BENCH_FLAGS = java.util.Set.of("--subjects", "--visits", "--repeat",
-            "--suite", "--scale", "--case", "--write-data");
 
 
 

@@ -304,6 +304,9 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
         assertEquals(10, lines.length, r.out());
+        // the per-evaluation cost, then peak heap, then the Satterthwaite df time
+        assertTrue(lines[0].trim().endsWith("eval_ms   peak_MB      df_s"), lines[0]);
+        assertEquals(9, lines[1].trim().split("\\s+").length, lines[1]);
         for (String name : new String[] {"insteval-crossed", "nested-10k-schools", "nested-100k-schools",
             "crossed-6000x2500", "longitudinal-200k", "longitudinal-1m", "nested-500k", "ar1-ri-200k",
             "us-10-visits-50k"}) {
@@ -323,5 +326,16 @@ class MainTest {
         }
         assertEquals(2, run("bench", "--suite", "--case", "nope").code());
         assertEquals(2, run("bench", "--suite", "--scale", "0").code());
+    }
+
+    /** A model without fixed effects (lme4 fits it) prints under every df method and says there are no t tests. */
+    @Test
+    void modelWithoutFixedEffectsSaysThereAreNoTTests() {
+        for (String ddf : new String[] {"satterthwaite", "kenward-roger", "none"}) {
+            Run r = run("fit", "--data", data("sleepstudy.csv"), "--formula", "Reaction ~ 0 + (1 | Subject)", "--ddf", ddf);
+            assertEquals(0, r.code(), ddf + ": " + r.err());
+            assertTrue(r.out().contains("no t tests"), r.out());
+            assertFalse((r.out() + r.err()).contains("Rows of src"), ddf);
+        }
     }
 }

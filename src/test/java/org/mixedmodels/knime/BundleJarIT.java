@@ -76,6 +76,8 @@ class BundleJarIT {
         }
         assertTrue(m.getValue("Bundle-ClassPath").contains("lib/ejml-ddense"), "EJML embedded");
         assertTrue(m.getValue("Bundle-ClassPath").contains("lib/ejml-dsparse"), "EJML sparse embedded");
+        assertTrue(m.getValue("Bundle-ClassPath").contains("lib/jfreechart-"), "JFreeChart embedded (the plots)");
+        assertTrue(m.getValue("Bundle-ClassPath").contains("lib/org.jfree.svg-"), "JFreeSVG embedded");
     }
 
     @Test
@@ -125,7 +127,8 @@ class BundleJarIT {
         String categoryPath = "/community/" + category.getAttribute("level-id");
 
         NodeList nodes = plugin.getElementsByTagName("node");
-        assertEquals(7, nodes.getLength(), "Learner, Predictor, ICC, Design Effect, Comparison, Tests, Joint Model");
+        assertEquals(8, nodes.getLength(),
+            "Learner, Predictor, ICC, Design Effect, Comparison, Tests, Joint Model, Diagnostics");
         for (int i = 0; i < nodes.getLength(); i++) {
             Element node = (Element)nodes.item(i);
             assertEquals(categoryPath, node.getAttribute("category-path"));

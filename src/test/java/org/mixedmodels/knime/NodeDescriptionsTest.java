@@ -47,7 +47,7 @@ class NodeDescriptionsTest {
             }
             checked.add(factory);
         }
-        assertEquals(7, checked.size(), checked.toString());
+        assertEquals(8, checked.size(), checked.toString());
         assertTrue(checked.contains("org.mixedmodels.knime.tests.MixedModelTestsNodeFactory"));
     }
 }

@@ -1,52 +1,246 @@
 package org.mixedmodels.engine.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.mixedmodels.engine.MixedModelException;
 
 /**
- * Reads a comma-separated file with a header row into a {@link DataFrame} (RFC 4180 quoting: fields
- * in double quotes may hold commas, line breaks and doubled quotes). An empty field or {@code NA} is
- * missing. A column is numeric when every non-missing value parses as a number, as R's
- * {@code read.csv} decides; {@code NaN}, {@code Inf} and {@code -Inf} count as numbers, so that the
- * model frame can name them instead of losing them.
+ * Reads a delimited text file with a header row into a {@link DataFrame} (RFC 4180 quoting: fields in double
+ * quotes may hold delimiters, line breaks and doubled quotes), as the files people have come: comma, semicolon
+ * or tab separated (detected from the header when the comma gives one field, or given), a decimal comma when
+ * told, a byte-order mark, line ends CR, LF or CRLF, UTF-8 by default and any named encoding. A text that
+ * cannot be decoded is named by line and byte offset with the fix.
+ *
+ * <p>Typing, as R's {@code read.csv}: after the missing-value tokens (the empty cell and, by default,
+ * {@code NA}; see {@link CsvOptions}) are removed, a column is numeric when every value parses as a number
+ * ({@code NaN}, {@code Inf} and {@code -Inf} included, so that the model frame can name them instead of losing
+ * them). A numeric column keeps each cell's text, so that a level made from it is labelled as written
+ * ({@code 001}). A column whose values are mostly numbers but not all stays text and carries a
+ * {@link NumericDoubt}, which the model frame reports unless the column is declared categorical.
  */
 public final class CsvReader {
+    /** Bytes looked at for signs of a binary file (NUL bytes). */
+    private static final int BINARY_PROBE = 8192;
+
+    /**
+     * A table read from a file and how it was read.
+     *
+     * @param data the table
+     * @param delimiter the delimiter used (given or detected)
+     * @param encoding the encoding used
+     */
+    public record Table(DataFrame data, char delimiter, Charset encoding) {
+        /** The delimiter as a reader names it: {@code ','}, {@code ';'}, {@code tab}. */
+        public String delimiterName() {
+            return delimiterName(delimiter);
+        }
+
+        static String delimiterName(char d) {
+            return d == '\t' ? "tab" : "'" + d + "'";
+        }
+    }
+
     private CsvReader() {
     }
 
     public static DataFrame read(Path file) {
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(in, file.toString());
+        return readTable(file, CsvOptions.defaults()).data();
+    }
+
+    public static DataFrame read(Path file, CsvOptions options) {
+        return readTable(file, options).data();
+    }
+
+    /** Reads the file; every problem (missing file, encoding, layout) is a {@link MixedModelException}. */
+    public static Table readTable(Path file, CsvOptions options) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new MixedModelException("The data file '" + file + "' does not exist.");
         } catch (IOException e) {
             throw new MixedModelException("Cannot read the data file '" + file + "': " + e.getMessage(), e);
         }
+        Charset charset = options.encoding();
+        int skip = 0;
+        if (charset == null) {
+            if (startsWith(bytes, 0xFF, 0xFE)) {
+                charset = StandardCharsets.UTF_16LE;
+                skip = 2;
+            } else if (startsWith(bytes, 0xFE, 0xFF)) {
+                charset = StandardCharsets.UTF_16BE;
+                skip = 2;
+            } else {
+                charset = StandardCharsets.UTF_8;
+                checkText(bytes, file.toString());
+            }
+        }
+        String text = decode(bytes, skip, charset, file.toString());
+        return parse(text, file.toString(), options, charset);
     }
 
+    /** Reads text already decoded, with the default options. */
     public static DataFrame read(Reader reader, String source) throws IOException {
-        List<List<String>> records = parseRecords(new BufferedReader(reader), source);
+        return read(reader, source, CsvOptions.defaults());
+    }
+
+    public static DataFrame read(Reader reader, String source, CsvOptions options) throws IOException {
+        StringBuilder all = new StringBuilder();
+        char[] buffer = new char[1 << 16];
+        int n;
+        while ((n = reader.read(buffer)) != -1) {
+            all.append(buffer, 0, n);
+        }
+        return parse(all.toString(), source, options, null).data();
+    }
+
+    private static boolean startsWith(byte[] bytes, int... prefix) {
+        if (bytes.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((bytes[i] & 0xFF) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Refuses a workbook or other binary file before decoding it as text. */
+    private static void checkText(byte[] bytes, String source) {
+        if (startsWith(bytes, 'P', 'K', 3, 4)) {
+            throw new MixedModelException("The data file '" + source + "' is a ZIP archive (an Excel .xlsx workbook?),"
+                    + " not a CSV text file; save it as CSV (in Excel: File > Save As > CSV UTF-8).");
+        }
+        for (int i = 0; i < Math.min(bytes.length, BINARY_PROBE); i++) {
+            if (bytes[i] == 0) {
+                throw new MixedModelException("The data file '" + source + "' holds a NUL byte at byte offset " + i
+                        + " (line " + lineAt(bytes, i) + "): it is a binary file or UTF-16 text without a byte-order"
+                        + " mark, not a CSV text file. Save it as CSV UTF-8, or name its encoding (--encoding UTF-16LE).");
+            }
+        }
+    }
+
+    private static String decode(byte[] bytes, int skip, Charset charset, String source) {
+        CharsetDecoder decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, skip, bytes.length - skip);
+        CharBuffer out = CharBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 16,
+                (long) (bytes.length * (double) decoder.maxCharsPerByte()) + 16));
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int at = in.position();
+            StringBuilder shown = new StringBuilder();
+            for (int i = at; i < Math.min(bytes.length, at + Math.max(1, r.length())); i++) {
+                shown.append(shown.length() == 0 ? "" : " ").append(String.format("0x%02X", bytes[i] & 0xFF));
+            }
+            String fix = charset.equals(StandardCharsets.UTF_8)
+                    ? " Save the file as UTF-8 (in Excel: CSV UTF-8), or name its encoding, e.g. --encoding latin1"
+                            + " (windows-1252 for files from Excel on Windows)."
+                    : " Check the encoding named (--encoding), or save the file as UTF-8.";
+            throw new MixedModelException("The data file '" + source + "' is not valid " + charset.name() + " text: line "
+                    + lineAt(bytes, at) + ", byte offset " + at + " (" + shown + ") cannot be read." + fix);
+        }
+        out.flip();
+        return out.toString();
+    }
+
+    /** The 1-based line of a byte offset (LF, CR and CRLF line ends). */
+    private static int lineAt(byte[] bytes, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset && i < bytes.length; i++) {
+            if (bytes[i] == '\n' || bytes[i] == '\r' && (i + 1 >= bytes.length || bytes[i + 1] != '\n')) {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /**
+     * The delimiter of a file whose header is {@code text}'s first line: the one given, else ',' when the header
+     * has a comma (outside quotes), else ';' or tab, whichever the header has more of, else ',' (a one-column
+     * file); with a decimal comma ';' takes the comma's place.
+     */
+    static char delimiter(String text, CsvOptions options) {
+        if (options.delimiter() != null) {
+            return options.delimiter();
+        }
+        int commas = 0;
+        int semicolons = 0;
+        int tabs = 0;
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (c == '\n' || c == '\r')) {
+                break;
+            } else if (!quoted) {
+                commas += c == ',' ? 1 : 0;
+                semicolons += c == ';' ? 1 : 0;
+                tabs += c == '\t' ? 1 : 0;
+            }
+        }
+        boolean commaAllowed = options.decimal() != ',';
+        if (commaAllowed && commas > 0) {
+            return ',';
+        }
+        if (semicolons > 0 || tabs > 0) {
+            return tabs > semicolons ? '\t' : ';';
+        }
+        return commaAllowed ? ',' : ';';
+    }
+
+    private static Table parse(String text, String source, CsvOptions options, Charset charset) {
+        // Excel's "sep=;" first line names the delimiter; it is not the header
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        int firstLine = 1;
+        if (body.length() >= 5 && body.startsWith("sep=") && (body.length() == 5 || body.charAt(5) == '\n'
+                || body.charAt(5) == '\r')) {
+            char named = body.charAt(4);
+            int next = body.length() > 6 && body.charAt(5) == '\r' && body.charAt(6) == '\n' ? 7 : Math.min(6, body.length());
+            text = body.substring(next);
+            firstLine = 2;
+            if (options.delimiter() == null) {
+                options = options.withDelimiter(named);
+            }
+        }
+        char delimiter = delimiter(text, options);
+        List<String[]> records = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        parseRecords(text, source, delimiter, firstLine, records, lines);
         if (records.isEmpty()) {
             throw new MixedModelException("The data file '" + source + "' is empty: it needs a header row and data rows.");
         }
-        List<String> header = records.get(0);
-        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
-        for (int j = 0; j < header.size(); j++) {
-            if (header.get(j).isBlank()) {
+        String[] header = records.get(0);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int j = 0; j < header.length; j++) {
+            if (header[j].isBlank()) {
                 throw new MixedModelException("Column " + (j + 1) + " of the header of '" + source + "' has no name.");
             }
-            Integer earlier = seen.putIfAbsent(header.get(j).strip(), j);
+            Integer earlier = seen.putIfAbsent(header[j].strip(), j);
             if (earlier != null) {
-                throw new MixedModelException("The column name '" + header.get(j).strip() + "' occurs twice in the header"
+                throw new MixedModelException("The column name '" + header[j].strip() + "' occurs twice in the header"
                         + " of '" + source + "' (columns " + (earlier + 1) + " and " + (j + 1)
                         + "); give every column a unique name.");
             }
@@ -56,45 +250,125 @@ public final class CsvReader {
             throw new MixedModelException("The data file '" + source + "' has a header but no data rows.");
         }
         for (int i = 1; i <= n; i++) {
-            if (records.get(i).size() != header.size()) {
-                throw new MixedModelException("Line " + (i + 1) + " of '" + source + "' has " + records.get(i).size()
-                        + " fields but the header has " + header.size() + ".");
+            if (records.get(i).length != header.length) {
+                throw new MixedModelException("Line " + lines.get(i) + " of '" + source + "' has " + records.get(i).length
+                        + " fields but the header has " + header.length + " (delimiter " + Table.delimiterName(delimiter)
+                        + (options.delimiter() == null ? ", detected from the header" : "") + ")."
+                        + layoutHint(header.length, records.get(i), delimiter, options));
             }
         }
-        List<Column> columns = new ArrayList<>(header.size());
-        for (int j = 0; j < header.size(); j++) {
-            String[] raw = new String[n];
+        int[] lineOfRow = new int[n];
+        for (int i = 0; i < n; i++) {
+            lineOfRow[i] = lines.get(i + 1);
+        }
+        List<Column> columns = new ArrayList<>(header.length);
+        String[] raw = new String[n];
+        for (int j = 0; j < header.length; j++) {
             for (int i = 0; i < n; i++) {
-                String v = records.get(i + 1).get(j);
-                raw[i] = isMissing(v) ? null : v;
+                String v = records.get(i + 1)[j];
+                raw[i] = options.isMissing(v) ? null : v;
             }
-            columns.add(toColumn(header.get(j).strip(), raw));
+            columns.add(toColumn(header[j].strip(), raw, lineOfRow, options));
         }
-        return new DataFrame(columns);
+        return new Table(new DataFrame(columns), delimiter, charset);
     }
 
-    private static boolean isMissing(String v) {
-        return v == null || v.isBlank() || v.strip().equals("NA");
+    /** A hint when a data line does not fit the header: the likely fix. */
+    private static String layoutHint(int headerFields, String[] record, char delimiter, CsvOptions options) {
+        if (delimiter == ';' && options.decimal() == '.' && record.length > headerFields) {
+            return " Quote fields that hold ';'.";
+        }
+        if (delimiter == ',' && record.length > headerFields && String.join(",", record).contains(";")) {
+            return " Is ',' the decimal mark of a ';'-separated file? Then give --delimiter ';' --decimal ,.";
+        }
+        return options.delimiter() == null ? " Give the delimiter with --delimiter if it is not "
+                + Table.delimiterName(delimiter) + "." : "";
     }
 
-    private static Column toColumn(String name, String[] raw) {
-        double[] values = new double[raw.length];
-        BitSet missing = new BitSet(raw.length);
-        for (int i = 0; i < raw.length; i++) {
+    /**
+     * Types one column of text cells as the reader does (see the class comment): numeric when every cell that is
+     * not missing is a number, else text, with a {@link NumericDoubt} when most cells are numbers.
+     *
+     * @param cells the cells (null or a missing token: missing); not modified
+     * @param lineOfRow the file line of each row, for messages; null when the cells are not from a file
+     */
+    public static Column typeColumn(String name, String[] cells, int[] lineOfRow, CsvOptions options) {
+        String[] raw = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            raw[i] = options.isMissing(cells[i]) ? null : cells[i];
+        }
+        return toColumn(name, raw, lineOfRow, options);
+    }
+
+    private static Column toColumn(String name, String[] raw, int[] lineOfRow, CsvOptions options) {
+        int n = raw.length;
+        double[] values = new double[n];
+        BitSet missing = new BitSet(n);
+        String[] text = null;
+        int numbers = 0;
+        int others = 0;
+        int firstOther = -1;
+        Set<String> tokens = new LinkedHashSet<>();
+        for (int i = 0; i < n; i++) {
             if (raw[i] == null) {
                 missing.set(i);
                 continue;
             }
-            Double d = parseNumber(raw[i].strip());
+            String s = raw[i].strip();
+            Double d = parseNumber(s, options.decimal());
             if (d == null) {
-                return new CategoricalColumn(name, raw);
+                others++;
+                if (firstOther < 0) {
+                    firstOther = i;
+                }
+                if (tokens.size() < 5) {
+                    tokens.add(s);
+                }
+                continue;
             }
+            numbers++;
             values[i] = d;
+            if (others == 0 && !writtenAsFormatted(s, d)) {
+                if (text == null) {
+                    text = new String[n];
+                }
+                text[i] = s;
+            }
         }
-        return new NumericColumn(name, values, missing);
+        if (others == 0) {
+            return new NumericColumn(name, values, missing, text);
+        }
+        String[] labels = raw.clone();
+        NumericDoubt doubt = numbers > others
+                ? new NumericDoubt(numbers, others, firstOther, lineOfRow == null ? -1 : lineOfRow[firstOther],
+                        new ArrayList<>(tokens),
+                        options.describeMissing())
+                : null;
+        return new CategoricalColumn(name, labels, doubt);
     }
 
-    private static Double parseNumber(String s) {
+    /**
+     * Whether {@link NumericColumn#format} of the value gives back the text as written, so that the text need not
+     * be kept. Fast paths for the common cases (whole numbers, Java's shortest form with at most 15 significant
+     * digits, which the 15-digit rounding of format reproduces); otherwise format itself, which is slow
+     * (BigDecimal) and so asked only for the odd cell.
+     */
+    private static boolean writtenAsFormatted(String s, double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return s.equals(Long.toString((long) d));
+        }
+        if (!Double.isFinite(d)) {
+            return s.equals(NumericColumn.format(d));
+        }
+        String shortest = Double.toString(d);
+        if (shortest.indexOf('E') < 0 && shortest.length() <= 16 && s.equals(shortest)) {
+            return true; // at most 15 digits besides the point (and sign): format's rounding keeps them all
+        }
+        return s.equals(NumericColumn.format(d));
+    }
+
+    /** A number as R reads one, or null; with a decimal comma, {@code 2,5} is 2.5 and {@code 2.5} is text. */
+    public static Double parseNumber(String s, char decimal) {
         switch (s) {
             case "NaN":
                 return Double.NaN;
@@ -106,8 +380,20 @@ public final class CsvReader {
             default:
                 break;
         }
+        if (decimal == ',') {
+            if (s.indexOf('.') >= 0) {
+                return null;
+            }
+            s = s.replace(',', '.');
+        }
         if (s.isEmpty() || !(Character.isDigit(s.charAt(s.length() - 1)) || s.charAt(s.length() - 1) == '.')) {
             return null; // rejects Java-only forms such as "1d", "1f", "Infinity"
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) {
+                return null; // hex floats (0x1p3) and other Java-only forms
+            }
         }
         try {
             return Double.parseDouble(s);
@@ -116,8 +402,12 @@ public final class CsvReader {
         }
     }
 
-    private static List<List<String>> parseRecords(BufferedReader in, String source) throws IOException {
-        List<List<String>> records = new ArrayList<>();
+    /**
+     * Splits the text into records of fields; {@code lines} gets the 1-based line each record starts on. One
+     * pass over the characters, each copied once (a field of many quotes stays linear).
+     */
+    private static void parseRecords(String in, String source, char delimiter, int firstLine, List<String[]> records,
+            List<Integer> lines) {
         List<String> record = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
@@ -126,71 +416,72 @@ public final class CsvReader {
         // field.toString().isBlank() at every quote made a field of many quotes quadratic to read
         boolean fieldHasText = false;
         boolean recordHasContent = false;
-        int line = 1;
+        int line = firstLine;
+        int recordLine = firstLine;
         int quoteLine = 0;
-        int c;
-        while ((c = in.read()) != -1) {
+        int length = in.length();
+        int i = 0;
+        if (length > 0 && in.charAt(0) == '\uFEFF') {
+            i = 1; // byte-order mark
+        }
+        for (; i < length; i++) {
+            char c = in.charAt(i);
             if (quoted) {
                 if (c == '"') {
-                    in.mark(1);
-                    int next = in.read();
-                    if (next == '"') {
+                    if (i + 1 < length && in.charAt(i + 1) == '"') {
                         field.append('"');
+                        i++;
                     } else {
                         quoted = false;
-                        if (next != -1) {
-                            in.reset();
-                        }
                     }
                 } else {
-                    if (c == '\n') {
+                    if (c == '\n' || c == '\r' && !(i + 1 < length && in.charAt(i + 1) == '\n')) {
                         line++;
                     }
-                    field.append((char) c);
+                    field.append(c);
                 }
                 continue;
             }
-            switch (c) {
-                case '"':
-                    if (!fieldHasText && !fieldWasQuoted) {
-                        quoted = true;
-                        fieldWasQuoted = true;
-                        quoteLine = line;
-                        field.setLength(0);
-                    } else {
-                        field.append('"');
-                        fieldHasText = true;
-                    }
-                    recordHasContent = true;
-                    break;
-                case ',':
+            if (c == delimiter) {
+                record.add(fieldWasQuoted ? field.toString() : field.toString().strip());
+                field.setLength(0);
+                fieldWasQuoted = false;
+                fieldHasText = false;
+                recordHasContent = true;
+            } else if (c == '"') {
+                if (!fieldHasText && !fieldWasQuoted) {
+                    quoted = true;
+                    fieldWasQuoted = true;
+                    quoteLine = line;
+                    field.setLength(0);
+                } else {
+                    field.append('"');
+                    fieldHasText = true;
+                }
+                recordHasContent = true;
+            } else if (c == '\n' || c == '\r') {
+                if (c == '\r' && i + 1 < length && in.charAt(i + 1) == '\n') {
+                    i++; // CRLF is one line end
+                }
+                if (recordHasContent || field.length() > 0) {
                     record.add(fieldWasQuoted ? field.toString() : field.toString().strip());
-                    field.setLength(0);
-                    fieldWasQuoted = false;
-                    fieldHasText = false;
-                    recordHasContent = true;
-                    break;
-                case '\r':
-                    break;
-                case '\n':
-                    line++;
-                    if (recordHasContent || field.length() > 0) {
-                        record.add(fieldWasQuoted ? field.toString() : field.toString().strip());
-                        records.add(record);
-                    }
-                    record = new ArrayList<>();
-                    field.setLength(0);
-                    fieldWasQuoted = false;
-                    fieldHasText = false;
-                    recordHasContent = false;
-                    break;
-                default:
-                    if (c == '\uFEFF' && records.isEmpty() && record.isEmpty() && field.length() == 0) {
-                        break; // byte-order mark
-                    }
-                    field.append((char) c);
-                    fieldHasText |= !Character.isWhitespace(c);
-                    recordHasContent = true;
+                    records.add(record.toArray(new String[0]));
+                    lines.add(recordLine);
+                }
+                line++;
+                recordLine = line;
+                record.clear();
+                field.setLength(0);
+                fieldWasQuoted = false;
+                fieldHasText = false;
+                recordHasContent = false;
+            } else {
+                if (c == '\uFEFF' && records.isEmpty() && record.isEmpty() && field.length() == 0) {
+                    continue; // a repeated byte-order mark
+                }
+                field.append(c);
+                fieldHasText |= !Character.isWhitespace(c);
+                recordHasContent = true;
             }
         }
         if (quoted) {
@@ -199,8 +490,8 @@ public final class CsvReader {
         }
         if (recordHasContent || field.length() > 0) {
             record.add(fieldWasQuoted ? field.toString() : field.toString().strip());
-            records.add(record);
+            records.add(record.toArray(new String[0]));
+            lines.add(recordLine);
         }
-        return records;
     }
 }

@@ -10,12 +10,24 @@ public final class NumericColumn implements Column {
     private final String name;
     private final double[] values;
     private final BitSet missing;
+    /** The text as written where it differs from {@link #format} of the value ({@code 001}, {@code 1e3}); or null. */
+    private final String[] text;
 
     /** @param missing the rows with a missing value (the array's value there is ignored); not copied */
     public NumericColumn(String name, double[] values, BitSet missing) {
+        this(name, values, missing, null);
+    }
+
+    /**
+     * @param text per row the cell's text as written when it differs from {@link #format} of its value
+     *     (null entries, or a null array, where it does not): the labels a level of this column gets when it
+     *     is used as categorical, so that id {@code 001} stays {@code 001}; not copied
+     */
+    public NumericColumn(String name, double[] values, BitSet missing, String[] text) {
         this.name = name;
         this.values = values;
         this.missing = missing;
+        this.text = text;
     }
 
     /** A column without missing values. */
@@ -43,12 +55,19 @@ public final class NumericColumn implements Column {
     }
 
     /**
-     * A number as R prints a factor level made from it: whole numbers without a decimal point
-     * ({@code 308}, not {@code 308.0}), others with up to 15 significant digits.
+     * The cell as written in the file ({@code 001}); for a column built from numbers alone, the number as R
+     * prints a factor level made from it: whole numbers without a decimal point ({@code 308}, not
+     * {@code 308.0}), others with up to 15 significant digits.
      */
     @Override
     public String label(int row) {
-        return missing.get(row) ? null : format(values[row]);
+        if (missing.get(row)) {
+            return null;
+        }
+        if (text != null && text[row] != null) {
+            return text[row];
+        }
+        return format(values[row]);
     }
 
     public static String format(double v) {

@@ -106,6 +106,7 @@ public final class Design {
         }
 
         List<RandomEffectTerm> terms = randomTerms(formula, frame);
+        checkIdentifiability(terms, warnings);
         for (RandomEffectTerm t : terms) {
             for (int j = 0; j < t.k(); j++) {
                 checkMagnitude("The random-effect column '" + t.columnNames().get(j) + "' (for '" + t.groupName() + "')",
@@ -274,6 +275,63 @@ public final class Design {
             }
         }
         return constant.isEmpty() ? "" : " (constant in the rows used: " + String.join(", ", constant) + ")";
+    }
+
+    /**
+     * Random-effects variances that the data cannot identify. The same column twice for one grouping factor, as
+     * {@code (1 | S) + (1 | S)}, splits one variance between two terms arbitrarily: refused. A random slope whose
+     * column is constant within every group, next to a random intercept for the same factor, is the intercept
+     * again: the likelihood is flat along their split, whatever the optimizer reports, so it is flagged (as lme4's
+     * checks on the random-effects design do).
+     */
+    static void checkIdentifiability(List<RandomEffectTerm> terms, List<String> warnings) {
+        java.util.Map<String, java.util.Map<String, RandomEffectTerm>> seen = new java.util.HashMap<>();
+        for (RandomEffectTerm t : terms) {
+            java.util.Map<String, RandomEffectTerm> columns = seen.computeIfAbsent(t.groupName(), g -> new java.util.HashMap<>());
+            for (String c : t.columnNames()) {
+                RandomEffectTerm other = columns.putIfAbsent(c, t);
+                if (other != null) {
+                    throw new MixedModelException("The random-effects column '" + c + "' of '" + t.groupName()
+                            + "' appears in two terms, " + describe(other) + " and " + describe(t) + ": its variance would"
+                            + " be split between them arbitrarily (not identifiable). Keep it in one term only.");
+                }
+            }
+        }
+        for (RandomEffectTerm t : terms) {
+            if (!seen.get(t.groupName()).containsKey(ModelMatrix.INTERCEPT)) {
+                continue;
+            }
+            for (int j = 0; j < t.k(); j++) {
+                String name = t.columnNames().get(j);
+                if (!name.equals(ModelMatrix.INTERCEPT) && constantWithinGroups(t.model().columns()[j], t.grouping())) {
+                    warnings.add("The random slope '" + name + "' in " + describe(t) + " is constant within every level"
+                            + " of '" + t.groupName() + "', so its variance cannot be told apart from the random"
+                            + " intercept's: these variance parameters are not identifiable, whatever 'converged' says."
+                            + " Remove '" + name + "' from the random part (it can stay a fixed effect).");
+                }
+            }
+        }
+    }
+
+    /** The term in lme4's notation: (1 | g), (1 + x | g), (0 + x | g). */
+    private static String describe(RandomEffectTerm t) {
+        List<String> parts = new ArrayList<>();
+        if (!t.columnNames().contains(ModelMatrix.INTERCEPT)) {
+            parts.add("0");
+        }
+        for (String c : t.columnNames()) {
+            parts.add(c.equals(ModelMatrix.INTERCEPT) ? "1" : c);
+        }
+        return "(" + String.join(" + ", parts) + " | " + t.groupName() + ")";
+    }
+
+    /** Whether z takes one value within each level, to rounding (relative to the column's largest |value|). */
+    private static boolean constantWithinGroups(double[] z, Factor grouping) {
+        double scale = 0;
+        for (double v : z) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        return grouping.isConstantWithinLevels(z, 1e-12 * scale);
     }
 
     /**

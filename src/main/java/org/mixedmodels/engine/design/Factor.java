@@ -12,14 +12,61 @@ import java.util.Map;
  * list of level labels. Only levels that occur are kept, as R's model frame drops unused levels.
  */
 public final class Factor {
+    /** How the levels were ordered; the output says which, since the first level is the reference. */
+    public enum LevelOrder {
+        /** all levels are numbers: by value (R's order for a numeric column made a factor) */
+        NUMERIC("numeric order"),
+        /** by the characters' code points, as R sorts in the C locale (the references use LC_COLLATE=C) */
+        TEXT("text order (C locale)"),
+        /** the order the user gave */
+        GIVEN("order given");
+
+        private final String label;
+
+        LevelOrder(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** Text in code-point order, as strcmp on UTF-8 bytes (R's sort in the C locale). */
+    static final Comparator<String> C_LOCALE = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
+
     private final String name;
     private final List<String> levels;
     private final int[] codes;
+    private final LevelOrder order;
 
     Factor(String name, List<String> levels, int[] codes) {
+        this(name, levels, codes, LevelOrder.GIVEN);
+    }
+
+    Factor(String name, List<String> levels, int[] codes, LevelOrder order) {
         this.name = name;
         this.levels = List.copyOf(levels);
         this.codes = codes;
+        this.order = order;
+    }
+
+    /** How the levels are ordered (numeric, text, or as given). */
+    public LevelOrder levelOrder() {
+        return order;
     }
 
     /**
@@ -43,10 +90,18 @@ public final class Factor {
                 distinct.add(s);
             }
         }
-        Comparator<String> sorting = allNumeric(distinct)
-                ? Comparator.comparingDouble(Double::parseDouble)
-                : Comparator.naturalOrder();
+        boolean numeric = allNumeric(distinct);
+        Comparator<String> sorting = numeric ? Comparator.comparingDouble(Factor::number) : C_LOCALE;
         distinct.sort(sorting);
+        if (numeric) {
+            for (int i = 1; i < distinct.size(); i++) {
+                if (number(distinct.get(i)) == number(distinct.get(i - 1))) {
+                    throw new org.mixedmodels.engine.MixedModelException("Column '" + name + "' has the levels '"
+                            + distinct.get(i - 1) + "' and '" + distinct.get(i) + "', the same number written two ways;"
+                            + " levels keep their text, so write them alike (or use the column as a number).");
+                }
+            }
+        }
         if (order != null) {
             for (String level : distinct) {
                 if (!order.contains(level)) {
@@ -79,7 +134,8 @@ public final class Factor {
         for (int i = 0; i < labels.length; i++) {
             codes[i] = index.get(labels[i]);
         }
-        return new Factor(name, distinct, codes);
+        return new Factor(name, distinct, codes,
+                order != null ? LevelOrder.GIVEN : numeric ? LevelOrder.NUMERIC : LevelOrder.TEXT);
     }
 
     /**
@@ -123,16 +179,16 @@ public final class Factor {
 
     private static boolean allNumeric(List<String> labels) {
         for (String s : labels) {
-            try {
-                double d = Double.parseDouble(s);
-                if (Double.isNaN(d)) {
-                    return false;
-                }
-            } catch (NumberFormatException e) {
+            Double d = org.mixedmodels.engine.data.CsvReader.parseNumber(s.strip(), '.');
+            if (d == null || Double.isNaN(d)) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static double number(String label) {
+        return org.mixedmodels.engine.data.CsvReader.parseNumber(label.strip(), '.');
     }
 
     public String name() {
@@ -154,5 +210,24 @@ public final class Factor {
 
     public int size() {
         return codes.length;
+    }
+
+    /**
+     * Whether the column takes one value within each level, to within {@code tolerance} (0: exactly): a
+     * between-group variable of this factor.
+     */
+    public boolean isConstantWithinLevels(double[] column, double tolerance) {
+        double[] first = new double[levelCount()];
+        boolean[] seen = new boolean[levelCount()];
+        for (int i = 0; i < column.length; i++) {
+            int g = code(i);
+            if (!seen[g]) {
+                seen[g] = true;
+                first[g] = column[i];
+            } else if (!(Math.abs(first[g] - column[i]) <= tolerance)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

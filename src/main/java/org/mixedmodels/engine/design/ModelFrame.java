@@ -49,10 +49,16 @@ public final class ModelFrame {
     /** @param levelOrders the given order of a categorical column's levels; columns not named are sorted */
     public static ModelFrame of(Formula formula, DataFrame data, Map<String, String> referenceLevels,
             Map<String, List<String>> levelOrders) {
+        // Typing, so that the user's data is never changed silently: a column is what the table says it is
+        // (numeric when all its values are numbers); factor(x) in the formula or DataFrame.withCategorical makes
+        // a numeric column categorical with its labels as written; a text column that is mostly numbers is
+        // refused (NumericDoubt) unless it is a grouping factor or declared categorical.
         if (data.rowCount() == 0) {
             throw new MixedModelException("The table is empty: a mixed model needs rows of data.");
         }
         List<String> variables = formula.variables();
+        referenceLevels = forFactorCalls(referenceLevels, variables, data);
+        levelOrders = forFactorCalls(levelOrders, variables, data);
         List<Column> used = new ArrayList<>();
         for (String v : variables) {
             used.add(data.column(v));
@@ -61,7 +67,9 @@ public final class ModelFrame {
             Column c = data.column(col);
             if (!(c instanceof CategoricalColumn) && !formula.groupingVariables().contains(col)) {
                 throw new MixedModelException("A reference level was given for column '" + col
-                        + "', but it is numeric; reference levels apply to categorical columns.");
+                        + "', but it is numeric; reference levels apply to categorical columns. To use it as"
+                        + " categorical, write factor(" + col + ") in the formula or declare it categorical"
+                        + " (--categorical " + col + ").");
             }
         }
         for (Column c : used) {
@@ -71,11 +79,23 @@ public final class ModelFrame {
                         + " rows, so no row can be used.");
             }
         }
+        // A column of numbers with a few stray texts ('.', NULL, 1,500) is refused, never silently made a factor.
+        for (Column c : used) {
+            if (c instanceof CategoricalColumn cat && cat.numericDoubt() != null
+                    && !formula.groupingVariables().contains(c.name())) {
+                throw new MixedModelException(cat.numericDoubt().message(c.name()));
+            }
+        }
         Column response = data.column(formula.response());
         if (!(response instanceof NumericColumn)) {
+            int row = firstPresent(response);
+            String label = response.label(row);
             throw new MixedModelException("The response column '" + formula.response()
-                    + "' is not numeric (it holds text such as '" + firstLabel(response)
-                    + "'); a linear mixed model needs a numeric response.");
+                    + "' is not numeric: it holds text such as '" + label + "' (data row " + (row + 1)
+                    + "); a linear mixed model needs a numeric response."
+                    + (label.strip().matches("[-+]?[0-9]*,[0-9]+") ? " If ',' is the decimal mark, say so (command line:"
+                            + " --decimal ,)." : " Only empty and NA cells count as missing unless other tokens are"
+                                    + " declared (command line: --na)."));
         }
         int[] rows = completeRows(data, used);
         if (rows.length == 0) {
@@ -118,13 +138,34 @@ public final class ModelFrame {
         return true;
     }
 
-    private static String firstLabel(Column c) {
+    private static int firstPresent(Column c) {
         for (int i = 0; i < c.size(); i++) {
             if (!c.isMissing(i)) {
-                return c.label(i);
+                return i;
             }
         }
-        return "";
+        return 0;
+    }
+
+    /**
+     * A setting keyed by column {@code x} applies to {@code factor(x)} when the formula uses x only so (a
+     * reference level of temperature for {@code factor(temperature)}).
+     */
+    private static <V> Map<String, V> forFactorCalls(Map<String, V> byColumn, List<String> variables, DataFrame data) {
+        Map<String, V> out = new java.util.LinkedHashMap<>();
+        byColumn.forEach((col, v) -> {
+            String key = col;
+            if (!variables.contains(col)) {
+                for (String var : variables) {
+                    if (col.equals(data.factorOf(var))) {
+                        key = var;
+                        break;
+                    }
+                }
+            }
+            out.put(key, v);
+        });
+        return out;
     }
 
     private static int[] completeRows(DataFrame data, List<Column> used) {

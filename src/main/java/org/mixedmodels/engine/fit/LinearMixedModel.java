@@ -65,7 +65,7 @@ public final class LinearMixedModel {
      * Per theta element (lme4's order: term by term, the lower triangle column by column), the root mean square
      * of the random-effect column of its row; 1 for an intercept.
      */
-    static double[] thetaScales(List<RandomEffectTerm> terms) {
+    public static double[] thetaScales(List<RandomEffectTerm> terms) {
         List<Double> scales = new ArrayList<>();
         for (RandomEffectTerm t : terms) {
             double[][] z = t.model().columns();

@@ -233,7 +233,12 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (e == null) {
             throw new MixedModelException("The residual covariance is not positive definite at these parameters.");
         }
-        return MatrixUtils.inverse(MatrixUtils.createRealMatrix(e.xtvx())).getData();
+        // by Cholesky, which unlike LU is not disturbed by columns of X in very different units
+        double[][] inverse = SmallMatrices.inverseSpd(e.xtvx());
+        if (inverse == null) {
+            throw new MixedModelException("X' V^-1 X is not positive definite at these parameters.");
+        }
+        return inverse;
     }
 
     @Override

@@ -199,8 +199,9 @@ public final class FormulaParser {
         }
         Token response = expect(Kind.NAME, "the response column");
         if (peek().kind == Kind.LPAREN) {
-            throw error(peek().position, "functions of columns such as " + response.text
-                    + "(...) are not supported; compute the column first");
+            throw error(peek().position, FACTOR_FUNCTIONS.contains(response.text)
+                    ? "the response must be numeric, so " + response.text + "(...) cannot be the response"
+                    : "functions of columns such as " + response.text + "(...) are not supported; compute the column first");
         }
         expect(Kind.TILDE, "'~' after the response");
         if (peek().kind == Kind.END) {
@@ -311,12 +312,36 @@ public final class FormulaParser {
         }
     }
 
-    /** {@code ar1(visit | subject)} and friends; any other function is refused. */
+    /** R's functions that make a column categorical; the variable keeps the call as its name, as R does. */
+    static final java.util.Set<String> FACTOR_FUNCTIONS = java.util.Set.of("factor", "as.factor");
+
+    /**
+     * {@code factor(x)} (a variable named {@code factor(x)}, which the data frame answers with column x as
+     * categorical, so coefficients are named as R's, {@code factor(x)185}); {@code ar1(visit | subject)} and
+     * friends; any other function is refused.
+     */
     private Node call(Token name) {
         String fn = name.text;
+        if (FACTOR_FUNCTIONS.contains(fn)) {
+            enter(take()); // '('
+            Token column = peek();
+            if (column.kind != Kind.NAME) {
+                throw error(column.position, fn + "() takes one column name, e.g. " + fn + "(dose), but found "
+                        + column.describe());
+            }
+            take();
+            if (peek().kind != Kind.RPAREN) {
+                throw error(peek().position, fn + "() takes one column name, e.g. " + fn + "(dose); expected ')' but"
+                        + " found " + peek().describe());
+            }
+            take();
+            nesting--;
+            return new Name(fn + "(" + column.text + ")", name.position);
+        }
         if (!ResidualTerm.STRUCTURES.contains(fn)) {
             throw error(name.position, "functions of columns such as " + fn + "(...) are not supported; compute the"
-                    + " column first (e.g. with a Math Formula node) and use it by name. Residual covariance terms are "
+                    + " column first (e.g. with a Math Formula node) and use it by name; factor(x) makes a column"
+                    + " categorical. Residual covariance terms are "
                     + String.join(", ", ResidualTerm.STRUCTURES.stream().sorted().toList()));
         }
         enter(take()); // '('

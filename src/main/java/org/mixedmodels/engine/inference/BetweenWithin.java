@@ -47,7 +47,7 @@ final class BetweenWithin {
             // level implies it within every finer, nested one); none: the residual level.
             int level = q;
             for (int i = q - 1; i >= 0; i--) {
-                if (constantWithin(x[j], levels.get(i))) {
+                if (levels.get(i).isConstantWithinLevels(x[j], 0)) {
                     level = i;
                 } else {
                     break;
@@ -72,21 +72,6 @@ final class BetweenWithin {
             df[j] = levelDf[at[j]];
         }
         return df;
-    }
-
-    private static boolean constantWithin(double[] column, Factor groups) {
-        double[] first = new double[groups.levelCount()];
-        boolean[] seen = new boolean[groups.levelCount()];
-        for (int i = 0; i < column.length; i++) {
-            int g = groups.code(i);
-            if (!seen[g]) {
-                seen[g] = true;
-                first[g] = column[i];
-            } else if (first[g] != column[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean nested(Factor inner, Factor outer) {

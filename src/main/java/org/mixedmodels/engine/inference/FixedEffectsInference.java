@@ -50,12 +50,22 @@ public final class FixedEffectsInference {
             terms.add(new TermTest(e.getKey(), test.numDf(), test.denDf(), test.f(), test.p()));
         }
         this.typeIII = List.copyOf(terms);
-        this.warnings = contrasts.warnings();
+        List<String> messages = new ArrayList<>(contrasts.warnings());
+        boolean degenerate = coefs.stream().anyMatch(c -> !(c.df() > 0))
+                || terms.stream().anyMatch(t -> !(t.denDf() > 0));
+        if (degenerate) {
+            messages.add("Some " + method.label() + " degrees of freedom are not a positive number (the variance"
+                    + " parameters are at or near a degenerate point), so their p-values and intervals are left empty.");
+        }
+        this.warnings = List.copyOf(messages);
     }
 
     /** The two-sided interval's quantile: t with df, or normal for infinite df. */
     static double quantile(double df, double level) {
         double prob = 0.5 + level / 2;
+        if (!(df > 0)) {
+            return Double.NaN;
+        }
         return Double.isInfinite(df) ? new NormalDistribution(null, 0, 1).inverseCumulativeProbability(prob)
                 : new TDistribution(null, df).inverseCumulativeProbability(prob);
     }

@@ -36,6 +36,11 @@ import org.mixedmodels.engine.fit.NaturalCovariance;
 public final class KenwardRoger {
     /** Below this smallest |eigenvalue| the information matrix is pseudo-inverted (pbkrtest's rule). */
     private static final double INFORMATION_CONDITION = 1e-10;
+    /**
+     * A difference of order-one terms below this fraction of their size is a rounded zero: pbkrtest's 1e-10 and
+     * 1e-14 guards, made relative (a few hundred ulps of 1 and above them).
+     */
+    static final double ZERO_GUARD = 1e-10;
 
     private final double[][] phi;
     private final double[][] adjusted;
@@ -48,6 +53,14 @@ public final class KenwardRoger {
         if (fit.method() != FitOptions.Method.REML) {
             throw new MixedModelException("Kenward-Roger degrees of freedom are defined for REML fits only; refit"
                     + " with REML or choose satterthwaite.");
+        }
+        if (fit.fixedEffects().isEmpty()) {
+            // no fixed effects (y ~ 0 + (1 | g)): nothing to adjust or test
+            this.phi = new double[0][0];
+            this.beta = new double[0];
+            this.w = new double[0][0];
+            this.adjusted = new double[0][0];
+            return;
         }
         if (fit.residual() != null) {
             this.phi = fit.fixedCovariance();
@@ -156,6 +169,9 @@ public final class KenwardRoger {
      * Wald statistic uses the adjusted covariance and is multiplied by the scaling factor lambda.
      */
     public ContrastTest fTest(double[][] contrast) {
+        if (beta.length == 0 || contrast.length == 0) {
+            throw new MixedModelException("The model has no fixed effects, so there is nothing to test.");
+        }
         int qRows = contrast.length;
         DMatrixRMaj l = new DMatrixRMaj(contrast);
         DMatrixRMaj phiM = new DMatrixRMaj(phi);
@@ -191,10 +207,13 @@ public final class KenwardRoger {
         double v0 = 1 + c1 * b;
         double v1 = 1 - c2 * b;
         double v2 = 1 - c3 * b;
-        if (Math.abs(v0) < 1e-10) {
+        // pbkrtest sets |V0| < 1e-10 to 0 and takes 0/0 as 1 (.divZero, |x|, |y| < 1e-14). The quantities are
+        // differences of terms of order 1 and c b, so the guards are relative to those terms: in a balanced
+        // design A2 = q exactly and rounding leaves some 1e-14 where pbkrtest's arithmetic gives 0.
+        if (Math.abs(v0) < ZERO_GUARD * (1 + Math.abs(c1 * b))) {
             v0 = 0;
         }
-        double ratio = divideOrOne(1 - a2 / qd, v1);
+        double ratio = divideOrOne(1 - a2 / qd, 1 + Math.abs(a2 / qd), v1, 1 + Math.abs(c2 * b));
         double rho = ratio * ratio * v0 / (qd * v2);
         double df2 = 4 + (qd + 2) / (qd * rho - 1);
         double scaling = Math.abs(df2 - 2) < 0.01 ? 1 : df2 * (1 - a2 / qd) / (df2 - 2);
@@ -250,7 +269,10 @@ public final class KenwardRoger {
         double[][] traces = new double[m][m];
         double[] step = new double[m];
         for (int r = 0; r < m; r++) {
-            step[r] = 1e-4 * Math.max(Math.abs(psi[r]), 1e-2);
+            // relative to the parameter (variances and covariances carry the data's units); a parameter at
+            // exactly 0 is a covariance or a correlation, whose derivative is exact for any step (V is linear in
+            // the covariances) or unit-free (correlations)
+            step[r] = psi[r] != 0 ? 1e-4 * Math.abs(psi[r]) : 1e-6;
         }
         for (int subject = 0; subject < cov.subjects(); subject++) {
             int[] rows = cov.rows(subject);
@@ -351,9 +373,12 @@ public final class KenwardRoger {
         return d;
     }
 
-    /** pbkrtest's .divZero: x / y, or 1 when both are zero to within 1e-14. */
-    private static double divideOrOne(double x, double y) {
-        return Math.abs(x) < 1e-14 && Math.abs(y) < 1e-14 ? 1 : x / y;
+    /**
+     * pbkrtest's .divZero: x / y, or 1 when both are zero, each to within {@link #ZERO_GUARD} of the size of the
+     * terms it is the difference of ({@code xSize}, {@code ySize}).
+     */
+    static double divideOrOne(double x, double xSize, double y, double ySize) {
+        return Math.abs(x) < ZERO_GUARD * xSize && Math.abs(y) < ZERO_GUARD * ySize ? 1 : x / y;
     }
 
     // ---- the G matrices ----
@@ -493,12 +518,27 @@ public final class KenwardRoger {
 
     // ---- small helpers ----
 
-    /** 2 I^-1, or 2 times the Moore-Penrose inverse when I is near singular (pbkrtest's ginv branch). */
+    /**
+     * 2 I^-1, or 2 times the Moore-Penrose inverse when I is near singular (pbkrtest's ginv branch). pbkrtest
+     * decides on the smallest singular value of I itself, which has the units of the covariance parameters
+     * (1 / variance^2); here I is first scaled to unit diagonal, D I D with D = diag(I_rr^-1/2), which is the same
+     * for any units of the response and the predictors, and the inverse is D (D I D)^-1 D.
+     */
     private static double[][] twiceInverse(double[][] information) {
-        org.apache.commons.math3.linear.RealMatrix im =
-                org.apache.commons.math3.linear.MatrixUtils.createRealMatrix(information);
-        org.apache.commons.math3.linear.EigenDecomposition eig =
-                new org.apache.commons.math3.linear.EigenDecomposition(im);
+        int m = information.length;
+        double[] d = new double[m];
+        for (int r = 0; r < m; r++) {
+            double v = Math.abs(information[r][r]);
+            d[r] = v > 0 && Double.isFinite(v) ? 1 / Math.sqrt(v) : 1;
+        }
+        double[][] scaled = new double[m][m];
+        for (int r = 0; r < m; r++) {
+            for (int c = 0; c < m; c++) {
+                scaled[r][c] = d[r] * information[r][c] * d[c];
+            }
+        }
+        org.apache.commons.math3.linear.EigenDecomposition eig = new org.apache.commons.math3.linear.EigenDecomposition(
+                org.apache.commons.math3.linear.MatrixUtils.createRealMatrix(scaled));
         double[] values = eig.getRealEigenvalues();
         double smallest = Double.POSITIVE_INFINITY;
         double largest = 0;
@@ -506,10 +546,9 @@ public final class KenwardRoger {
             smallest = Math.min(smallest, Math.abs(v));
             largest = Math.max(largest, Math.abs(v));
         }
-        int m = information.length;
         double[][] out = new double[m][m];
         // Moore-Penrose cut-off as MASS::ginv: sqrt(machine epsilon) relative to the largest singular value.
-        double cutoff = smallest > INFORMATION_CONDITION ? 0 : Math.sqrt(Math.ulp(1.0)) * largest;
+        double cutoff = smallest > INFORMATION_CONDITION * largest ? 0 : Math.sqrt(Math.ulp(1.0)) * largest;
         for (int e = 0; e < m; e++) {
             double v = values[e];
             if (Math.abs(v) <= cutoff) {
@@ -518,7 +557,7 @@ public final class KenwardRoger {
             double[] vec = eig.getEigenvector(e).toArray();
             for (int r = 0; r < m; r++) {
                 for (int c = 0; c < m; c++) {
-                    out[r][c] += 2 * vec[r] * vec[c] / v;
+                    out[r][c] += 2 * d[r] * vec[r] * vec[c] * d[c] / v;
                 }
             }
         }

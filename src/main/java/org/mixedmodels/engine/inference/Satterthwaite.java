@@ -132,10 +132,17 @@ public final class Satterthwaite {
      * p-values keep their relative precision (1 - cdf would round them to 0).
      */
     static double upperTailF(double f, double d1, double d2) {
+        if (!(d1 > 0 && d2 > 0) || Double.isNaN(f)) {
+            return Double.NaN;
+        }
         return Beta.regularizedBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2);
     }
 
+    /** Two-sided p of t with df; NaN where the df are not a positive number (a degenerate fit), never an exception. */
     static double twoSidedP(double t, double df) {
+        if (!(df > 0)) {
+            return Double.NaN;
+        }
         return 2 * new TDistribution(null, df).cumulativeProbability(-Math.abs(t));
     }
 

@@ -37,6 +37,12 @@ public final class StudentizedRange {
         if (q <= 0) {
             return 1;
         }
+        if (k == 2) {
+            // The range of two means is sqrt(2) |t|: exactly the unadjusted two-sided p, which the integral
+            // (1 - cdf) would lose in its far tail.
+            double t = q / Math.sqrt(2);
+            return Double.isInfinite(df) ? Erf.erfc(t / Math.sqrt(2)) : Satterthwaite.twoSidedP(t, df);
+        }
         return Math.max(0, 1 - cdf(q, k, df));
     }
 

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.commons.math3.linear.CholeskyDecomposition;
 import org.apache.commons.math3.linear.MatrixUtils;
-import org.apache.commons.math3.linear.RealMatrix;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.ModelFrame;
 import org.mixedmodels.engine.design.ModelMatrix;
@@ -65,16 +64,22 @@ public final class TypeIIIContrasts {
         boolean intercept = x.names().contains(ModelMatrix.INTERCEPT);
         List<String> overNames = new ArrayList<>();
         List<double[]> overColumns = new ArrayList<>();
+        // the numeric variables of each over-parameterised column's term (its units)
+        List<List<String>> overUnits = new ArrayList<>();
         if (intercept) {
             overNames.add(ModelMatrix.INTERCEPT);
             double[] ones = new double[frame.size()];
             java.util.Arrays.fill(ones, 1.0);
             overColumns.add(ones);
+            overUnits.add(List.of());
         }
         for (Term t : terms) {
             ModelMatrix full = ModelMatrix.build(frame, false, List.of(t));
             overNames.addAll(full.names());
             overColumns.addAll(List.of(full.columns()));
+            for (int c = 0; c < full.columnCount(); c++) {
+                overUnits.add(numericVariables(t, frame));
+            }
         }
         // B = (X'X)^{-1} X' rdX, transposed: rows over-parameterised columns, columns coefficients.
         int r = overColumns.size();
@@ -90,9 +95,37 @@ public final class TypeIIIContrasts {
                 xtr[a][c] = dot(xc[a], overColumns.get(c));
             }
         }
-        RealMatrix coef = new CholeskyDecomposition(MatrixUtils.createRealMatrix(xtx), 1e-12, 1e-14).getSolver()
-                .solve(MatrixUtils.createRealMatrix(xtr));
-        double[][] basic = zapsmall(coef.transpose().getData());
+        // Solved with X'X scaled to unit diagonal (D X'X D, D = diag^-1/2), the same solution, so that the
+        // factorization's positivity guard does not depend on the units of the columns.
+        double[] d = new double[p];
+        for (int a = 0; a < p; a++) {
+            d[a] = xtx[a][a] > 0 ? 1 / Math.sqrt(xtx[a][a]) : 1;
+        }
+        double[][] scaled = new double[p][p];
+        double[][] scaledRhs = new double[p][r];
+        for (int a = 0; a < p; a++) {
+            for (int b = 0; b < p; b++) {
+                scaled[a][b] = d[a] * xtx[a][b] * d[b];
+            }
+            for (int c = 0; c < r; c++) {
+                scaledRhs[a][c] = d[a] * xtr[a][c];
+            }
+        }
+        double[][] coef = new CholeskyDecomposition(MatrixUtils.createRealMatrix(scaled), 1e-12, 1e-14).getSolver()
+                .solve(MatrixUtils.createRealMatrix(scaledRhs)).getData();
+        // An over-parameterised column is a combination of the model's columns of its own numeric variables only
+        // (exactly: the coefficient of a column in other units would have to scale with them); the entries in
+        // other units are rounding, of the size of the units' ratio, and are set to 0 before zapsmall, which would
+        // otherwise keep or drop them depending on the units.
+        double[][] transposed = new double[r][p];
+        for (int a = 0; a < p; a++) {
+            int term = x.assign()[a] - 1;
+            List<String> units = term < 0 ? List.of() : numericVariables(terms.get(term), frame);
+            for (int c = 0; c < r; c++) {
+                transposed[c][a] = units.equals(overUnits.get(c)) ? d[a] * coef[a][c] : 0;
+            }
+        }
+        double[][] basic = zapsmall(transposed);
 
         Map<Integer, List<Integer>> columnsOfTerm = new LinkedHashMap<>();
         for (int j = 0; j < p; j++) {
@@ -144,6 +177,18 @@ public final class TypeIIIContrasts {
                 out.put(terms.get(t).label(), rows.toArray(new double[0][]));
             }
         }
+        return out;
+    }
+
+    /** The numeric (non-factor) variables of a term, sorted, with repeats: what its columns' units are made of. */
+    private static List<String> numericVariables(Term t, ModelFrame frame) {
+        List<String> out = new ArrayList<>();
+        for (String v : t.variables()) {
+            if (!frame.isCategorical(v)) {
+                out.add(v);
+            }
+        }
+        java.util.Collections.sort(out);
         return out;
     }
 

@@ -3,31 +3,43 @@ package org.mixedmodels.engine.inference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
 import org.mixedmodels.engine.fit.ResidualCovarianceModel;
 
 /**
- * The variance parameters varpar = (theta, sigma) of a fit, their asymptotic covariance and the
- * derivatives of cov(beta) with respect to them: what Satterthwaite's approximation needs, computed
- * as lmerTest does (Kuznetsova, Brockhoff and Christensen 2017, J. Stat. Softw. 82(13), section 3):
+ * The variance parameters of a fit, their asymptotic covariance and the derivatives of cov(beta) with
+ * respect to them: what Satterthwaite's approximation needs, as lmerTest computes it (Kuznetsova,
+ * Brockhoff and Christensen 2017, J. Stat. Softw. 82(13), section 3):
  *
  * <pre>
- *   -2 l(theta, sigma) = log|L|^2 + r^2(theta) / sigma^2 + n log(2 pi sigma^2)
- *                        [REML: + log|R_X|^2 - p log(2 pi sigma^2)]
+ *   -2 l(theta, sigma) = g(theta) + r^2(theta) / sigma^2 + d log(2 pi sigma^2),   d = n - p (REML) or n (ML)
+ *   g = log|L|^2 [+ log|R_X|^2 for REML]
  *   A = 2 H^{-1},  H the Hessian of -2 l at the estimates
  *   cov(beta)(theta, sigma) = sigma^2 (R_X R_X')^{-1}(theta)
  * </pre>
  *
- * Both derivatives are numerical (Richardson-extrapolated central differences), as lmerTest's.
+ * Satterthwaite's df are invariant under a smooth reparametrization of the variance parameters, so they are
+ * taken in unit-free coordinates, which is what makes them independent of the data's units: each theta times
+ * the root mean square of its random-effect column (as the optimizer sees it), and s = sigma / sigma-hat. The
+ * derivatives in s are analytic (the criterion is explicit in sigma):
+ *
+ * <pre>
+ *   q(theta) = r^2(theta) / sigma-hat^2
+ *   d2/dtheta2 = g'' + q'',   d2/dtheta ds = -2 q',   d2/ds2 = 6 q - 2 d,   d cov(beta)/ds = 2 cov(beta)
+ * </pre>
+ *
+ * and those in theta numerical (Richardson-extrapolated central differences, as lmerTest's numDeriv), with
+ * g, q and (R_X R_X')^{-1} all from the same factorizations. Models with a residual covariance term add the
+ * structure's own (unconstrained, unit-free) parameters after theta.
  */
 public final class VarianceParameters {
-    /** Eigenvalues of H within this of 0 are treated as zero (lmerTest's tolerance). */
+    /** Eigenvalues of H below this fraction of the largest are treated as zero (lmerTest's 1e-8, made relative). */
     public static final double DEFAULT_EIGEN_TOLERANCE = 1e-8;
 
     private final double[] varpar;
@@ -36,60 +48,125 @@ public final class VarianceParameters {
     private final List<String> warnings = new ArrayList<>();
 
     /**
-     * @param varpar the variance parameters at the estimates, sigma last
-     * @param deviance -2 l as a function of varpar (beta at its estimate given varpar)
-     * @param covBeta cov(beta) as a function of varpar
+     * @param x the unit-free variance parameters at the estimates, without s
+     * @param probe at x: {g(x), q(x)} and the unscaled cov(beta) (R_X R_X')^{-1}
+     * @param sigma2 sigma-hat^2
+     * @param dof d
      */
-    private VarianceParameters(double[] varpar, ToDoubleFunction<double[]> deviance,
-            Function<double[], double[][]> covBeta) {
-        this.varpar = varpar;
-        asymptoticCovariance = twiceInverse(NumericalDerivatives.hessian(deviance::applyAsDouble, varpar), warnings);
-        covBetaJacobian = NumericalDerivatives.jacobian(covBeta::apply, varpar);
+    private VarianceParameters(double[] x, Function<double[], NumericalDerivatives.Probe> probe, double sigma2,
+            int dof) {
+        int k = x.length;
+        NumericalDerivatives.Derivatives d = NumericalDerivatives.at(probe, x);
+        double q = d.values()[1];
+        double[][] h = new double[k + 1][k + 1];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                h[i][j] = d.hessians()[0][i][j] + d.hessians()[1][i][j];
+            }
+            h[i][k] = -2 * d.gradients()[1][i];
+            h[k][i] = h[i][k];
+        }
+        h[k][k] = 6 * q - 2 * dof;
+        asymptoticCovariance = twiceInverse(h, warnings);
+        covBetaJacobian = new double[k + 1][][];
+        for (int i = 0; i < k; i++) {
+            covBetaJacobian[i] = scaled(d.jacobian()[i], sigma2);
+        }
+        covBetaJacobian[k] = scaled(copy(d.matrix()), 2 * sigma2);
+        varpar = java.util.Arrays.copyOf(x, k + 1);
+        varpar[k] = 1;
     }
 
     public static VarianceParameters of(FitResult fit) {
         return fit.residual() != null ? withResidualStructure(fit) : ofLme4Fit(fit);
     }
 
-    /** varpar = (theta, sigma), as lmerTest. */
+    /** varpar = (theta, sigma), as lmerTest, in unit-free coordinates. */
     private static VarianceParameters ofLme4Fit(FitResult fit) {
         boolean reml = fit.method() == FitOptions.Method.REML;
         ProfiledDeviance deviance = new ProfiledDeviance(fit.design(), reml);
         int n = deviance.nobs();
         int p = deviance.fixedCount();
-        int nt = fit.theta().length;
-        double[] varpar = java.util.Arrays.copyOf(fit.theta(), nt + 1);
-        varpar[nt] = fit.sigma();
+        double[] scale = LinearMixedModel.thetaScales(fit.design().randomTerms());
+        double[] x = times(fit.theta(), scale);
+        double sigma2 = fit.sigma() * fit.sigma();
         int dof = reml ? n - p : n;
-        return new VarianceParameters(varpar, vp -> {
-            double[] theta = java.util.Arrays.copyOf(vp, nt);
-            double sigma2 = vp[nt] * vp[nt];
+        return new VarianceParameters(x, ux -> {
+            double[] theta = divide(ux, scale);
             if (!deviance.factor(theta)) {
-                return Double.NaN;
+                return new NumericalDerivatives.Probe(new double[] {Double.NaN, Double.NaN}, nanMatrix(p));
             }
-            double dev = deviance.logDetL() + deviance.pwrss() / sigma2 + dof * Math.log(2 * Math.PI * sigma2);
-            return reml ? dev + deviance.logDetRX() : dev;
-        }, vp -> {
-            deviance.factor(java.util.Arrays.copyOf(vp, nt));
-            return scaled(deviance.unscaledFixedCovariance(), vp[nt] * vp[nt]);
-        });
+            double g = deviance.logDetL() + (reml ? deviance.logDetRX() : 0);
+            return new NumericalDerivatives.Probe(new double[] {g, deviance.pwrss() / sigma2},
+                    deviance.unscaledFixedCovariance());
+        }, sigma2, dof);
     }
 
     /**
      * varpar = (theta, the residual structure's parameters, sigma) for models with a residual covariance term:
-     * the same approximation on the structure's own (unconstrained) scale, which leaves the df unchanged since
-     * Satterthwaite's df are invariant to smooth reparametrization of the variance parameters.
+     * the same approximation with the structure's own (unconstrained) parameters after theta. The criterion's
+     * parts g and q come from its values at sigma-hat and 2 sigma-hat (it is explicit in sigma).
      */
     private static VarianceParameters withResidualStructure(FitResult fit) {
-        ResidualCovarianceModel model = new ResidualCovarianceModel(fit.design(), fit.method() == FitOptions.Method.REML);
+        boolean reml = fit.method() == FitOptions.Method.REML;
+        ResidualCovarianceModel model = new ResidualCovarianceModel(fit.design(), reml);
         double[] a = fit.residual().parameters();
         int nt = fit.theta().length;
-        int k = nt + a.length;
-        double[] varpar = java.util.Arrays.copyOf(fit.theta(), k + 1);
-        System.arraycopy(a, 0, varpar, nt, a.length);
-        varpar[k] = fit.sigma();
-        return new VarianceParameters(varpar, vp -> model.deviance(java.util.Arrays.copyOf(vp, k), vp[k]),
-                vp -> scaled(model.unscaledFixedCovariance(java.util.Arrays.copyOf(vp, k)), vp[k] * vp[k]));
+        double[] scale = LinearMixedModel.thetaScales(fit.design().randomTerms());
+        double[] x = java.util.Arrays.copyOf(times(fit.theta(), scale), nt + a.length);
+        System.arraycopy(a, 0, x, nt, a.length);
+        double sigma = fit.sigma();
+        int n = fit.design().response().length;
+        int p = fit.design().fixed().columnCount();
+        int dof = reml ? n - p : n;
+        return new VarianceParameters(x, ux -> {
+            double[] natural = ux.clone();
+            for (int i = 0; i < nt; i++) {
+                natural[i] /= scale[i];
+            }
+            double f1 = model.deviance(natural, sigma);
+            double f2 = model.deviance(natural, 2 * sigma);
+            if (Double.isNaN(f1) || Double.isNaN(f2)) {
+                return new NumericalDerivatives.Probe(new double[] {Double.NaN, Double.NaN}, nanMatrix(p));
+            }
+            // f(sigma) = g + q sigma-hat^2 / sigma^2 + d log(2 pi sigma^2): two values give g and q
+            double q = (f1 - f2 + dof * Math.log(4)) * 4 / 3;
+            double g = f1 - q - dof * Math.log(2 * Math.PI * sigma * sigma);
+            return new NumericalDerivatives.Probe(new double[] {g, q},
+                    p == 0 ? new double[0][0] : model.unscaledFixedCovariance(natural));
+        }, sigma * sigma, dof);
+    }
+
+    private static double[] times(double[] x, double[] by) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * by[i];
+        }
+        return out;
+    }
+
+    private static double[] divide(double[] x, double[] by) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] / by[i];
+        }
+        return out;
+    }
+
+    private static double[][] nanMatrix(int p) {
+        double[][] m = new double[p][p];
+        for (double[] row : m) {
+            java.util.Arrays.fill(row, Double.NaN);
+        }
+        return m;
+    }
+
+    private static double[][] copy(double[][] m) {
+        double[][] out = new double[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            out[i] = m[i].clone();
+        }
+        return out;
     }
 
     private static double[][] scaled(double[][] m, double factor) {
@@ -112,12 +189,17 @@ public final class VarianceParameters {
         int negative = 0;
         int zero = 0;
         int k = h.length;
+        double largest = 0;
+        for (double v : values) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        double tolerance = DEFAULT_EIGEN_TOLERANCE * largest;
         double[][] out = new double[k][k];
         for (int e = 0; e < k; e++) {
             double v = values[e];
-            if (v < -DEFAULT_EIGEN_TOLERANCE) {
+            if (v < -tolerance) {
                 negative++;
-            } else if (v < DEFAULT_EIGEN_TOLERANCE) {
+            } else if (v < tolerance) {
                 zero++;
                 continue;
             }
@@ -139,12 +221,12 @@ public final class VarianceParameters {
         return out;
     }
 
-    /** (theta, sigma) at the estimates. */
+    /** The unit-free coordinates at the estimates: theta times its column's scale, [structure], sigma / sigma-hat = 1. */
     public double[] varpar() {
         return varpar.clone();
     }
 
-    /** The asymptotic covariance matrix of (theta, sigma): 2 H^{-1}. */
+    /** The asymptotic covariance matrix of {@link #varpar()}: 2 H^{-1}. */
     public double[][] asymptoticCovariance() {
         return asymptoticCovariance;
     }

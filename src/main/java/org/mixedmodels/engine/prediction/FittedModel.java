@@ -66,8 +66,13 @@ public record FittedModel(String formula, String method, Map<String, List<String
         Formula formula = design.frame().formula();
         ModelFrame frame = design.frame();
         Map<String, List<String>> levels = new LinkedHashMap<>();
+        java.util.Set<String> fixedVariables = new java.util.HashSet<>();
+        formula.fixedTerms().forEach(t -> fixedVariables.addAll(t.variables()));
         for (String v : formula.variables()) {
-            if (!v.equals(formula.response()) && !formula.groupingVariables().contains(v) && frame.isCategorical(v)) {
+            // a grouping variable that is also a fixed effect (recipe in recipe + (1 | recipe:replicate)) needs its
+            // training levels to code the fixed columns of new data
+            boolean grouping = formula.groupingVariables().contains(v) && !fixedVariables.contains(v);
+            if (!v.equals(formula.response()) && !grouping && frame.isCategorical(v)) {
                 levels.put(v, frame.factor(v).levels());
             }
         }

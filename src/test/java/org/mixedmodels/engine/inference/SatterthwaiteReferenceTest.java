@@ -6,7 +6,6 @@ import static org.mixedmodels.engine.testing.Tolerance.assertPClose;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,13 +31,7 @@ class SatterthwaiteReferenceTest {
     }
 
     static FitResult fit(ReferenceCase c) {
-        Map<String, String> refs = new HashMap<>();
-        JsonElement r = c.json().get("reference_levels");
-        if (r != null && r.isJsonObject()) {
-            r.getAsJsonObject().entrySet().forEach(e -> refs.put(e.getKey(), e.getValue().getAsString()));
-        }
-        FitOptions.Method method = "ML".equals(c.string("method")) ? FitOptions.Method.ML : FitOptions.Method.REML;
-        return LinearMixedModel.fit(c.string("formula"), c.data(), new FitOptions(method, refs));
+        return c.fit();
     }
 
     static FixedEffectsInference inference(String name) {

@@ -24,6 +24,22 @@ class TypeIIIContrastsTest {
         assertArrayEquals(new double[] {0, 0, 0, 1}, l.get("age:Sex")[0], 1e-12);
     }
 
+    /**
+     * The same contrasts in any units of age: the factorization's guard and zapsmall see unit-free numbers (age x 1e-9
+     * used to fail the Cholesky's absolute positivity threshold; x 1e9 left rounding in other units' entries).
+     */
+    @Test
+    void contrastsDoNotDependOnTheUnitsOfTheCovariate() {
+        for (double factor : new double[] {1e-9, 1e-5, 1440, 1e9}) {
+            Design d = Design.build(FormulaParser.parse("distance ~ age * Sex + (age | Subject)"),
+                    UnitsInvariancePropertyTest.rescaled(ReferenceCase.data("data/orthodont.csv"), "age", factor), Map.of());
+            Map<String, double[][]> l = TypeIIIContrasts.of(d);
+            assertArrayEquals(new double[] {0, 1, 0, 0.5}, l.get("age")[0], 1e-12, "age x " + factor);
+            assertArrayEquals(new double[] {0, 0, 1, 0}, l.get("Sex")[0], 1e-12, "Sex, age x " + factor);
+            assertArrayEquals(new double[] {0, 0, 0, 1}, l.get("age:Sex")[0], 1e-12, "age:Sex, age x " + factor);
+        }
+    }
+
     @Test
     void mainEffectsModelTestsEachTermsCoefficients() {
         Design d = Design.build(FormulaParser.parse("log_volume ~ age + subtype + (1 | patient)"),

@@ -110,6 +110,11 @@ public final class ReferenceCase {
     /** The case's data set, read once per test run. */
     /** The case's model fitted by our engine: its formula, method and reference levels. */
     public org.mixedmodels.engine.fit.FitResult fit() {
+        return org.mixedmodels.engine.fit.LinearMixedModel.fit(string("formula"), data(), options());
+    }
+
+    /** The case's method and reference levels as fit options. */
+    public org.mixedmodels.engine.fit.FitOptions options() {
         Map<String, String> refs = new java.util.HashMap<>();
         JsonElement r = json.get("reference_levels");
         if (r != null && r.isJsonObject()) {
@@ -117,8 +122,7 @@ public final class ReferenceCase {
         }
         org.mixedmodels.engine.fit.FitOptions.Method method = "ML".equals(string("method"))
                 ? org.mixedmodels.engine.fit.FitOptions.Method.ML : org.mixedmodels.engine.fit.FitOptions.Method.REML;
-        return org.mixedmodels.engine.fit.LinearMixedModel.fit(string("formula"), data(),
-                new org.mixedmodels.engine.fit.FitOptions(method, refs));
+        return new org.mixedmodels.engine.fit.FitOptions(method, refs);
     }
 
     public DataFrame data() {

@@ -67,6 +67,9 @@ public final class PortTypeRegistry {
             registeredClasses = new HashSet<>();
             registeredClasses.add("org.knime.core.node.BufferedDataTable");
             registeredClasses.add("org.knime.core.data.DataTableSpec");
+            // registered by org.knime.core's own plugin.xml in KNIME
+            registeredClasses.add("org.knime.core.node.port.image.ImagePortObject");
+            registeredClasses.add("org.knime.core.node.port.image.ImagePortObjectSpec");
             try {
                 Enumeration<URL> plugins = PortTypeRegistry.class.getClassLoader().getResources("plugin.xml");
                 while (plugins.hasMoreElements()) {

@@ -1,0 +1,54 @@
+package org.mixedmodels.engine.diagnostics;
+
+import java.util.List;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.ResidualFit;
+
+/**
+ * The estimated within-subject residual correlation matrix over the visits of a residual structure (SAS's
+ * {@code RCORR} option; nlme's {@code corMatrix}), for the heat map.
+ *
+ * @param structure the structure's name ({@code us}, {@code ar1}, ...)
+ * @param timeName the visit column
+ * @param visits the visits, in the structure's order
+ * @param correlation {@code correlation[i][j]}
+ * @param variance the residual variance at each visit
+ */
+public record ResidualCorrelation(String structure, String timeName, List<String> visits, double[][] correlation,
+        double[] variance) {
+
+    public static ResidualCorrelation of(FitResult fit) {
+        ResidualFit r = fit.residual();
+        if (r == null) {
+            throw new MixedModelException("The model has no residual covariance structure (such as us(visit | subject)): "
+                    + "its residuals are independent, and there is no correlation matrix to draw.");
+        }
+        int t = r.visits().size();
+        int[] position = new int[t];
+        double[] time = new double[t];
+        for (int v = 0; v < t; v++) {
+            position[v] = v;
+            time[v] = numeric(r.visits().get(v), v);
+        }
+        double[][] cov = r.covariance(position, time, fit.sigma());
+        double[][] corr = new double[t][t];
+        double[] variance = new double[t];
+        for (int a = 0; a < t; a++) {
+            variance[a] = cov[a][a];
+            for (int b = 0; b < t; b++) {
+                corr[a][b] = cov[a][b] / Math.sqrt(cov[a][a] * cov[b][b]);
+            }
+        }
+        return new ResidualCorrelation(r.structure(), r.timeName(), r.visits(), corr, variance);
+    }
+
+    /** The numeric time of a visit label (the continuous-time structure's distances); its position otherwise. */
+    private static double numeric(String label, int position) {
+        try {
+            return Double.parseDouble(label);
+        } catch (NumberFormatException e) {
+            return position;
+        }
+    }
+}
