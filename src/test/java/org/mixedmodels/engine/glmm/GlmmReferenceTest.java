@@ -35,10 +35,19 @@ class GlmmReferenceTest {
 
     static GlmmResult fit(ReferenceCase c) {
         return FITS.computeIfAbsent(c.name(), n -> {
-            JsonObject resp = c.json().getAsJsonObject("response");
             GlmmOptions o = GlmmOptions.of(Family.of(c.string("family"))).withLink(Link.of(c.string("link")))
-                    .withTrials(resp.get("trials").getAsString()).withNAGQ((int) c.number("nAGQ"));
-            String formula = resp.get("successes").getAsString() + " ~ period + (1 | herd)";
+                    .withNAGQ((int) c.number("nAGQ"))
+                    .withOffset(c.json().has("offset") && c.json().get("offset").isJsonPrimitive() ? c.string("offset") : null);
+            String rhs = c.string("formula").substring(c.string("formula").indexOf('~'));
+            String response;
+            if (c.json().get("response").isJsonObject()) {
+                JsonObject resp = c.json().getAsJsonObject("response");
+                o = o.withTrials(resp.get("trials").getAsString());
+                response = resp.get("successes").getAsString();
+            } else {
+                response = c.string("response");
+            }
+            String formula = response + " " + rhs;
             return GeneralizedLinearMixedModel.fit(formula, c.data(), o);
         });
     }
@@ -69,6 +78,25 @@ class GlmmReferenceTest {
         assertRelative(c.number("deviance_conditional_relative"), r.devianceConditional(), factor(name, 1e-4, 1e-3), "deviance()");
     }
 
+    /**
+     * This slice's own references (generate-glmm-slice.R, lme4 1.1-31 with bobyqa rhoend 1e-10): the probit and
+     * cloglog links on cbpp with 25 nodes, and Poisson counts with an exposure offset (Laplace and 9 nodes).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cbpp_probit_agq25", "cbpp_cloglog_agq25", "counts_offset_laplace", "counts_offset_agq9"})
+    void linksAndOffset(String name) {
+        ReferenceCase c = ReferenceCase.load(name);
+        GlmmResult r = fit(c);
+        assertEquals(c.string("link"), r.link());
+        double tl = factor(name, 1e-6, 1e-5);
+        assertRelative(c.number("logLik"), r.logLik(), tl, "logLik");
+        assertRelative(c.number("AIC"), r.aic(), tl, "AIC");
+        assertRelative(c.number("BIC"), r.bic(), tl, "BIC");
+        assertRelative(c.number("deviance_conditional_relative"), r.devianceConditional(), factor(name, 1e-4, 1e-3), "deviance()");
+        estimates(name);
+        conditionalModesAndFittedValues(name);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25"})
     void estimates(String name) {
@@ -92,8 +120,10 @@ class GlmmReferenceTest {
             double zr = f.get("z").getAsDouble();
             assertEquals(Math.log(f.get("p").getAsDouble()), Math.log(got.p()), zr * zr * ts, got.term() + " log p");
         }
-        JsonObject vc = c.objects("varcorr").get(0);
-        assertRelative(vc.get("vcov").getAsDouble(), r.variance(), 2 * te, "variance = theta^2: twice theta's error");
+        if (c.json().has("varcorr")) {
+            JsonObject vc = c.objects("varcorr").get(0);
+            assertRelative(vc.get("vcov").getAsDouble(), r.variance(), 2 * te, "variance = theta^2: twice theta's error");
+        }
     }
 
     @ParameterizedTest
@@ -115,12 +145,15 @@ class GlmmReferenceTest {
         }
         double[] link = c.numbers("fitted_link_first");
         double[] resp = c.numbers("fitted_response_first");
-        double[] pop = c.numbers("fitted_population_response_first");
+        double[] pop = c.json().has("fitted_population_response_first")
+                ? c.numbers("fitted_population_response_first") : null;
         for (int i = 0; i < link.length; i++) {
             // link scale: values -3.4 to -0.5, a sum of estimates; 1e-4 of the largest estimate's size
-            assertEquals(link[i], r.fittedLink()[i], te * 1.6, "eta row " + (i + 1));
+            assertEquals(link[i], r.fittedLink()[i], te * Math.max(1.6, Math.abs(link[i])), "eta row " + (i + 1));
             assertRelative(resp[i], r.fittedResponse()[i], te, "mu row " + (i + 1));
-            assertRelative(pop[i], r.fittedPopulation()[i], te, "population mu row " + (i + 1));
+            if (pop != null) {
+                assertRelative(pop[i], r.fittedPopulation()[i], te, "population mu row " + (i + 1));
+            }
         }
     }
 }
