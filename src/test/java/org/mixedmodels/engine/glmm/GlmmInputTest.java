@@ -1,0 +1,105 @@
+package org.mixedmodels.engine.glmm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+
+import org.junit.jupiter.api.Test;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.data.CsvReader;
+import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.testing.ReferenceCase;
+
+/** Bad input gets glmer's checks with the row and what to do; unsupported random parts are refused by name. */
+class GlmmInputTest {
+
+    /** 4 groups x 3 rows; y and k are the responses, n the trials, off the offset. */
+    private static DataFrame data(String y, String n, String off) throws IOException {
+        String[] ys = y.split(",");
+        String[] ns = n.split(",");
+        String[] offs = off.split(",", -1);
+        StringBuilder csv = new StringBuilder("g,x,y,n,off\n");
+        for (int i = 0; i < 12; i++) {
+            csv.append("G").append(i / 3).append(',').append(i % 3 - 1).append(',').append(ys[i]).append(',')
+                    .append(ns[i]).append(',').append(offs[i]).append('\n');
+        }
+        return CsvReader.read(new StringReader(csv.toString()), "test");
+    }
+
+    private static final String N = "5,5,5,5,5,5,5,5,5,5,5,5";
+    private static final String OFF = "0,0,0,0,0,0,0,0,0,0,0,0";
+
+    private static String fails(String formula, DataFrame d, GlmmOptions o) {
+        return assertThrows(MixedModelException.class, () -> GeneralizedLinearMixedModel.fit(formula, d, o)).getMessage();
+    }
+
+    @Test
+    void binaryResponseOutsideZeroOne() throws IOException {
+        DataFrame d = data("0,1,1,0,2,1,0,0,1,1,0,1", N, OFF);
+        String m = fails("y ~ x + (1 | g)", d, GlmmOptions.of(Family.BINOMIAL));
+        assertTrue(m.contains("must be 0 or 1") && m.contains("row 5") && m.contains("trials"), m);
+    }
+
+    @Test
+    void successesAboveTrials() throws IOException {
+        DataFrame d = data("0,1,1,0,2,1,0,6,1,1,0,1", N, OFF);
+        String m = fails("y ~ x + (1 | g)", d, GlmmOptions.of(Family.BINOMIAL).withTrials("n"));
+        assertTrue(m.contains("Row 8") && m.contains("more successes") && m.contains("'n' = 5"), m);
+    }
+
+    @Test
+    void negativeCounts() throws IOException {
+        DataFrame d = data("0,1,3,0,2,-1,0,6,1,1,0,1", N, OFF);
+        String m = fails("y ~ x + (1 | g)", d, GlmmOptions.of(Family.POISSON));
+        assertTrue(m.contains("must not be negative") && m.contains("row 6"), m);
+    }
+
+    @Test
+    void nonIntegerCountWarnsAsGlmer() throws IOException {
+        DataFrame d = data("0,1.5,3,0,2,1,0,6,1,1,0,4", N, OFF);
+        GlmmResult r = GeneralizedLinearMixedModel.fit("y ~ x + (1 | g)", d, GlmmOptions.of(Family.POISSON));
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("non-integer")), r.warnings().toString());
+        assertEquals(12, r.nobs());
+        DataFrame b = data("0,1.5,3,0,2,1,0,4,1,1,0,4", N, OFF);
+        GlmmResult rb = GeneralizedLinearMixedModel.fit("y ~ x + (1 | g)", b, GlmmOptions.of(Family.BINOMIAL).withTrials("n"));
+        assertTrue(rb.warnings().contains("non-integer #successes in a binomial glm!"), rb.warnings().toString());
+    }
+
+    @Test
+    void offsetWithMissingValues() throws IOException {
+        DataFrame d = data("0,1,3,0,2,1,0,6,1,1,0,1", N, "0,0,0.5,,0,0,0,,0,0,0,0");
+        String m = fails("y ~ x + (1 | g)", d, GlmmOptions.of(Family.POISSON).withOffset("off"));
+        assertTrue(m.contains("offset column 'off' has 2 missing values") && m.contains("row 4"), m);
+    }
+
+    @Test
+    void trialsOnlyForBinomialAndPositive() throws IOException {
+        DataFrame d = data("0,1,3,0,2,1,0,4,1,1,0,1", "5,5,5,0,5,5,5,5,5,5,5,5", OFF);
+        String m = fails("y ~ x + (1 | g)", d, GlmmOptions.of(Family.BINOMIAL).withTrials("n"));
+        assertTrue(m.contains("must be positive") && m.contains("row 4"), m);
+        m = fails("y ~ x + (1 | g)", d, GlmmOptions.of(Family.POISSON).withTrials("n"));
+        assertTrue(m.contains("only with the binomial"), m);
+    }
+
+    @Test
+    void onlyOneScalarRandomIntercept() {
+        DataFrame cbpp = ReferenceCase.data("data/cbpp.csv");
+        GlmmOptions o = GlmmOptions.of(Family.BINOMIAL).withTrials("size");
+        String slopes = fails("incidence ~ period + (period | herd)", cbpp, o);
+        assertTrue(slopes.contains("random slopes") && slopes.contains("(1 | group)"), slopes);
+        String two = fails("incidence ~ 1 + (1 | herd) + (1 | period)", cbpp, o);
+        assertTrue(two.contains("2 random-effects terms") && two.contains("(1 | group)"), two);
+        String noInt = fails("incidence ~ period + (0 + size | herd)", cbpp, o);
+        assertTrue(noInt.contains("random slopes") || noInt.contains("no intercept"), noInt);
+    }
+
+    @Test
+    void agqNodeCountChecked() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GlmmOptions.of(Family.BINOMIAL).withNAGQ(0));
+        assertTrue(e.getMessage().contains("nAGQ"), e.getMessage());
+    }
+}
