@@ -52,24 +52,17 @@ public final class GeneralizedLinearMixedModel {
     }
 
     public static GlmmResult fit(Formula formula, DataFrame data, GlmmOptions options) {
-        checkSupported(formula);
+        Setup setup = setup(formula, data, options);
         GlmFamily family = options.glmFamily();
-        Design design = Design.build(formula, data, options.referenceLevels());
-        RandomEffectTerm term = design.randomTerms().get(0);
-        GlmmResponse response = GlmmResponse.of(options.family(), design.response(), design.frame().rows(),
-                formula.response(), data, options.trials(), options.offset());
-        List<String> warnings = new ArrayList<>(design.warnings());
-        warnings.addAll(response.warnings());
+        Design design = setup.design();
+        RandomEffectTerm term = setup.term();
+        GlmmResponse response = setup.response();
+        List<String> warnings = setup.warnings();
+        ScalarRandomInterceptDeviance dev = setup.dev();
         double[][] x = design.fixed().columns();
         int p = x.length;
         int n = response.y().length;
         int q = term.levelCount();
-        int[] group = new int[n];
-        for (int i = 0; i < n; i++) {
-            group[i] = term.grouping().code(i);
-        }
-        ScalarRandomInterceptDeviance dev = new ScalarRandomInterceptDeviance(family, x, response.y(),
-                response.weights(), response.offset(), group, q, options.nAGQ());
         GlmFit glm = GlmFit.fit(family, x, response.y(), response.weights(), response.offset());
         double[] beta0 = glm.beta();
         double[] scale = glm.se();
@@ -99,12 +92,12 @@ public final class GeneralizedLinearMixedModel {
         double deviance = dev.deviance(theta, beta); // leaves the modes at the optimum
         List<GlmmResult.Coefficient> fixed = new ArrayList<>();
         for (int k = 0; k < p; k++) {
-            double se = covT == null ? Double.NaN : scale[k] * Math.sqrt(covT[1 + k][1 + k]);
+            double se = scale[k] * Math.sqrt(covT[1 + k][1 + k]);
             double z = beta[k] / se;
             fixed.add(new GlmmResult.Coefficient(design.fixed().names().get(k), beta[k], se, z,
                     2 * NORMAL.cumulativeProbability(-Math.abs(z))));
         }
-        if (theta == 0) {
+        if (theta < 1e-4) { // lme4's isSingular() tolerance on theta (unit-free: the SD on the link scale)
             warnings.add("boundary (singular) fit: see help('isSingular')");
         }
         double[] modes = new double[q];
@@ -134,6 +127,40 @@ public final class GeneralizedLinearMixedModel {
                 logLik, deviance, deviance + 2 * df, deviance + logN * df, n - df, saturated, logLikAbsolute,
                 -2 * logLikAbsolute + 2 * df, -2 * logLikAbsolute + logN * df, dev.conditionalDeviance(),
                 fittedLink, fittedResponse, population, evaluations[0], List.copyOf(warnings));
+    }
+
+    /** The model's pieces: design, response and the deviance function. */
+    private record Setup(Design design, RandomEffectTerm term, GlmmResponse response, List<String> warnings,
+            ScalarRandomInterceptDeviance dev) {
+    }
+
+    private static Setup setup(Formula formula, DataFrame data, GlmmOptions options) {
+        checkSupported(formula);
+        GlmFamily family = options.glmFamily();
+        Design design = Design.build(formula, data, options.referenceLevels());
+        RandomEffectTerm term = design.randomTerms().get(0);
+        GlmmResponse response = GlmmResponse.of(options.family(), design.response(), design.frame().rows(),
+                formula.response(), data, options.trials(), options.offset());
+        List<String> warnings = new ArrayList<>(design.warnings());
+        warnings.addAll(response.warnings());
+        double[][] x = design.fixed().columns();
+        int n = response.y().length;
+        int q = term.levelCount();
+        int[] group = new int[n];
+        for (int i = 0; i < n; i++) {
+            group[i] = term.grouping().code(i);
+        }
+        ScalarRandomInterceptDeviance dev = new ScalarRandomInterceptDeviance(family, x, response.y(),
+                response.weights(), response.offset(), group, q, options.nAGQ());
+        return new Setup(design, term, response, warnings, dev);
+    }
+
+    /**
+     * glmer's deviance (nAGQ as in the options) at given (theta, beta), the modes found anew: for profiles and
+     * for checking the integrand against an exact integral.
+     */
+    static double deviance(Formula formula, DataFrame data, GlmmOptions options, double theta, double[] beta) {
+        return setup(formula, data, options).dev().deviance(theta, beta);
     }
 
     /** Refuses every random part but one scalar intercept term, naming what is supported. */
@@ -166,22 +193,25 @@ public final class GeneralizedLinearMixedModel {
     }
 
     /**
-     * 2 H^-1, H the central-difference Hessian of the deviance in the optimizer's coordinates, or null when theta
-     * is too close to its bound for a central difference (then the SEs are NaN).
+     * 2 H^-1, H the central-difference Hessian of the deviance in the optimizer's coordinates. When theta is within
+     * a step of its bound 0 (a singular or nearly singular fit) a central difference in theta is impossible; then
+     * theta is held fixed and the beta block comes from the Hessian over beta alone (its row and column for theta
+     * stay zero).
      */
     private static double[][] covariance(MultivariateFunction f, double[] t) {
         int d = t.length;
         double h = HESSIAN_STEP;
-        if (t[0] <= h) {
-            return null;
-        }
+        int first = t[0] <= h ? 1 : 0;
         double f0 = f.value(t);
         RealMatrix hess = new Array2DRowRealMatrix(d, d);
-        for (int a = 0; a < d; a++) {
+        if (first == 1) {
+            hess.setEntry(0, 0, 2); // placeholder for the fixed theta: inverse 1, never read
+        }
+        for (int a = first; a < d; a++) {
             double fp = f.value(shift(t, a, h, -1, 0));
             double fm = f.value(shift(t, a, -h, -1, 0));
             hess.setEntry(a, a, (fp - 2 * f0 + fm) / (h * h));
-            for (int b = 0; b < a; b++) {
+            for (int b = first; b < a; b++) {
                 double fpp = f.value(shift(t, a, h, b, h));
                 double fpm = f.value(shift(t, a, h, b, -h));
                 double fmp = f.value(shift(t, a, -h, b, h));

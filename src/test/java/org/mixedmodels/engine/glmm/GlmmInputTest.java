@@ -97,6 +97,32 @@ class GlmmInputTest {
     }
 
     @Test
+    void singularFitWarnsAndKeepsTheGlmStandardErrors() throws IOException {
+        // every group has the same successes: no between-group variation, theta at its bound 0
+        DataFrame d = data("1,2,4,1,2,4,1,2,4,1,2,4", N, OFF);
+        GlmmResult r = GeneralizedLinearMixedModel.fit("y ~ x + (1 | g)", d, GlmmOptions.of(Family.BINOMIAL).withTrials("n"));
+        assertTrue(r.theta() < 1e-4, "theta " + r.theta());
+        assertTrue(r.warnings().contains("boundary (singular) fit: see help('isSingular')"), r.warnings().toString());
+        double[][] x = {new double[12], new double[12]};
+        double[] y = new double[12];
+        double[] wt = new double[12];
+        int[] s = {1, 2, 4};
+        for (int i = 0; i < 12; i++) {
+            x[0][i] = 1;
+            x[1][i] = i % 3 - 1;
+            y[i] = s[i % 3] / 5.0;
+            wt[i] = 5;
+        }
+        GlmFit glm = GlmFit.fit(GlmFamily.of(Family.BINOMIAL), x, y, wt, new double[12]);
+        for (int k = 0; k < 2; k++) {
+            // at theta = 0 the model is the GLM: same estimates (optimizer tolerance) and, for the canonical link,
+            // the Hessian of the deviance is twice the GLM's information (central differences: 1e-5)
+            assertEquals(glm.beta()[k], r.fixed().get(k).estimate(), 1e-5 * glm.se()[k], "beta " + k);
+            assertEquals(glm.se()[k], r.fixed().get(k).se(), 1e-5 * glm.se()[k], "se " + k);
+        }
+    }
+
+    @Test
     void agqNodeCountChecked() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GlmmOptions.of(Family.BINOMIAL).withNAGQ(0));
