@@ -81,3 +81,24 @@ for (k in c(1, 9)) {
                    ", control = glmerControl(optimizer = 'bobyqa', optCtrl = list(rhoend = 1e-10, maxfun = 1e5)))"),
             offset = "logexposure")
 }
+
+# --- lme4's Laplace deviance against the Laplace approximation at fully converged modes (cbpp, logit):
+# lme4's PIRLS stops at a 1e-7 relative change and takes log|L|^2 from the weights before its last step
+d <- read.csv("data/cbpp.csv", stringsAsFactors = TRUE)
+m <- glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), family = binomial, data = d, control = ctrl)
+dd <- update(m, devFunOnly = TRUE)
+p <- c(getME(m, "theta"), fixef(m))
+X <- model.matrix(m); g <- as.integer(d$herd); y <- d$incidence / d$size; w <- d$size
+exact <- function(p) {
+  th <- p[1]; fe <- drop(X %*% p[-1]); tot <- 0
+  for (j in sort(unique(g))) { i <- g == j
+    f <- function(u) sum(binomial()$dev.resids(y[i], plogis(fe[i] + th * u), w[i])) + u^2
+    u <- optimize(f, c(-10, 10), tol = 1e-14)$minimum
+    mu <- plogis(fe[i] + th * u)
+    L2 <- 1 + th^2 * sum(w[i] * mu * (1 - mu))
+    tot <- tot - 2 * sum(dbinom(d$incidence[i], d$size[i], mu, log = TRUE)) + u^2 + log(L2) }
+  tot }
+write_json(list(case = "cbpp_laplace_exact", engine = "R 4.2.2, lme4 1.1.31 devfun and optimize()", data = "data/cbpp.csv",
+                note = "at lme4's Laplace estimates (bobyqa rhoend 1e-10): lme4's devfun value and the Laplace approximation with each herd's mode from optimize(tol = 1e-14)",
+                theta = num(p[1]), beta = num(p[-1]), lme4_devfun = dd(p), laplace_exact = exact(p)),
+           "cases/cbpp_laplace_exact.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
