@@ -57,25 +57,41 @@ final class Bench {
 
     /** Two arms, categorical visits V01.., AR(1)-like errors with a variance growing over visits. */
     static DataFrame mmrmTrial(int subjects, int visits, long seed) {
+        return mmrmTrial(subjects, visits, 0, seed);
+    }
+
+    /**
+     * As {@link #mmrmTrial(int, int, long)} with monotone dropout: after each visit a subject leaves with
+     * probability {@code dropout} (drawn from a second generator, so the responses are those of the full data),
+     * and subjects fall into up to {@code visits} visit patterns.
+     */
+    static DataFrame mmrmTrial(int subjects, int visits, double dropout, long seed) {
         java.util.Random random = new java.util.Random(seed);
-        int n = subjects * visits;
-        String[] subject = new String[n];
-        String[] arm = new String[n];
-        String[] visit = new String[n];
-        double[] y = new double[n];
+        java.util.Random leaving = new java.util.Random(seed + 1);
+        java.util.List<String> subject = new java.util.ArrayList<>();
+        java.util.List<String> arm = new java.util.ArrayList<>();
+        java.util.List<String> visit = new java.util.ArrayList<>();
+        java.util.List<Double> y = new java.util.ArrayList<>();
         for (int s = 0; s < subjects; s++) {
             double level = 2 * random.nextGaussian();
             double previous = 0;
+            boolean present = true;
             for (int v = 0; v < visits; v++) {
-                int i = s * visits + v;
-                subject[i] = "S" + s;
-                arm[i] = s % 2 == 0 ? "active" : "placebo";
-                visit[i] = String.format(java.util.Locale.ROOT, "V%02d", v + 1);
                 previous = 0.6 * previous + random.nextGaussian() * (1 + 0.1 * v);
-                y[i] = 1 + (s % 2) * 0.3 * v + level + previous;
+                if (v > 0 && dropout > 0 && present && leaving.nextDouble() < dropout) {
+                    present = false;
+                }
+                if (present) {
+                    subject.add("S" + s);
+                    arm.add(s % 2 == 0 ? "active" : "placebo");
+                    visit.add(String.format(java.util.Locale.ROOT, "V%02d", v + 1));
+                    y.add(1 + (s % 2) * 0.3 * v + level + previous);
+                }
             }
         }
-        return new DataFrame(java.util.List.of(new CategoricalColumn("subject", subject),
-                new CategoricalColumn("arm", arm), new CategoricalColumn("visit", visit), new NumericColumn("y", y)));
+        return new DataFrame(java.util.List.of(new CategoricalColumn("subject", subject.toArray(new String[0])),
+                new CategoricalColumn("arm", arm.toArray(new String[0])),
+                new CategoricalColumn("visit", visit.toArray(new String[0])),
+                new NumericColumn("y", y.stream().mapToDouble(Double::doubleValue).toArray())));
     }
 }

@@ -55,12 +55,17 @@ final class BenchSuite {
             "nlme::lme(y ~ arm * visit, random = ~ 1 | subject, correlation = nlme::corAR1(form = ~ 1 | subject), data = d)"));
         c.add(new Case("us-10-visits-50k", "y ~ arm * visit + us(visit | subject)",
             n -> Bench.mmrmTrial(n / 10, 10, 20261125L), 500_000, "mmrm"));
+        // the MMRM sizes: 1,000 subjects with monotone dropout (5% per visit), 10 and 30 visits
+        c.add(new Case("us-10x1000-dropout", "y ~ arm * visit + us(visit | subject)",
+            n -> Bench.mmrmTrial(Math.max(40, n / 10), 10, 0.05, 20261201L), 10_000, "mmrm"));
+        c.add(new Case("us-30x1000-dropout", "y ~ arm * visit + us(visit | subject)",
+            n -> Bench.mmrmTrial(Math.max(200, n / 30), 30, 0.05, 20261202L), 30_000, "mmrm"));
         return c;
     }
 
     static int run(double scale, List<String> only, int repeats, Path writeData, PrintStream out) throws IOException {
-        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s", "peak_MB",
-            "df_s");
+        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %6s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s", "peak_MB",
+            "df_s", "iters");
         List<Case> selected = new ArrayList<>();
         for (Case c : cases()) {
             if (only.isEmpty() || only.contains(c.name())) {
@@ -92,8 +97,8 @@ final class BenchSuite {
             FixedEffectsInference.of(fit);
             double df = (System.nanoTime() - td) / 1e9;
             int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
-            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.0f %9.3f%n", c.name(), fit.nobs(), groups,
-                fit.optimizer().evaluations(), cold, warm, HeapUse.peakMegabytes(), df);
+            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.0f %9.3f %6d%n", c.name(), fit.nobs(), groups,
+                fit.optimizer().evaluations(), cold, warm, HeapUse.peakMegabytes(), df, fit.optimizer().iterations());
         }
         if (writeData != null) {
             writeLme4Script(selected, writeData);

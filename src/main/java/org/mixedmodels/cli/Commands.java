@@ -106,13 +106,17 @@ final class Commands {
                     + "order when all levels are numbers, else text order)");
     private static final Option FORMAT = new Option("--format", "text|json", "output format (default text)");
     private static final Option DDF = new Option("--ddf", "METHOD",
-            "df of t and F tests: satterthwaite (default), kenward-roger (kr), residual,\n"
+            "df of t and F tests: satterthwaite (default), kenward-roger (kr),\n"
+                    + "kenward-roger-linear (KR without V's second derivatives, mmrm's), residual,\n"
                     + "between-within, none (z tests)");
+    private static final Option VCOV = new Option("--vcov", "model|empirical|empirical-cr2",
+            "covariance of the fixed effects: model-based (default), empirical (CR0 sandwich by\n"
+                    + "subject) or empirical-cr2 (Bell-McCaffrey CR2, clubSandwich's Satterthwaite df)");
     private static final Option CONF_LEVEL = new Option("--conf-level", "0.95", "confidence level of the intervals");
 
     static final Command FIT = new Command("fit", "Fit a linear mixed model and print its summary (as lmerTest's summary).",
             List.of("fit --data FILE.csv --formula \"y ~ x + (x | g)\" [options]"),
-            concat(List.of(DATA, FORMULA, METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, CONF_LEVEL,
+            concat(List.of(DATA, FORMULA, METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, CONF_LEVEL,
                     new Option("--confint", "profile|wald", "intervals for all parameters: profile likelihood (as lme4's\n"
                             + "confint) or Wald"),
                     new Option("--correlation", null, "also print the correlation of the fixed effects"))));
@@ -124,7 +128,7 @@ final class Commands {
             List.of("emmeans --data FILE.csv --formula \"...\" --specs FACTOR[,FACTOR] [--by FACTOR] [options]"),
             concat(List.of(DATA, FORMULA, new Option("--specs", "FACTOR[,FACTOR]", "the factor(s) whose means are wanted"),
                     new Option("--by", "FACTOR[,FACTOR]", "means and differences within each level of these factors"),
-                    METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, CONF_LEVEL)));
+                    METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, CONF_LEVEL)));
 
     static final Command COMPARE = new Command("compare",
             "Likelihood-ratio test of nested models fitted to the same rows.\n"

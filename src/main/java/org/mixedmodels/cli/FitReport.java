@@ -63,6 +63,7 @@ final class FitReport {
         out.put("singular", fit.singular());
         out.put("converged", fit.converged());
         out.put("ddf", inference.method().label());
+        out.put("vcov", inference.covariance().label());
         out.put("conf_level", inference.confidenceLevel());
         List<Object> fixed = new ArrayList<>();
         for (CoefficientTest f : inference.coefficients()) {
@@ -187,7 +188,8 @@ final class FitReport {
         out.put("time", residual.timeName());
         out.put("subject", residual.subjectName());
         out.put("visits", residual.visits());
-        for (String key : List.of("phi", "rho", "variances", "covariance")) {
+        for (String key : List.of("phi", "theta", "gamma", "rho", "nugget", "variances", "covariance", "variance_factor",
+                "sd_ratios", "group_factor", "groups")) {
             if (d.containsKey(key)) {
                 out.put(key, d.get(key));
             }
@@ -258,6 +260,7 @@ final class FitReport {
         return switch (m) {
             case SATTERTHWAITE -> "Satterthwaite's";
             case KENWARD_ROGER -> "Kenward-Roger's";
+            case KENWARD_ROGER_LINEAR -> "Kenward-Roger-Linear";
             default -> m.label();
         };
     }
@@ -338,35 +341,69 @@ final class FitReport {
 
     private static void residualStructure(StringBuilder s, ResidualFit residual, double sigma) {
         Map<String, Object> d = residual.description();
-        s.append("Residual covariance: ").append(residual.structure()).append('(').append(residual.timeName()).append(" | ")
-                .append(residual.subjectName()).append(")\n");
-        for (String key : List.of("phi", "rho")) {
+        boolean independent = residual.structure().equals("id");
+        if (!independent) {
+            Object group = d.get("group_factor");
+            s.append("Residual covariance: ").append(residual.structure()).append('(').append(residual.timeName())
+                    .append(" | ").append(group == null ? "" : group + " / ").append(residual.subjectName()).append(")\n");
+        }
+        if (d.get("sd_ratios") instanceof Map<?, ?> ratios) {
+            s.append("Residual SD ratios by ").append(d.get("variance_factor")).append(" (varident):");
+            ratios.forEach((level, ratio) -> s.append(' ').append(level).append(' ').append(sig((Double) ratio, 6)));
+            s.append('\n');
+        }
+        if (independent) {
+            s.append('\n');
+            return;
+        }
+        if (d.get("groups") instanceof Map<?, ?> groups) {
+            // group-specific parameters: one covariance matrix per group
+            groups.forEach((level, gd) -> {
+                if (((Map<?, ?>) gd).get("covariance") instanceof double[][] cov) {
+                    s.append(" ").append(d.get("group_factor")).append(" = ").append(level).append(":\n");
+                    covarianceTable(s, residual, cov);
+                }
+            });
+            s.append('\n');
+            return;
+        }
+        for (String key : List.of("phi", "theta", "gamma", "rho", "nugget")) {
             if (d.get(key) instanceof Double v) {
                 s.append(String.format(Locale.ROOT, " %s = %.6g%n", key, v));
+            } else if (d.get(key) instanceof double[] v) {
+                s.append(' ').append(key).append(" by pair of adjacent visits =");
+                for (double x : v) {
+                    s.append(String.format(Locale.ROOT, " %.6g", x));
+                }
+                s.append('\n');
             }
         }
         if (d.get("covariance") instanceof double[][] cov) {
-            List<String> header = new ArrayList<>();
-            header.add("");
-            header.addAll(residual.visits());
-            List<List<String>> rows = new ArrayList<>();
-            for (int r = 0; r < cov.length; r++) {
-                List<String> row = new ArrayList<>();
-                row.add(residual.visits().get(r));
-                for (double v : cov[r]) {
-                    row.add(sig(v, 4));
-                }
-                rows.add(row);
-            }
             s.append(" Covariance over ").append(residual.timeName()).append(" within ").append(residual.subjectName())
                     .append(":\n");
-            table(header, rows, true, 0).lines().forEach(l -> s.append("  ").append(l.stripTrailing()).append('\n'));
+            covarianceTable(s, residual, cov);
         } else {
-            // continuous time (sp_exp): no matrix over visits; the variance is sigma^2 at every time
+            // continuous time (sp_exp, sp_gau): no matrix over visits; the variance is sigma^2 at every time
             s.append(" Residual variance: ").append(sig(sigma * sigma, 4)).append(" (Std.Dev. ").append(sig(sigma, 4))
                     .append(")\n");
         }
         s.append('\n');
+    }
+
+    private static void covarianceTable(StringBuilder s, ResidualFit residual, double[][] cov) {
+        List<String> header = new ArrayList<>();
+        header.add("");
+        header.addAll(residual.visits());
+        List<List<String>> rows = new ArrayList<>();
+        for (int r = 0; r < cov.length; r++) {
+            List<String> row = new ArrayList<>();
+            row.add(residual.visits().get(r));
+            for (double v : cov[r]) {
+                row.add(sig(v, 4));
+            }
+            rows.add(row);
+        }
+        table(header, rows, true, 0).lines().forEach(l -> s.append("  ").append(l.stripTrailing()).append('\n'));
     }
 
     private static void factors(StringBuilder s, FitResult fit) {
@@ -388,6 +425,15 @@ final class FitReport {
         s.append('\n');
     }
 
+    /** Nothing for the model-based covariance, else which sandwich the SEs use. */
+    static String covarianceNote(org.mixedmodels.engine.inference.CovarianceType covariance) {
+        return switch (covariance) {
+            case MODEL -> "";
+            case EMPIRICAL -> "; covariance: empirical (CR0 sandwich by subject)";
+            case EMPIRICAL_CR2 -> "; covariance: empirical-cr2 (Bell-McCaffrey CR2 sandwich by subject)";
+        };
+    }
+
     private static void fixedEffects(StringBuilder s, FixedEffectsInference inference, boolean z) {
         if (inference.coefficients().isEmpty()) {
             s.append("Fixed effects: none (the formula has no fixed effects), so no t tests.\n");
@@ -395,7 +441,8 @@ final class FitReport {
         }
         String pct = percent(inference.confidenceLevel());
         s.append("Fixed effects (").append(z ? "z tests, no df" : "t tests with " + dfName(inference.method()) + " df")
-                .append("; ").append(pct).append("% confidence intervals):\n");
+                .append(covarianceNote(inference.covariance())).append("; ").append(pct)
+                .append("% confidence intervals):\n");
         double tail = (1 - inference.confidenceLevel()) / 2;
         String lowerName = percent(tail) + " %";
         String upperName = percent(1 - tail) + " %";
@@ -698,6 +745,7 @@ final class FitReport {
         out.put("formula", formula);
         out.put("specs", new ArrayList<Object>(specs));
         out.put("ddf", ddf.label());
+        out.put("vcov", emm.covariance().label());
         out.put("conf_level", level);
         if (fit != null) {
             out.put("nobs", fit.nobs());
@@ -750,7 +798,7 @@ final class FitReport {
         }
         boolean z = ddf == DfMethod.NONE;
         s.append("Estimated marginal means of ").append(String.join(", ", specs)).append(" (df: ").append(ddf.label())
-                .append(", ").append(percent(level)).append("% intervals)\n");
+                .append(covarianceNote(emm.covariance())).append(", ").append(percent(level)).append("% intervals)\n");
         List<List<String>> rows = new ArrayList<>();
         for (EstimatedMarginalMeans.Mean m : emm.means()) {
             rows.add(List.of(m.level(), sig(m.estimate(), 5), sig(m.se(), 5), z ? "" : fixed(m.df(), 2), sig(m.lower(), 5),

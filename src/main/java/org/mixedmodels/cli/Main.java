@@ -12,6 +12,7 @@ import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.inference.ConfidenceInterval;
+import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
@@ -132,8 +133,9 @@ public final class Main {
             throw new UsageException("--confint must be profile or wald, not '" + confint + "'.");
         }
         CsvReader.Table table = DataOptions.read(options, data);
-        FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)));
-        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level);
+        FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)),
+                new FitProgress(err));
+        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level, vcov(options));
         List<ConfidenceInterval> intervals = confint == null ? List.of()
                 : confint.equals("profile") ? ProfileLikelihood.intervals(fit, level)
                         : ProfileLikelihood.waldIntervals(fit, level);
@@ -174,7 +176,7 @@ public final class Main {
         FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)));
         factors = asInFormula(factors, fit);
         by = asInFormula(by, fit);
-        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level);
+        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level, vcov(options));
         FitReport.Source source = new FitReport.Source(data, table);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, source, fit))
                 : FitReport.text(emm, factors, ddf, level, source, fit));
@@ -208,6 +210,18 @@ public final class Main {
             }
         }
         return factors;
+    }
+
+    private static CovarianceType vcov(Map<String, List<String>> options) {
+        String text = single(options, "--vcov", false);
+        if (text == null) {
+            return CovarianceType.MODEL;
+        }
+        try {
+            return CovarianceType.parse(text);
+        } catch (MixedModelException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private static DfMethod ddf(Map<String, List<String>> options) {

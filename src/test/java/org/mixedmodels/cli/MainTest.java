@@ -303,12 +303,12 @@ class MainTest {
         Run r = run("bench", "--suite", "--scale", "0.01", "--repeat", "1", "--write-data", dir.toString());
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
-        assertEquals(7, lines.length, r.out());
-        // the Satterthwaite df time, appended after peak_MB
-        assertTrue(lines[0].trim().endsWith("peak_MB      df_s"), lines[0]);
-        assertEquals(8, lines[1].trim().split("\\s+").length, lines[1]);
+        assertEquals(9, lines.length, r.out());
+        // the Satterthwaite df time and the optimizer's iterations, appended after peak_MB
+        assertTrue(lines[0].trim().endsWith("peak_MB      df_s  iters"), lines[0]);
+        assertEquals(9, lines[1].trim().split("\\s+").length, lines[1]);
         for (String name : new String[] {"insteval-crossed", "longitudinal-200k", "longitudinal-1m", "nested-500k",
-            "ar1-ri-200k", "us-10-visits-50k"}) {
+            "ar1-ri-200k", "us-10-visits-50k", "us-10x1000-dropout", "us-30x1000-dropout"}) {
             assertTrue(r.out().contains(name), name + " in " + r.out());
             assertTrue(java.nio.file.Files.exists(dir.resolve(name + ".csv")), name + ".csv");
         }

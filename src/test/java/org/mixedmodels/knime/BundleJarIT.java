@@ -67,7 +67,7 @@ class BundleJarIT {
         assertEquals("JavaSE-17", m.getValue("Bundle-RequiredExecutionEnvironment"));
         String require = m.getValue("Require-Bundle");
         assertTrue(require.contains("org.knime.core;bundle-version=\"[5.0.0,6.0.0)\""), require);
-        assertTrue(require.contains("org.apache.commons.math3;bundle-version=\"[3.2.0,4.0.0)\""), require);
+        assertTrue(require.contains("org.apache.commons.math3;bundle-version=\"[3.3.0,4.0.0)\""), require);
         for (String entry : m.getValue("Bundle-ClassPath").split(",")) {
             String e = entry.trim();
             if (!e.equals(".")) {

@@ -30,6 +30,10 @@ import org.mixedmodels.engine.data.CsvReader;
 public final class WorkflowRunner {
     /** KNIME's CSV Reader (up to 5.10), read by the runner itself. */
     public static final String CSV_READER = "org.knime.base.node.io.filehandling.csv.reader.CSVTableReaderNodeFactory";
+    /** KNIME's "relative to the workflow data area": the workflow's {@code data/} folder. */
+    public static final String WORKFLOW_DATA_AREA = "knime.workflow.data";
+    /** KNIME's "relative to the current workflow". */
+    public static final String WORKFLOW_RELATIVE = "knime.workflow";
     /** The workflow run when none is named. */
     public static final String DEFAULT_WORKFLOW = "test-workflows/11 MMRM unstructured covariance";
 
@@ -68,7 +72,13 @@ public final class WorkflowRunner {
         }
     }
 
-    static NodeSettingsRO read(final Path file) throws Exception {
+    /** A workflow's {@code workflow.knime}. */
+    public static NodeSettingsRO workflow(final Path dir) throws Exception {
+        return read(dir.resolve("workflow.knime"));
+    }
+
+    /** A saved settings file (workflow.knime, settings.xml). */
+    public static NodeSettingsRO read(final Path file) throws Exception {
         if (!Files.isRegularFile(file)) {
             throw new InvalidSettingsException("Missing file " + file + ".");
         }
@@ -166,25 +176,18 @@ public final class WorkflowRunner {
         return out;
     }
 
-    /** The CSV Reader's file: relative to the workflow (knime.workflow, knime.workflow.data) or a local path. */
+    /**
+     * The CSV Reader's file, resolved as KNIME resolves it: relative to the workflow data area
+     * ({@code knime.workflow.data}, the workflow's {@code data/} folder), relative to the workflow
+     * ({@code knime.workflow}; a path into a workflow folder is refused as KNIME's workflow-aware file system refuses
+     * it, knime-filehandling-core {@code LocalWorkflowAwareFileSystemProvider}), or a local absolute path. The
+     * settings must hold every key KNIME AP 5.0 validates (else KNIME resets the reader to no file).
+     */
     static BufferedDataTable readCsv(final Path dir, final NodeSettingsRO model) throws Exception {
-        NodeSettingsRO path = model.getNodeSettings("settings").getNodeSettings("file_selection")
-            .getNodeSettings("path");
-        String type = path.getString("file_system_type");
-        String location = path.getString("path");
-        Path file;
-        if (type.equals("RELATIVE")) {
-            String specifier = path.getString("file_system_specifier", "knime.workflow");
-            file = specifier.equals("knime.workflow.data") ? dir.resolve("data").resolve(location)
-                : dir.resolve(location);
-        } else if (type.equals("LOCAL")) {
-            file = Path.of(location);
-        } else {
-            throw new InvalidSettingsException("The CSV Reader's file system " + type + " cannot be read headless; "
-                + "use a path relative to the workflow.");
-        }
+        CsvReaderSettings.validate(model);
+        Path file = CsvReaderSettings.resolve(dir, model);
         try {
-            return Tables.of(CsvReader.read(file.normalize()), file.getFileName().toString());
+            return Tables.of(CsvReader.read(file), file.getFileName().toString());
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }

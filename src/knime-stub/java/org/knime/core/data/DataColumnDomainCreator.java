@@ -3,7 +3,7 @@ package org.knime.core.data;
 import java.util.Set;
 
 /** Stand-in for KNIME's domain builder. */
-public final class DataColumnDomainCreator {
+public class DataColumnDomainCreator {
     private Set<DataCell> values;
     private DataCell lower;
     private DataCell upper;

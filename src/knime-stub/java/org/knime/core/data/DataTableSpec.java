@@ -14,6 +14,11 @@ public final class DataTableSpec implements PortObjectSpec, Iterable<DataColumnS
     private final String name;
     private final DataColumnSpec[] columns;
 
+    /** An empty spec, as KNIME gives an unconnected table port. */
+    public DataTableSpec() {
+        this("default");
+    }
+
     public DataTableSpec(final DataColumnSpec... columns) {
         this("default", columns);
     }
@@ -82,7 +87,7 @@ public final class DataTableSpec implements PortObjectSpec, Iterable<DataColumnS
         return findColumnIndex(column) >= 0;
     }
 
-    public String[] getColumnNames() {
+    public final String[] getColumnNames() {
         return Arrays.stream(columns).map(DataColumnSpec::getName).toArray(String[]::new);
     }
 

@@ -14,6 +14,12 @@ public final class RowKey {
         return id;
     }
 
+    /** Deprecated in KNIME: use {@link #createRowKey(long)}. */
+    @Deprecated
+    public static RowKey createRowKey(final int rowNumber) {
+        return new RowKey("Row" + rowNumber);
+    }
+
     public static RowKey createRowKey(final long rowNumber) {
         return new RowKey("Row" + rowNumber);
     }

@@ -1,14 +1,18 @@
 package org.knime.core.node;
 
 /** Stand-in for KNIME's base class of node views. */
-public abstract class AbstractNodeView<T extends NodeModel> {
+public abstract class AbstractNodeView<T extends AbstractNodeView.ViewableModel> {
+    /** What a view shows (KNIME: NodeModel and others). */
+    public interface ViewableModel {
+    }
+
     private final T model;
 
     protected AbstractNodeView(final T model) {
         this.model = model;
     }
 
-    protected T getNodeModel() {
+    protected final T getViewableModel() {
         return model;
     }
 

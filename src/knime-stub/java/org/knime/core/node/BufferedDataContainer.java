@@ -17,7 +17,9 @@ public class BufferedDataContainer extends DataContainer {
             throw new IllegalStateException("Container not closed");
         }
         if (table == null) {
-            table = new BufferedDataTable(getTableSpec(), rows());
+            java.util.List<org.knime.core.data.DataRow> rows = new java.util.ArrayList<>();
+            super.getTable().forEach(rows::add);
+            table = new BufferedDataTable(getTableSpec(), rows);
         }
         return table;
     }

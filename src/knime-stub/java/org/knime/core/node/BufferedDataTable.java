@@ -23,6 +23,9 @@ public final class BufferedDataTable implements DataTable, PortObject {
 
     private final DataTableSpec spec;
     private final List<DataRow> rows;
+    /** Iterators neither closed nor run to the end (a real table's iterators hold file handles until then). */
+    private final java.util.concurrent.atomic.AtomicInteger openIterators =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     BufferedDataTable(final DataTableSpec spec, final List<DataRow> rows) {
         this.spec = spec;
@@ -41,12 +44,25 @@ public final class BufferedDataTable implements DataTable, PortObject {
 
     @Override
     public CloseableRowIterator iterator() {
+        openIterators.incrementAndGet();
         return new CloseableRowIterator() {
             private int next;
+            private boolean released;
+
+            private void release() {
+                if (!released) {
+                    released = true;
+                    openIterators.decrementAndGet();
+                }
+            }
 
             @Override
             public boolean hasNext() {
-                return next < rows.size();
+                if (next < rows.size()) {
+                    return true;
+                }
+                release();
+                return false;
             }
 
             @Override
@@ -60,8 +76,13 @@ public final class BufferedDataTable implements DataTable, PortObject {
             @Override
             public void close() {
                 next = rows.size();
+                release();
             }
         };
+    }
+
+    int openIterators() {
+        return openIterators.get();
     }
 
     public long size() {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import org.knime.core.node.config.Config;
-import org.knime.core.node.config.base.ConfigBase;
 
 /** Stand-in for KNIME's {@code ModelContent} tree, saved in KNIME's settings XML format. */
 public final class ModelContent extends Config implements ModelContentRO, ModelContentWO {
@@ -14,7 +13,7 @@ public final class ModelContent extends Config implements ModelContentRO, ModelC
     }
 
     @Override
-    protected ConfigBase getInstance(final String key) {
+    public Config getInstance(final String key) {
         return new ModelContent(key);
     }
 
@@ -24,11 +23,11 @@ public final class ModelContent extends Config implements ModelContentRO, ModelC
     }
 
     @Override
-    public ModelContent addModelContent(final String key) {
+    public ModelContentWO addModelContent(final String key) {
         return (ModelContent)addConfig(key);
     }
 
     public static ModelContentRO loadFromXML(final InputStream in) throws IOException {
-        return readXML(in, ModelContent::new);
+        return (ModelContent)Config.loadFromXML(new ModelContent("ignored"), in);
     }
 }

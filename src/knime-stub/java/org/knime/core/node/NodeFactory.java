@@ -20,10 +20,16 @@ public abstract class NodeFactory<T extends NodeModel> {
 
     protected abstract int getNrNodeViews();
 
+    /** Deprecated for removal since KNIME 5.6 (Swing dialogs and views retired); still abstract. */
+    @Deprecated(since = "5.6", forRemoval = true)
     public abstract NodeView<T> createNodeView(int viewIndex, T nodeModel);
 
+    /** Deprecated for removal since KNIME 5.6 (Swing dialogs and views retired); still abstract. */
+    @Deprecated(since = "5.6", forRemoval = true)
     protected abstract boolean hasDialog();
 
+    /** Deprecated for removal since KNIME 5.6 (Swing dialogs and views retired); still abstract. */
+    @Deprecated(since = "5.6", forRemoval = true)
     protected abstract NodeDialogPane createNodeDialogPane();
 
     public NodeType getType() {

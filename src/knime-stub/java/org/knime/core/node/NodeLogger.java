@@ -1,6 +1,5 @@
 package org.knime.core.node;
 
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,10 +33,6 @@ public final class NodeLogger {
 
     public void warn(final Object o, final Throwable t) {
         logger.log(Level.WARNING, String.valueOf(o), t);
-    }
-
-    public void warn(final Supplier<Object> o) {
-        logger.log(Level.WARNING, () -> String.valueOf(o.get()));
     }
 
     public void error(final Object o) {

@@ -10,7 +10,7 @@ import org.knime.core.node.port.PortObjectSpec;
 import org.knime.core.node.port.PortType;
 
 /** Stand-in for KNIME's node model: settings, configure (specs) and execute (data). */
-public abstract class NodeModel {
+public abstract class NodeModel implements AbstractNodeView.ViewableModel {
     private final PortType[] inPortTypes;
     private final PortType[] outPortTypes;
     private final NodeLogger logger = NodeLogger.getLogger(getClass());

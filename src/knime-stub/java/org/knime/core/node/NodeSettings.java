@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import org.knime.core.node.config.Config;
-import org.knime.core.node.config.base.ConfigBase;
 
 /** Stand-in for KNIME's {@code NodeSettings} tree, saved in KNIME's settings XML format. */
 public final class NodeSettings extends Config implements NodeSettingsRO, NodeSettingsWO {
@@ -14,7 +13,7 @@ public final class NodeSettings extends Config implements NodeSettingsRO, NodeSe
     }
 
     @Override
-    protected ConfigBase getInstance(final String key) {
+    public Config getInstance(final String key) {
         return new NodeSettings(key);
     }
 
@@ -24,11 +23,11 @@ public final class NodeSettings extends Config implements NodeSettingsRO, NodeSe
     }
 
     @Override
-    public NodeSettings addNodeSettings(final String key) {
+    public NodeSettingsWO addNodeSettings(final String key) {
         return (NodeSettings)addConfig(key);
     }
 
     public static NodeSettingsRO loadFromXML(final InputStream in) throws IOException {
-        return readXML(in, NodeSettings::new);
+        return (NodeSettings)Config.loadFromXML(new NodeSettings("ignored"), in);
     }
 }

@@ -10,8 +10,9 @@ public abstract class NodeView<T extends NodeModel> extends AbstractNodeView<T> 
         super(model);
     }
 
-    @Override
-    protected abstract void modelChanged();
+    protected T getNodeModel() {
+        return getViewableModel();
+    }
 
     protected abstract void onClose();
 

@@ -131,8 +131,9 @@ public final class Design {
             }
         }
         ResidualDesign residual = formula.residualTerms().isEmpty() ? null
-                : ResidualDesign.of(formula.residualTerms().get(0), frame);
-        if (residual != null && frame.isCategorical(residual.timeName()) && !frame.hasLevelOrder(residual.timeName())) {
+                : ResidualDesign.of(formula.residualTerms(), frame);
+        if (residual != null && !residual.structure().equals("id") && frame.isCategorical(residual.timeName())
+                && !frame.hasLevelOrder(residual.timeName())) {
             String warning = ResidualDesign.visitOrderWarning(residual.timeName(), residual.visits());
             if (warning != null) {
                 warnings.add(warning);

@@ -20,9 +20,81 @@ import org.mixedmodels.engine.formula.ResidualTerm;
  * @param visits the ordered visit labels
  * @param position each row's visit index into {@code visits}
  * @param time each row's numeric time (NaN for categorical visits)
+ * @param varianceFactor the factor of a {@code varident(stratum | subject)} term, or null
+ * @param stratum each row's level of {@code varianceFactor} (null without it)
+ * @param strata the levels of {@code varianceFactor}, the first being the reference (null without it)
+ * @param group the factor whose levels have their own structure parameters ({@code us(visit | arm / subject)}), or
+ *     null; every subject lies in one level
  */
 public record ResidualDesign(String structure, String timeName, Factor subject, List<String> visits, int[] position,
-        double[] time) {
+        double[] time, String varianceFactor, int[] stratum, List<String> strata, Factor group) {
+
+    /**
+     * The residual terms of a formula: at most one correlation structure and at most one {@code varident}. A
+     * {@code varident} alone means independent residuals within subject (structure {@code id}, rows indexed by
+     * their order within subject).
+     */
+    static ResidualDesign of(List<ResidualTerm> terms, ModelFrame frame) {
+        ResidualTerm structure = null;
+        ResidualTerm varIdent = null;
+        for (ResidualTerm t : terms) {
+            if (t.isVarIdent()) {
+                varIdent = t;
+            } else {
+                structure = t;
+            }
+        }
+        ResidualDesign base = structure != null ? of(structure, frame) : independent(varIdent, frame);
+        if (varIdent == null) {
+            return base;
+        }
+        if (!frame.isCategorical(varIdent.time())) {
+            throw new MixedModelException("varident(" + varIdent.time() + " | " + varIdent.subject() + ") needs a "
+                    + "categorical column whose levels have their own residual variance, but '" + varIdent.time()
+                    + "' is numeric; use a categorical column (or factor(" + varIdent.time() + ")).");
+        }
+        Factor strata = frame.factor(varIdent.time());
+        int[] stratum = new int[base.position().length];
+        for (int i = 0; i < stratum.length; i++) {
+            stratum[i] = strata.code(i);
+        }
+        return new ResidualDesign(base.structure(), base.timeName(), base.subject(), base.visits(), base.position(),
+                base.time(), varIdent.time(), stratum, strata.levels(), base.group());
+    }
+
+    /**
+     * Independent residuals within subject: rows take positions 0, 1, ... in their order within subject (the time
+     * name is the varident factor's, for messages).
+     */
+    private static ResidualDesign independent(ResidualTerm varIdent, ModelFrame frame) {
+        Factor subject = frame.factor(varIdent.subject());
+        int n = frame.size();
+        int[] position = new int[n];
+        int[] seen = new int[subject.levelCount()];
+        int most = 0;
+        for (int i = 0; i < n; i++) {
+            position[i] = seen[subject.code(i)]++;
+            most = Math.max(most, position[i] + 1);
+        }
+        List<String> visits = new ArrayList<>();
+        for (int v = 0; v < most; v++) {
+            visits.add(Integer.toString(v + 1));
+        }
+        double[] time = new double[n];
+        Arrays.fill(time, Double.NaN);
+        return new ResidualDesign("id", varIdent.time(), subject, List.copyOf(visits), position, time, null, null, null,
+                null);
+    }
+
+    /** The number of groups with their own structure parameters (1 without a group). */
+    public int groupCount() {
+        return group == null ? 1 : group.levelCount();
+    }
+
+    /** The number of variance strata (1 without a varident term). */
+    public int strataCount() {
+        return strata == null ? 1 : strata.size();
+    }
 
     static ResidualDesign of(ResidualTerm term, ModelFrame frame) {
         Factor subject = frame.factor(term.subject());
@@ -31,8 +103,8 @@ public record ResidualDesign(String structure, String timeName, Factor subject, 
         double[] time = new double[n];
         List<String> visits = new ArrayList<>();
         if (frame.isCategorical(term.time())) {
-            if (term.structure().equals("sp_exp")) {
-                throw new MixedModelException("sp_exp(" + term.time() + " | " + term.subject() + ") needs numeric times, but '"
+            if (org.mixedmodels.engine.formula.ResidualTerm.isContinuousTime(term.structure())) {
+                throw new MixedModelException(term.structure() + "(" + term.time() + " | " + term.subject() + ") needs numeric times, but '"
                         + term.time() + "' is categorical; use a numeric time column or a visit structure such as ar1.");
             }
             Factor visit = frame.factor(term.time());
@@ -56,8 +128,25 @@ public record ResidualDesign(String structure, String timeName, Factor subject, 
                 time[i] = t[i];
             }
         }
-        ResidualDesign design = new ResidualDesign(term.structure(), term.time(), subject, List.copyOf(visits), position, time);
+        Factor group = term.group() == null ? null : frame.factor(term.group());
+        ResidualDesign design = new ResidualDesign(term.structure(), term.time(), subject, List.copyOf(visits), position,
+                time, null, null, null, group);
         design.checkVisitsUnique();
+        if (group != null) {
+            int[] groupOf = new int[subject.levelCount()];
+            java.util.Arrays.fill(groupOf, -1);
+            for (int i = 0; i < n; i++) {
+                int s = subject.code(i);
+                if (groupOf[s] >= 0 && groupOf[s] != group.code(i)) {
+                    throw new MixedModelException("Subject '" + subject.levels().get(s) + "' has rows in more than one "
+                            + "level of '" + term.group() + "' (" + group.levels().get(groupOf[s]) + " and "
+                            + group.levels().get(group.code(i)) + ", data row " + (i + 1) + " of the rows used); in "
+                            + term.structure() + "(" + term.time() + " | " + term.group() + " / " + term.subject()
+                            + ") each subject belongs to one group.");
+                }
+                groupOf[s] = group.code(i);
+            }
+        }
         return design;
     }
 

@@ -29,6 +29,12 @@ public final class LinearMixedModel {
         return fit(FormulaParser.parse(formula), data, options);
     }
 
+    /** A fit of a formula whose optimizer reports every objective evaluation to {@code monitor}. */
+    public static FitResult fit(String formula, DataFrame data, FitOptions options, FitMonitor monitor) {
+        return fit(Design.build(FormulaParser.parse(formula), data, options.referenceLevels(), options.levelOrders()),
+                options, monitor);
+    }
+
     public static FitResult fit(Formula formula, DataFrame data, FitOptions options) {
         return fit(Design.build(formula, data, options.referenceLevels(), options.levelOrders()), options);
     }

@@ -13,7 +13,9 @@ import org.mixedmodels.engine.design.ResidualDesign;
  * covariance matrix, then the residual structure's parameters as SAS's Covariance Parameter Estimates list
  * them: UN(i,j) covariances, Toeplitz autocovariances, CS's shared covariance and residual variance, the
  * variances per visit of DIAG, and (sigma^2, rho) for AR(1) and the spatial exponential, (variances, rho) for
- * ARH(1) and CSH. Kenward-Roger's adjustment depends on this choice where the covariance is not linear in
+ * ARH(1) and CSH, (variances, correlations by lag) for TOEPH, (variances, Rho(j)) for ANTE(1), (sigma^2, rho,
+ * gamma) for ARMA(1,1), (sigma^2, range) for SP(GAU), and (spatial variance, phi or range, nugget variance) for
+ * SP(EXP) LOCAL and SP(GAU) LOCAL. Kenward-Roger's adjustment depends on this choice where the covariance is not linear in
  * its parameters, so it follows SAS's (Kenward and Roger 1997, sec. 4; SAS/STAT PROC MIXED, DDFM=KR).
  *
  * <p>V_i(psi) = sum_t Z_ti D_t Z_ti' + S_i(psi_residual), with S_i over the subject's own visits.
@@ -33,6 +35,14 @@ public final class NaturalCovariance {
             throw new IllegalArgumentException("The fit has no residual covariance term.");
         }
         this.residual = design.residual();
+        if (residual.group() != null) {
+            throw new MixedModelException("Kenward-Roger degrees of freedom are not available with group-specific "
+                    + "covariance parameters yet; choose satterthwaite.");
+        }
+        if (residual.varianceFactor() != null) {
+            throw new MixedModelException("Kenward-Roger degrees of freedom are not available with a varident(...) term"
+                    + " yet; choose satterthwaite.");
+        }
         this.terms = design.randomTerms();
         this.rowsBySubject = residual.rowsBySubject();
         this.structure = fit.residual().structure();
@@ -94,6 +104,35 @@ public final class NaturalCovariance {
                 }
                 psi.add((Double) d.get(structure.equals("ar1h") ? "phi" : "rho"));
             }
+            case "toeph", "adh" -> {
+                // SAS TOEPH: Var(j) and the correlation per lag; ANTE(1): Var(j) and Rho(j) of adjacent visits
+                for (int v = 0; v < visits; v++) {
+                    psi.add(cov[v][v]);
+                }
+                for (int l = 0; l < visits - 1; l++) {
+                    psi.add(structure.equals("toeph") ? cov[0][l + 1] / Math.sqrt(cov[0][0] * cov[l + 1][l + 1])
+                            : ((double[]) d.get("rho"))[l]);
+                }
+            }
+            case "arma11" -> {
+                // SAS ARMA(1,1): sigma^2 [gamma rho^(|i-j| - 1)]
+                psi.add(sigma2);
+                psi.add((Double) d.get("phi"));
+                psi.add((Double) d.get("gamma"));
+            }
+            case "sp_gau" -> {
+                // SAS SP(GAU): sigma^2 exp(-d^2 / rho^2), rho = sqrt(-1 / log phi)
+                psi.add(sigma2);
+                psi.add(Math.sqrt(-1 / Math.log((Double) d.get("phi"))));
+            }
+            case "sp_exp_nugget", "sp_gau_nugget" -> {
+                // SAS SP(...) LOCAL: the spatial variance, phi (exp) or the range rho (gau), the nugget variance
+                double nugget = (Double) d.get("nugget");
+                psi.add(sigma2 * (1 - nugget));
+                psi.add(structure.equals("sp_exp_nugget") ? (Double) d.get("phi")
+                        : Math.sqrt(-1 / Math.log((Double) d.get("phi"))));
+                psi.add(sigma2 * nugget);
+            }
             default -> throw new MixedModelException("Unknown residual structure '" + structure + "'.");
         }
         this.estimates = psi.stream().mapToDouble(Double::doubleValue).toArray();
@@ -106,7 +145,7 @@ public final class NaturalCovariance {
 
     /** Whether V is linear in the parameters (then Kenward-Roger's second-derivative term vanishes). */
     public boolean linear() {
-        return !List.of("ar1", "sp_exp", "ar1h", "csh").contains(structure);
+        return List.of("us", "toep", "cs", "diag").contains(structure);
     }
 
     public int subjects() {
@@ -169,6 +208,19 @@ public final class NaturalCovariance {
             case "sp_exp" -> psi[from] * Math.pow(psi[from + 1], Math.abs(tj - tl));
             case "ar1h" -> Math.sqrt(psi[from + pj] * psi[from + pl]) * Math.pow(psi[from + visits], hi - lo);
             case "csh" -> Math.sqrt(psi[from + pj] * psi[from + pl]) * (same ? 1 : psi[from + visits]);
+            case "toeph" -> Math.sqrt(psi[from + pj] * psi[from + pl]) * (same ? 1 : psi[from + visits + hi - lo - 1]);
+            case "adh" -> {
+                double r = 1;
+                for (int l = lo; l < hi; l++) {
+                    r *= psi[from + visits + l];
+                }
+                yield Math.sqrt(psi[from + pj] * psi[from + pl]) * (same ? 1 : r);
+            }
+            case "arma11" -> psi[from] * (same ? 1 : psi[from + 2] * Math.pow(psi[from + 1], hi - lo - 1));
+            case "sp_gau" -> psi[from] * Math.exp(-Math.pow((tj - tl) / psi[from + 1], 2));
+            case "sp_exp_nugget" -> psi[from] * Math.pow(psi[from + 1], Math.abs(tj - tl)) + (same ? psi[from + 2] : 0);
+            case "sp_gau_nugget" -> psi[from] * Math.exp(-Math.pow((tj - tl) / psi[from + 1], 2))
+                    + (same ? psi[from + 2] : 0);
             default -> throw new MixedModelException("Unknown residual structure '" + structure + "'.");
         };
     }

@@ -11,7 +11,14 @@ package org.mixedmodels.engine.fit;
  * @param evaluations objective evaluations
  * @param converged false when the evaluation budget ran out before the tolerance was met
  * @param message what happened, for the user when not converged
+ * @param iterations the optimizer's iterations (quasi-Newton steps; for derivative-free methods, evaluations)
  */
 public record OptimizerSummary(String optimizer, double[] initialTheta, double[] theta, double objective,
-        int evaluations, boolean converged, String message) {
+        int evaluations, boolean converged, String message, int iterations) {
+
+    /** A derivative-free optimizer's summary: each evaluation is an iteration. */
+    public OptimizerSummary(String optimizer, double[] initialTheta, double[] theta, double objective,
+            int evaluations, boolean converged, String message) {
+        this(optimizer, initialTheta, theta, objective, evaluations, converged, message, evaluations);
+    }
 }

@@ -4,10 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.analysis.MultivariateFunction;
-import org.apache.commons.math3.linear.CholeskyDecomposition;
-import org.apache.commons.math3.linear.MatrixUtils;
-import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
-import org.apache.commons.math3.linear.RealMatrix;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
@@ -38,18 +34,20 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     private final int n;
     /** Sufficient statistics per visit pattern, when no random effects make subjects differ (else null). */
     private final List<Pattern> patterns;
+    private final SparseRows sparse;
 
     /**
      * Subjects observed at the same visits share S_i, so sum_i X_i' S^-1 X_i = sum_jk (S^-1)_jk C_jk with
-     * C_jk = sum_i x_ij x_ik' formed once: an evaluation then costs O(visits^2 p^2) per pattern, not per
-     * subject.
+     * C_jk = sum_i x_ij x_ik' formed once: an evaluation then costs O(visits^2) times the nonzeros of C_jk per
+     * pattern, not per subject (the nonzeros are few where the columns are factors by visit).
      */
-    private record Pattern(int[] position, int count, double[][][][] cxx, double[][][] cxy, double[][] cyy) {
+    private record Pattern(int[] position, int[] stratum, int group, int count, int[][] xxIndex, double[][] xxValue,
+            int[][] xyIndex, double[][] xyValue, double[][] cyy) {
     }
 
     /** What one evaluation yields, kept for assembling results at the optimum. */
     record Evaluation(double objective, double[] beta, double sigma2, double[][] xtvx, double logDet,
-            double logDetXtvx) {
+            double logDetXtvx, List<double[][]> weights) {
     }
 
     public ResidualCovarianceModel(Design design, boolean reml) {
@@ -81,7 +79,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         this.q = cols;
         this.p = design.fixed().columnCount();
         this.n = design.response().length;
-        this.patterns = q == 0 && !residual.structure().equals("sp_exp") ? patterns() : null;
+        this.sparse = SparseRows.of(design.fixed().columns(), n);
+        this.patterns = q == 0 && !ResidualStructure.isContinuousTime(residual.structure()) ? patterns() : null;
         if (residual.structure().equals("us") && rowsBySubject.length <= residual.visits().size()) {
             throw new MixedModelException("An unstructured covariance over " + residual.visits().size() + " visits needs "
                     + "more subjects than visits; the data have " + rowsBySubject.length + ".");
@@ -94,7 +93,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** Random-effect thetas (lme4's layout) followed by the residual structure's parameters. */
     public int parameterCount() {
-        return thetaCount + structure.parameterCount();
+        return thetaCount + structureParameters() + residual.strataCount() - 1;
     }
 
     /**
@@ -115,7 +114,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (residual.structure().equals("us") && q == 0) {
             double[] start = unstructuredStart();
             if (start != null) {
-                System.arraycopy(start, 0, x, thetaCount, start.length);
+                for (int g = 0; g < residual.groupCount(); g++) {
+                    System.arraycopy(start, 0, x, thetaCount + groupOffset(g), start.length);
+                }
             }
         }
         return x;
@@ -135,11 +136,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
             }
         }
-        double[] beta;
-        try {
-            beta = new CholeskyDecomposition(MatrixUtils.createRealMatrix(xtx), 1e-12, 1e-14).getSolver()
-                .solve(MatrixUtils.createRealVector(xty)).toArray();
-        } catch (NonPositiveDefiniteMatrixException e) {
+        double[] beta = p == 0 ? new double[0] : SmallMatrices.solveSpd(xtx, xty);
+        if (beta == null) {
             return null;
         }
         int t = residual.visits().size();
@@ -233,6 +231,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (e == null) {
             throw new MixedModelException("The residual covariance is not positive definite at these parameters.");
         }
+        if (p == 0) {
+            return new double[0][0];
+        }
         // by Cholesky, which unlike LU is not disturbed by columns of X in very different units
         double[][] inverse = SmallMatrices.inverseSpd(e.xtvx());
         if (inverse == null) {
@@ -247,31 +248,99 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return e == null ? Double.MAX_VALUE : e.objective();
     }
 
+    /** Each row's nonzero fixed-effect columns and values: designs of factors by visit are mostly zeros. */
+    private record SparseRows(int[][] index, double[][] value) {
+        static SparseRows of(double[][] columns, int n) {
+            int p = columns.length;
+            int[][] index = new int[n][];
+            double[][] value = new double[n][];
+            int[] buffer = new int[p];
+            for (int i = 0; i < n; i++) {
+                int count = 0;
+                for (int a = 0; a < p; a++) {
+                    if (columns[a][i] != 0) {
+                        buffer[count++] = a;
+                    }
+                }
+                index[i] = java.util.Arrays.copyOf(buffer, count);
+                value[i] = new double[count];
+                for (int u = 0; u < count; u++) {
+                    value[i][u] = columns[index[i][u]][i];
+                }
+            }
+            return new SparseRows(index, value);
+        }
+    }
+
+    /**
+     * The per-pattern sums, kept sparse: for the pair of visits (j, k) of the pattern (flat index j m + k),
+     * C_jk = sum_i x_ij x_ik' as its nonzero entries (flat index a p + b and value), sum_i x_ij y_ik likewise, and
+     * sum_i y_ij y_ik. Forming them costs sum over subjects of m^2 times the squared nonzeros per row.
+     */
     private List<Pattern> patterns() {
         Map<String, List<int[]>> byPattern = new java.util.LinkedHashMap<>();
         for (int[] rows : rowsBySubject) {
             byPattern.computeIfAbsent(pattern(rows), k -> new ArrayList<>()).add(rows);
         }
-        double[][] x = design.fixed().columns();
         double[] y = design.response();
+        double[] scratch = new double[p * p];
+        boolean[] seen = new boolean[p * p];
+        int[] touched = new int[p * p];
+        double[] scratchY = new double[p];
+        boolean[] seenY = new boolean[p];
+        int[] touchedY = new int[p];
         List<Pattern> result = new ArrayList<>();
         for (List<int[]> subjects : byPattern.values()) {
             int m = subjects.get(0).length;
-            double[][][][] cxx = new double[m][m][p][p];
-            double[][][] cxy = new double[m][m][p];
+            int[][] xxIndex = new int[m * m][];
+            double[][] xxValue = new double[m * m][];
+            int[][] xyIndex = new int[m * m][];
+            double[][] xyValue = new double[m * m][];
             double[][] cyy = new double[m][m];
-            for (int[] rows : subjects) {
-                for (int j = 0; j < m; j++) {
-                    for (int k = 0; k < m; k++) {
+            for (int j = 0; j < m; j++) {
+                for (int k = 0; k < m; k++) {
+                    int count = 0;
+                    int countY = 0;
+                    for (int[] rows : subjects) {
                         int rj = rows[j];
                         int rk = rows[k];
                         cyy[j][k] += y[rj] * y[rk];
-                        for (int a = 0; a < p; a++) {
-                            cxy[j][k][a] += x[a][rj] * y[rk];
-                            for (int b = 0; b < p; b++) {
-                                cxx[j][k][a][b] += x[a][rj] * x[b][rk];
+                        int[] ij = sparse.index()[rj];
+                        double[] vj = sparse.value()[rj];
+                        int[] ik = sparse.index()[rk];
+                        double[] vk = sparse.value()[rk];
+                        for (int u = 0; u < ij.length; u++) {
+                            int a = ij[u];
+                            if (!seenY[a]) {
+                                seenY[a] = true;
+                                touchedY[countY++] = a;
+                            }
+                            scratchY[a] += vj[u] * y[rk];
+                            int base = a * p;
+                            for (int w = 0; w < ik.length; w++) {
+                                int idx = base + ik[w];
+                                if (!seen[idx]) {
+                                    seen[idx] = true;
+                                    touched[count++] = idx;
+                                }
+                                scratch[idx] += vj[u] * vk[w];
                             }
                         }
+                    }
+                    int jk = j * m + k;
+                    xxIndex[jk] = java.util.Arrays.copyOf(touched, count);
+                    xxValue[jk] = new double[count];
+                    for (int u = 0; u < count; u++) {
+                        xxValue[jk][u] = scratch[touched[u]];
+                        scratch[touched[u]] = 0;
+                        seen[touched[u]] = false;
+                    }
+                    xyIndex[jk] = java.util.Arrays.copyOf(touchedY, countY);
+                    xyValue[jk] = new double[countY];
+                    for (int u = 0; u < countY; u++) {
+                        xyValue[jk][u] = scratchY[touchedY[u]];
+                        scratchY[touchedY[u]] = 0;
+                        seenY[touchedY[u]] = false;
                     }
                 }
             }
@@ -279,7 +348,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int j = 0; j < m; j++) {
                 position[j] = residual.position()[subjects.get(0)[j]];
             }
-            result.add(new Pattern(position, subjects.size(), cxx, cxy, cyy));
+            result.add(new Pattern(position, stratum(subjects.get(0)), group(subjects.get(0)), subjects.size(), xxIndex,
+                    xxValue, xyIndex, xyValue, cyy));
         }
         return result;
     }
@@ -288,38 +358,47 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     Evaluation evaluate(double[] x) {
         double[][] lambda = lambda(x);
         double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
-        double[][] xtx = new double[p][p];
+        double[] xtxFlat = new double[p * p];
         double[] xty = new double[p];
         double yty = 0;
         double logDet = 0;
         double[][] fixed = design.fixed().columns();
         double[] y = design.response();
+        List<double[][]> weights = null;
         if (patterns != null) {
+            weights = new ArrayList<>(patterns.size());
             for (Pattern pat : patterns) {
                 int m = pat.position().length;
-                double[][] sm = new double[m][m];
-                structure.covariance(a, pat.position(), new double[m], sm);
+                double[][] sm = residualPart(a, pat.group(), pat.position(), null, pat.stratum());
                 double[][] l = SmallMatrices.cholesky(sm, PIVOT_TOLERANCE);
                 if (l == null) {
                     return null;
                 }
                 double[][] w = SmallMatrices.inverseFromCholesky(l);
+                weights.add(w);
                 for (int j = 0; j < m; j++) {
                     logDet += 2 * pat.count() * Math.log(l[j][j]);
                     for (int k = 0; k < m; k++) {
+                        int jk = j * m + k;
                         double wjk = w[j][k];
                         yty += wjk * pat.cyy()[j][k];
-                        double[] cxy = pat.cxy()[j][k];
-                        double[][] cxx = pat.cxx()[j][k];
-                        for (int r = 0; r < p; r++) {
-                            xty[r] += wjk * cxy[r];
-                            for (int c = 0; c <= r; c++) {
-                                xtx[r][c] += wjk * cxx[r][c];
-                            }
+                        int[] yi = pat.xyIndex()[jk];
+                        double[] yv = pat.xyValue()[jk];
+                        for (int u = 0; u < yi.length; u++) {
+                            xty[yi[u]] += wjk * yv[u];
+                        }
+                        int[] xi = pat.xxIndex()[jk];
+                        double[] xv = pat.xxValue()[jk];
+                        for (int u = 0; u < xi.length; u++) {
+                            xtxFlat[xi[u]] += wjk * xv[u];
                         }
                     }
                 }
             }
+        }
+        double[][] xtx = new double[p][p];
+        for (int r = 0; r < p; r++) {
+            System.arraycopy(xtxFlat, r * p, xtx[r], 0, p);
         }
         for (int[] rows : patterns != null ? new int[0][] : rowsBySubject) {
             int m = rows.length;
@@ -354,21 +433,29 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 xtx[r][c] = xtx[c][r];
             }
         }
-        RealMatrix xtxm = MatrixUtils.createRealMatrix(xtx);
-        CholeskyDecomposition chol;
-        try {
-            chol = new CholeskyDecomposition(xtxm, 1e-12, 1e-14);
-        } catch (NonPositiveDefiniteMatrixException ex) {
-            return null;
+        double[] beta;
+        double logDetXtvx;
+        if (p == 0) {
+            // no fixed effects (e.g. change ~ 0 + ar1(visit | subject)): nothing to profile out
+            beta = new double[0];
+            logDetXtvx = 0;
+        } else {
+            double[][] l = SmallMatrices.cholesky(xtx, PIVOT_TOLERANCE);
+            if (l == null) {
+                return null;
+            }
+            logDetXtvx = 0;
+            for (int r = 0; r < p; r++) {
+                logDetXtvx += 2 * Math.log(l[r][r]);
+            }
+            beta = SmallMatrices.solveSpd(xtx, xty);
         }
-        double[] beta = chol.getSolver().solve(MatrixUtils.createRealVector(xty)).toArray();
         double rss = yty;
         for (int r = 0; r < p; r++) {
             rss -= beta[r] * xty[r];
         }
         double objective;
         double sigma2;
-        double logDetXtvx = Math.log(chol.getDeterminant());
         if (reml) {
             int df = n - p;
             sigma2 = rss / df;
@@ -377,7 +464,199 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             sigma2 = rss / n;
             objective = logDet + n * (1 + Math.log(2 * Math.PI * sigma2));
         }
-        return new Evaluation(objective, beta, sigma2, xtx, logDet, logDetXtvx);
+        return new Evaluation(objective, beta, sigma2, xtx, logDet, logDetXtvx, weights);
+    }
+
+    /**
+     * The profiled criterion and its gradient in x (written into {@code grad}); +infinity where a covariance is
+     * not positive definite. With W_i = V_i^-1, A = (X' W X)^-1 and r_i = y_i - X_i beta at the GLS estimate, the
+     * derivative of the REML criterion in a parameter of V is sum_i tr(G_i dV_i) with
+     * G_i = W_i - W_i X_i A X_i' W_i - (n - p) / r'Wr W_i r_i r_i' W_i (for ML without the middle term and with
+     * n for n - p): d log|V| = tr(W dV), d log|X'WX| = -tr(A X'W dV W X), and d r'Wr = -r'W dV W r since beta
+     * minimises r'Wr (Harville 1977, JASA 72, sec. 4; Wolfinger, Tobias and Sall 1994, SIAM J. Sci. Comput. 15).
+     * Subjects sharing a visit pattern share W, so their G is formed from the pattern's sums.
+     */
+    public double valueAndGradient(double[] x, double[] grad) {
+        java.util.Arrays.fill(grad, 0);
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        gradient(x, e, 1 / e.sigma2(), grad); // 1 / sigma^2-hat = (n - p) / r'Wr
+        return e.objective();
+    }
+
+    /**
+     * The gradient of {@link #deviance} in (x, sigma), written into {@code grad} (length x.length + 1): in x as
+     * {@link #valueAndGradient} with sigma fixed (the last term's weight is 1 / sigma^2), and
+     * d/dsigma = -2 r'Wr / sigma^3 + 2 (n - p) / sigma (n for ML). What Satterthwaite's Hessian is taken from.
+     */
+    public void devianceGradient(double[] x, double sigma, double[] grad) {
+        java.util.Arrays.fill(grad, 0);
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            java.util.Arrays.fill(grad, Double.NaN);
+            return;
+        }
+        double sigma2 = sigma * sigma;
+        gradient(x, e, 1 / sigma2, grad);
+        int dof = reml ? n - p : n;
+        double rss = e.sigma2() * dof;
+        grad[x.length] = -2 * rss / (sigma2 * sigma) + 2 * dof / sigma;
+    }
+
+    /** The gradient in x, with c the weight of the residual term W r r' W (1 / sigma^2). */
+    private void gradient(double[] x, Evaluation e, double c, double[] grad) {
+        double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
+        double[] beta = e.beta();
+        double[][] inverse = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
+        if (patterns != null) {
+            int t = residual.visits().size();
+            double[][][] full = new double[residual.groupCount()][t][t];
+            for (int pi = 0; pi < patterns.size(); pi++) {
+                Pattern pat = patterns.get(pi);
+                double[][] w = e.weights().get(pi);
+                int m = pat.position().length;
+                double[][] middle = new double[m][m];
+                double[][] rr = new double[m][m];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        int jk = j * m + k;
+                        int kj = k * m + j;
+                        int[] xi = pat.xxIndex()[jk];
+                        double[] xv = pat.xxValue()[jk];
+                        double quad = 0;
+                        double mid = 0;
+                        for (int u = 0; u < xi.length; u++) {
+                            int ra = xi[u] / p;
+                            int rb = xi[u] - ra * p;
+                            quad += beta[ra] * beta[rb] * xv[u];
+                            mid += inverse[ra][rb] * xv[u];
+                        }
+                        double cross = 0;
+                        int[] yi = pat.xyIndex()[jk];
+                        double[] yv = pat.xyValue()[jk];
+                        for (int u = 0; u < yi.length; u++) {
+                            cross += beta[yi[u]] * yv[u];
+                        }
+                        yi = pat.xyIndex()[kj];
+                        yv = pat.xyValue()[kj];
+                        for (int u = 0; u < yi.length; u++) {
+                            cross += beta[yi[u]] * yv[u];
+                        }
+                        middle[j][k] = mid;
+                        rr[j][k] = pat.cyy()[j][k] - cross + quad;
+                    }
+                }
+                double[][] inner = new double[m][m];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        inner[j][k] = c * rr[j][k] + (reml ? middle[j][k] : 0);
+                    }
+                }
+                double[][] wiw = SmallMatrices.multiply(SmallMatrices.multiply(w, inner), w);
+                double[][] g = new double[m][m];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        g[j][k] = pat.count() * w[j][k] - wiw[j][k];
+                    }
+                }
+                g = varIdentGradient(a, pat.group(), pat.position(), null, pat.stratum(), g, grad);
+                double[][] target = full[pat.group()];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        target[pat.position()[j]][pat.position()[k]] += g[j][k];
+                    }
+                }
+            }
+            int[] all = new int[t];
+            for (int v = 0; v < t; v++) {
+                all[v] = v;
+            }
+            for (int gr = 0; gr < full.length; gr++) {
+                addStructureGradient(a, gr, structure.gradient(groupParameters(a, gr), all, null, full[gr]), grad);
+            }
+        } else {
+            double[][] lambda = lambda(x);
+            double[][] fixed = design.fixed().columns();
+            double[] y = design.response();
+            double[][] zgz = new double[q][q];
+            for (int[] rows : rowsBySubject) {
+                int m = rows.length;
+                double[][] w = SmallMatrices.inverseFromCholesky(
+                        SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
+                double[] r = new double[m];
+                double[][] xi = new double[m][p];
+                for (int j = 0; j < m; j++) {
+                    r[j] = y[rows[j]];
+                    for (int col = 0; col < p; col++) {
+                        xi[j][col] = fixed[col][rows[j]];
+                        r[j] -= xi[j][col] * beta[col];
+                    }
+                }
+                double[][] wx = SmallMatrices.multiply(w, xi);
+                double[] wr = SmallMatrices.multiply(w, r);
+                double[][] wxa = p == 0 ? new double[m][0] : SmallMatrices.multiply(wx, inverse);
+                double[][] g = new double[m][m];
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        double mid = 0;
+                        if (reml) {
+                            for (int col = 0; col < p; col++) {
+                                mid += wxa[j][col] * wx[k][col];
+                            }
+                        }
+                        g[j][k] = w[j][k] - mid - c * wr[j] * wr[k];
+                    }
+                }
+                int[] position = new int[m];
+                double[] time = new double[m];
+                for (int j = 0; j < m; j++) {
+                    position[j] = residual.position()[rows[j]];
+                    time[j] = residual.time()[rows[j]];
+                }
+                int gr = group(rows);
+                addStructureGradient(a, gr, structure.gradient(groupParameters(a, gr), position, time,
+                        varIdentGradient(a, gr, position, time, stratum(rows), g, grad)), grad);
+                if (q > 0) {
+                    double[][] z = z(rows);
+                    for (int u = 0; u < q; u++) {
+                        for (int v = 0; v < q; v++) {
+                            double s = 0;
+                            for (int j = 0; j < m; j++) {
+                                for (int k = 0; k < m; k++) {
+                                    s += z[j][u] * g[j][k] * z[k][v];
+                                }
+                            }
+                            zgz[u][v] += s;
+                        }
+                    }
+                }
+            }
+            if (q > 0) {
+                // tr(G dV) for V = Z Lambda Lambda' Z': d/dLambda_rc = 2 (Z' G Z Lambda)_rc
+                double[][] zgzl = SmallMatrices.multiply(zgz, lambda);
+                int at = 0;
+                int offset = 0;
+                for (RandomEffectTerm term : terms) {
+                    for (int col = 0; col < term.k(); col++) {
+                        for (int row = col; row < term.k(); row++) {
+                            grad[at++] = 2 * zgzl[offset + row][offset + col];
+                        }
+                    }
+                    offset += term.k();
+                }
+            }
+        }
+    }
+
+    /** Adds group g's structure gradient (taken at its own parameters, before its scale) into grad. */
+    private void addStructureGradient(double[] a, int g, double[] structureGrad, double[] grad) {
+        double scale = groupScale(a, g);
+        int from = thetaCount + groupOffset(g);
+        for (int l = 0; l < structureGrad.length; l++) {
+            grad[from + l] += scale * structureGrad[l];
+        }
     }
 
     /** Z_i Lambda Lambda' Z_i' + S_i for one subject's rows (relative to sigma^2). */
@@ -389,8 +668,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             position[j] = residual.position()[rows[j]];
             time[j] = residual.time()[rows[j]];
         }
-        double[][] v = new double[m][m];
-        structure.covariance(a, position, time, v);
+        double[][] v = residualPart(a, group(rows), position, time, stratum(rows));
         if (q > 0) {
             double[][] zl = zLambda(rows, lambda);
             for (int j = 0; j < m; j++) {
@@ -462,8 +740,127 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         StringBuilder b = new StringBuilder();
         for (int r : rows) {
             b.append(residual.position()[r]).append(',');
+            if (residual.stratum() != null) {
+                b.append(residual.stratum()[r]).append(';');
+            }
         }
-        return b.toString();
+        return b.append('g').append(group(rows)).toString();
+    }
+
+    /** The group (of {@code us(visit | arm / subject)}) of a subject's rows; 0 without groups. */
+    private int group(int[] rows) {
+        return residual.group() == null ? 0 : residual.group().code(rows[0]);
+    }
+
+    /** Structure parameters of all groups: each group's own, and for groups after the first a log scale. */
+    private int structureParameters() {
+        return structure.parameterCount() * residual.groupCount() + residual.groupCount() - 1;
+    }
+
+    /** Where group g's parameters start (relative to the residual part of x). */
+    private int groupOffset(int g) {
+        return g == 0 ? 0 : structure.parameterCount() + (g - 1) * (structure.parameterCount() + 1);
+    }
+
+    private double[] groupParameters(double[] a, int g) {
+        if (residual.groupCount() == 1) {
+            return a;
+        }
+        return java.util.Arrays.copyOfRange(a, groupOffset(g), groupOffset(g) + structure.parameterCount());
+    }
+
+    /** Group g's covariance relative to the first group's: 1 for the first, exp(s_g) for the others. */
+    private double groupScale(double[] a, int g) {
+        return g == 0 ? 1 : Math.exp(a[groupOffset(g) + structure.parameterCount()]);
+    }
+
+    /** The varident stratum of each row (null without a varident term). */
+    private int[] stratum(int[] rows) {
+        if (residual.stratum() == null) {
+            return null;
+        }
+        int[] s = new int[rows.length];
+        for (int j = 0; j < rows.length; j++) {
+            s[j] = residual.stratum()[rows[j]];
+        }
+        return s;
+    }
+
+    /** The rows' SD ratios of the varident term: 1 in the first stratum, exp(c / 2) in the others. */
+    private double[] sdRatios(double[] a, int[] stratum) {
+        double[] r = new double[stratum.length];
+        int from = structureParameters();
+        for (int j = 0; j < r.length; j++) {
+            r[j] = stratum[j] == 0 ? 1 : Math.exp(a[from + stratum[j] - 1] / 2);
+        }
+        return r;
+    }
+
+    /**
+     * The residual part D S D of rows at these positions and times: S the structure's (relative to sigma^2), D the
+     * varident SD ratios of their strata (nlme's varIdent; D = I without it). {@code a} holds the structure's
+     * parameters, then the log variance ratios of strata 2, 3, ...
+     */
+    private double[][] residualPart(double[] a, int group, int[] position, double[] time, int[] stratum) {
+        int m = position.length;
+        double[][] v = new double[m][m];
+        structure.covariance(groupParameters(a, group), position, time, v);
+        if (group > 0) {
+            double scale = groupScale(a, group);
+            for (double[] row : v) {
+                for (int k = 0; k < m; k++) {
+                    row[k] *= scale;
+                }
+            }
+        }
+        if (stratum != null) {
+            double[] r = sdRatios(a, stratum);
+            for (int j = 0; j < m; j++) {
+                for (int k = 0; k < m; k++) {
+                    v[j][k] *= r[j] * r[k];
+                }
+            }
+        }
+        return v;
+    }
+
+    /**
+     * For G (symmetric, the derivative's weight on the rows' covariance): D G D, the weight the structure's own
+     * parameters see, and adds to {@code grad} the derivatives in the log variance ratios, sum over rows j of
+     * stratum s of (G D S D)_jj.
+     */
+    private double[][] varIdentGradient(double[] a, int group, int[] position, double[] time, int[] stratum,
+            double[][] g, double[] grad) {
+        if (group > 0) {
+            // the group's log scale: d part / d s = part
+            double[][] part = residualPart(a, group, position, time, stratum);
+            double sum = 0;
+            for (int j = 0; j < g.length; j++) {
+                for (int k = 0; k < g.length; k++) {
+                    sum += g[j][k] * part[j][k];
+                }
+            }
+            grad[thetaCount + groupOffset(group) + structure.parameterCount()] += sum;
+        }
+        if (stratum == null) {
+            return g;
+        }
+        int m = position.length;
+        double[][] part = residualPart(a, group, position, time, stratum);
+        double[] r = sdRatios(a, stratum);
+        int from = thetaCount + structureParameters();
+        double[][] scaled = new double[m][m];
+        for (int j = 0; j < m; j++) {
+            double diag = 0;
+            for (int k = 0; k < m; k++) {
+                scaled[j][k] = r[j] * g[j][k] * r[k];
+                diag += g[j][k] * part[k][j];
+            }
+            if (stratum[j] > 0) {
+                grad[from + stratum[j] - 1] += diag;
+            }
+        }
+        return scaled;
     }
 
     private static void forwardSolve(double[][] l, double[][] x, double[] y) {
@@ -492,9 +889,84 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             monitor.objectiveEvaluated(++evaluations[0], value);
             return value;
         };
-        OptimizerSummary opt = ThetaOptimizer.minimize(watched, model.initial(), model.lowerBounds());
+        OptimizerSummary opt = null;
+        double[] start = model.initial();
+        if (model.q == 0) {
+            opt = model.quasiNewton(monitor, evaluations);
+            if (!opt.converged()) {
+                if (start.length > MAX_BOBYQA_PARAMETERS) {
+                    return model.assemble(options, opt);
+                }
+                // BOBYQA from where BFGS stopped, within the bounds it respects (a parameter heading to -infinity,
+                // a variance going to 0, stops at the bound there)
+                start = opt.theta().clone();
+                double[] lower = model.lowerBounds();
+                for (int i = 0; i < start.length; i++) {
+                    start[i] = Math.max(start[i], lower[i] + 1e-3);
+                }
+                opt = null;
+            }
+        }
+        if (opt == null) {
+            opt = ThetaOptimizer.minimize(watched, start, model.lowerBounds());
+        }
         return model.assemble(options, opt);
     }
+
+    /**
+     * BFGS with a strong-Wolfe line search ({@link Bfgs}) on the analytic gradient, from {@link #initial}; when it
+     * fails to converge the caller continues with BOBYQA from its end point (up to {@link #MAX_BOBYQA_PARAMETERS}). Converged when the gradient's largest
+     * component is below {@link #GRADIENT_TOLERANCE} (the criterion is -2 log-likelihood and the parameters are
+     * unit-free: log variance ratios, transformed correlations, factor elements relative to an SD) or when the
+     * criterion stops decreasing to 1e-14 relative.
+     */
+    private OptimizerSummary quasiNewton(FitMonitor monitor, int[] evaluations) {
+        double[] start = initial();
+        double[] g0 = new double[start.length];
+        double f0 = valueAndGradient(start, g0);
+        if (start.length == 0) {
+            return new OptimizerSummary("none", start, start, f0, 1, true, "no covariance parameters", 0);
+        }
+        if (!Double.isFinite(f0)) {
+            return new OptimizerSummary("BFGS", start, start, f0, 1, false, "not finite at the start", 0);
+        }
+        double largest = 0;
+        for (double g : g0) {
+            largest = Math.max(largest, Math.abs(g));
+        }
+        Bfgs.Objective objective = (x, grad) -> {
+            double value = valueAndGradient(x, grad);
+            monitor.objectiveEvaluated(++evaluations[0], value);
+            return value;
+        };
+        // the first step moves the parameters by at most 0.5; BFGS rescales after it
+        Bfgs.Result r = Bfgs.minimize(objective, start, null, largest > 0 ? 0.5 / largest : 1, MAX_ITERATIONS,
+                GRADIENT_TOLERANCE, 1e-14);
+        if (!r.converged() || !Double.isFinite(r.value())) {
+            return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), false, "BFGS stopped ("
+                    + r.message() + ") with a gradient of " + String.format(java.util.Locale.ROOT, "%.3g", largest(r.gradient()))
+                    + "; the covariance may have more parameters than the data support (e.g. few subjects at a late visit)",
+                    r.iterations());
+        }
+        return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), true, "converged ("
+                + r.message() + ")", r.iterations());
+    }
+
+    private static double largest(double[] v) {
+        double m = 0;
+        for (double d : v) {
+            m = Math.max(m, Math.abs(d));
+        }
+        return m;
+    }
+
+    /** Above this many parameters BOBYQA (quadratic models in 2k + 1 points) is too slow to be a fallback. */
+    static final int MAX_BOBYQA_PARAMETERS = 60;
+
+    /** BFGS's gradient tolerance on the -2 log-likelihood per unit-free parameter. */
+    static final double GRADIENT_TOLERANCE = 1e-6;
+    /** BFGS's iteration limit; beyond it BOBYQA takes over. */
+    static final int MAX_ITERATIONS = 5000;
 
     /**
      * The result at the optimum. The random effects are the BLUPs b_i = D Z_i' V_i^-1 (y_i - X_i beta) with
@@ -510,7 +982,12 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double sigma2 = e.sigma2();
         double sigma = Math.sqrt(sigma2);
         double[] beta = e.beta();
-        double[][] cov = MatrixUtils.inverse(MatrixUtils.createRealMatrix(e.xtvx())).scalarMultiply(sigma2).getData();
+        double[][] cov = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
+        for (double[] row : cov) {
+            for (int c = 0; c < p; c++) {
+                row[c] *= sigma2;
+            }
+        }
         List<FixedEffect> fixed = new ArrayList<>();
         for (int i = 0; i < p; i++) {
             double se = Math.sqrt(cov[i][i]);
@@ -612,8 +1089,28 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         int k = parameterCount() + p + 1;
         int nEff = reml ? n - p : n;
         double objective = e.objective();
+        Map<String, Object> description = structure.describe(a, sigma2);
+        if (residual.strata() != null) {
+            // nlme's varIdent coefficients: the SD of each stratum over the first's, and each stratum's residual SD
+            Map<String, Double> ratios = new java.util.LinkedHashMap<>();
+            for (int s = 0; s < residual.strata().size(); s++) {
+                ratios.put(residual.strata().get(s), s == 0 ? 1 : Math.exp(a[structureParameters() + s - 1] / 2));
+            }
+            description.put("variance_factor", residual.varianceFactor());
+            description.put("sd_ratios", ratios);
+        }
+        if (residual.group() != null) {
+            // each group's covariance over the visits (absolute); the top-level description is the first group's
+            Map<String, Object> byGroup = new java.util.LinkedHashMap<>();
+            for (int g = 0; g < residual.groupCount(); g++) {
+                byGroup.put(residual.group().levels().get(g),
+                        structure.describe(groupParameters(a, g), sigma2 * groupScale(a, g)));
+            }
+            description.put("group_factor", residual.group().name());
+            description.put("groups", byGroup);
+        }
         ResidualFit residualFit = new ResidualFit(residual.structure(), residual.timeName(), residual.subject().name(),
-                residual.visits(), a, structure.describe(a, sigma2));
+                residual.visits(), a, description);
         return new FitResult(design, options.method(), n, ngroups, theta, sigma, -objective / 2, objective,
                 objective + 2 * k, objective + Math.log(nEff) * k, singular, fixed, cov,
                 LinearMixedModel.varCorr(terms, theta, sigma), ranef, conditional, population, residuals, opt, warnings,

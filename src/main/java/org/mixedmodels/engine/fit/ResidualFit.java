@@ -2,6 +2,7 @@ package org.mixedmodels.engine.fit;
 
 import java.util.List;
 import java.util.Map;
+import org.mixedmodels.engine.MixedModelException;
 
 /**
  * The fitted residual covariance within subject of a model with a residual term such as
@@ -26,14 +27,49 @@ public record ResidualFit(String structure, String timeName, String subjectName,
     /** The structure's parameters and its covariance matrix over the visits, as text (as nlme's summary). */
     public String summary() {
         StringBuilder s = new StringBuilder();
-        s.append("Residual covariance: ").append(structure).append('(').append(timeName).append(" | ")
-                .append(subjectName).append(")\n");
-        for (String key : List.of("phi", "rho")) {
-            if (description.containsKey(key)) {
-                s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, (Double) description.get(key)));
+        if (!structure.equals("id")) {
+            Object group = description.get("group_factor");
+            s.append("Residual covariance: ").append(structure).append('(').append(timeName).append(" | ")
+                    .append(group == null ? "" : group + " / ").append(subjectName).append(")\n");
+        }
+        if (description.get("sd_ratios") instanceof Map<?, ?> ratios) {
+            s.append("Residual SD ratios by ").append(description.get("variance_factor")).append(" (varident):");
+            ratios.forEach((level, ratio) -> s.append(String.format(java.util.Locale.ROOT, " %s %.6g", level, ratio)));
+            s.append('\n');
+            if (structure.equals("id")) {
+                return s.append('\n').toString();
             }
         }
+        for (String key : description.containsKey("groups") ? List.<String>of()
+                : List.of("phi", "theta", "gamma", "rho", "nugget")) {
+            if (description.get(key) instanceof Double v) {
+                s.append(String.format(java.util.Locale.ROOT, " %s = %.6g%n", key, v));
+            } else if (description.get(key) instanceof double[] v) {
+                s.append(' ').append(key).append(" by visit pair =");
+                for (double x : v) {
+                    s.append(String.format(java.util.Locale.ROOT, " %.6g", x));
+                }
+                s.append('\n');
+            }
+        }
+        if (description.get("groups") instanceof Map<?, ?> groups) {
+            // group-specific parameters: each group's covariance
+            groups.forEach((level, d) -> {
+                s.append(" ").append(description.get("group_factor")).append(" = ").append(level).append(":\n");
+                if (((Map<?, ?>) d).get("covariance") instanceof double[][] cov) {
+                    appendMatrix(s, cov);
+                }
+            });
+            return s.append('\n').toString();
+        }
         if (description.get("covariance") instanceof double[][] cov) {
+            appendMatrix(s, cov);
+        }
+        return s.append('\n').toString();
+    }
+
+    private void appendMatrix(StringBuilder s, double[][] cov) {
+        {
             int width = Math.max(10, visits.stream().mapToInt(String::length).max().orElse(0) + 1);
             s.append(String.format(" %-" + width + "s", ""));
             for (String v : visits) {
@@ -48,14 +84,22 @@ public record ResidualFit(String structure, String timeName, String subjectName,
                 s.append('\n');
             }
         }
-        return s.append('\n').toString();
     }
 
     /** Rebuilds a fitted structure from its parameters (how a saved model restores it). */
     public static ResidualFit of(String structure, String timeName, String subjectName, List<String> visits,
             double[] parameters, double sigma) {
+        ResidualStructure s = new ResidualStructure(structure, visits.size());
+        if (parameters.length != s.parameterCount()) {
+            // varident ratios and group-specific parameters follow the structure's own; a saved model does not hold
+            // their strata or groups yet, so it cannot be rebuilt faithfully
+            throw new MixedModelException("This saved model has " + parameters.length + " residual parameters where "
+                    + structure + " over " + visits.size() + " visits has " + s.parameterCount() + ": models with "
+                    + "varident(...) or group-specific parameters (us(visit | group / subject)) cannot be restored from "
+                    + "a saved model yet; refit them from the data.");
+        }
         return new ResidualFit(structure, timeName, subjectName, visits, parameters,
-                new ResidualStructure(structure, visits.size()).describe(parameters, sigma * sigma));
+                s.describe(parameters, sigma * sigma));
     }
 
     /**

@@ -39,6 +39,9 @@ public record Formula(String response, boolean intercept, List<Term> fixedTerms,
         for (ResidualTerm r : residualTerms) {
             vars.add(r.time());
             vars.add(r.subject());
+            if (r.group() != null) {
+                vars.add(r.group());
+            }
         }
         return new ArrayList<>(vars);
     }
@@ -48,6 +51,7 @@ public record Formula(String response, boolean intercept, List<Term> fixedTerms,
         Set<String> vars = new LinkedHashSet<>();
         randomTerms.forEach(r -> vars.addAll(r.grouping()));
         residualTerms.forEach(r -> vars.add(r.subject()));
+        residualTerms.stream().filter(r -> r.group() != null).forEach(r -> vars.add(r.group()));
         return vars;
     }
 

@@ -441,9 +441,21 @@ public final class FormulaParser {
                     throw error(0, "the response '" + response + "' also appears among the predictors; remove it there");
                 }
             }
-            if (residualTerms.size() > 1) {
-                throw error(0, "a model takes at most one residual covariance term; found "
-                        + residualTerms.size());
+            long structures = residualTerms.stream().filter(r -> !r.isVarIdent()).count();
+            long varIdents = residualTerms.size() - structures;
+            if (structures > 1) {
+                throw error(0, "a model takes at most one residual covariance term; found " + structures);
+            }
+            if (varIdents > 1) {
+                throw error(0, "a model takes at most one varident(...) term; found " + varIdents);
+            }
+            if (structures == 1 && varIdents == 1) {
+                ResidualTerm a = residualTerms.get(0);
+                ResidualTerm b = residualTerms.get(1);
+                if (!a.subject().equals(b.subject())) {
+                    throw error(0, "the residual terms " + a.structure() + "(... | " + a.subject() + ") and "
+                            + b.structure() + "(... | " + b.subject() + ") must name the same subject");
+                }
             }
             return new Formula(response, intercept, fixedTerms, randomTerms, residualTerms, source);
         }
@@ -462,8 +474,15 @@ public final class FormulaParser {
                 randomTerms.addAll(randomTerms(bar));
             } else if (node instanceof Structure s) {
                 requirePlus(plus, s);
+                String group = null;
+                Node subject = s.subject;
+                if (subject instanceof Binary b && b.op == Kind.SLASH && !s.structure.equals(ResidualTerm.VARIDENT)) {
+                    // us(visit | arm / subject): parameters per level of arm
+                    group = singleName(b.left, s.structure + " group");
+                    subject = b.right;
+                }
                 residualTerms.add(new ResidualTerm(s.structure, singleName(s.time, s.structure + " time"),
-                        singleName(s.subject, s.structure + " subject")));
+                        singleName(subject, s.structure + " subject"), group));
             } else {
                 items.add(node);
                 signs.add(plus);

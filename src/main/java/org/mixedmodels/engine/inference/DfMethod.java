@@ -9,6 +9,11 @@ public enum DfMethod {
     SATTERTHWAITE("satterthwaite"),
     /** Kenward and Roger (1997), as pbkrtest and SAS DDFM=KR: adjusted covariance and scaled F. */
     KENWARD_ROGER("kenward-roger"),
+    /**
+     * Kenward-Roger without the second derivatives of V in the adjusted covariance (mmrm's
+     * "Kenward-Roger-Linear"); the same as KR where V is linear in its parameters (us, toep, cs, diag).
+     */
+    KENWARD_ROGER_LINEAR("kenward-roger-linear"),
     /** n - p for every test. */
     RESIDUAL("residual"),
     /** Between/within as nlme and SAS DDFM=BW: df at the grouping level where a coefficient varies. */
@@ -34,6 +39,6 @@ public enum DfMethod {
             }
         }
         throw new MixedModelException("Unknown df method '" + text
-                + "'; choose satterthwaite, kenward-roger, residual, between-within or none.");
+                + "'; choose satterthwaite, kenward-roger, kenward-roger-linear, residual, between-within or none.");
     }
 }

@@ -38,10 +38,16 @@ public final class EstimatedMarginalMeans {
 
     private final List<Mean> means;
     private final List<Difference> differences;
+    private CovarianceType covariance = CovarianceType.MODEL;
 
     private EstimatedMarginalMeans(List<Mean> means, List<Difference> differences) {
         this.means = List.copyOf(means);
         this.differences = List.copyOf(differences);
+    }
+
+    /** Which covariance of the fixed effects the SEs and df use. */
+    public CovarianceType covariance() {
+        return covariance;
     }
 
     public List<Mean> means() {
@@ -67,6 +73,12 @@ public final class EstimatedMarginalMeans {
      */
     public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, List<String> by, DfMethod method,
             double confidenceLevel) {
+        return of(fit, specs, by, method, confidenceLevel, CovarianceType.MODEL);
+    }
+
+    /** As {@link #of(FitResult, List, List, DfMethod, double)} under the given covariance of the fixed effects. */
+    public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, List<String> by, DfMethod method,
+            double confidenceLevel, CovarianceType covariance) {
         for (String b : by) {
             if (specs.contains(b)) {
                 throw new MixedModelException("'" + b + "' is both a factor to compare and a by factor; name it once.");
@@ -166,7 +178,7 @@ public final class EstimatedMarginalMeans {
             labels.add(label(specFactors, g, 0, specFactors.size()));
         }
 
-        LinearContrasts contrasts = LinearContrasts.of(fit, method);
+        LinearContrasts contrasts = LinearContrasts.of(fit, method, covariance);
         double[] beta = fit.beta();
         List<Mean> means = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
@@ -215,7 +227,9 @@ public final class EstimatedMarginalMeans {
                         r[5], r[6], byLabel));
             }
         }
-        return new EstimatedMarginalMeans(means, diffs);
+        EstimatedMarginalMeans result = new EstimatedMarginalMeans(means, diffs);
+        result.covariance = covariance;
+        return result;
     }
 
     /**

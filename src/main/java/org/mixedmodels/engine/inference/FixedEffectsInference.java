@@ -17,18 +17,20 @@ public final class FixedEffectsInference {
     public static final double DEFAULT_CONFIDENCE_LEVEL = 0.95;
 
     private final DfMethod method;
+    private final CovarianceType covariance;
     private final double confidenceLevel;
     private final List<CoefficientTest> coefficients;
     private final List<TermTest> typeIII;
     private final List<String> warnings;
 
-    private FixedEffectsInference(FitResult fit, DfMethod method, double confidenceLevel) {
+    private FixedEffectsInference(FitResult fit, DfMethod method, double confidenceLevel, CovarianceType covariance) {
         if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
             throw new MixedModelException("The confidence level must lie strictly between 0 and 1, not " + confidenceLevel + ".");
         }
         this.method = method;
+        this.covariance = covariance;
         this.confidenceLevel = confidenceLevel;
-        LinearContrasts contrasts = LinearContrasts.of(fit, method);
+        LinearContrasts contrasts = LinearContrasts.of(fit, method, covariance);
         List<CoefficientTest> coefs = new ArrayList<>();
         int p = fit.fixedEffects().size();
         for (int j = 0; j < p; j++) {
@@ -71,7 +73,13 @@ public final class FixedEffectsInference {
     }
 
     public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel) {
-        return new FixedEffectsInference(fit, method, confidenceLevel);
+        return new FixedEffectsInference(fit, method, confidenceLevel, CovarianceType.MODEL);
+    }
+
+    /** Tests with the fixed effects' covariance of the given type (model-based or a sandwich by subject). */
+    public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel,
+            CovarianceType covariance) {
+        return new FixedEffectsInference(fit, method, confidenceLevel, covariance);
     }
 
     /** Satterthwaite for REML and ML fits, the lmerTest default. */
@@ -81,6 +89,11 @@ public final class FixedEffectsInference {
 
     public DfMethod method() {
         return method;
+    }
+
+    /** Which covariance of the fixed effects the SEs and tests use. */
+    public CovarianceType covariance() {
+        return covariance;
     }
 
     public double confidenceLevel() {

@@ -50,6 +50,14 @@ public final class KenwardRoger {
     private final double[][] w;
 
     public KenwardRoger(FitResult fit) {
+        this(fit, false);
+    }
+
+    /**
+     * @param linear leave out the second derivatives of V (R_rs), as mmrm's "Kenward-Roger-Linear"; changes
+     *     nothing where V is linear in its parameters
+     */
+    public KenwardRoger(FitResult fit, boolean linear) {
         if (fit.method() != FitOptions.Method.REML) {
             throw new MixedModelException("Kenward-Roger degrees of freedom are defined for REML fits only; refit"
                     + " with REML or choose satterthwaite.");
@@ -65,7 +73,7 @@ public final class KenwardRoger {
         if (fit.residual() != null) {
             this.phi = fit.fixedCovariance();
             this.beta = fit.beta();
-            BlockParts parts = blockParts(fit, phi);
+            BlockParts parts = blockParts(fit, phi, linear);
             p.addAll(parts.p());
             this.w = parts.w();
             this.adjusted = parts.adjusted();
@@ -250,7 +258,7 @@ public final class KenwardRoger {
      * R_rs = sum_i X_i' V_i^-1 V_irs V_i^-1 X_i, and Phi_A = Phi + 2 Phi (sum_rs W_rs (Q_rs - P_r Phi P_s
      * - R_rs / 4)) Phi (Kenward and Roger 1997, eq. 2-5). Memory and time grow linearly in the subjects.
      */
-    private static BlockParts blockParts(FitResult fit, double[][] phi) {
+    private static BlockParts blockParts(FitResult fit, double[][] phi, boolean linear) {
         NaturalCovariance cov = new NaturalCovariance(fit);
         double[] psi = cov.estimates();
         int m = psi.length;
@@ -306,7 +314,7 @@ public final class KenwardRoger {
                     DMatrixRMaj t = new DMatrixRMaj(pc, pc);
                     CommonOps_DDRM.multTransA(vx, mult(dv[r], hvx[s]), t);
                     CommonOps_DDRM.addEquals(q[r][s], t);
-                    if (!cov.linear()) {
+                    if (!cov.linear() && !linear) {
                         DMatrixRMaj second = secondDerivative(cov, subject, psi, r, s, step);
                         DMatrixRMaj u = new DMatrixRMaj(pc, pc);
                         CommonOps_DDRM.multTransA(vx, mult(second, vx), u);

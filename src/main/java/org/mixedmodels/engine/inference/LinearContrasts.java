@@ -20,8 +20,26 @@ public abstract class LinearContrasts {
         this.fit = fit;
     }
 
+    /**
+     * Under a sandwich covariance: Satterthwaite's df are clubSandwich's for that sandwich; residual,
+     * between-within and none keep their df; Kenward-Roger, an adjustment of the model-based covariance, is refused.
+     */
+    public static LinearContrasts of(FitResult fit, DfMethod method, CovarianceType covariance) {
+        if (covariance == CovarianceType.MODEL) {
+            return of(fit, method);
+        }
+        if (method == DfMethod.KENWARD_ROGER || method == DfMethod.KENWARD_ROGER_LINEAR) {
+            throw new MixedModelException("Kenward-Roger adjusts the model-based covariance; with the " + covariance.label()
+                    + " covariance choose satterthwaite (clubSandwich's df), residual, between-within or none.");
+        }
+        RobustCovariance robust = new RobustCovariance(fit, covariance);
+        LinearContrasts base = method == DfMethod.SATTERTHWAITE ? null : of(fit, method);
+        return new RobustContrasts(fit, robust, base);
+    }
+
     public static LinearContrasts of(FitResult fit, DfMethod method) {
-        if (method == DfMethod.KENWARD_ROGER && fit.method() != FitOptions.Method.REML) {
+        if ((method == DfMethod.KENWARD_ROGER || method == DfMethod.KENWARD_ROGER_LINEAR)
+                && fit.method() != FitOptions.Method.REML) {
             throw new MixedModelException(
                     "Kenward-Roger degrees of freedom are defined for REML fits only; refit with REML or choose satterthwaite.");
         }
@@ -29,7 +47,9 @@ public abstract class LinearContrasts {
             case SATTERTHWAITE:
                 return new SatterthwaiteContrasts(fit);
             case KENWARD_ROGER:
-                return new KenwardRogerContrasts(fit);
+                return new KenwardRogerContrasts(fit, false);
+            case KENWARD_ROGER_LINEAR:
+                return new KenwardRogerContrasts(fit, true);
             case RESIDUAL: {
                 double[] df = new double[fit.fixedEffects().size()];
                 java.util.Arrays.fill(df, fit.nobs() - df.length);
@@ -82,12 +102,79 @@ public abstract class LinearContrasts {
         }
     }
 
+    /** SEs and tests under a sandwich covariance; the df from clubSandwich's Satterthwaite or from {@code base}. */
+    private static final class RobustContrasts extends LinearContrasts {
+        private final RobustCovariance robust;
+        private final double[][] covariance;
+        private final LinearContrasts base;
+
+        RobustContrasts(FitResult fit, RobustCovariance robust, LinearContrasts base) {
+            super(fit);
+            this.robust = robust;
+            this.covariance = robust.covariance();
+            this.base = base;
+        }
+
+        @Override
+        public double se(double[] l) {
+            return Math.sqrt(Satterthwaite.quadratic(l, covariance));
+        }
+
+        @Override
+        public double df(double[] l) {
+            return base == null ? robust.df(l) : base.df(l);
+        }
+
+        @Override
+        public ContrastTest test(double[][] contrast) {
+            // Wald statistic with the sandwich; its eigen-contrasts' df combined as lmerTest does
+            int q = contrast.length;
+            double[][] vl = new double[q][q];
+            for (int i = 0; i < q; i++) {
+                for (int j = 0; j < q; j++) {
+                    vl[i][j] = Satterthwaite.bilinear(contrast[i], covariance, contrast[j]);
+                }
+            }
+            org.apache.commons.math3.linear.EigenDecomposition eig = new org.apache.commons.math3.linear.EigenDecomposition(
+                    org.apache.commons.math3.linear.MatrixUtils.createRealMatrix(vl));
+            double[] d = eig.getRealEigenvalues();
+            double largest = 0;
+            for (double v : d) {
+                largest = Math.max(largest, v);
+            }
+            double[] beta = fit.beta();
+            double fsum = 0;
+            int rank = 0;
+            double[] nu = new double[q];
+            for (int m = 0; m < q; m++) {
+                if (d[m] <= Satterthwaite.DEFAULT_RANK_TOLERANCE * largest) {
+                    continue;
+                }
+                double[] pm = eig.getEigenvector(m).toArray();
+                double[] row = new double[beta.length];
+                for (int i = 0; i < q; i++) {
+                    for (int k = 0; k < beta.length; k++) {
+                        row[k] += pm[i] * contrast[i][k];
+                    }
+                }
+                double est = Satterthwaite.dot(row, beta);
+                fsum += est * est / d[m];
+                nu[rank++] = df(row);
+            }
+            double f = fsum / rank;
+            double den = Satterthwaite.fDenominatorDf(java.util.Arrays.copyOf(nu, rank));
+            double p = Double.isInfinite(den) ? Gamma.regularizedGammaQ(rank / 2.0, fsum / 2)
+                    : Satterthwaite.upperTailF(f, rank, den);
+            return new ContrastTest(f, rank, den, p);
+        }
+    }
+
     private static final class KenwardRogerContrasts extends LinearContrasts {
         private final KenwardRoger kr;
 
-        KenwardRogerContrasts(FitResult fit) {
+        KenwardRogerContrasts(FitResult fit, boolean linear) {
             super(fit);
-            kr = new KenwardRoger(fit);
+            kr = new KenwardRoger(fit, linear);
         }
 
         @Override

@@ -77,6 +77,13 @@ public final class VarianceParameters {
         varpar[k] = 1;
     }
 
+    /** With the Hessian H of -2 l and d cov(beta) / d varpar given, in the same unit-free coordinates. */
+    private VarianceParameters(double[] varpar, double[][] hessian, double[][][] covBetaJacobian) {
+        this.varpar = varpar;
+        this.asymptoticCovariance = twiceInverse(hessian, warnings);
+        this.covBetaJacobian = covBetaJacobian;
+    }
+
     public static VarianceParameters of(FitResult fit) {
         return fit.residual() != null ? withResidualStructure(fit) : ofLme4Fit(fit);
     }
@@ -104,8 +111,8 @@ public final class VarianceParameters {
 
     /**
      * varpar = (theta, the residual structure's parameters, sigma) for models with a residual covariance term:
-     * the same approximation with the structure's own (unconstrained) parameters after theta. The criterion's
-     * parts g and q come from its values at sigma-hat and 2 sigma-hat (it is explicit in sigma).
+     * the same approximation with the structure's own (unconstrained, unit-free) parameters after theta and
+     * s = sigma / sigma-hat last. H is the Jacobian of the criterion's analytic gradient in these coordinates.
      */
     private static VarianceParameters withResidualStructure(FitResult fit) {
         boolean reml = fit.method() == FitOptions.Method.REML;
@@ -113,28 +120,37 @@ public final class VarianceParameters {
         double[] a = fit.residual().parameters();
         int nt = fit.theta().length;
         double[] scale = LinearMixedModel.thetaScales(fit.design().randomTerms());
-        double[] x = java.util.Arrays.copyOf(times(fit.theta(), scale), nt + a.length);
-        System.arraycopy(a, 0, x, nt, a.length);
-        double sigma = fit.sigma();
-        int n = fit.design().response().length;
+        int k = nt + a.length;
+        double sigmaHat = fit.sigma();
+        // u = (theta x scale, structure parameters, s = sigma / sigma-hat): unit-free, so are the steps
+        double[] u = java.util.Arrays.copyOf(times(fit.theta(), scale), k + 1);
+        System.arraycopy(a, 0, u, nt, a.length);
+        u[k] = 1;
         int p = fit.design().fixed().columnCount();
-        int dof = reml ? n - p : n;
-        return new VarianceParameters(x, ux -> {
-            double[] natural = ux.clone();
+        // The Hessian as the Jacobian of the analytic gradient (ResidualCovarianceModel.devianceGradient): 2 (k + 1)
+        // gradients per Richardson level instead of about (k + 1)^2 deviances; cov(beta) from the same points.
+        NumericalDerivatives.Derivatives d = NumericalDerivatives.firstDerivatives(uu -> {
+            double[] natural = java.util.Arrays.copyOf(uu, k);
             for (int i = 0; i < nt; i++) {
                 natural[i] /= scale[i];
             }
-            double f1 = model.deviance(natural, sigma);
-            double f2 = model.deviance(natural, 2 * sigma);
-            if (Double.isNaN(f1) || Double.isNaN(f2)) {
-                return new NumericalDerivatives.Probe(new double[] {Double.NaN, Double.NaN}, nanMatrix(p));
+            double sigma = sigmaHat * uu[k];
+            double[] g = new double[k + 1];
+            model.devianceGradient(natural, sigma, g);
+            for (int i = 0; i < nt; i++) {
+                g[i] /= scale[i];
             }
-            // f(sigma) = g + q sigma-hat^2 / sigma^2 + d log(2 pi sigma^2): two values give g and q
-            double q = (f1 - f2 + dof * Math.log(4)) * 4 / 3;
-            double g = f1 - q - dof * Math.log(2 * Math.PI * sigma * sigma);
-            return new NumericalDerivatives.Probe(new double[] {g, q},
-                    p == 0 ? new double[0][0] : model.unscaledFixedCovariance(natural));
-        }, sigma * sigma, dof);
+            g[k] *= sigmaHat;
+            double[][] cov = p == 0 ? new double[0][0] : scaled(model.unscaledFixedCovariance(natural), sigma * sigma);
+            return new NumericalDerivatives.Probe(g, cov);
+        }, u);
+        double[][] h = new double[k + 1][k + 1];
+        for (int i = 0; i <= k; i++) {
+            for (int j = 0; j <= k; j++) {
+                h[i][j] = (d.gradients()[i][j] + d.gradients()[j][i]) / 2;
+            }
+        }
+        return new VarianceParameters(u, h, d.jacobian());
     }
 
     private static double[] times(double[] x, double[] by) {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.commons.math3.special.Erf;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.DataFrame;
+import org.mixedmodels.engine.fit.Bfgs;
 import org.mixedmodels.engine.fit.FitMonitor;
 import org.mixedmodels.engine.linalg.SmallMatrices;
 

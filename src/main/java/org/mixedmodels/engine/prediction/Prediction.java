@@ -312,6 +312,11 @@ public final class Prediction {
             if (model.residual() == null) {
                 return new VisitPositions(null, null, null);
             }
+            if (model.residual().description().containsKey("sd_ratios")
+                    || model.residual().description().containsKey("groups")) {
+                throw new org.mixedmodels.engine.MixedModelException("Prediction from a model with a varident(...) "
+                        + "term or group-specific covariance parameters is not available yet.");
+            }
             Column c = data.column(model.residual().timeName());
             List<String> visits = model.residual().visits();
             int[] position = new int[rows.length];
@@ -332,7 +337,7 @@ public final class Prediction {
 
         /** The residual variance of complete row r: sigma^2, or the structure's at the row's visit. */
         double residualVariance(FittedModel model, int r) {
-            if (position == null || model.residual().structure().equals("sp_exp")) {
+            if (position == null || org.mixedmodels.engine.formula.ResidualTerm.isContinuousTime(model.residual().structure())) {
                 return model.sigma() * model.sigma();
             }
             return position[r] < 0 ? Double.NaN : visitVariance[position[r]];
@@ -350,7 +355,7 @@ public final class Prediction {
             }
             int[] pos = new int[n];
             double[] t = new double[n];
-            boolean numericTime = model.residual().structure().equals("sp_exp");
+            boolean numericTime = org.mixedmodels.engine.formula.ResidualTerm.isContinuousTime(model.residual().structure());
             for (int a = 0; a < n; a++) {
                 pos[a] = position[rs.get(a)];
                 t[a] = time[rs.get(a)];

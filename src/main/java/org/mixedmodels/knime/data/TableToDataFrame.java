@@ -14,6 +14,7 @@ import org.knime.core.data.DoubleValue;
 import org.knime.core.data.IntValue;
 import org.knime.core.data.LongValue;
 import org.knime.core.data.StringValue;
+import org.knime.core.data.container.CloseableRowIterator;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.CanceledExecutionException;
 import org.knime.core.node.ExecutionMonitor;
@@ -86,25 +87,29 @@ public final class TableToDataFrame {
             }
         }
         int i = 0;
-        for (DataRow row : table) {
-            if (i % 1000 == 0) {
-                exec.checkCanceled();
-                exec.setProgress(n == 0 ? 1 : i / (double)n);
-            }
-            for (int j = 0; j < names.size(); j++) {
-                DataCell cell = row.getCell(index[j]);
-                if (numeric[j]) {
-                    if (cell.isMissing()) {
-                        missing[j].set(i);
-                        numbers[j][i] = Double.NaN;
-                    } else {
-                        numbers[j][i] = ((DoubleValue)cell).getDoubleValue();
-                    }
-                } else {
-                    labels[j][i] = cell.isMissing() ? null : label(cell);
+        // closed also when the user cancels or a cell fails (KNIME's iterators hold open files until closed)
+        try (CloseableRowIterator rows = table.iterator()) {
+            while (rows.hasNext()) {
+                DataRow row = rows.next();
+                if (i % 1000 == 0) {
+                    exec.checkCanceled();
+                    exec.setProgress(n == 0 ? 1 : i / (double)n);
                 }
+                for (int j = 0; j < names.size(); j++) {
+                    DataCell cell = row.getCell(index[j]);
+                    if (numeric[j]) {
+                        if (cell.isMissing()) {
+                            missing[j].set(i);
+                            numbers[j][i] = Double.NaN;
+                        } else {
+                            numbers[j][i] = ((DoubleValue)cell).getDoubleValue();
+                        }
+                    } else {
+                        labels[j][i] = cell.isMissing() ? null : label(cell);
+                    }
+                }
+                i++;
             }
-            i++;
         }
         List<Column> result = new ArrayList<>();
         for (int j = 0; j < names.size(); j++) {

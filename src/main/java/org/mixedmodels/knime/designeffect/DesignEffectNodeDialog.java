@@ -16,6 +16,7 @@ import org.knime.core.node.NodeDialogPane;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
+import org.knime.core.node.util.ColumnSelectionComboxBox;
 import org.knime.core.node.port.PortObjectSpec;
 import org.mixedmodels.knime.dialog.FormPanel;
 
@@ -23,8 +24,8 @@ import org.mixedmodels.knime.dialog.FormPanel;
 final class DesignEffectNodeDialog extends NodeDialogPane {
     private final JRadioButton fromData = new JRadioButton("From the input table");
     private final JRadioButton planning = new JRadioButton("Planning: given ICC and cluster size");
-    private final JComboBox<String> cluster = new JComboBox<>();
-    private final JComboBox<String> value = new JComboBox<>();
+    private final ColumnSelectionComboxBox cluster = FormPanel.column(false);
+    private final ColumnSelectionComboxBox value = FormPanel.column(true);
     private final DefaultListModel<String> columns = new DefaultListModel<>();
     private final JList<String> fixed = new JList<>(columns);
     private final JSpinner icc = new JSpinner(new SpinnerNumberModel(0.05, 0.0, 1.0, 0.01));
@@ -70,8 +71,8 @@ final class DesignEffectNodeDialog extends NodeDialogPane {
         DataTableSpec spec = specs[0] instanceof DataTableSpec t ? t : null;
         columns.clear();
         if (spec != null) {
-            FormPanel.fill(cluster, spec, false, false, s.clusterColumn);
-            FormPanel.fill(value, spec, true, false, s.valueColumn);
+            FormPanel.fillColumns(cluster, spec, s.clusterColumn);
+            FormPanel.fillColumns(value, spec, s.valueColumn);
             for (DataColumnSpec c : spec) {
                 columns.addElement(c.getName());
             }
@@ -95,8 +96,8 @@ final class DesignEffectNodeDialog extends NodeDialogPane {
     protected void saveSettingsTo(final NodeSettingsWO settings) throws InvalidSettingsException {
         DesignEffectSettings s = new DesignEffectSettings();
         s.fromData = fromData.isSelected();
-        s.clusterColumn = FormPanel.chosen(cluster);
-        s.valueColumn = FormPanel.chosen(value);
+        s.clusterColumn = FormPanel.chosenColumn(cluster);
+        s.valueColumn = FormPanel.chosenColumn(value);
         s.fixedColumns = fixed.getSelectedValuesList().toArray(String[]::new);
         s.icc = ((Number)icc.getValue()).doubleValue();
         s.clusterSize = ((Number)clusterSize.getValue()).doubleValue();

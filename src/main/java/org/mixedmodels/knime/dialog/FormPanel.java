@@ -1,5 +1,11 @@
 package org.mixedmodels.knime.dialog;
 
+import javax.swing.border.Border;
+
+import org.knime.core.node.NotConfigurableException;
+import org.knime.core.node.util.ColumnFilter;
+import org.knime.core.node.util.ColumnSelectionComboxBox;
+
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
 import java.awt.Insets;
@@ -72,5 +78,37 @@ public final class FormPanel extends JPanel {
     public static String chosen(final JComboBox<String> box) {
         Object item = box.getSelectedItem();
         return item == null || NONE.equals(item) ? "" : (String)item;
+    }
+
+    /** KNIME's column combo box (type icons), offering the numeric columns only if asked. */
+    public static ColumnSelectionComboxBox column(final boolean numericOnly) {
+        return new ColumnSelectionComboxBox((Border)null, new ColumnFilter() {
+            @Override
+            public boolean includeColumn(final DataColumnSpec c) {
+                return !numericOnly || TableToDataFrame.isNumeric(c);
+            }
+
+            @Override
+            public String allFilteredMsg() {
+                return numericOnly ? "The input table has no numeric column." : "The input table has no columns.";
+            }
+        });
+    }
+
+    /**
+     * Fills KNIME's column combo box with the table's columns and selects {@code selected}, or the first column
+     * that fits if it is not in the table (KNIME's box would take the last); fails if no column fits.
+     */
+    public static void fillColumns(final ColumnSelectionComboxBox box, final DataTableSpec spec, final String selected)
+        throws NotConfigurableException {
+        box.update(spec, selected);
+        if (selected == null || !spec.containsName(selected) || !selected.equals(box.getSelectedColumn())) {
+            box.setSelectedIndex(0);
+        }
+    }
+
+    /** The chosen column, or "" for none. */
+    public static String chosenColumn(final ColumnSelectionComboxBox box) {
+        return box.getSelectedColumn() == null ? "" : box.getSelectedColumn();
     }
 }

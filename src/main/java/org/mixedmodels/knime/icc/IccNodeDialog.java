@@ -10,12 +10,13 @@ import org.knime.core.node.NodeDialogPane;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
+import org.knime.core.node.util.ColumnSelectionComboxBox;
 import org.mixedmodels.knime.dialog.FormPanel;
 
 /** The ICC node's dialog: the columns, and the bootstrap interval's replicates, seed and level. */
 final class IccNodeDialog extends NodeDialogPane {
-    private final JComboBox<String> subject = new JComboBox<>();
-    private final JComboBox<String> value = new JComboBox<>();
+    private final ColumnSelectionComboxBox subject = FormPanel.column(false);
+    private final ColumnSelectionComboxBox value = FormPanel.column(true);
     private final JComboBox<String> rater = new JComboBox<>();
     private final JSpinner replicates = new JSpinner(new SpinnerNumberModel(1000, 0, 100_000, 100));
     private final JSpinner seed = new JSpinner(new SpinnerNumberModel(Long.valueOf(20240101L), Long.valueOf(0L),
@@ -45,8 +46,8 @@ final class IccNodeDialog extends NodeDialogPane {
         } catch (InvalidSettingsException e) {
             s = new IccSettings();
         }
-        FormPanel.fill(subject, spec, false, false, s.subjectColumn);
-        FormPanel.fill(value, spec, true, false, s.valueColumn);
+        FormPanel.fillColumns(subject, spec, s.subjectColumn);
+        FormPanel.fillColumns(value, spec, s.valueColumn);
         FormPanel.fill(rater, spec, false, true, s.raterColumn);
         if (value.getItemCount() == 0) {
             throw new NotConfigurableException("The input table has no numeric column to use as the value.");
@@ -59,8 +60,8 @@ final class IccNodeDialog extends NodeDialogPane {
     @Override
     protected void saveSettingsTo(final NodeSettingsWO settings) throws InvalidSettingsException {
         IccSettings s = new IccSettings();
-        s.subjectColumn = FormPanel.chosen(subject);
-        s.valueColumn = FormPanel.chosen(value);
+        s.subjectColumn = FormPanel.chosenColumn(subject);
+        s.valueColumn = FormPanel.chosenColumn(value);
         s.raterColumn = FormPanel.chosen(rater);
         s.bootstrapReplicates = ((Number)replicates.getValue()).intValue();
         s.seed = ((Number)seed.getValue()).longValue();

@@ -3,8 +3,6 @@ package org.mixedmodels.knime.joint;
 import java.util.Arrays;
 
 import javax.swing.JComboBox;
-import javax.swing.JScrollPane;
-import javax.swing.JTextArea;
 import javax.swing.JTextField;
 
 import org.knime.core.data.DataTableSpec;
@@ -13,37 +11,43 @@ import org.knime.core.node.NodeDialogPane;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
+import org.knime.core.node.util.ColumnSelectionComboxBox;
 import org.mixedmodels.knime.dialog.FormPanel;
+import org.mixedmodels.knime.dialog.LevelsTable;
 
 /** The Joint Model Learner's dialog: the two submodels, the linking columns, the baseline and the horizons. */
 final class JointModelNodeDialog extends NodeDialogPane {
     private final JTextField longitudinalFormula = new JTextField(36);
-    private final JComboBox<String> time = new JComboBox<>();
-    private final JComboBox<String> survivalTime = new JComboBox<>();
-    private final JComboBox<String> event = new JComboBox<>();
+    private final ColumnSelectionComboxBox time = FormPanel.column(true);
+    private final ColumnSelectionComboxBox survivalTime = FormPanel.column(true);
+    private final ColumnSelectionComboxBox event = FormPanel.column(true);
     private final JTextField survivalFormula = new JTextField(24);
     private final JComboBox<String> baseline = new JComboBox<>(new String[] {"weibull", "piecewise"});
     private final JTextField horizons = new JTextField(24);
-    private final JTextArea references = new JTextArea(3, 30);
+    /** Reference levels chosen from the columns' domain values (of both tables). */
+    final LevelsTable references = new LevelsTable(false);
 
     JointModelNodeDialog() {
         longitudinalFormula.setToolTipText("lme4 notation with one random-effects term by subject, e.g. "
             + "CD4 ~ obstime + obstime:drug + (obstime | patient)");
         survivalFormula.setToolTipText("Baseline covariates of the hazard, e.g. ~ drug (or ~ 1)");
         horizons.setToolTipText("Times at which to predict each subject's survival, comma-separated, e.g. 6, 12");
-        references.setToolTipText("One per line: column=level, e.g. drug=ddC");
         addTab("Options", new FormPanel().row("Longitudinal formula", longitudinalFormula)
             .row("Measurement time (longitudinal table)", time).row("Event time (survival table)", survivalTime)
             .row("Event indicator (survival table)", event).row("Survival formula", survivalFormula)
             .row("Baseline hazard", baseline).row("Prediction horizons", horizons)
-            .row("Reference levels (column=level)", new JScrollPane(references)).finish());
+            .row("Reference levels", references.panel()).finish());
     }
 
     @Override
     protected void loadSettingsFrom(final NodeSettingsRO settings, final DataTableSpec[] specs)
         throws NotConfigurableException {
-        if (specs[0] == null || specs[1] == null) {
-            throw new NotConfigurableException("Connect the longitudinal table and the survival table first.");
+        // KNIME passes an unconnected table port as an empty spec (null only for an optional port)
+        for (int i = 0; i < 2; i++) {
+            if (specs[i] == null || specs[i].getNumColumns() == 0) {
+                throw new NotConfigurableException("Connect the " + (i == 0 ? "longitudinal" : "survival")
+                    + " table (input " + (i + 1) + ") first; it has no columns.");
+            }
         }
         JointModelSettings s;
         try {
@@ -52,13 +56,29 @@ final class JointModelNodeDialog extends NodeDialogPane {
             s = new JointModelSettings();
         }
         longitudinalFormula.setText(s.longitudinalFormula);
-        FormPanel.fill(time, specs[0], true, false, s.timeColumn);
-        FormPanel.fill(survivalTime, specs[1], true, false, s.survivalTimeColumn);
-        FormPanel.fill(event, specs[1], true, false, s.eventColumn);
+        FormPanel.fillColumns(time, specs[0], s.timeColumn);
+        FormPanel.fillColumns(survivalTime, specs[1], s.survivalTimeColumn);
+        FormPanel.fillColumns(event, specs[1], s.eventColumn);
         survivalFormula.setText(s.survivalFormula);
         baseline.setSelectedItem(s.baseline);
         horizons.setText(String.join(", ", Arrays.stream(s.horizons).mapToObj(JointModelNodeDialog::format).toList()));
-        references.setText(String.join("\n", s.referenceLevels));
+        try {
+            references.load(both(specs[1], specs[0]), s.referenceLevelMap(), java.util.Map.of());
+        } catch (InvalidSettingsException e) {
+            references.load(both(specs[1], specs[0]), java.util.Map.of(), java.util.Map.of());
+        }
+    }
+
+    /** The columns of the first table, then those of the second it lacks. */
+    private static DataTableSpec both(final DataTableSpec first, final DataTableSpec second) {
+        java.util.List<org.knime.core.data.DataColumnSpec> columns = new java.util.ArrayList<>();
+        first.forEach(columns::add);
+        for (org.knime.core.data.DataColumnSpec c : second) {
+            if (!first.containsName(c.getName())) {
+                columns.add(c);
+            }
+        }
+        return new DataTableSpec(columns.toArray(org.knime.core.data.DataColumnSpec[]::new));
     }
 
     private static String format(final double v) {
@@ -69,9 +89,9 @@ final class JointModelNodeDialog extends NodeDialogPane {
     protected void saveSettingsTo(final NodeSettingsWO settings) throws InvalidSettingsException {
         JointModelSettings s = new JointModelSettings();
         s.longitudinalFormula = longitudinalFormula.getText().trim();
-        s.timeColumn = FormPanel.chosen(time);
-        s.survivalTimeColumn = FormPanel.chosen(survivalTime);
-        s.eventColumn = FormPanel.chosen(event);
+        s.timeColumn = FormPanel.chosenColumn(time);
+        s.survivalTimeColumn = FormPanel.chosenColumn(survivalTime);
+        s.eventColumn = FormPanel.chosenColumn(event);
         s.survivalFormula = survivalFormula.getText().trim();
         s.baseline = (String)baseline.getSelectedItem();
         try {
@@ -81,8 +101,7 @@ final class JointModelNodeDialog extends NodeDialogPane {
             throw new InvalidSettingsException("Prediction horizons must be numbers separated by commas, e.g. 6, 12; got '"
                 + horizons.getText() + "'.", e);
         }
-        s.referenceLevels = Arrays.stream(references.getText().split("\\R")).map(String::trim).filter(l -> !l.isEmpty())
-            .toArray(String[]::new);
+        s.referenceLevels = references.referenceLevels();
         s.validate();
         s.saveTo(settings);
     }

@@ -210,11 +210,11 @@ final class LearnerOutputTables {
         cells.add(number(fit.objective()));
         cells.add(number(fit.sigma()));
         cells.add(new IntCell(fit.parameterCount()));
-        cells.add(BooleanCell.get(fit.singular()));
-        cells.add(BooleanCell.get(fit.converged()));
+        cells.add(fit.singular() ? BooleanCell.TRUE : BooleanCell.FALSE);
+        cells.add(fit.converged() ? BooleanCell.TRUE : BooleanCell.FALSE);
         cells.add(new IntCell(fit.optimizer().evaluations()));
         BufferedDataContainer c = exec.createDataContainer(fitStatisticsSpec(formula));
-        c.addRowToTable(new DefaultRow(RowKey.createRowKey(0), cells));
+        c.addRowToTable(new DefaultRow(RowKey.createRowKey(0L), cells));
         c.close();
         return c.getTable();
     }

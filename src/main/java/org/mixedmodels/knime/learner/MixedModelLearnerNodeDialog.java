@@ -1,7 +1,6 @@
 package org.mixedmodels.knime.learner;
 
 import java.awt.Color;
-import java.awt.Dimension;
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
 import java.awt.Insets;
@@ -10,32 +9,37 @@ import java.util.Arrays;
 import java.util.List;
 
 import javax.swing.BorderFactory;
-import javax.swing.DefaultListModel;
 import javax.swing.JCheckBox;
 import javax.swing.JComboBox;
 import javax.swing.JComponent;
 import javax.swing.JLabel;
-import javax.swing.JList;
 import javax.swing.JPanel;
-import javax.swing.JScrollPane;
 import javax.swing.JSpinner;
-import javax.swing.JTextArea;
 import javax.swing.JTextField;
-import javax.swing.ListSelectionModel;
 import javax.swing.SpinnerNumberModel;
 import javax.swing.event.DocumentEvent;
 import javax.swing.event.DocumentListener;
 
+import javax.swing.border.Border;
+
 import org.knime.core.data.DataColumnSpec;
+import org.knime.core.data.IntValue;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.NodeDialogPane;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
+import org.knime.core.node.util.ColumnFilter;
+import org.knime.core.node.util.ColumnSelectionComboxBox;
+import org.knime.core.node.util.filter.NameFilterConfiguration;
+import org.knime.core.node.util.filter.column.DataColumnSpecFilterConfiguration;
+import org.knime.core.node.util.filter.column.DataColumnSpecFilterPanel;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.knime.data.TableToDataFrame;
+import org.mixedmodels.knime.dialog.InteractionsPanel;
+import org.mixedmodels.knime.dialog.LevelsTable;
 
 /**
  * The Learner's dialog. The "Model" tab builds the formula from choices (response, fixed effects,
@@ -44,13 +48,16 @@ import org.mixedmodels.knime.data.TableToDataFrame;
  * "Options" tab holds the method, df method, confidence level, reference levels and level orders.
  */
 final class MixedModelLearnerNodeDialog extends NodeDialogPane {
-    private final JComboBox<String> response = new JComboBox<>();
-    private final DefaultListModel<String> columns = new DefaultListModel<>();
-    private final JList<String> fixed = list(columns);
-    private final JTextField interactions = new JTextField(30);
-    private final JList<String> grouping = list(columns);
-    private final JCheckBox nested = new JCheckBox("Nest the grouping columns in the order selected (a/b)");
-    private final JList<String> slopes = list(columns);
+    /** Numeric columns (KNIME's column combo box, with type icons). */
+    private final ColumnSelectionComboxBox response = new ColumnSelectionComboxBox((Border)null, NUMERIC);
+    /** KNIME's include/exclude column filters, with type icons and search; the response is hidden in them. */
+    private final DataColumnSpecFilterPanel fixed = filter("Fixed effects");
+    /** Interaction terms chosen from two columns at a time. */
+    final InteractionsPanel interactions = new InteractionsPanel();
+    private final DataColumnSpecFilterPanel grouping = filter("Grouping columns");
+    private final JCheckBox nested = new JCheckBox("Nest the grouping columns in the order included (a/b)");
+    private final DataColumnSpecFilterPanel slopes = filter("Random slopes");
+    final JCheckBox failOnMissing = new JCheckBox("Fail on missing values");
     private final JCheckBox correlated = new JCheckBox("Correlated intercept and slopes", true);
     private final JCheckBox typeFormula = new JCheckBox("Edit formula");
     private final JTextField formula = new JTextField(40);
@@ -59,15 +66,16 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     private final JComboBox<String> dfMethod = new JComboBox<>(
         Arrays.stream(DfMethod.values()).map(DfMethod::label).toArray(String[]::new));
     private final JSpinner confidence = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
-    private final JTextArea references = new JTextArea(4, 30);
-    private final JTextArea levelOrders = new JTextArea(3, 30);
+    /** Reference level and level order per categorical column, chosen from the column's domain values. */
+    final LevelsTable levels = new LevelsTable();
     /** "code: description" items; the code before the colon is what the formula uses. */
     private final JComboBox<String> residualStructure = new JComboBox<>(new String[] {
         "none: independent residuals", "ar1: AR(1) over the ordered visits", "ar1h: AR(1), a variance per visit",
         "cs: compound symmetry", "csh: compound symmetry, a variance per visit", "toep: Toeplitz",
         "us: unstructured (MMRM)", "sp_exp: exponential in numeric time", "diag: independent, a variance per visit"});
-    private final JComboBox<String> residualTime = new JComboBox<>();
-    private final JComboBox<String> residualSubject = new JComboBox<>();
+    private final ColumnSelectionComboxBox residualTime = new ColumnSelectionComboxBox((Border)null, ANY);
+    private final ColumnSelectionComboxBox residualSubject = new ColumnSelectionComboxBox((Border)null, ANY);
+    private DataTableSpec spec = new DataTableSpec();
     /** Selection order of the grouping list, which decides the nesting order. */
     private final List<String> groupingOrder = new ArrayList<>();
     private boolean loading;
@@ -78,23 +86,63 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         addTab("Options", optionsTab());
     }
 
-    private static JList<String> list(final DefaultListModel<String> model) {
-        JList<String> l = new JList<>(model);
-        l.setSelectionMode(ListSelectionModel.MULTIPLE_INTERVAL_SELECTION);
-        l.setVisibleRowCount(6);
-        return l;
+    /** Numeric columns: the response. */
+    private static final ColumnFilter NUMERIC = new ColumnFilter() {
+        @Override
+        public boolean includeColumn(final DataColumnSpec c) {
+            return TableToDataFrame.isNumeric(c);
+        }
+
+        @Override
+        public String allFilteredMsg() {
+            return "The input table has no numeric column to use as the response.";
+        }
+    };
+
+    private static final ColumnFilter ANY = new ColumnFilter() {
+        @Override
+        public boolean includeColumn(final DataColumnSpec c) {
+            return true;
+        }
+
+        @Override
+        public String allFilteredMsg() {
+            return "The input table has no columns.";
+        }
+    };
+
+    private static DataColumnSpecFilterPanel filter(final String title) {
+        DataColumnSpecFilterPanel f = new DataColumnSpecFilterPanel();
+        f.setIncludeTitle(title);
+        f.setExcludeTitle("Available");
+        return f;
+    }
+
+    /** The columns a filter panel includes, in the table's order. */
+    private static List<String> included(final DataColumnSpecFilterPanel f) {
+        return new ArrayList<>(f.getIncludedNamesAsSet());
+    }
+
+    /** Shows the spec's columns in a filter, those named included. */
+    private void load(final DataColumnSpecFilterPanel f, final String[] names) {
+        DataColumnSpecFilterConfiguration c = new DataColumnSpecFilterConfiguration("columns");
+        List<String> in = Arrays.stream(names).filter(spec::containsName).toList();
+        List<String> ex = Arrays.stream(spec.getColumnNames()).filter(n -> !in.contains(n)).toList();
+        c.loadDefaults(in.toArray(String[]::new), ex.toArray(String[]::new),
+            NameFilterConfiguration.EnforceOption.EnforceInclusion);
+        f.loadConfiguration(c, spec);
     }
 
     private JPanel modelTab() {
         JPanel p = new JPanel(new GridBagLayout());
         Row r = new Row(p);
         r.add("Response", response);
-        r.add("Fixed effects", scroll(fixed));
-        interactions.setToolTipText("Interaction terms separated by commas, e.g. time:arm, dose:time");
+        r.wide(fixed, false);
+        interactions.setToolTipText("Choose two columns and press Add for their interaction, e.g. arm:visit");
         r.add("Interactions", interactions);
-        r.add("Grouping columns", scroll(grouping));
+        r.wide(grouping, false);
         r.add("", nested);
-        r.add("Random slopes", scroll(slopes));
+        r.wide(slopes, false);
         r.add("", correlated);
         JPanel formulaPanel = new JPanel(new GridBagLayout());
         formulaPanel.setBorder(BorderFactory.createTitledBorder("Formula"));
@@ -105,19 +153,23 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         f.add("", formulaStatus);
         r.wide(formulaPanel);
         Runnable update = this::updateFormula;
-        response.addActionListener(e -> update.run());
-        fixed.addListSelectionListener(e -> update.run());
-        grouping.addListSelectionListener(e -> {
-            List<String> selected = grouping.getSelectedValuesList();
+        response.addActionListener(e -> {
+            hideResponse();
+            interactions.update(spec, response.getSelectedColumn());
+            update.run();
+        });
+        fixed.addChangeListener(e -> update.run());
+        grouping.addChangeListener(e -> {
+            List<String> selected = included(grouping);
             groupingOrder.retainAll(selected);
             selected.stream().filter(s -> !groupingOrder.contains(s)).forEach(groupingOrder::add);
             update.run();
         });
-        slopes.addListSelectionListener(e -> update.run());
+        slopes.addChangeListener(e -> update.run());
         nested.addActionListener(e -> update.run());
         correlated.addActionListener(e -> update.run());
         typeFormula.addActionListener(e -> update.run());
-        interactions.getDocument().addDocumentListener(onChange(update));
+        interactions.onChange(update);
         formula.getDocument().addDocumentListener(onChange(this::checkFormula));
         return p;
     }
@@ -159,19 +211,11 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         r.add("Degrees of freedom", dfMethod);
         confidence.setEditor(new JSpinner.NumberEditor(confidence, "0.###"));
         r.add("Confidence level", confidence);
-        references.setToolTipText("One per line: column=level, e.g. treatment=placebo");
-        r.add("Reference levels (column=level)", scroll(references));
-        levelOrders.setToolTipText("One per line: column=level1,level2,..., e.g. visit=WEEK2,WEEK4,WEEK8,WEEK12 "
-            + "(otherwise levels are sorted)");
-        r.add("Level order (column=levels)", scroll(levelOrders));
-        r.fill();
+        failOnMissing.setToolTipText("Fail on a missing value in a model column; otherwise such rows are left out "
+            + "and counted in a warning");
+        r.add("Missing values", failOnMissing);
+        r.wide(levels.panel(), true);
         return p;
-    }
-
-    private static JScrollPane scroll(final JComponent c) {
-        JScrollPane s = new JScrollPane(c);
-        s.setPreferredSize(new Dimension(320, 110));
-        return s;
     }
 
     private static DocumentListener onChange(final Runnable r) {
@@ -208,14 +252,69 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     }
 
     private String builtFormula() {
-        String y = (String)response.getSelectedItem();
-        return y == null ? "" : MixedModelLearnerSettings.buildFormula(y, fixed.getSelectedValuesList(),
-            interactions.getText(), groupingOrder, nested.isSelected(), slopes.getSelectedValuesList(),
-            correlated.isSelected(), residualCode(), selected(residualTime), selected(residualSubject));
+        String y = response.getSelectedColumn();
+        return y == null ? "" : MixedModelLearnerSettings.buildFormula(y, withoutResponse(included(fixed)),
+            interactions.getText(), withoutResponse(groupingOrder), nested.isSelected(),
+            withoutResponse(included(slopes)), correlated.isSelected(), residualCode(), selected(residualTime),
+            selected(residualSubject));
     }
 
-    private static String selected(final JComboBox<String> box) {
-        return box.getSelectedItem() == null ? "" : (String)box.getSelectedItem();
+    private List<String> withoutResponse(final List<String> names) {
+        return names.stream().filter(n -> !n.equals(response.getSelectedColumn())).toList();
+    }
+
+    private static String selected(final ColumnSelectionComboxBox box) {
+        return box.getSelectedColumn() == null ? "" : box.getSelectedColumn();
+    }
+
+    /** The response is not offered as a fixed effect, grouping column, slope, visit or subject. */
+    private void hideResponse() {
+        DataColumnSpec y = spec.getColumnSpec(String.valueOf(response.getSelectedColumn()));
+        for (DataColumnSpecFilterPanel f : List.of(fixed, grouping, slopes)) {
+            f.resetHiding();
+            if (y != null) {
+                f.hideNames(y);
+            }
+        }
+        try {
+            ColumnFilter notResponse = new ColumnFilter() {
+                @Override
+                public boolean includeColumn(final DataColumnSpec c) {
+                    return y == null || !c.getName().equals(y.getName());
+                }
+
+                @Override
+                public String allFilteredMsg() {
+                    return "The input table has no column besides the response.";
+                }
+            };
+            residualTime.setColumnFilter(notResponse);
+            residualSubject.setColumnFilter(notResponse);
+        } catch (NotConfigurableException e) {
+            // a table with the response only: the Learner's configure reports what is missing
+        }
+    }
+
+    /**
+     * The visit column a user expects by default, never the response or the subject: a categorical (string) or
+     * integer column named like a visit or time (visit, time, week, day, month, period, occasion, hour), else the
+     * first integer column, else the first categorical one.
+     */
+    private String defaultVisit(final String subject) {
+        List<DataColumnSpec> candidates = new ArrayList<>();
+        for (DataColumnSpec c : spec) {
+            boolean integer = c.getType().isCompatible(IntValue.class)
+                && !c.getType().isCompatible(org.knime.core.data.BooleanValue.class);
+            if ((!TableToDataFrame.isNumeric(c) || integer) && !c.getName().equals(response.getSelectedColumn())
+                && !c.getName().equals(subject)) {
+                candidates.add(c);
+            }
+        }
+        java.util.regex.Pattern timeLike = java.util.regex.Pattern.compile(
+            "(?i).*(visit|time|week|day|month|period|occasion|hour).*");
+        return candidates.stream().filter(c -> timeLike.matcher(c.getName()).matches()).findFirst()
+            .or(() -> candidates.stream().filter(c -> TableToDataFrame.isNumeric(c)).findFirst())
+            .or(() -> candidates.stream().findFirst()).map(DataColumnSpec::getName).orElse(null);
     }
 
     private void checkFormula() {
@@ -236,7 +335,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     @Override
     protected void loadSettingsFrom(final NodeSettingsRO settings, final DataTableSpec[] specs)
         throws NotConfigurableException {
-        DataTableSpec spec = specs[0];
+        spec = specs[0];
         if (spec == null || spec.getNumColumns() == 0) {
             throw new NotConfigurableException("Connect a table with a numeric response column first.");
         }
@@ -248,47 +347,43 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         }
         loading = true;
         try {
-            response.removeAllItems();
-            residualTime.removeAllItems();
-            residualSubject.removeAllItems();
-            columns.clear();
-            for (DataColumnSpec c : spec) {
-                if (TableToDataFrame.isNumeric(c)) {
-                    response.addItem(c.getName());
-                }
-                columns.addElement(c.getName());
-                residualTime.addItem(c.getName());
-                residualSubject.addItem(c.getName());
-            }
-            if (response.getItemCount() == 0) {
-                throw new NotConfigurableException("The input table has no numeric column to use as the response.");
-            }
-            if (spec.containsName(s.response)) {
-                response.setSelectedItem(s.response);
-            }
-            select(fixed, s.fixedColumns);
+            // first opening: the first numeric column (KNIME's combo box would select the last)
+            String firstNumeric = java.util.stream.StreamSupport.stream(spec.spliterator(), false)
+                .filter(TableToDataFrame::isNumeric).map(DataColumnSpec::getName).findFirst().orElse(null);
+            response.update(spec, spec.containsName(s.response) ? s.response : firstNumeric);
+            residualTime.update(spec, s.residualTime);
+            residualSubject.update(spec, s.residualSubject);
+            load(fixed, s.fixedColumns);
             interactions.setText(s.interactions);
+            interactions.update(spec, response.getSelectedColumn());
             groupingOrder.clear();
             Arrays.stream(s.groupingColumns).filter(spec::containsName).forEach(groupingOrder::add);
-            select(grouping, s.groupingColumns);
+            load(grouping, s.groupingColumns);
             nested.setSelected(s.nested);
-            select(slopes, s.randomSlopes);
+            load(slopes, s.randomSlopes);
+            hideResponse();
             correlated.setSelected(s.correlatedSlopes);
             typeFormula.setSelected(s.useTypedFormula);
             formula.setText(s.useTypedFormula || !s.formula.isBlank() ? s.formula : builtFormula());
             method.setSelectedItem(s.method);
             dfMethod.setSelectedItem(s.dfMethod);
             confidence.setValue(s.confidenceLevel);
-            references.setText(String.join("\n", s.referenceLevels));
-            levelOrders.setText(String.join("\n", s.levelOrders));
-            selectResidualCode(s.residualStructure);
-            if (spec.containsName(s.residualTime)) {
-                residualTime.setSelectedItem(s.residualTime);
+            failOnMissing.setSelected(s.failOnMissing);
+            try {
+                levels.load(spec, s.referenceLevelMap(), s.levelOrderMap());
+            } catch (InvalidSettingsException e) {
+                levels.load(spec, java.util.Map.of(), java.util.Map.of()); // unreadable entries: start afresh
             }
+            selectResidualCode(s.residualStructure);
             if (spec.containsName(s.residualSubject)) {
-                residualSubject.setSelectedItem(s.residualSubject);
+                residualSubject.setSelectedColumn(s.residualSubject);
             } else if (s.groupingColumns.length > 0 && spec.containsName(s.groupingColumns[0])) {
-                residualSubject.setSelectedItem(s.groupingColumns[0]);
+                residualSubject.setSelectedColumn(s.groupingColumns[0]);
+            }
+            if (spec.containsName(s.residualTime) && !s.residualTime.equals(response.getSelectedColumn())) {
+                residualTime.setSelectedColumn(s.residualTime);
+            } else if (defaultVisit(selected(residualSubject)) != null) {
+                residualTime.setSelectedColumn(defaultVisit(selected(residualSubject)));
             }
         } finally {
             loading = false;
@@ -296,36 +391,24 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         updateFormula();
     }
 
-    private void select(final JList<String> list, final String[] names) {
-        List<Integer> indices = new ArrayList<>();
-        for (String n : names) {
-            int i = columns.indexOf(n);
-            if (i >= 0) {
-                indices.add(i);
-            }
-        }
-        list.setSelectedIndices(indices.stream().mapToInt(Integer::intValue).toArray());
-    }
-
     @Override
     protected void saveSettingsTo(final NodeSettingsWO settings) throws InvalidSettingsException {
         MixedModelLearnerSettings s = new MixedModelLearnerSettings();
         s.useTypedFormula = typeFormula.isSelected();
         s.formula = s.useTypedFormula ? formula.getText().trim() : builtFormula();
-        s.response = response.getSelectedItem() == null ? "" : (String)response.getSelectedItem();
-        s.fixedColumns = fixed.getSelectedValuesList().toArray(String[]::new);
+        s.response = selected(response);
+        s.fixedColumns = withoutResponse(included(fixed)).toArray(String[]::new);
         s.interactions = interactions.getText().trim();
-        s.groupingColumns = groupingOrder.toArray(String[]::new);
+        s.groupingColumns = withoutResponse(groupingOrder).toArray(String[]::new);
         s.nested = nested.isSelected();
-        s.randomSlopes = slopes.getSelectedValuesList().toArray(String[]::new);
+        s.randomSlopes = withoutResponse(included(slopes)).toArray(String[]::new);
         s.correlatedSlopes = correlated.isSelected();
         s.method = (String)method.getSelectedItem();
         s.dfMethod = (String)dfMethod.getSelectedItem();
         s.confidenceLevel = ((Number)confidence.getValue()).doubleValue();
-        s.referenceLevels = Arrays.stream(references.getText().split("\\R")).map(String::trim)
-            .filter(l -> !l.isEmpty()).toArray(String[]::new);
-        s.levelOrders = Arrays.stream(levelOrders.getText().split("\\R")).map(String::trim)
-            .filter(l -> !l.isEmpty()).toArray(String[]::new);
+        s.referenceLevels = levels.referenceLevels();
+        s.levelOrders = levels.levelOrders();
+        s.failOnMissing = failOnMissing.isSelected();
         s.residualStructure = residualCode();
         s.residualTime = selected(residualTime);
         s.residualSubject = selected(residualSubject);
@@ -356,15 +439,22 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         }
 
         void wide(final JComponent c) {
+            wide(c, true);
+        }
+
+        /** A component over both columns; {@code last} pushes the rows above it to the top. */
+        void wide(final JComponent c, final boolean last) {
             GridBagConstraints g = new GridBagConstraints();
             g.gridy = y++;
             g.gridx = 0;
             g.gridwidth = 2;
             g.weightx = 1;
-            g.insets = new Insets(8, 4, 4, 4);
+            g.insets = new Insets(4, 4, 4, 4);
             g.fill = GridBagConstraints.HORIZONTAL;
             panel.add(c, g);
-            fill();
+            if (last) {
+                fill();
+            }
         }
 
         /** Pushes the rows to the top. */

@@ -107,12 +107,36 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         return formula;
     }
 
+    /** The first missing value in a model column, with its row (number and ID), as an error. */
+    private static void failOnMissing(final BufferedDataTable table, final DataFrame data,
+        final java.util.Collection<String> columns) throws InvalidSettingsException {
+        for (int i = 0; i < data.rowCount(); i++) {
+            for (String c : columns) {
+                if (data.column(c).isMissing(i)) {
+                    String key = "";
+                    try (org.knime.core.data.container.CloseableRowIterator rows = table.iterator()) {
+                        for (int k = 0; k <= i && rows.hasNext(); k++) {
+                            key = rows.next().getKey().getString();
+                        }
+                    }
+                    throw new InvalidSettingsException("Row " + (i + 1) + " ('" + key + "') has a missing value in "
+                        + "column '" + c + "', and the Learner is set to fail on missing values. Filter or impute "
+                        + "the missing values (e.g. with the Missing Value node), or untick \"Fail on missing values\" "
+                        + "to leave such rows out.");
+                }
+            }
+        }
+    }
+
     @Override
     protected PortObject[] execute(final PortObject[] inObjects, final ExecutionContext exec) throws Exception {
         BufferedDataTable table = (BufferedDataTable)inObjects[0];
         Formula formula = checkAgainst(table.getDataTableSpec());
         DataFrame data = TableToDataFrame.convert(table, formula.variables(), formula.groupingVariables(),
             exec.createSubProgress(READ_SHARE));
+        if (settings.failOnMissing) {
+            failOnMissing(table, data, formula.variables());
+        }
         ExecutionContext fitExec = exec.createSubExecutionContext(1 - READ_SHARE);
         FitResult fit;
         try {

@@ -40,6 +40,8 @@ final class MixedModelLearnerSettings {
     static final String RESIDUAL_TIME = "residual_time";
     static final String RESIDUAL_SUBJECT = "residual_subject";
     static final String LEVEL_ORDERS = "level_orders";
+    /** Fail on a missing value in a model column instead of leaving the row out (counted in a warning). */
+    static final String FAIL_ON_MISSING = "fail_on_missing";
     /** The builder's choice of no residual covariance term. */
     static final String NO_RESIDUAL_STRUCTURE = "none";
 
@@ -63,6 +65,8 @@ final class MixedModelLearnerSettings {
     String residualSubject = "";
     /** {@code column=level1,level2,...} entries. */
     String[] levelOrders = {};
+    /** As KNIME's Linear Regression Learner's "Fail on observations with missing values". */
+    boolean failOnMissing;
 
     void saveTo(final NodeSettingsWO s) {
         s.addString(FORMULA, formula);
@@ -82,11 +86,13 @@ final class MixedModelLearnerSettings {
         s.addString(RESIDUAL_TIME, residualTime);
         s.addString(RESIDUAL_SUBJECT, residualSubject);
         s.addStringArray(LEVEL_ORDERS, levelOrders);
+        s.addBoolean(FAIL_ON_MISSING, failOnMissing);
     }
 
     /**
      * Reads every key; a missing key is an error naming it, except the residual-structure and level-order keys,
-     * which workflows saved before they existed lack (then: no residual term, sorted levels).
+     * and the missing-value choice, which workflows saved before they existed lack (then: no residual term, sorted
+     * levels, rows with missing values left out).
      */
     static MixedModelLearnerSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         MixedModelLearnerSettings r = new MixedModelLearnerSettings();
@@ -107,6 +113,7 @@ final class MixedModelLearnerSettings {
         r.residualTime = s.getString(RESIDUAL_TIME, "");
         r.residualSubject = s.getString(RESIDUAL_SUBJECT, "");
         r.levelOrders = orEmpty(s.getStringArray(LEVEL_ORDERS, new String[0]));
+        r.failOnMissing = s.getBoolean(FAIL_ON_MISSING, false);
         return r;
     }
 

@@ -12,6 +12,7 @@ import org.knime.core.data.DataRow;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.data.DataType;
 import org.knime.core.data.MissingCell;
+import org.knime.core.data.container.CloseableRowIterator;
 import org.knime.core.data.def.DefaultRow;
 import org.knime.core.data.def.DoubleCell;
 import org.knime.core.node.BufferedDataContainer;
@@ -125,31 +126,35 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
         int i = 0;
         int incomplete = 0;
         long n = table.size();
-        for (DataRow row : table) {
-            if (i % 1000 == 0) {
-                exec.checkCanceled();
-                exec.setProgress(0.3 + 0.7 * i / Math.max(1, n));
+        // closed also when the user cancels (KNIME's iterators hold open files until closed)
+        try (CloseableRowIterator rows = table.iterator()) {
+            while (rows.hasNext()) {
+                DataRow row = rows.next();
+                if (i % 1000 == 0) {
+                    exec.checkCanceled();
+                    exec.setProgress(0.3 + 0.7 * i / Math.max(1, n));
+                }
+                List<DataCell> cells = new ArrayList<>(row.getNumCells() + appended.getNumColumns());
+                row.forEach(cells::add);
+                String reason = Double.isNaN(p.conditional()[i]) ? missingReason(data, modelSpec, i) : null;
+                cells.add(number(p.conditional()[i], reason));
+                if (settings.includePopulation) {
+                    cells.add(number(p.population()[i], reason));
+                }
+                if (settings.includeStandardError) {
+                    cells.add(number(p.standardError()[i], reason));
+                }
+                if (settings.includeInterval) {
+                    String intervalReason = reason != null ? reason : intervalReason(model, data, i);
+                    cells.add(number(p.lower()[i], intervalReason));
+                    cells.add(number(p.upper()[i], intervalReason));
+                }
+                if (Double.isNaN(p.conditional()[i])) {
+                    incomplete++;
+                }
+                out.addRowToTable(new DefaultRow(row.getKey(), cells));
+                i++;
             }
-            List<DataCell> cells = new ArrayList<>(row.getNumCells() + appended.getNumColumns());
-            row.forEach(cells::add);
-            String reason = Double.isNaN(p.conditional()[i]) ? missingReason(data, modelSpec, i) : null;
-            cells.add(number(p.conditional()[i], reason));
-            if (settings.includePopulation) {
-                cells.add(number(p.population()[i], reason));
-            }
-            if (settings.includeStandardError) {
-                cells.add(number(p.standardError()[i], reason));
-            }
-            if (settings.includeInterval) {
-                String intervalReason = reason != null ? reason : intervalReason(model, data, i);
-                cells.add(number(p.lower()[i], intervalReason));
-                cells.add(number(p.upper()[i], intervalReason));
-            }
-            if (Double.isNaN(p.conditional()[i])) {
-                incomplete++;
-            }
-            out.addRowToTable(new DefaultRow(row.getKey(), cells));
-            i++;
         }
         out.close();
         setWarningMessage(warning(p, incomplete));

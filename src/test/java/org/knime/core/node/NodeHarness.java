@@ -74,12 +74,27 @@ public final class NodeHarness<T extends NodeModel> {
             throw new IllegalArgumentException("The node has " + in.length + " input ports");
         }
         model.setWarningMessage(null);
-        configuredSpecs = model.configure(inSpecs);
+        configuredSpecs = model.configure(asKnimePassesThem(inSpecs, in));
         if (configuredSpecs.length != model.outPortTypes().length) {
             throw new AssertionError("configure returned " + configuredSpecs.length + " specs for "
                 + model.outPortTypes().length + " output ports");
         }
         return configuredSpecs.clone();
+    }
+
+    /**
+     * The input specs as KNIME passes them to configure and to the dialog: an unconnected (null) port of a required
+     * table gets an empty DataTableSpec, an unconnected optional port stays null ([core] NodeModel.configureModel,
+     * Node.java where the dialog's specs are made: "Rather empty ones than null").
+     */
+    static PortObjectSpec[] asKnimePassesThem(final PortObjectSpec[] specs, final PortType[] types) {
+        PortObjectSpec[] out = specs.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == null && types[i].equals(BufferedDataTable.TYPE) && !types[i].isOptional()) {
+                out[i] = new DataTableSpec();
+            }
+        }
+        return out;
     }
 
     /**
@@ -153,6 +168,11 @@ public final class NodeHarness<T extends NodeModel> {
 
     // ---- tables
 
+    /** Iterators over the table neither closed nor run to the end. */
+    public static int openIterators(final BufferedDataTable table) {
+        return table.openIterators();
+    }
+
     public static BufferedDataTable table(final DataTableSpec spec, final List<? extends DataRow> rows) {
         BufferedDataContainer c = new ExecutionContext().createDataContainer(spec);
         rows.forEach(c::addRowToTable);
@@ -166,7 +186,7 @@ public final class NodeHarness<T extends NodeModel> {
     public NodeDialogPane dialog(final NodeSettingsRO settings, final PortObjectSpec... specs)
         throws NotConfigurableException {
         NodeDialogPane dialog = factory.createNodeDialogPane();
-        dialog.loadSettingsFrom(settings, specs);
+        dialog.loadSettingsFrom(settings, asKnimePassesThem(specs, model.inPortTypes()));
         dialog.onOpen();
         return dialog;
     }

@@ -1,5 +1,6 @@
 package org.mixedmodels.knime.joint;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +107,21 @@ class JointModelNodeTest {
             KnimeTables.reference("data/aids_survival.csv").getDataTableSpec());
         assertEquals(h.settings(), NodeHarness.saveDialog(dialog));
         assertEquals(1, DialogRendering.render(dialog, "joint"));
+        // reference levels are chosen from the domain values of the categorical columns of both tables
+        JointModelNodeDialog joint = (JointModelNodeDialog)dialog;
+        assertTrue(joint.references.columns().contains("drug"), joint.references.columns().toString());
+        joint.references.chooseReference("drug", "ddI");
+        assertArrayEquals(new String[] {"drug=ddI"}, NodeHarness.saveDialog(dialog).getStringArray("reference_levels"));
         assertTrue(new File("target/dialogs/joint-options.png").length() > 500);
+    }
+
+    @Test
+    void dialogNeedsBothTablesConnected() throws Exception {
+        NodeHarness<JointModelNodeModel> h = node("piecewise", 6, 12);
+        // KNIME gives an unconnected table port to the dialog as an empty spec, not null
+        org.knime.core.node.NotConfigurableException e = assertThrows(
+            org.knime.core.node.NotConfigurableException.class, () -> h.dialog(h.settings(),
+                KnimeTables.reference("data/aids_long.csv").getDataTableSpec(), null));
+        assertTrue(e.getMessage().contains("survival table (input 2)"), e.getMessage());
     }
 }

@@ -416,6 +416,18 @@ class MixedModelLearnerNodeTest {
         assertEquals(178.0, KnimeTables.doubles((BufferedDataTable)out[4], "Observations")[0]);
         assertNotNull(h.warning());
         assertTrue(h.warning().contains("2"), h.warning());
+        // "Fail on missing values": the first missing value is an error naming its row and column
+        NodeSettings s = h.settings();
+        MixedModelLearnerSettings fail = MixedModelLearnerSettings.loadFrom(s);
+        fail.failOnMissing = true;
+        NodeSettings failing = new NodeSettings("model");
+        fail.saveTo(failing);
+        h.loadSettings(NodeHarness.xmlRoundTrip(failing));
+        BufferedDataTable withMissing = NodeHarness.table(full.getDataTableSpec(), rows);
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> h.execute(withMissing));
+        assertTrue(e.getMessage().contains("Row 4 ('" + rows.get(3).getKey().getString() + "') has a missing value "
+            + "in column 'Reaction'"), e.getMessage());
+        assertEquals(0, NodeHarness.openIterators(withMissing), "iterators closed after the failure");
     }
 
     @Test
@@ -434,6 +446,7 @@ class MixedModelLearnerNodeTest {
             "satterthwaite");
         BufferedDataTable data = KnimeTables.reference("data/sleepstudy.csv");
         assertThrows(CanceledExecutionException.class, () -> h.executeCanceled(data));
+        assertEquals(0, NodeHarness.openIterators(data), "the input's row iterator is closed on cancel");
         // reading the 180 rows checks the cancel button once; the next checks are the optimizer's
         assertThrows(CanceledExecutionException.class, () -> h.executeCanceledAfter(20, data));
         assertTrue(h.progress() > 0.1, "the fit had started: progress " + h.progress());

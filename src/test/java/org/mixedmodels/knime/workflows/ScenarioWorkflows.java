@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.knime.core.node.NodeSettings;
+import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.testing.ReferenceCase;
 import org.mixedmodels.workflows.WorkflowRunner;
 
@@ -199,14 +200,14 @@ final class ScenarioWorkflows {
             "A mixed model for repeated measures: change from baseline ~ baseline + arm * visit with an unstructured "
                 + "covariance over the four visits within subject (us(visit | subject), as SAS PROC MIXED's "
                 + "REPEATED / TYPE=UN and R's mmrm). Subjects who drop out contribute the visits they have. The visit "
-                + "order WEEK2, WEEK4, WEEK8, WEEK12 is set in the Learner. The Tests node gives the LS means by arm "
+                + "order WEEK2, WEEK4, WEEK8, WEEK12 and placebo as the reference arm (the arm effects are active - placebo) are set in the Learner. The Tests node gives the LS means by arm "
                 + "at each visit and the arm difference at each visit (Satterthwaite df).")
             .data(data("mmrm_trial.csv"))
             .node(csv(1, "mmrm_trial.csv", "Reads one row per subject and visit."))
-            .node(learner(2, c.string("formula") + " + " + c.string("residual"), "satterthwaite", new String[0],
-                new String[] {"visit=WEEK2,WEEK4,WEEK8,WEEK12"}, "Unstructured covariance over visits (MMRM), REML."))
+            .node(learner(2, c.string("formula") + " + " + c.string("residual"), "satterthwaite",
+                new String[] {"arm=placebo"}, new String[] {"visit=WEEK2,WEEK4,WEEK8,WEEK12"}, "Unstructured covariance over visits (MMRM), REML; placebo is the reference arm."))
             .node(tests(3, new String[] {"arm"}, new String[] {"visit"}, "satterthwaite",
-                "LS means of arm at each visit; active - placebo per visit."))
+                "LS means of arm at each visit; the arm difference per visit."))
             .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
     }
 
@@ -216,27 +217,97 @@ final class ScenarioWorkflows {
 
     static WorkflowWriter.Node csvAt(final int id, final String file, final String annotation, final int x,
         final int y) {
-        return new WorkflowWriter.Node(id, "CSV Reader", WorkflowRunner.CSV_READER, WorkflowWriter.KNIME_BASE, s -> {
-            NodeSettings settings = s.addNodeSettings("settings");
-            NodeSettings path = settings.addNodeSettings("file_selection").addNodeSettings("path");
-            path.addBoolean("location_present", true);
-            path.addString("file_system_type", "RELATIVE");
-            path.addString("file_system_specifier", "knime.workflow");
-            path.addString("path", "data/" + file);
-            settings.addBoolean("has_column_header", true);
-            settings.addBoolean("has_row_id", false);
-            settings.addBoolean("support_short_data_rows", false);
-            settings.addBoolean("skip_empty_data_rows", false);
-            settings.addBoolean("prepend_file_idx_to_row_id", false);
-            settings.addString("comment_char", "#");
-            settings.addString("column_delimiter", ",");
-            settings.addString("quote_char", "\"");
-            settings.addString("quote_escape_char", "\"");
-            settings.addBoolean("use_line_break_row_delimiter", true);
-            settings.addString("row_delimiter", "\n");
-            s.addNodeSettings("advanced_settings").addString("quote_option", "REMOVE_QUOTES_AND_TRIM");
-            s.addNodeSettings("encoding").addString("charset", "UTF-8");
-        }, 1, annotation, x, y);
+        return new WorkflowWriter.Node(id, "CSV Reader", WorkflowRunner.CSV_READER, WorkflowWriter.KNIME_BASE,
+            s -> csvReaderModel(s, file), 1, annotation, x, y);
+    }
+
+    /**
+     * The CSV Reader's complete model settings, every key of a real saved reader
+     * (src/test/resources/knime-settings/csv-reader-5.8.0-configured.keys, which names its source) with KNIME's
+     * defaults, except: the file, read relative to the workflow data area ({@code knime.workflow.data}: the
+     * workflow's {@code data/} folder, path without {@code data/}), one file (filter mode FILE), no row ID column.
+     */
+    static void csvReaderModel(final NodeSettingsWO s, final String file) {
+        NodeSettingsWO settings = s.addNodeSettings("settings");
+        NodeSettingsWO chooserInternals = settings.addNodeSettings("file_selection_Internals");
+        chooserInternals.addString("SettingsModelID", "SMID_ReaderFileChooser");
+        chooserInternals.addBoolean("EnabledStatus", true);
+        NodeSettingsWO selection = settings.addNodeSettings("file_selection");
+        NodeSettingsWO fs = selection.addNodeSettings("file_system_chooser__Internals");
+        fs.addBoolean("has_fs_port", false);
+        fs.addBoolean("overwritten_by_variable", false);
+        fs.addString("convenience_fs_category", "RELATIVE");
+        fs.addString("relative_to", WorkflowRunner.WORKFLOW_DATA_AREA);
+        fs.addString("mountpoint", "LOCAL");
+        fs.addString("spaceId", "");
+        fs.addString("spaceName", "");
+        fs.addInt("custom_url_timeout", 1000);
+        fs.addBoolean("connected_fs", true);
+        NodeSettingsWO path = selection.addNodeSettings("path");
+        path.addBoolean("location_present", true);
+        path.addString("file_system_type", "RELATIVE");
+        path.addString("file_system_specifier", WorkflowRunner.WORKFLOW_DATA_AREA);
+        path.addString("path", file);
+        NodeSettingsWO filterInternals = selection.addNodeSettings("filter_mode_Internals");
+        filterInternals.addString("SettingsModelID", "SMID_FilterMode");
+        filterInternals.addBoolean("EnabledStatus", true);
+        NodeSettingsWO filter = selection.addNodeSettings("filter_mode");
+        filter.addString("filter_mode", "FILE");
+        filter.addBoolean("include_subfolders", false);
+        NodeSettingsWO options = filter.addNodeSettings("filter_options");
+        options.addBoolean("filter_files_extension", false);
+        options.addString("files_extension_expression", "");
+        options.addBoolean("files_extension_case_sensitive", false);
+        options.addBoolean("filter_files_name", false);
+        options.addString("files_name_expression", "*");
+        options.addBoolean("files_name_case_sensitive", false);
+        options.addString("files_name_filter_type", "WILDCARD");
+        options.addBoolean("include_hidden_files", false);
+        options.addBoolean("include_special_files", true);
+        options.addBoolean("filter_folders_name", false);
+        options.addString("folders_name_expression", "*");
+        options.addBoolean("folders_name_case_sensitive", false);
+        options.addString("folders_name_filter_type", "WILDCARD");
+        options.addBoolean("include_hidden_folders", false);
+        options.addBoolean("follow_links", true);
+        settings.addBoolean("has_column_header", true);
+        settings.addBoolean("has_row_id", false);
+        settings.addBoolean("support_short_data_rows", false);
+        settings.addBoolean("skip_empty_data_rows", false);
+        settings.addBoolean("prepend_file_idx_to_row_id", false);
+        settings.addString("comment_char", "#");
+        settings.addString("column_delimiter", ",");
+        settings.addString("quote_char", "\"");
+        settings.addString("quote_escape_char", "\"");
+        settings.addBoolean("use_line_break_row_delimiter", true);
+        settings.addString("row_delimiter", "\n");
+        settings.addInt("autodetect_buffer_size", 1048576);
+        NodeSettingsWO advanced = s.addNodeSettings("advanced_settings");
+        advanced.addString("spec_merge_mode_Internals", "UNION");
+        advanced.addBoolean("fail_on_differing_specs", true);
+        advanced.addBoolean("append_path_column_Internals", false);
+        advanced.addString("path_column_name_Internals", "File Path");
+        advanced.addBoolean("limit_data_rows_scanned", true);
+        advanced.addLong("max_data_rows_scanned", 10000L);
+        advanced.addBoolean("save_table_spec_config_Internals", true);
+        advanced.addBoolean("check_table_spec", false);
+        advanced.addBoolean("limit_memory_per_column", true);
+        advanced.addInt("maximum_number_of_columns", 8192);
+        advanced.addString("quote_option", "REMOVE_QUOTES_AND_TRIM");
+        advanced.addBoolean("replace_empty_quotes_with_missing", true);
+        advanced.addBoolean("no_row_delimiters_in_quotes", false);
+        advanced.addLong("min_chunk_size_in_bytes", 67108864L);
+        advanced.addInt("max_num_chunks_per_file", 8);
+        advanced.addString("thousands_separator", "\0");
+        advanced.addString("decimal_separator", ".");
+        NodeSettingsWO limit = s.addNodeSettings("limit_rows");
+        limit.addBoolean("skip_lines", false);
+        limit.addLong("number_of_lines_to_skip", 0L);
+        limit.addBoolean("skip_data_rows", false);
+        limit.addLong("number_of_rows_to_skip", 0L);
+        limit.addBoolean("limit_data_rows", false);
+        limit.addLong("max_rows", 50L);
+        s.addNodeSettings("encoding").addString("charset", "UTF-8");
     }
 
     static WorkflowWriter.Node learner(final int id, final String formula, final String df, final String[] references,
@@ -246,7 +317,7 @@ final class ScenarioWorkflows {
 
     private static WorkflowWriter.Node learnerAt(final int id, final String formula, final String df,
         final String[] references, final String[] levelOrders, final String annotation, final int x, final int y) {
-        Consumer<NodeSettings> model = s -> {
+        Consumer<NodeSettingsWO> model = s -> {
             s.addString("formula", formula);
             s.addBoolean("use_typed_formula", true);
             s.addString("response", "");
@@ -264,6 +335,7 @@ final class ScenarioWorkflows {
             s.addString("residual_time", "");
             s.addString("residual_subject", "");
             s.addStringArray("level_orders", levelOrders);
+            s.addBoolean("fail_on_missing", false);
         };
         return new WorkflowWriter.Node(id, "Mixed Model Learner", LEARNER, WorkflowWriter.OUR_BUNDLE, model, 5,
             annotation, x, y);

@@ -17,7 +17,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 import org.junit.jupiter.api.io.TempDir;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.NodeSettingsRO;
@@ -79,6 +85,169 @@ class ScenarioWorkflowsTest {
                     .anyMatch(n -> n.id() == c.dest()), name + ": connection between existing nodes");
             }
             assertTrue(Files.readString(dir.resolve("workflowset.meta")).contains("name=\"Comments\""), name);
+        }
+    }
+
+    /** Keys and types of a saved settings.xml, as {@code path type} ("config" for a nested config). */
+    static Map<String, String> keysAndTypes(final Path settingsXml) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Element root = f.newDocumentBuilder().parse(settingsXml.toFile()).getDocumentElement();
+        Map<String, String> out = new LinkedHashMap<>();
+        collect(root, "", out);
+        return out;
+    }
+
+    private static void collect(final Element config, final String prefix, final Map<String, String> out) {
+        for (Node c = config.getFirstChild(); c != null; c = c.getNextSibling()) {
+            if (c instanceof Element e) {
+                String key = prefix + e.getAttribute("key");
+                if (e.getLocalName().equals("config")) {
+                    out.put(key, "config");
+                    collect(e, key + "/", out);
+                } else {
+                    out.put(key, e.getAttribute("type"));
+                }
+            }
+        }
+    }
+
+    /** The {@code path type} lines of a key list under src/test/resources/knime-settings (comments skipped). */
+    static Map<String, String> keyList(final String name) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("src/test/resources/knime-settings", name))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                int space = line.lastIndexOf(' ');
+                out.put(line.substring(0, space), line.substring(space + 1));
+            }
+        }
+        return out;
+    }
+
+    /** Every CSV Reader of every workflow. */
+    private static List<Path> csvReaderSettings() throws Exception {
+        List<Path> out = new java.util.ArrayList<>();
+        for (String name : ScenarioWorkflows.all().keySet()) {
+            Path dir = ROOT.resolve(name);
+            NodeSettingsRO nodes = WorkflowRunner.workflow(dir).getNodeSettings("nodes");
+            for (String key : nodes.keySet()) {
+                Path settings = dir.resolve(nodes.getNodeSettings(key).getString("node_settings_file"));
+                if (Files.readString(settings).contains(WorkflowRunner.CSV_READER)) {
+                    out.add(settings);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyCsvReaderHasEveryKeyOfARealSavedReaderAndOfWhatAp50Validates() throws Exception {
+        Map<String, String> real = keyList("csv-reader-5.8.0-configured.keys");
+        Map<String, String> validated = keyList("csv-reader-5.0.0-validated.keys");
+        assertTrue(real.size() > 100 && validated.size() > 30, "the key lists are read");
+        List<Path> readers = csvReaderSettings();
+        assertEquals(13, readers.size(), "CSV Readers in the 12 workflows (two in the joint model)");
+        for (Path settings : readers) {
+            Map<String, String> saved = keysAndTypes(settings);
+            for (Map<String, Map<String, String>> lists : List.of(Map.of("5.8.0 example", real),
+                Map.of("5.0.0 validation", validated))) {
+                Map.Entry<String, Map<String, String>> list = lists.entrySet().iterator().next();
+                for (Map.Entry<String, String> e : list.getValue().entrySet()) {
+                    assertEquals(e.getValue(), saved.get(e.getKey()), settings + ": key " + e.getKey() + " of the "
+                        + list.getKey() + " (missing or of another type)");
+                }
+            }
+            NodeSettingsRO path = WorkflowRunner.read(settings).getNodeSettings("model")
+                .getNodeSettings("settings").getNodeSettings("file_selection").getNodeSettings("path");
+            assertEquals(WorkflowRunner.WORKFLOW_DATA_AREA, path.getString("file_system_specifier"), settings + "");
+            assertTrue(Files.isRegularFile(settings.getParent().getParent().resolve("data")
+                .resolve(path.getString("path"))), settings + ": the file is in the workflow's data folder");
+        }
+    }
+
+    @Test
+    void aReaderMissingAKeyAp50ValidatesIsRejected(@TempDir final Path tmp) throws Exception {
+        Path dir = copyOf("07 Radiomics test-retest reliability", tmp);
+        Path settings = dir.resolve("CSV Reader (#1)/settings.xml");
+        // the reader as the generator wrote it before: no autodetect_buffer_size (and much more)
+        Files.writeString(settings, Files.readString(settings).replaceAll(
+            "\\s*<entry key=\"autodetect_buffer_size\"[^>]*/>", ""));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> WorkflowRunner.run(dir));
+        assertTrue(e.getMessage().contains("autodetect_buffer_size"), e.getMessage());
+    }
+
+    @Test
+    void theRunnerRefusesAPathIntoTheWorkflowAsKnimeDoes(@TempDir final Path tmp) throws Exception {
+        Path dir = copyOf("07 Radiomics test-retest reliability", tmp);
+        Path settings = dir.resolve("CSV Reader (#1)/settings.xml");
+        // relative to the workflow, into its data folder: the path the generator wrote before
+        Files.writeString(settings, Files.readString(settings)
+            .replace("value=\"knime.workflow.data\"", "value=\"knime.workflow\"")
+            .replace("value=\"radiomics_retest.csv\"", "value=\"data/radiomics_retest.csv\""));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> WorkflowRunner.run(dir));
+        assertTrue(e.getMessage().contains("data/radiomics_retest.csv points to/into a workflow"), e.getMessage());
+        // relative to the workflow but outside it (next to the workflow folder) is allowed, as in KNIME
+        Files.copy(dir.resolve("data/radiomics_retest.csv"), tmp.resolve("radiomics_retest.csv"));
+        Files.writeString(settings, Files.readString(settings)
+            .replace("value=\"data/radiomics_retest.csv\"", "value=\"../radiomics_retest.csv\""));
+        assertEquals(1, table(WorkflowRunner.run(dir), "Intraclass Correlation", 0).size());
+    }
+
+    private static Path copyOf(final String workflow, final Path tmp) throws Exception {
+        Path dir = tmp.resolve(workflow);
+        for (String f : files(ROOT.resolve(workflow))) {
+            Files.createDirectories(dir.resolve(f).getParent());
+            Files.copy(ROOT.resolve(workflow).resolve(f), dir.resolve(f));
+        }
+        return dir;
+    }
+
+    @Test
+    void workflowVersionAndMetadataMatchTheOldestSupportedKnime() throws Exception {
+        String manifest = Files.readString(Path.of("META-INF/MANIFEST.MF")).replace("\r\n ", "").replace("\n ", "");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("org\\.knime\\.core;bundle-version=\"\\[(\\d+)\\.(\\d+)\\.(\\d+)")
+            .matcher(manifest);
+        assertTrue(m.find(), "org.knime.core range in MANIFEST.MF");
+        int[] lowest = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+        // the newest workflow format each AP writes: 4.1.0 up to 5.0, 5.1.0 from 5.1 ([core] FileWorkflowPersistor)
+        String format = lowest[0] == 5 && lowest[1] == 0 ? "4.1.0" : "5.1.0";
+        for (String name : ScenarioWorkflows.all().keySet()) {
+            Path dir = ROOT.resolve(name);
+            NodeSettingsRO wf = WorkflowRunner.workflow(dir);
+            String[] createdBy = wf.getString("created_by").split("\\.");
+            int[] created = {Integer.parseInt(createdBy[0]), Integer.parseInt(createdBy[1]),
+                Integer.parseInt(createdBy[2])};
+            assertTrue(java.util.Arrays.compare(created, lowest) <= 0, name + ": created by " + wf.getString(
+                "created_by") + ", newer than the oldest supported AP " + m.group(0));
+            assertEquals(format, wf.getString("version"), name + ": workflow format");
+            // the description as KNIME reads it: workflowset.meta below format 5.1, workflow-metadata.xml from 5.1
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setNamespaceAware(true);
+            Element meta = f.newDocumentBuilder().parse(dir.resolve("workflow-metadata.xml").toFile())
+                .getDocumentElement();
+            assertEquals("http://www.knime.org/core/node/workflow/metadata/v1.0", meta.getNamespaceURI(), name);
+            assertEquals("workflow-metadata", meta.getLocalName(), name);
+            assertEquals("text/plain", meta.getAttribute("content-type"), name);
+            List<String> order = new java.util.ArrayList<>();
+            for (Node c = meta.getFirstChild(); c != null; c = c.getNextSibling()) {
+                if (c instanceof Element e) {
+                    order.add(e.getLocalName());
+                }
+            }
+            assertEquals(List.of("author", "created", "last-modified", "description"), order, name
+                + ": the elements in the order of KNIME's metadata-1.0.xsd");
+            String description = meta.getElementsByTagNameNS(meta.getNamespaceURI(), "description").item(0)
+                .getTextContent();
+            assertTrue(description.startsWith(ScenarioWorkflows.all().get(name).title()), name);
+            Element legacy = f.newDocumentBuilder().parse(dir.resolve("workflowset.meta").toFile())
+                .getDocumentElement();
+            String comments = "";
+            for (Node c = legacy.getFirstChild(); c != null; c = c.getNextSibling()) {
+                if (c instanceof Element e && e.getAttribute("name").equals("Comments")) {
+                    comments = e.getTextContent().replace("\r", "");
+                }
+            }
+            assertEquals(description, comments, name + ": the same description in both files");
         }
     }
 
@@ -174,7 +343,26 @@ class ScenarioWorkflowsTest {
     void mmrmGivesLsMeansByArmAtEachVisit() throws Exception {
         ReferenceCase c = ReferenceCase.load("mmrm_us");
         WorkflowRunner.Result r = WorkflowRunner.run(ROOT.resolve("11 MMRM unstructured covariance"));
-        assertFixedEffects(c, table(r, "Mixed Model Learner", 1), 1e-4); // flat likelihood: 1e-4 of the SE
+        // placebo is the reference arm (R's default, the first level alphabetically, is active): the arm terms
+        // are the reference's with the sign flipped and the same SE; baseline is unchanged
+        BufferedDataTable fixed = table(r, "Mixed Model Learner", 1);
+        List<String> terms = KnimeTables.strings(fixed, "Term");
+        double[] est = KnimeTables.doubles(fixed, "Estimate");
+        double[] se = KnimeTables.doubles(fixed, "Std. Error");
+        for (JsonObject e : c.objects("fixed")) {
+            String term = e.get("term").getAsString();
+            boolean arm = term.startsWith("armplacebo");
+            if (!arm && !term.equals("baseline")) {
+                continue; // intercept and visit effects are now those of the placebo arm: the LS means check them
+            }
+            int i = terms.indexOf(arm ? term.replace("armplacebo", "armactive") : term);
+            assertTrue(i >= 0, term + " in " + terms);
+            double sign = arm ? -1 : 1;
+            assertClose(sign * e.get("estimate").getAsDouble(), est[i], 1e-4, e.get("se").getAsDouble(),
+                terms.get(i)); // flat likelihood: 1e-4 of the SE
+            assertClose(e.get("se").getAsDouble(), se[i], 1e-3, "SE of " + terms.get(i));
+        }
+        assertEquals(List.of("(Intercept)", "baseline", "armactive"), terms.subList(0, 3), "placebo is the reference");
         BufferedDataTable means = table(r, "Mixed Model Tests", 1);
         List<String> levels = KnimeTables.strings(means, "Level");
         for (JsonObject e : c.objects("lsmeans_satterthwaite")) {

@@ -45,6 +45,13 @@ public final class StandInNodeContainer {
             specs[i] = inputs[i] == null ? null : inputs[i].getSpec();
         }
         model.setWarningMessage(null);
+        PortType[] types = model.inPortTypes();
+        for (int i = 0; i < specs.length; i++) {
+            // as KNIME: a required table port without a spec gets an empty one, an optional one stays null
+            if (specs[i] == null && types[i].equals(BufferedDataTable.TYPE) && !types[i].isOptional()) {
+                specs[i] = new DataTableSpec();
+            }
+        }
         model.configure(specs);
         return model.execute(inputs, new ExecutionContext());
     }

@@ -11,6 +11,7 @@ import org.knime.core.data.DataCell;
 import org.knime.core.data.DataRow;
 import org.knime.core.data.DataTable;
 import org.knime.core.data.DataTableSpec;
+import org.knime.core.data.RowIterator;
 import org.knime.core.data.RowKey;
 
 /**
@@ -80,11 +81,6 @@ public class DataContainer {
                 return iteratorOver(copy);
             }
         };
-    }
-
-    /** The rows added so far; used by the stand-in's buffered table. */
-    protected final List<DataRow> rows() {
-        return Collections.unmodifiableList(rows);
     }
 
     static CloseableRowIterator iteratorOver(final List<DataRow> rows) {

@@ -18,7 +18,9 @@ public final class BooleanCell extends DataCell implements BooleanValue, IntValu
 
     public static final BooleanCell FALSE = new BooleanCell(false);
 
-    public static BooleanCell get(final boolean b) {
+    /** Deprecated in KNIME (BooleanCellFactory.create or TRUE/FALSE instead). */
+    @Deprecated
+    public static final BooleanCell get(final boolean b) {
         return b ? TRUE : FALSE;
     }
 

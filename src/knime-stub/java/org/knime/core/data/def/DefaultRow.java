@@ -21,11 +21,11 @@ public class DefaultRow implements DataRow {
         this(new RowKey(key), cells);
     }
 
-    public DefaultRow(final RowKey key, final List<? extends DataCell> cells) {
+    public DefaultRow(final RowKey key, final List<DataCell> cells) {
         this(key, cells.toArray(new DataCell[0]));
     }
 
-    public DefaultRow(final String key, final List<? extends DataCell> cells) {
+    public DefaultRow(final String key, final List<DataCell> cells) {
         this(new RowKey(key), cells);
     }
 
@@ -46,17 +46,17 @@ public class DefaultRow implements DataRow {
     }
 
     @Override
-    public int getNumCells() {
+    public final int getNumCells() {
         return cells.length;
     }
 
     @Override
-    public RowKey getKey() {
+    public final RowKey getKey() {
         return key;
     }
 
     @Override
-    public DataCell getCell(final int index) {
+    public final DataCell getCell(final int index) {
         return cells[index];
     }
 

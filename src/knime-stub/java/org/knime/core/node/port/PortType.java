@@ -1,7 +1,7 @@
 package org.knime.core.node.port;
 
 /** Stand-in for KNIME's port type: the port object class and whether the port is optional. */
-public class PortType {
+public final class PortType {
     private final Class<? extends PortObject> objectClass;
     private final boolean optional;
 

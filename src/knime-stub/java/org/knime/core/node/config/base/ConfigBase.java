@@ -31,7 +31,7 @@ import org.xml.sax.SAXException;
  * written and read in KNIME's settings XML format ({@code config} and {@code entry} elements, arrays as a
  * config with {@code array-size}, control characters as {@code %%} plus five decimal digits).
  */
-public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
+public abstract class ConfigBase extends AbstractConfigEntry implements ConfigBaseRO, ConfigBaseWO {
     private static final String NAMESPACE = "http://www.knime.org/2008/09/XMLConfig";
     private static final String ARRAY_SIZE = "array-size";
 
@@ -39,21 +39,14 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
     private record Entry(String type, String value) {
     }
 
-    private final String key;
     private final Map<String, Object> entries = new LinkedHashMap<>();
-    private ConfigBase parent;
 
     public ConfigBase(final String key) {
-        this.key = key;
+        super(key);
     }
 
     /** A child of this config's class. */
-    protected abstract ConfigBase getInstance(String key);
-
-    @Override
-    public String getKey() {
-        return key;
-    }
+    public abstract ConfigBase getInstance(String key);
 
     @Override
     public Set<String> keySet() {
@@ -66,20 +59,22 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
     }
 
     @Override
-    public Iterator<String> iterator() {
+    public final Iterator<String> iterator() {
         return keySet().iterator();
     }
 
     // ---- children
 
-    protected ConfigBase addChild(final String k) {
+    @Override
+    public final ConfigBase addConfigBase(final String k) {
         ConfigBase child = getInstance(k);
         child.parent = this;
         entries.put(k, child);
         return child;
     }
 
-    protected ConfigBase getChild(final String k) throws InvalidSettingsException {
+    @Override
+    public final ConfigBase getConfigBase(final String k) throws InvalidSettingsException {
         Object o = entries.get(k);
         if (!(o instanceof ConfigBase)) {
             throw new InvalidSettingsException(o == null ? "Config for key \"" + k + "\" not found."
@@ -116,7 +111,7 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
     }
 
     private ConfigBase putArray(final String k, final int size) {
-        ConfigBase a = addChild(k);
+        ConfigBase a = addConfigBase(k);
         a.addInt(ARRAY_SIZE, size);
         return a;
     }
@@ -231,7 +226,7 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
     @Override
     public void addStringArray(final String k, final String... values) {
         if (values == null) {
-            addChild(k); // KNIME: a null array is a config without array-size
+            addConfigBase(k); // KNIME: a null array is a config without array-size
             return;
         }
         ConfigBase a = putArray(k, values.length);
@@ -242,7 +237,7 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
 
     @Override
     public String[] getStringArray(final String k) throws InvalidSettingsException {
-        ConfigBase a = getChild(k);
+        ConfigBase a = getConfigBase(k);
         if (!a.containsKey(ARRAY_SIZE)) {
             return null;
         }
@@ -272,7 +267,7 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
 
     @Override
     public double[] getDoubleArray(final String k) throws InvalidSettingsException {
-        ConfigBase a = getChild(k);
+        ConfigBase a = getConfigBase(k);
         double[] v = new double[arraySize(a, k)];
         for (int i = 0; i < v.length; i++) {
             v[i] = a.getDouble(Integer.toString(i));
@@ -299,7 +294,7 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
 
     @Override
     public int[] getIntArray(final String k) throws InvalidSettingsException {
-        ConfigBase a = getChild(k);
+        ConfigBase a = getConfigBase(k);
         int[] v = new int[arraySize(a, k)];
         for (int i = 0; i < v.length; i++) {
             v[i] = a.getInt(Integer.toString(i));
@@ -326,7 +321,7 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
 
     @Override
     public long[] getLongArray(final String k) throws InvalidSettingsException {
-        ConfigBase a = getChild(k);
+        ConfigBase a = getConfigBase(k);
         long[] v = new long[arraySize(a, k)];
         for (int i = 0; i < v.length; i++) {
             v[i] = a.getLong(Integer.toString(i));
@@ -353,7 +348,7 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
 
     @Override
     public boolean[] getBooleanArray(final String k) throws InvalidSettingsException {
-        ConfigBase a = getChild(k);
+        ConfigBase a = getConfigBase(k);
         boolean[] v = new boolean[arraySize(a, k)];
         for (int i = 0; i < v.length; i++) {
             v[i] = a.getBoolean(Integer.toString(i));
@@ -373,12 +368,12 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
     // ---- XML
 
     @Override
-    public void saveToXML(final OutputStream os) throws IOException {
+    public final void saveToXML(final OutputStream os) throws IOException {
         Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
         w.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         w.write("<config xmlns=\"" + NAMESPACE + "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
             + " xsi:schemaLocation=\"" + NAMESPACE + " http://www.knime.org/XMLConfig_2008_09.xsd\" key=\""
-            + xml(key) + "\">\n");
+            + xml(getKey()) + "\">\n");
         writeEntries(w, "    ");
         w.write("</config>\n");
         w.flush();
@@ -434,9 +429,11 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
         return b.toString();
     }
 
-    /** Reads KNIME settings XML into an empty config (used by NodeSettings/ModelContent.loadFromXML). */
-    protected static <C extends ConfigBase> C readXML(final InputStream in, final Function<String, C> create)
-        throws IOException {
+    /**
+     * Reads KNIME settings XML into a new config of {@code config}'s class, keyed as the file's root (used by
+     * NodeSettings/ModelContent.loadFromXML).
+     */
+    protected static ConfigBase loadFromXML(final ConfigBase config, final InputStream in) throws IOException {
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setNamespaceAware(true);
@@ -444,9 +441,9 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
             if (!"config".equals(root.getLocalName())) {
                 throw new IOException("Not a KNIME settings file: root element <" + root.getTagName() + ">");
             }
-            C config = create.apply(unescape(root.getAttribute("key")));
-            ((ConfigBase)config).readEntries(root);
-            return config;
+            ConfigBase loaded = config.getInstance(unescape(root.getAttribute("key")));
+            loaded.readEntries(root);
+            return loaded;
         } catch (ParserConfigurationException | SAXException e) {
             throw new IOException("Malformed settings XML: " + e.getMessage(), e);
         }
@@ -460,7 +457,7 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
             Element e = (Element)n;
             String k = unescape(e.getAttribute("key"));
             if ("config".equals(e.getLocalName())) {
-                addChild(k).readEntries(e);
+                addConfigBase(k).readEntries(e);
             } else if ("entry".equals(e.getLocalName())) {
                 boolean isNull = "true".equals(e.getAttribute("isnull"));
                 put(k, e.getAttribute("type"), isNull ? null : unescape(e.getAttribute("value")));
@@ -470,22 +467,26 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
         }
     }
 
-    // ---- equality (KNIME compares configs by content)
+    // ---- equality (KNIME compares configs by content; AbstractConfigEntry.equals)
 
     @Override
-    public boolean equals(final Object o) {
-        return o instanceof ConfigBase && o.getClass() == getClass() && ((ConfigBase)o).key.equals(key)
-            && ((ConfigBase)o).entries.equals(entries);
+    boolean sameContent(final AbstractConfigEntry o) {
+        return o instanceof ConfigBase c && c.entries.equals(entries);
     }
 
     @Override
-    public int hashCode() {
-        return key.hashCode() * 31 + entries.hashCode();
+    int contentHash() {
+        return entries.hashCode();
+    }
+
+    @Override
+    public final String toStringValue() {
+        return getKey();
     }
 
     @Override
     public String toString() {
-        return key + entries;
+        return getKey() + entries;
     }
 
     // ---- TreeNode: the child configs
@@ -511,27 +512,17 @@ public abstract class ConfigBase implements ConfigBaseRO, ConfigBaseWO {
     }
 
     @Override
-    public TreeNode getParent() {
-        return parent;
-    }
-
-    @Override
     public int getIndex(final TreeNode node) {
         return childConfigs().indexOf(node);
     }
 
     @Override
-    public boolean getAllowsChildren() {
-        return true;
-    }
-
-    @Override
-    public boolean isLeaf() {
+    public final boolean isLeaf() {
         return getChildCount() == 0;
     }
 
     @Override
-    public Enumeration<? extends TreeNode> children() {
-        return Collections.enumeration(childConfigs());
+    public final Enumeration<TreeNode> children() {
+        return Collections.enumeration(new ArrayList<TreeNode>(childConfigs()));
     }
 }

@@ -4,17 +4,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Set;
 
-import javax.swing.tree.TreeNode;
-
 import org.knime.core.node.InvalidSettingsException;
 
 /** Stand-in for KNIME's read access to a settings tree (bundle org.knime.core.util). */
-public interface ConfigBaseRO extends TreeNode, Iterable<String> {
+public interface ConfigBaseRO extends Iterable<String> {
     String getKey();
 
     Set<String> keySet();
 
     boolean containsKey(String key);
+
+    ConfigBase getConfigBase(String key) throws InvalidSettingsException;
 
     void saveToXML(OutputStream os) throws IOException;
 

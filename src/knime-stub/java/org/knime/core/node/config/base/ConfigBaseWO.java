@@ -4,6 +4,8 @@ package org.knime.core.node.config.base;
 public interface ConfigBaseWO {
     String getKey();
 
+    ConfigBase addConfigBase(String key);
+
     void addString(String key, String value);
 
     void addStringArray(String key, String... values);

@@ -54,14 +54,4 @@ public final class ImagePortObjectSpec extends AbstractSimplePortObjectSpec {
     protected void save(final ModelContentWO model) {
         model.addString("cell_class", m_type.getCellClass().getName());
     }
-
-    @Override
-    public boolean equals(final Object o) {
-        return o instanceof ImagePortObjectSpec other && java.util.Objects.equals(m_type, other.m_type);
-    }
-
-    @Override
-    public int hashCode() {
-        return java.util.Objects.hashCode(m_type);
-    }
 }

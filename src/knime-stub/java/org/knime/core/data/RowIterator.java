@@ -1,8 +1,7 @@
-package org.knime.core.data.container;
+package org.knime.core.data;
 
 import java.util.Iterator;
 
-import org.knime.core.data.DataRow;
 
 /** Stand-in for KNIME's row iterator. */
 public abstract class RowIterator implements Iterator<DataRow> {
@@ -11,4 +10,10 @@ public abstract class RowIterator implements Iterator<DataRow> {
 
     @Override
     public abstract DataRow next();
+
+    /** Rows cannot be removed (as in KNIME). */
+    @Override
+    public final void remove() {
+        throw new UnsupportedOperationException("Can't remove row from table.");
+    }
 }

@@ -1,4 +1,4 @@
-package org.mixedmodels.engine.joint;
+package org.mixedmodels.engine.fit;
 
 import org.mixedmodels.engine.linalg.SmallMatrices;
 
@@ -10,18 +10,19 @@ import org.mixedmodels.engine.linalg.SmallMatrices;
  * is a conjugate-gradient method and its other optimisers are derivative-free), while the joint likelihood, whose
  * exact gradient is cheap, is best maximised as JM does with {@code optim(method = "BFGS")}. The strong Wolfe
  * curvature condition keeps every BFGS update positive definite. Started from the inverse of a numerical Hessian
- * it converges on the AIDS models in under ten iterations.
+ * it converges on the AIDS models in under ten iterations; the residual-structure fits
+ * ({@link ResidualCovarianceModel}) use it on their analytic gradient.
  */
-final class Bfgs {
+public final class Bfgs {
     private Bfgs() {
     }
 
     /** A function to minimise that writes its gradient into {@code grad} and returns its value. */
-    interface Objective {
+    public interface Objective {
         double valueAndGradient(double[] x, double[] grad);
     }
 
-    record Result(double[] x, double value, double[] gradient, int iterations, int evaluations, boolean converged,
+    public record Result(double[] x, double value, double[] gradient, int iterations, int evaluations, boolean converged,
             String message) {
     }
 
@@ -33,7 +34,7 @@ final class Bfgs {
      * @param gradientTolerance converged when every |gradient component| is at most this
      * @param relativeTolerance or when the value decreases by less than this relative amount twice in a row
      */
-    static Result minimize(Objective f, double[] x0, double[][] h0, double initialScale, int maxIterations,
+    public static Result minimize(Objective f, double[] x0, double[][] h0, double initialScale, int maxIterations,
             double gradientTolerance, double relativeTolerance) {
         int n = x0.length;
         double[] x = x0.clone();

@@ -1,0 +1,341 @@
+package org.mixedmodels.engine.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.math3.linear.EigenDecomposition;
+import org.apache.commons.math3.linear.MatrixUtils;
+import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.design.RandomEffectTerm;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.design.ResidualDesign;
+import org.mixedmodels.engine.linalg.SmallMatrices;
+
+/**
+ * Cluster-robust (sandwich) covariance of the fixed effects, clustered by subject, as R's clubSandwich computes
+ * it for nlme's gls and lme (Pustejovsky and Tipton 2018, J. Bus. Econ. Stat. 36, 672-683):
+ * cov = M (sum_j X_j' W_j A_j e_j e_j' A_j' W_j X_j) M with M = (X' W X)^-1, W_j = V_j^-1 at the fitted V,
+ * e_j = y_j - X_j beta the marginal residuals, and A_j = I for CR0, or for CR2 (Bell and McCaffrey 2002) the
+ * bias-reducing adjustment A_j = R_j' B_j^{-1/2} R_j with V_j = R_j' R_j (Cholesky) and
+ * B_j = R_j (V_j - X_j M X_j') R_j', B^{-1/2} from its eigen-decomposition over the eigenvalues above 1e-12 of the
+ * largest (clubSandwich's Sym_power). The fitted V is the working model (clubSandwich's default target).
+ *
+ * <p>The df of l'beta are clubSandwich's Satterthwaite df (coef_test; Bell and McCaffrey 2002, sec. 3; Tipton
+ * 2015, Psychol. Methods 20): with E_j = M X_j' W_j A_j, g_j = L_j' E_j' l (V_j = L_j L_j') and
+ * h_j = C' X_j' E_j' l (M = C C'), the matrix over clusters P_jk = [j = k] |g_j|^2 - h_j'h_k gives
+ * df = (tr P)^2 / sum_jk P_jk^2. Multi-df tests ({@link LinearContrasts}) use the sandwich in the Wald statistic
+ * and combine the df of its eigen-contrasts as lmerTest does (not clubSandwich's Hotelling T^2 approximation).
+ */
+public final class RobustCovariance {
+    private final CovarianceType type;
+    private final double[][] bread;
+    private final double[][] breadFactor;
+    private final double[][] covariance;
+    /** Per cluster: M X_j' W_j A_j (p x m_j), the matrix that takes the cluster's residuals to its share of beta. */
+    private final List<double[][]> estimating = new ArrayList<>();
+    /** Per cluster: the Cholesky factor of V_j (lower). */
+    private final List<double[][]> chol = new ArrayList<>();
+    /** Per cluster: X_j (m_j x p). */
+    private final List<double[][]> x = new ArrayList<>();
+
+    public RobustCovariance(FitResult fit, CovarianceType type) {
+        if (type == CovarianceType.MODEL) {
+            throw new IllegalArgumentException("The model-based covariance is the fit's own.");
+        }
+        this.type = type;
+        Design design = fit.design();
+        int p = fit.fixedEffects().size();
+        double[][] cols = design.fixed().columns();
+        double[] y = design.response();
+        double[] beta = fit.beta();
+        List<int[]> clusters = new ArrayList<>();
+        List<double[][]> v = new ArrayList<>();
+        marginalCovariances(fit, clusters, v);
+        int n = clusters.size();
+        if (n < 2) {
+            throw new MixedModelException("A robust covariance needs at least two subjects; the data have " + n + ".");
+        }
+        double[][] xtwx = new double[p][p];
+        List<double[][]> w = new ArrayList<>();
+        List<double[]> residuals = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            int[] rows = clusters.get(j);
+            int m = rows.length;
+            double[][] l = SmallMatrices.cholesky(v.get(j));
+            if (l == null) {
+                throw new MixedModelException("The fitted covariance of a subject is not positive definite.");
+            }
+            double[][] wj = SmallMatrices.inverseFromCholesky(l);
+            double[][] xj = new double[m][p];
+            double[] e = new double[m];
+            for (int r = 0; r < m; r++) {
+                e[r] = y[rows[r]];
+                for (int c = 0; c < p; c++) {
+                    xj[r][c] = cols[c][rows[r]];
+                    e[r] -= xj[r][c] * beta[c];
+                }
+            }
+            double[][] wx = SmallMatrices.multiply(wj, xj);
+            double[][] xtw = SmallMatrices.transpose(wx);
+            double[][] contribution = SmallMatrices.multiply(xtw, xj);
+            for (int a = 0; a < p; a++) {
+                for (int b = 0; b < p; b++) {
+                    xtwx[a][b] += contribution[a][b];
+                }
+            }
+            chol.add(l);
+            x.add(xj);
+            w.add(wj);
+            residuals.add(e);
+        }
+        bread = SmallMatrices.inverseSpd(xtwx);
+        if (bread == null) {
+            throw new MixedModelException("X' V^-1 X is not positive definite; the robust covariance is undefined.");
+        }
+        breadFactor = SmallMatrices.cholesky(bread);
+        double[][] meat = new double[p][p];
+        for (int j = 0; j < n; j++) {
+            double[][] xtw = SmallMatrices.transpose(SmallMatrices.multiply(w.get(j), x.get(j)));
+            double[][] est = SmallMatrices.multiply(bread, xtw);
+            if (type == CovarianceType.EMPIRICAL_CR2) {
+                est = SmallMatrices.multiply(est, adjustment(v.get(j), chol.get(j), x.get(j)));
+            }
+            estimating.add(est);
+            double[] u = SmallMatrices.multiply(est, residuals.get(j));
+            for (int a = 0; a < p; a++) {
+                for (int b = 0; b < p; b++) {
+                    meat[a][b] += u[a] * u[b];
+                }
+            }
+        }
+        covariance = meat;
+    }
+
+    /** A_j = R' B^{-1/2} R with R = L' (V = R'R) and B = R (V - X M X') R'. */
+    private double[][] adjustment(double[][] vj, double[][] l, double[][] xj) {
+        int m = vj.length;
+        double[][] r = SmallMatrices.transpose(l);
+        double[][] xmx = SmallMatrices.multiplyTransposed(SmallMatrices.multiply(xj, bread), xj);
+        double[][] inner = new double[m][m];
+        for (int a = 0; a < m; a++) {
+            for (int b = 0; b < m; b++) {
+                inner[a][b] = vj[a][b] - xmx[a][b];
+            }
+        }
+        double[][] b = SmallMatrices.multiply(SmallMatrices.multiply(r, inner), l);
+        for (int a = 0; a < m; a++) {
+            for (int c = 0; c < a; c++) {
+                double s = (b[a][c] + b[c][a]) / 2;
+                b[a][c] = s;
+                b[c][a] = s;
+            }
+        }
+        EigenDecomposition eig = new EigenDecomposition(MatrixUtils.createRealMatrix(b));
+        double[] values = eig.getRealEigenvalues();
+        double largest = 0;
+        for (double e : values) {
+            largest = Math.max(largest, Math.abs(e));
+        }
+        double[][] power = new double[m][m];
+        for (int e = 0; e < m; e++) {
+            if (!(values[e] > 1e-12 * largest)) {
+                continue;
+            }
+            double[] vec = eig.getEigenvector(e).toArray();
+            double f = 1 / Math.sqrt(values[e]);
+            for (int a = 0; a < m; a++) {
+                for (int c = 0; c < m; c++) {
+                    power[a][c] += f * vec[a] * vec[c];
+                }
+            }
+        }
+        return SmallMatrices.multiply(SmallMatrices.multiply(l, power), r);
+    }
+
+    /**
+     * The subjects' rows and fitted marginal covariances V_j = sigma^2 (Z_j Lambda Lambda' Z_j' + S_j) (absolute):
+     * S_j the residual structure over the subject's visits, or I without a residual term, where the subject is the
+     * (single) grouping factor of the random effects.
+     */
+    private static void marginalCovariances(FitResult fit, List<int[]> clusters, List<double[][]> v) {
+        Design design = fit.design();
+        List<RandomEffectTerm> terms = design.randomTerms();
+        double sigma2 = fit.sigma() * fit.sigma();
+        if (fit.residual() != null) {
+            ResidualDesign residual = design.residual();
+            if (residual.group() != null) {
+                throw new MixedModelException("A robust covariance is not available with group-specific covariance "
+                        + "parameters yet.");
+            }
+            for (int[] rows : residual.rowsBySubject()) {
+                int m = rows.length;
+                int[] position = new int[m];
+                double[] time = new double[m];
+                for (int j = 0; j < m; j++) {
+                    position[j] = residual.position()[rows[j]];
+                    time[j] = residual.time()[rows[j]];
+                }
+                double[][] vj = fit.residual().covariance(position, time, fit.sigma());
+                if (residual.stratum() != null) {
+                    // the varident SD ratios of the rows' strata
+                    Map<?, ?> ratios = (Map<?, ?>) fit.residual().description().get("sd_ratios");
+                    double[] r = new double[m];
+                    for (int j = 0; j < m; j++) {
+                        r[j] = (Double) ratios.get(residual.strata().get(residual.stratum()[rows[j]]));
+                    }
+                    for (int j = 0; j < m; j++) {
+                        for (int k = 0; k < m; k++) {
+                            vj[j][k] *= r[j] * r[k];
+                        }
+                    }
+                }
+                addRandomEffects(fit, terms, rows, sigma2, vj);
+                clusters.add(rows);
+                v.add(vj);
+            }
+            return;
+        }
+        if (terms.isEmpty()) {
+            throw new MixedModelException("A robust covariance clusters by subject; the model has neither random effects "
+                    + "nor a residual covariance term to name the subject.");
+        }
+        String group = terms.get(0).groupName();
+        for (RandomEffectTerm t : terms) {
+            if (!t.groupName().equals(group)) {
+                throw new MixedModelException("A robust covariance clusters by one grouping factor; the random effects "
+                        + "are grouped by both '" + group + "' and '" + t.groupName() + "'.");
+            }
+        }
+        int levels = terms.get(0).levelCount();
+        List<List<Integer>> byLevel = new ArrayList<>();
+        for (int g = 0; g < levels; g++) {
+            byLevel.add(new ArrayList<>());
+        }
+        for (int i = 0; i < fit.nobs(); i++) {
+            byLevel.get(terms.get(0).grouping().code(i)).add(i);
+        }
+        for (List<Integer> list : byLevel) {
+            int[] rows = list.stream().mapToInt(Integer::intValue).toArray();
+            int m = rows.length;
+            double[][] vj = new double[m][m];
+            for (int a = 0; a < m; a++) {
+                vj[a][a] = sigma2;
+            }
+            addRandomEffects(fit, terms, rows, sigma2, vj);
+            clusters.add(rows);
+            v.add(vj);
+        }
+    }
+
+    /** Adds sigma^2 Z_t Lambda_t Lambda_t' Z_t' of every random-effect term (all grouped by the subject). */
+    private static void addRandomEffects(FitResult fit, List<RandomEffectTerm> terms, int[] rows, double sigma2,
+            double[][] vj) {
+        int m = rows.length;
+        int offset = 0;
+        for (RandomEffectTerm t : terms) {
+            int k = t.k();
+            double[][] lambda = new double[k][k];
+            for (int c = 0; c < k; c++) {
+                for (int r = c; r < k; r++) {
+                    lambda[r][c] = fit.theta()[offset++];
+                }
+            }
+            double[][] d = SmallMatrices.multiplyTransposed(lambda, lambda);
+            double[][] z = t.model().columns();
+            for (int a = 0; a < m; a++) {
+                for (int b = 0; b < m; b++) {
+                    double s = 0;
+                    for (int u = 0; u < k; u++) {
+                        for (int w = 0; w < k; w++) {
+                            s += z[u][rows[a]] * d[u][w] * z[w][rows[b]];
+                        }
+                    }
+                    vj[a][b] += sigma2 * s;
+                }
+            }
+        }
+    }
+
+    public CovarianceType type() {
+        return type;
+    }
+
+    /** The sandwich covariance of beta (p x p). */
+    public double[][] covariance() {
+        double[][] c = new double[covariance.length][];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = covariance[i].clone();
+        }
+        return c;
+    }
+
+    public int clusters() {
+        return estimating.size();
+    }
+
+    /** clubSandwich's Satterthwaite df of l'beta (coef_test with {@code test = "Satterthwaite"}). */
+    public double df(double[] l) {
+        int p = l.length;
+        double trace = 0;
+        double sumDiagSquares = 0;
+        double crossDiag = 0;
+        double[][] q = new double[p][p];
+        for (int j = 0; j < estimating.size(); j++) {
+            double[] lm = new double[estimating.get(j)[0].length];
+            double[][] est = estimating.get(j);
+            for (int a = 0; a < p; a++) {
+                if (l[a] == 0) {
+                    continue;
+                }
+                for (int r = 0; r < lm.length; r++) {
+                    lm[r] += l[a] * est[a][r];
+                }
+            }
+            // g_j = l' M X_j' W_j A_j L_j and h_j = C' X_j' (l' M X_j' W_j A_j)'
+            double[][] lj = chol.get(j);
+            double g2 = 0;
+            for (int c = 0; c < lm.length; c++) {
+                double s = 0;
+                for (int r = c; r < lm.length; r++) {
+                    s += lm[r] * lj[r][c];
+                }
+                g2 += s * s;
+            }
+            double[] xl = new double[p];
+            double[][] xj = x.get(j);
+            for (int r = 0; r < lm.length; r++) {
+                for (int a = 0; a < p; a++) {
+                    xl[a] += xj[r][a] * lm[r];
+                }
+            }
+            double[] h = new double[p];
+            for (int c = 0; c < p; c++) {
+                double s = 0;
+                for (int a = c; a < p; a++) {
+                    s += xl[a] * breadFactor[a][c];
+                }
+                h[c] = s;
+            }
+            double h2 = SmallMatrices.dot(h, h);
+            trace += g2 - h2;
+            double pjj = g2 - h2;
+            sumDiagSquares += pjj * pjj;
+            // sum_{j != k} (h_j'h_k)^2 = ||sum_j h_j h_j'||_F^2 - sum_j |h_j|^4
+            crossDiag += h2 * h2;
+            for (int a = 0; a < p; a++) {
+                for (int b = 0; b < p; b++) {
+                    q[a][b] += h[a] * h[b];
+                }
+            }
+        }
+        double frobenius = 0;
+        for (double[] row : q) {
+            for (double e : row) {
+                frobenius += e * e;
+            }
+        }
+        double sumSquares = sumDiagSquares + frobenius - crossDiag;
+        return trace * trace / sumSquares;
+    }
+}

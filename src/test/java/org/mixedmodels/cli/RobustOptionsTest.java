@@ -1,0 +1,85 @@
+package org.mixedmodels.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mixedmodels.engine.testing.Tolerance.assertClose;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.mixedmodels.engine.testing.ReferenceCase;
+
+/**
+ * The CLI's --vcov and --ddf kenward-roger-linear options and the progress lines of long fits: the JSON names the
+ * covariance used, its SEs are clubSandwich's (sleepstudy_lme_robust, 1e-4), the text output says which sandwich.
+ */
+class RobustOptionsTest {
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String sleepstudy() {
+        return ReferenceCase.root().resolve("data").resolve("sleepstudy.csv").toString();
+    }
+
+    @Test
+    void vcovEmpiricalCr2() {
+        ReferenceCase c = ReferenceCase.load("sleepstudy_lme_robust");
+        Run r = run("fit", "--data", sleepstudy(), "--formula", c.string("formula"), "--vcov", "empirical-cr2",
+                "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("empirical-cr2", json.get("vcov").getAsString());
+        JsonObject days = json.getAsJsonArray("fixed").get(1).getAsJsonObject();
+        JsonObject expected = c.objects("robust").get(1).getAsJsonArray("coef_test").get(1).getAsJsonObject();
+        assertClose(expected.get("se").getAsDouble(), days.get("se").getAsDouble(), 1e-4, "CR2 se");
+        assertClose(expected.get("df_satterthwaite").getAsDouble(), days.get("df").getAsDouble(), 1e-3, "CR2 df");
+        Run text = run("fit", "--data", sleepstudy(), "--formula", c.string("formula"), "--vcov", "empirical");
+        assertTrue(text.out().contains("covariance: empirical (CR0"), text.out());
+        Run model = run("fit", "--data", sleepstudy(), "--formula", c.string("formula"), "--format", "json");
+        assertEquals("model", JsonParser.parseString(model.out()).getAsJsonObject().get("vcov").getAsString());
+        Run bad = run("fit", "--data", sleepstudy(), "--formula", c.string("formula"), "--vcov", "sandwich");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("choose model, empirical or empirical-cr2"), bad.err());
+        Run kr = run("fit", "--data", sleepstudy(), "--formula", c.string("formula"), "--vcov", "empirical",
+                "--ddf", "kenward-roger");
+        assertEquals(1, kr.code());
+        assertTrue(kr.err().contains("Kenward-Roger adjusts the model-based covariance"), kr.err());
+    }
+
+    @Test
+    void kenwardRogerLinearIsAccepted() {
+        Run r = run("fit", "--data", sleepstudy(), "--formula", "Reaction ~ Days + (Days | Subject)", "--ddf",
+                "kenward-roger-linear", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("kenward-roger-linear", JsonParser.parseString(r.out()).getAsJsonObject().get("ddf").getAsString());
+    }
+
+    @Test
+    void progressLinesAfterTheQuietPeriod() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        FitProgress quiet = new FitProgress(new PrintStream(err, true, StandardCharsets.UTF_8));
+        for (int i = 1; i <= 120; i++) {
+            quiet.objectiveEvaluated(i, 100.0 / i);
+        }
+        assertEquals("", err.toString(StandardCharsets.UTF_8), "nothing within the first seconds");
+        FitProgress now = new FitProgress(new PrintStream(err, true, StandardCharsets.UTF_8), 0);
+        for (int i = 1; i <= 120; i++) {
+            now.objectiveEvaluated(i, 100.0 / i);
+        }
+        String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length, err.toString(StandardCharsets.UTF_8));
+        assertTrue(lines[0].contains("evaluation 50, criterion 2.000000"), lines[0]);
+        assertTrue(lines[1].contains("evaluation 100, criterion 1.000000, change -1.00"), lines[1]);
+    }
+}
