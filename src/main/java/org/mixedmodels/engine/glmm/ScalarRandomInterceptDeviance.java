@@ -23,6 +23,8 @@ import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactor
 final class ScalarRandomInterceptDeviance {
 
     private static final int MAX_PIRLS = 200;
+    /** Steps (in u, standard-normal units) below which Fisher scoring is in its quadratic region. */
+    private static final double SMALL_STEP = 1e-4;
 
     private final GlmFamily family;
     private final double[][] x; // columns
@@ -156,8 +158,9 @@ final class ScalarRandomInterceptDeviance {
     }
 
     /**
-     * The minimizer of the penalized deviance of one group, by Fisher scoring with step halving (PIRLS for one
-     * coefficient). u is on the standard normal scale, so the absolute step tolerance is unit-free.
+     * The minimizer of the penalized deviance of one group, by Fisher scoring with step halving for large steps
+     * (PIRLS for one coefficient), to a step below 1e-13 (or the iteration limit). u is on the standard normal
+     * scale, so the absolute step tolerances are unit-free.
      */
     private double mode(int[] rows, double[] fixed, double theta, double start) {
         if (theta == 0) {
@@ -178,6 +181,15 @@ final class ScalarRandomInterceptDeviance {
             }
             double step = score / info;
             double next = uj + step;
+            if (Math.abs(step) < SMALL_STEP) {
+                // near the mode the objective changes by ~step^2, below its rounding once step < 1e-8: comparing
+                // values would stop there (and leave log|L| with a first-order error); take Newton's steps
+                uj = next;
+                if (Math.abs(step) < 1e-13) {
+                    break;
+                }
+                continue;
+            }
             double nextObj = penalizedDeviance(rows, fixed, theta, next);
             int halvings = 0;
             while (!(nextObj <= obj) && halvings < 50) {
@@ -191,9 +203,6 @@ final class ScalarRandomInterceptDeviance {
             }
             uj = next;
             obj = nextObj;
-            if (Math.abs(step) < 1e-11) {
-                break;
-            }
         }
         return uj;
     }
