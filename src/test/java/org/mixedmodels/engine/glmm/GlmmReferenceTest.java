@@ -26,7 +26,7 @@ class GlmmReferenceTest {
      * the penalized deviance changes by less than 1e-7 relative and takes log|L|^2 from the weights before its last
      * step (internal_glmerWrkIter updates L, then u), so its deviance carries a first-order error in the modes of
      * the last-but-one step: 5.7e-4 (3.1e-6 relative) on cbpp at lme4's own estimates, where ours is converged to
-     * 1e-11 in u (R's own Laplace formula with optimize()'s modes agrees with ours to 1e-10: see
+     * 1e-13 in u (R's own Laplace formula with optimize()'s modes agrees with ours to 1e-10: see
      * laplaceIsTheConvergedLaplaceApproximation). glmerAGQ runs PIRLS again from converged modes, so the AGQ cases have no such error and keep the
      * issue's tolerances. Measured (Laplace, cbpp; counts_offset in brackets): deviance 3.1e-6 (1.9e-7), estimates 4.1e-4 (2.5e-4),
      * SEs 1.3e-2 (7.2e-3: lme4 differentiates its PIRLS-limited deviance), modes 6.3e-4 (1.5e-4) relative.
