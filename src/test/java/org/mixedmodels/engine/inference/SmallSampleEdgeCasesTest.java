@@ -76,6 +76,33 @@ class SmallSampleEdgeCasesTest {
         }
     }
 
+    /**
+     * Residual-structure fits with a predictor in tiny units (x 1e-9): before the analytic-gradient fit (issue 18) and
+     * the relative pivot guard, qtcf_ri_ar1 with time_h x 1e-9 landed on another optimum (phi 0.023 instead of 0.59)
+     * and mmrm_us with baseline x 1e-9 failed as "not positive definite at the optimum".
+     */
+    @Test
+    void residualStructuresWithAPredictorInTinyUnits() {
+        for (String[] c : new String[][] {{"qtcf_ri_ar1", "time_h"}, {"mmrm_us", "baseline"}}) {
+            ReferenceCase ref = ReferenceCase.load(c[0]);
+            FitOptions options = UnitsInvariancePropertyTest.options(ref);
+            String model = ref.string("formula") + " + " + ref.string("residual");
+            FitResult base = LinearMixedModel.fit(model, ref.data(), options);
+            FitResult tiny = LinearMixedModel.fit(model, UnitsInvariancePropertyTest.rescaled(ref.data(), c[1], 1e-9),
+                    options);
+            double[] a = base.residual().parameters();
+            double[] b = tiny.residual().parameters();
+            for (int i = 0; i < a.length; i++) {
+                assertClose(a[i], b[i], 1e-4, c[0] + " structure parameter " + i);
+            }
+            List<CoefficientTest> x = FixedEffectsInference.of(base).coefficients();
+            List<CoefficientTest> y = FixedEffectsInference.of(tiny).coefficients();
+            for (int i = 0; i < x.size(); i++) {
+                assertClose(x.get(i).df(), y.get(i).df(), 1e-3, c[0] + " " + x.get(i).term() + " df");
+            }
+        }
+    }
+
     @Test
     void relativeZeroGuard() {
         // both "zeros" at rounding level relative to terms of size 1: 0/0 -> 1
