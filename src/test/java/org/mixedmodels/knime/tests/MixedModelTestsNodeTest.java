@@ -114,6 +114,9 @@ class MixedModelTestsNodeTest {
         NodeDialogPane dialog = h.dialog(h.settings(), model(c, FitOptions.reml()).getSpec(),
             KnimeTables.reference(c.string("data")).getDataTableSpec());
         assertEquals(h.settings(), NodeHarness.saveDialog(dialog));
+        ((MixedModelTestsNodeDialog)dialog).vcov.setSelectedItem("empirical");
+        ((MixedModelTestsNodeDialog)dialog).dfMethod.setSelectedItem("satterthwaite");
+        assertEquals("empirical", NodeHarness.saveDialog(dialog).getString(MixedModelTestsSettings.VCOV));
         assertEquals(1, DialogRendering.render(dialog, "tests"));
         assertTrue(new File("target/dialogs/tests-options.png").length() > 500);
     }
