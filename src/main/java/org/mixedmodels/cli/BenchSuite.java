@@ -21,18 +21,28 @@ import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.fit.LinearMixedModel;
+import org.mixedmodels.engine.fit.ProfiledDeviance;
 import org.mixedmodels.engine.formula.FormulaParser;
 
 /**
  * The performance suite ({@code bench --suite}): data sets of the shapes users fit, generated with fixed seeds,
  * each fitted once cold and then warm; one line per case with rows, groups, objective evaluations, the cold fit's
- * seconds (including building the design), the best warm fit, and the peak heap. {@code --scale} shrinks every
- * case (the smoke test runs them at 1%), {@code --case} picks cases by name, {@code --write-data DIR} writes each
- * data set as CSV with an R script that times lme4 on the same data.
+ * seconds (including building the design), the best warm fit, the cost of one evaluation of the objective (warm,
+ * at the optimum; random-effects models only) and the peak heap. {@code --scale} shrinks every case (the smoke
+ * test runs them at 1%), {@code --case} picks cases by name, {@code --write-data DIR} writes each data set as CSV
+ * with an R script that times lme4 (and lmerTest) on the same data, and a shell script that times both whole
+ * processes (read the CSV, fit, print) side by side.
  */
 final class BenchSuite {
-    /** One benchmark: a name, a formula and a generator of its data at a scale. */
-    record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4) {
+    /**
+     * One benchmark: a name, a formula, a generator of its data at a scale, and lme4's call on the data frame
+     * {@code d} ("mmrm" where R has no counterpart on Debian); {@code lmerTest} says whether the R script also
+     * times lmerTest's fit, summary and anova (Satterthwaite), which our default {@code fit} matches.
+     */
+    record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest) {
+        Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4) {
+            this(name, formula, data, fullSize, lme4, false);
+        }
     }
 
     private BenchSuite() {
@@ -41,7 +51,13 @@ final class BenchSuite {
     static List<Case> cases() {
         List<Case> c = new ArrayList<>();
         c.add(new Case("insteval-crossed", "y ~ service * dept + (1 | s) + (1 | d)", BenchSuite::instEval, 73_421,
-            "lmer(y ~ service * dept + (1 | s) + (1 | d), data = d)"));
+            "lmer(y ~ service * dept + (1 | s) + (1 | d), data = d)", true));
+        c.add(new Case("nested-10k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 80_000,
+            "lmer(y ~ x + (1 | school/student), data = d)"));
+        c.add(new Case("nested-100k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 800_000,
+            "lmer(y ~ x + (1 | school/student), data = d)"));
+        c.add(new Case("crossed-6000x2500", "y ~ x + (1 | user) + (1 | item)", BenchSuite::userItem, 300_000,
+            "lmer(y ~ x + (1 | user) + (1 | item), data = d)"));
         c.add(new Case("longitudinal-200k", "y ~ time * arm + (time | subject)",
             n -> SimulatedData.longitudinal(n / 10, 10, 20261124L), 200_000,
             "lmer(y ~ time * arm + (time | subject), data = d)"));
@@ -64,8 +80,8 @@ final class BenchSuite {
     }
 
     static int run(double scale, List<String> only, int repeats, Path writeData, PrintStream out) throws IOException {
-        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %6s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s", "peak_MB",
-            "df_s", "iters");
+        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %9s %6s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s",
+            "eval_ms", "peak_MB", "df_s", "iters");
         List<Case> selected = new ArrayList<>();
         for (Case c : cases()) {
             if (only.isEmpty() || only.contains(c.name())) {
@@ -97,13 +113,101 @@ final class BenchSuite {
             FixedEffectsInference.of(fit);
             double df = (System.nanoTime() - td) / 1e9;
             int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
-            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.0f %9.3f %6d%n", c.name(), fit.nobs(), groups,
-                fit.optimizer().evaluations(), cold, warm, HeapUse.peakMegabytes(), df, fit.optimizer().iterations());
+            String perEvaluation = design.residual() == null
+                ? String.format(Locale.ROOT, "%9.2f", evaluationMillis(design, fit.theta())) : String.format("%9s", "-");
+            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f %9.3f %6d%n", c.name(), fit.nobs(), groups,
+                fit.optimizer().evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), df,
+                fit.optimizer().iterations());
         }
         if (writeData != null) {
             writeLme4Script(selected, writeData);
+            writeWholeProcessScript(selected, writeData);
         }
         return 0;
+    }
+
+    /**
+     * Milliseconds per evaluation of the profiled objective at theta (the optimizer's inner loop): warm, the best
+     * of up to 5 rounds of repeated evaluations lasting about 0.2 s each.
+     */
+    static double evaluationMillis(Design design, double[] theta) {
+        ProfiledDeviance deviance = new ProfiledDeviance(design, true);
+        deviance.value(theta);
+        double best = Double.POSITIVE_INFINITY;
+        for (int round = 0; round < 5; round++) {
+            int count = 0;
+            long t0 = System.nanoTime();
+            long elapsed;
+            do {
+                deviance.value(theta);
+                count++;
+                elapsed = System.nanoTime() - t0;
+            } while (elapsed < 200_000_000L && count < 50);
+            best = Math.min(best, elapsed / 1e6 / count);
+        }
+        return best;
+    }
+
+    /**
+     * Pupils in schools, the issue's nested case: n / 8 schools, 4 students per school (student labels repeat
+     * across schools, so the model names the nesting: school/student), 2 rows per student, one covariate.
+     */
+    static DataFrame schools(final int n) {
+        SplittableRandom random = new SplittableRandom(20261201L);
+        int schools = Math.max(2, n / 8);
+        int rows = schools * 8;
+        String[] school = new String[rows];
+        String[] student = new String[rows];
+        double[] x = new double[rows];
+        double[] y = new double[rows];
+        int i = 0;
+        for (int a = 0; a < schools; a++) {
+            double us = SimulatedData.gaussian(random);
+            for (int b = 0; b < 4; b++) {
+                double ut = 0.7 * SimulatedData.gaussian(random);
+                for (int r = 0; r < 2; r++) {
+                    school[i] = "sc" + a;
+                    student[i] = "st" + b;
+                    x[i] = SimulatedData.gaussian(random);
+                    y[i] = 2 + 0.5 * x[i] + us + ut + 0.8 * SimulatedData.gaussian(random);
+                    i++;
+                }
+            }
+        }
+        return new DataFrame(List.of(new NumericColumn("y", y), new NumericColumn("x", x),
+            new CategoricalColumn("school", school), new CategoricalColumn("student", student)));
+    }
+
+    /**
+     * Crossed users and items (ratings): 6,000 users x 2,500 items at 300,000 rows (scaled with n), each row a
+     * random user and a random item, one covariate.
+     */
+    static DataFrame userItem(final int n) {
+        SplittableRandom random = new SplittableRandom(20261202L);
+        int users = Math.max(5, (int)Math.round(6000.0 * n / 300_000));
+        int items = Math.max(5, (int)Math.round(2500.0 * n / 300_000));
+        double[] userEffect = new double[users];
+        double[] itemEffect = new double[items];
+        for (int i = 0; i < users; i++) {
+            userEffect[i] = 0.6 * SimulatedData.gaussian(random);
+        }
+        for (int i = 0; i < items; i++) {
+            itemEffect[i] = 0.4 * SimulatedData.gaussian(random);
+        }
+        String[] user = new String[n];
+        String[] item = new String[n];
+        double[] x = new double[n];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            int u = random.nextInt(users);
+            int it = random.nextInt(items);
+            user[i] = "u" + u;
+            item[i] = "i" + it;
+            x[i] = SimulatedData.gaussian(random);
+            y[i] = 3 + 0.2 * x[i] + userEffect[u] + itemEffect[it] + SimulatedData.gaussian(random);
+        }
+        return new DataFrame(List.of(new NumericColumn("y", y), new NumericColumn("x", x),
+            new CategoricalColumn("user", user), new CategoricalColumn("item", item)));
     }
 
     /**
@@ -191,20 +295,59 @@ final class BenchSuite {
         }
     }
 
+    /**
+     * lme4_bench.R: per case, the seconds of read.csv, of lme4's fit, and (where the case says so) of lmerTest's fit
+     * + summary + anova with Satterthwaite's df; run with {@code Rscript lme4_bench.R} in the data folder.
+     */
     private static void writeLme4Script(final List<Case> cases, final Path dir) throws IOException {
-        StringBuilder r = new StringBuilder("# Times R's lme4 (and nlme) on the data bench --suite wrote here.\n"
-            + "suppressMessages(library(lme4))\n");
+        StringBuilder r = new StringBuilder("# Times R's lme4 (and nlme, lmerTest) on the data bench --suite wrote here.\n"
+            + "suppressMessages(library(lme4))\n"
+            + "has_lmerTest <- suppressMessages(requireNamespace('lmerTest', quietly = TRUE))\n"
+            + "cat(sprintf('%-22s %9s %9s %9s %12s\\n', 'case', 'rows', 'read_s', 'lme4_s', 'lmerTest_s'))\n");
         for (Case c : cases) {
             if (c.lme4().equals("mmrm")) {
                 continue; // the mmrm package is not on Debian; SAS/mmrm timings are not measured here
             }
-            r.append("d <- read.csv('").append(c.name()).append(".csv', stringsAsFactors = TRUE)\n");
+            r.append("tr <- system.time(d <- read.csv('").append(c.name())
+                .append(".csv', stringsAsFactors = TRUE))[['elapsed']]\n");
             if (c.formula().contains("visit")) {
                 r.append("d$visit <- factor(d$visit)\n");
             }
             r.append("t <- system.time(m <- ").append(c.lme4()).append(")[['elapsed']]\n");
-            r.append("cat(sprintf('%-22s %9d %9.3f\\n', '").append(c.name()).append("', nrow(d), t))\n");
+            if (c.lmerTest()) {
+                r.append("tt <- if (has_lmerTest) system.time({mt <- lmerTest::").append(c.lme4())
+                    .append("; s <- summary(mt); a <- anova(mt)})[['elapsed']] else NA\n");
+            } else {
+                r.append("tt <- NA\n");
+            }
+            r.append("cat(sprintf('%-22s %9d %9.3f %9.3f %12.3f\\n', '").append(c.name())
+                .append("', nrow(d), tr, t, tt))\n");
         }
         Files.writeString(dir.resolve("lme4_bench.R"), r.toString(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * whole_process.sh: per random-effects case, the wall-clock seconds of our whole command ({@code fit --ddf none},
+     * reading the CSV and printing JSON) and of Rscript reading the same CSV and fitting with lme4, run one after
+     * the other on the same machine; {@code JAR} names the CLI jar (default mixed-models-cli.jar here).
+     */
+    private static void writeWholeProcessScript(final List<Case> cases, final Path dir) throws IOException {
+        StringBuilder sh = new StringBuilder("#!/bin/sh\n# Whole-process seconds, ours (java -jar ... fit --ddf none) and"
+            + " lme4 (Rscript: read.csv + lmer), on the CSVs bench --suite wrote here.\n"
+            + "cd \"$(dirname \"$0\")\"\nJAR=${JAR:-mixed-models-cli.jar}\n"
+            + "now() { date +%s.%N; }\n"
+            + "printf '%-22s %9s %9s %9s\\n' case ours_s lme4_s ratio\n");
+        for (Case c : cases) {
+            if (c.lme4().equals("mmrm") || !c.lme4().startsWith("lmer(")) {
+                continue;
+            }
+            sh.append("t0=$(now); java -jar \"$JAR\" fit --data ").append(c.name()).append(".csv --formula '")
+                .append(c.formula()).append("' --ddf none --format json > /dev/null; t1=$(now)\n");
+            sh.append("Rscript -e \"suppressMessages(library(lme4)); d <- read.csv('").append(c.name())
+                .append(".csv', stringsAsFactors = TRUE); m <- ").append(c.lme4()).append("\"; t2=$(now)\n");
+            sh.append("awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf \"%-22s %9.2f %9.2f %9.2f\\n\", \"")
+                .append(c.name()).append("\", b - a, c - b, (b - a) / (c - b) }'\n");
+        }
+        Files.writeString(dir.resolve("whole_process.sh"), sh.toString(), StandardCharsets.UTF_8);
     }
 }

@@ -75,6 +75,7 @@ class BundleJarIT {
             }
         }
         assertTrue(m.getValue("Bundle-ClassPath").contains("lib/ejml-ddense"), "EJML embedded");
+        assertTrue(m.getValue("Bundle-ClassPath").contains("lib/ejml-dsparse"), "EJML sparse embedded");
         assertTrue(m.getValue("Bundle-ClassPath").contains("lib/jfreechart-"), "JFreeChart embedded (the plots)");
         assertTrue(m.getValue("Bundle-ClassPath").contains("lib/org.jfree.svg-"), "JFreeSVG embedded");
     }

@@ -5,14 +5,11 @@ import org.apache.commons.math3.analysis.MultivariateFunction;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
-import org.ejml.EjmlParameters;
-import org.ejml.data.DMatrixRBlock;
-import org.ejml.dense.block.MatrixOps_DDRB;
-import org.ejml.dense.block.decomposition.chol.CholeskyOuterForm_MT_DDRB;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
+import org.mixedmodels.engine.linalg.DenseCholesky;
 
 /**
  * The profiled deviance or REML criterion of a linear mixed model as a function of theta (Bates,
@@ -29,10 +26,15 @@ import org.mixedmodels.engine.design.RandomEffectTerm;
  *
  * <p>Storage follows MixedModels.jl: the cross-products of [Z X y] are formed once, in blocks. The
  * first random-effects block (most levels) is kept level by level, k x k per level, so its factor
- * has no fill-in; everything after it ({@code rest}: the other random-effects blocks, then X, then y)
- * is one dense block of size m. Because y is the last column of the factor, r^2 is the square of the
- * factor's last diagonal element, and beta and the random effects are solved only once, at the
- * optimum. One evaluation costs O(levels k^3 + m^2 q1 + m^3) and never passes over the rows.
+ * has no fill-in. Everything after it ({@code rest}: the other random-effects blocks, then X, then y)
+ * is either one dense block of size m, factored by {@link DenseCholesky} (crossed factors, whose Schur
+ * complement fills in), or - when the later random effects' part of it is sparse, as for nested factors,
+ * where it is block-diagonal - a {@link SparseRestFactor}: a sparse Cholesky of that part (symbolic
+ * analysis once) with X and y as dense rows, chosen when its flop count beats the dense one. Because y is
+ * the last column of the factor, r^2 is the square of the factor's last diagonal element, and beta and the
+ * random effects are solved only once, at the optimum. One evaluation costs O(levels k^3 + m^2 q1 + m^3)
+ * dense, O(levels k^3 + nnz(L22) (p + 1)) sparse (linear in the number of groups for nested factors), and
+ * never passes over the rows.
  */
 public final class ProfiledDeviance implements MultivariateFunction {
     private final boolean reml;
@@ -46,14 +48,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     /** Random effects in the dense part, and where each later block starts there. */
     private final int qr;
     private final int[] restOffset;
-    /** The block-layout matrix the large dense block is factored in (null until first needed). */
-    private DMatrixRBlock blockWork;
     /** Destination-row boundaries of the parallel rank update (null until first needed). */
     private int[] updateSplit;
-    /** The factor of a large dense block in EJML's block layout, current while {@code rowMajorCurrent} is false. */
-    private DMatrixRBlock blockFactor;
-    /** Whether l22 holds the current factor. */
-    private boolean rowMajorCurrent = true;
     /** Whether every random-effects block after the first has one column (crossed random intercepts). */
     private final boolean scalarRestBlocks;
     /** For each random effect of the dense part: its block, and its column within the block's level. */
@@ -61,6 +57,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private final int[] restColumn;
     private final int m;
     private final int thetaCount;
+    /** Per later random effect, its block's Lambda when every block has one column (set in factor). */
+    private final double[] restRowScale;
 
     // Cross-products, formed once. A_r1 (m x q1) is stored by level j of the first block: only the
     // rows R_j of the dense part that co-occur with level j (the later blocks' levels seen with it,
@@ -69,7 +67,12 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private final int[] levelStart;
     private final int[] levelRows;
     private final double[] ar1;
+    /** The dense rest's cross-products (m x m; null when the rest is factored sparsely). */
     private final DMatrixRMaj arr;
+    /** The factor of the rest when its random-effects part is sparse (nested factors), else null. */
+    private final SparseRestFactor sparse;
+    /** The rest is factored sparsely only from this many later random effects on (below, dense is as fast). */
+    static final int SPARSE_MIN = 300;
 
     // The factor at the last evaluated theta.
     private final double[][] lambda;
@@ -92,6 +95,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private int evaluations;
 
     public ProfiledDeviance(Design design, boolean reml) {
+        this(design, reml, SPARSE_MIN);
+    }
+
+    /** As above; the rest is factored sparsely only from {@code sparseMin} later random effects on (for tests). */
+    ProfiledDeviance(Design design, boolean reml, int sparseMin) {
         this.reml = reml;
         List<RandomEffectTerm> terms = design.randomTerms();
         this.blocks = ReBlock.of(terms);
@@ -118,13 +126,16 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
         }
         this.m = qr + p + 1;
+        this.restRowScale = new double[qr];
         this.thetaCount = terms.stream().mapToInt(RandomEffectTerm::thetaCount).sum();
 
         this.a11 = new double[levels1 * k1 * k1];
         this.levelStart = new int[levels1 + 1];
         this.levelRows = levelPattern();
         this.ar1 = new double[levelRows.length * k1];
-        this.arr = new DMatrixRMaj(m, m);
+        int[] blockK = blocks.stream().mapToInt(blk -> blk.k).toArray();
+        this.sparse = SparseRestFactor.create(qr, p, restBlock, restColumn, blockK, levelStart, levelRows, sparseMin);
+        this.arr = sparse == null ? new DMatrixRMaj(m, m) : null;
         formCrossProducts(design);
 
         this.lambda = new double[blocks.size()][];
@@ -133,8 +144,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
         }
         this.l11 = new double[a11.length];
         this.l21 = new double[ar1.length];
-        this.l22 = new DMatrixRMaj(m, m);
-        this.cholesky = DecompositionFactory_DDRM.chol(m, true);
+        this.l22 = sparse == null ? new DMatrixRMaj(m, m) : null;
+        this.cholesky = sparse == null ? DecompositionFactory_DDRM.chol(m, true) : null;
         this.work = new double[Math.max(k1 * k1, m)];
     }
 
@@ -243,7 +254,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
         double[] val = new double[m];
         double[] z1 = new double[k1];
         int[] position = new int[m];
-        double[] arrd = arr.data;
+        double[] arrd = arr == null ? null : arr.data;
         int[] order = rowsByLevel();
         int r = 0;
         for (int j = 0; j < levels1; j++) {
@@ -272,11 +283,20 @@ public final class ProfiledDeviance implements MultivariateFunction {
                     for (int c = 0; c < k1; c++) {
                         ar1[at + c] += val[e] * z1[c];
                     }
+                    if (arrd == null) {
+                        continue;
+                    }
                     for (int f = 0; f <= e; f++) {
                         arrd[idx[e] * m + idx[f]] += val[e] * val[f];
                     }
                 }
+                if (sparse != null) {
+                    sparse.accumulate(idx, val, nz);
+                }
             }
+        }
+        if (arrd == null) {
+            return;
         }
         // Symmetrize: the entries were accumulated in the lower triangle (indices ascend within a row).
         for (int a = 0; a < m; a++) {
@@ -340,6 +360,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
             blocks.get(b).lambda(theta, lambda[b]);
         }
         double[] lam1 = lambda[0];
+        if (scalarRestBlocks) {
+            for (int i = 0; i < qr; i++) {
+                restRowScale[i] = lambda[restBlock[i]][0];
+            }
+        }
         // L11 and L21 level by level: each level's blocks depend on that level only, so the levels are split over
         // the cores with identical arithmetic per level (bit-identical results at any number of threads).
         System.arraycopy(ar1, 0, l21, 0, ar1.length);
@@ -355,6 +380,14 @@ public final class ProfiledDeviance implements MultivariateFunction {
         if (!ok) {
             factoredTheta = null;
             return false;
+        }
+        if (sparse != null) {
+            if (!sparse.factor(lambda, l21, k1, levelStart, levelRows)) {
+                factoredTheta = null;
+                return false;
+            }
+            factoredTheta = theta.clone();
+            return true;
         }
         // L22 = chol(S' A_rr S + [I 0; 0 0] - L21 L21'), the rank update level by level over R_j x R_j.
         boolean large = m >= PARALLEL_DENSE;
@@ -388,24 +421,15 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
         }
         if (large) {
-            // a large dense block (crossed factors with many levels): EJML's outer-form block Cholesky on all
-            // cores; every block of the trailing update is computed by the same code in the same order, so the
-            // factor does not depend on the number of threads
-            if (blockWork == null) {
-                blockWork = new DMatrixRBlock(m, m, EjmlParameters.BLOCK_WIDTH);
-            }
-            DMatrixRBlock block = lowerToBlock(l22.data, blockWork);
-            CholeskyOuterForm_MT_DDRB parallel = new CholeskyOuterForm_MT_DDRB(true);
-            if (!parallel.decompose(block)) {
+            // a large dense block (crossed factors with many levels): the blocked right-looking Cholesky in place on
+            // the lower triangle, its trailing updates on all cores; every element receives its updates in the same
+            // order however the rows are split, so the factor does not depend on the number of threads. The upper
+            // triangle is left as it is: nothing reads it.
+            if (!DenseCholesky.decompose(l22.data, m, true)) {
                 factoredTheta = null;
                 return false;
             }
-            // the row-major copy the other methods read is made only when they ask for it (ensureRowMajor): an
-            // evaluation of the objective needs the diagonal alone
-            blockFactor = parallel.getT(null);
-            rowMajorCurrent = false;
         } else {
-            rowMajorCurrent = true;
             if (!cholesky.decompose(l22)) {
                 factoredTheta = null;
                 return false;
@@ -424,6 +448,9 @@ public final class ProfiledDeviance implements MultivariateFunction {
      * levels from..to-1; false when a block is not positive definite.
      */
     private boolean factorLevels(double[] lam1, int from, int to, double[] scratch) {
+        if (k1 == 1 && scalarRestBlocks) {
+            return factorScalarLevels(lam1[0], from, to);
+        }
         for (int j = from; j < to; j++) {
             int base = j * k1 * k1;
             for (int r = 0; r < k1; r++) {
@@ -453,6 +480,33 @@ public final class ProfiledDeviance implements MultivariateFunction {
         return true;
     }
 
+    /**
+     * {@link #factorLevels} when every block has one column (random intercepts, nested or crossed): the same
+     * operations in the same order, written out for scalars (l11_j = sqrt(lambda1^2 a11_j + 1), each row of
+     * L21 = a_r1 lambda_r lambda1 / l11_j), so the result is bit-identical and the inner loop has no calls.
+     */
+    private boolean factorScalarLevels(double lam, int from, int to) {
+        double[] rowScale = restRowScale;
+        for (int j = from; j < to; j++) {
+            double s = lam == 0 ? 0 : lam * a11[j] * lam;
+            double d = s + 1.0;
+            if (!(d > 0)) {
+                return false;
+            }
+            double l = Math.sqrt(d);
+            l11[j] = l;
+            for (int t = levelStart[j]; t < levelStart[j + 1]; t++) {
+                int row = levelRows[t];
+                double v = l21[t];
+                if (row < qr) {
+                    v = rowScale[row] * v;
+                }
+                l21[t] = v * lam / l;
+            }
+        }
+        return true;
+    }
+
     private void scaleRestRowsOfLevel(int j) {
         int t = levelStart[j];
         int end = levelStart[j + 1];
@@ -474,29 +528,12 @@ public final class ProfiledDeviance implements MultivariateFunction {
         }
     }
 
-    /**
-     * Copies the lower triangle (the blocks on and below the diagonal) of a row-major m x m matrix into EJML's block
-     * layout: block rows stored one after another, each block row-major, so every block row is a run of arraycopies.
-     */
-    private static DMatrixRBlock lowerToBlock(double[] src, DMatrixRBlock dst) {
-        int m = dst.numRows;
-        int bw = dst.blockLength;
-        double[] d = dst.data;
-        for (int br = 0; br < m; br += bw) {
-            int h = Math.min(bw, m - br);
-            for (int bc = 0; bc <= br; bc += bw) {
-                int w = Math.min(bw, m - bc);
-                int base = br * m + bc * h;
-                for (int i = 0; i < h; i++) {
-                    System.arraycopy(src, (br + i) * m + bc, d, base + i * w, w);
-                }
-            }
-        }
-        return dst;
-    }
-
     /** c22 -= L21 L21' on the destination rows from..to-1 (lower triangle), level by level. */
     private void rankUpdate(double[] c22, int fromRow, int toRow) {
+        if (k1 == 1) {
+            rankUpdateScalar(c22, fromRow, toRow);
+            return;
+        }
         for (int j = 0; j < levels1; j++) {
             int from = levelStart[j];
             int to = levelStart[j + 1];
@@ -512,6 +549,31 @@ public final class ProfiledDeviance implements MultivariateFunction {
                         s += l21[a * k1 + c] * l21[b * k1 + c];
                     }
                     c22[row + levelRows[b]] -= s;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #rankUpdate} for one column per level of the first block: the same products in the same order, written
+     * out (bit-identical); a level's rows ascend, so those of the destination range are one run.
+     */
+    private void rankUpdateScalar(double[] c22, int fromRow, int toRow) {
+        for (int j = 0; j < levels1; j++) {
+            int from = levelStart[j];
+            int to = levelStart[j + 1];
+            for (int a = from; a < to; a++) {
+                int ra = levelRows[a];
+                if (ra < fromRow) {
+                    continue;
+                }
+                if (ra >= toRow) {
+                    break;
+                }
+                int row = ra * m;
+                double la = l21[a];
+                for (int b = from; b <= a; b++) {
+                    c22[row + levelRows[b]] -= la * l21[b];
                 }
             }
         }
@@ -549,20 +611,13 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /** The factor's element (i, j), i >= j, wherever it is held. */
     private double factorAt(int i, int j) {
-        return rowMajorCurrent ? l22.data[i * m + j] : blockFactor.get(i, j);
-    }
-
-    /** Makes the row-major copy of a block factor (the upper triangle zero) for the methods that read l22. */
-    private void ensureRowMajor() {
-        if (rowMajorCurrent) {
-            return;
+        if (sparse != null) {
+            if (j < qr) {
+                throw new IllegalStateException("the sparse random-effects factor is read through SparseRestFactor");
+            }
+            return sparse.l33(i - qr, j - qr);
         }
-        MatrixOps_DDRB.convert(blockFactor, l22);
-        double[] d = l22.data;
-        for (int a = 0; a < m; a++) {
-            java.util.Arrays.fill(d, a * m + a + 1, (a + 1) * m, 0.0);
-        }
-        rowMajorCurrent = true;
+        return l22.data[i * m + j];
     }
 
     /** l22's lower triangle = S' A_rr S for S diagonal (every block after the first has one column). */
@@ -640,8 +695,12 @@ public final class ProfiledDeviance implements MultivariateFunction {
                 s += Math.log(l11[j * k1 * k1 + c * k1 + c]);
             }
         }
-        for (int i = 0; i < qr; i++) {
-            s += Math.log(factorAt(i, i));
+        if (sparse != null) {
+            s += sparse.logDiagL22();
+        } else {
+            for (int i = 0; i < qr; i++) {
+                s += Math.log(factorAt(i, i));
+            }
         }
         return 2 * s;
     }
@@ -679,6 +738,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     public boolean reml() {
         return reml;
+    }
+
+    /** Whether the random effects after the first block are factored sparsely. */
+    boolean sparseRest() {
+        return sparse != null;
     }
 
     List<ReBlock> blocks() {
@@ -727,18 +791,22 @@ public final class ProfiledDeviance implements MultivariateFunction {
      */
     double[][] solve() {
         int top = qr + p;
-        double[] v = new double[top];
-        ensureRowMajor();
-        double[] l = l22.data;
-        for (int i = 0; i < top; i++) {
-            v[i] = l[(m - 1) * m + i];
-        }
-        for (int i = top - 1; i >= 0; i--) {
-            double s = v[i];
-            for (int j = i + 1; j < top; j++) {
-                s -= l[j * m + i] * v[j];
+        double[] v;
+        if (sparse != null) {
+            v = sparse.solve();
+        } else {
+            v = new double[top];
+            double[] l = l22.data;
+            for (int i = 0; i < top; i++) {
+                v[i] = l[(m - 1) * m + i];
             }
-            v[i] = s / l[i * m + i];
+            for (int i = top - 1; i >= 0; i--) {
+                double s = v[i];
+                for (int j = i + 1; j < top; j++) {
+                    s -= l[j * m + i] * v[j];
+                }
+                v[i] = s / l[i * m + i];
+            }
         }
         double[] u1 = new double[q1];
         for (int j = 0; j < levels1; j++) {
@@ -770,11 +838,10 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /** (R_X R_X')^{-1}: the covariance of beta divided by sigma^2. */
     public double[][] unscaledFixedCovariance() {
-        ensureRowMajor();
         DMatrixRMaj rx = new DMatrixRMaj(p, p);
         for (int i = 0; i < p; i++) {
             for (int j = 0; j <= i; j++) {
-                rx.set(i, j, l22.get(qr + i, qr + j));
+                rx.set(i, j, factorAt(qr + i, qr + j));
             }
         }
         DMatrixRMaj inv = new DMatrixRMaj(p, p);
@@ -825,8 +892,10 @@ public final class ProfiledDeviance implements MultivariateFunction {
      * @return {@code [block][level][k*k]}, row-major
      */
     double[][][] unscaledConditionalVariances() {
+        if (sparse != null) {
+            return sparseConditionalVariances();
+        }
         // Inverse of the dense random-effects part of L22 (lower triangular, qr x qr).
-        ensureRowMajor();
         DMatrixRMaj lrr = new DMatrixRMaj(qr, qr);
         for (int i = 0; i < qr; i++) {
             for (int j = 0; j <= i; j++) {
@@ -912,6 +981,92 @@ public final class ProfiledDeviance implements MultivariateFunction {
             }
         }
         return out;
+    }
+
+    /**
+     * The conditional variances with a sparse L22, by sparse triangular solves that touch only the elimination-tree
+     * reach of each level (for nested factors a few entries, so the whole is linear in the number of groups): the
+     * first block's P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j with W_j = L22^{-1} L21r[:, j] L11_j^{-1}, a later block's
+     * P = sum over rows i of (L22^{-1})[i, cols]' (L22^{-1})[i, cols], as in the dense case.
+     */
+    private double[][][] sparseConditionalVariances() {
+        int kmax = k1;
+        for (ReBlock blk : blocks) {
+            kmax = Math.max(kmax, blk.k);
+        }
+        double[][] x = new double[kmax][qr];
+        int[][] reach = new int[kmax][qr];
+        int[] reachCount = new int[kmax];
+        boolean[] mark = new boolean[qr];
+        int[] rows = new int[qr];
+        double[][][] out = new double[blocks.size()][][];
+        out[0] = new double[levels1][];
+        double[] inv = new double[k1 * k1];
+        for (int j = 0; j < levels1; j++) {
+            SmallCholesky.invertLower(l11, j * k1 * k1, k1, inv);
+            double[] pj = new double[k1 * k1];
+            for (int r = 0; r < k1; r++) {
+                for (int c = 0; c < k1; c++) {
+                    double s = 0;
+                    for (int t = 0; t < k1; t++) {
+                        s += inv[t * k1 + r] * inv[t * k1 + c];
+                    }
+                    pj[r * k1 + c] = s;
+                }
+            }
+            int nr = 0;
+            for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
+                rows[nr++] = levelRows[t];
+            }
+            for (int c = 0; c < k1; c++) {
+                for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
+                    double s = 0;
+                    for (int u = c; u < k1; u++) {
+                        s += l21[t * k1 + u] * inv[u * k1 + c];
+                    }
+                    x[c][levelRows[t]] = s;
+                }
+                reachCount[c] = sparse.solveSparse(rows, nr, x[c], reach[c], mark);
+            }
+            addCrossProducts(pj, k1, x, reach, reachCount);
+            out[0][j] = sandwich(lambda[0], pj, k1);
+        }
+        for (int b = 1; b < blocks.size(); b++) {
+            ReBlock blk = blocks.get(b);
+            int k = blk.k;
+            out[b] = new double[blk.levelCount()][];
+            for (int level = 0; level < blk.levelCount(); level++) {
+                int c0 = restOffset[b] + level * k;
+                for (int c = 0; c < k; c++) {
+                    rows[0] = c0 + c;
+                    x[c][c0 + c] = 1.0;
+                    reachCount[c] = sparse.solveSparse(rows, 1, x[c], reach[c], mark);
+                }
+                double[] pj = new double[k * k];
+                addCrossProducts(pj, k, x, reach, reachCount);
+                out[b][level] = sandwich(lambda[b], pj, k);
+            }
+        }
+        return out;
+    }
+
+    /** pj[r][c] += x_r . x_c over x_r's reach, then clears the k vectors x on their reaches. */
+    private static void addCrossProducts(double[] pj, int k, double[][] x, int[][] reach, int[] reachCount) {
+        for (int r = 0; r < k; r++) {
+            for (int c = 0; c < k; c++) {
+                double s = 0;
+                for (int t = 0; t < reachCount[r]; t++) {
+                    int i = reach[r][t];
+                    s += x[r][i] * x[c][i];
+                }
+                pj[r * k + c] += s;
+            }
+        }
+        for (int r = 0; r < k; r++) {
+            for (int t = 0; t < reachCount[r]; t++) {
+                x[r][reach[r][t]] = 0.0;
+            }
+        }
     }
 
     /** Lambda P Lambda' for k x k row-major matrices. */

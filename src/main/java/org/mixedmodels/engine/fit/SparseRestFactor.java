@@ -1,0 +1,534 @@
+package org.mixedmodels.engine.fit;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.ejml.data.DMatrixSparseCSC;
+import org.ejml.sparse.csc.decomposition.chol.CholeskyUpLooking_DSCC;
+import org.ejml.sparse.csc.misc.ColumnCounts_DSCC;
+import org.ejml.sparse.csc.misc.TriangularSolver_DSCC;
+import org.mixedmodels.engine.MixedModelException;
+
+/**
+ * The factor of everything after the first random-effects block when the random-effects part of it is sparse
+ * (MixedModels.jl's blocked Cholesky with a sparse L[2,2]; lme4 factors the same matrix with CHOLMOD). With the
+ * first block B1 eliminated level by level, the rest of the factor is
+ *
+ * <pre>
+ *   [ L22  0   ]   with  L22 L22' = C22 = S' A22 S + I - L21r L21r'          (q_r x q_r, sparse)
+ *   [ L32  L33 ]         L32      = C32 L22^{-T},  C32 = A32 S - L21x L21r'  ((p+1) x q_r, dense rows)
+ *                        L33 L33' = A33 - L21x L21x' - L32 L32'               ((p+1) x (p+1), dense)
+ * </pre>
+ *
+ * where r indexes the later random effects, x the columns of X followed by y, S = blockdiag(Lambda_b) and L21
+ * holds the rows of the first block's factor column (see {@link ProfiledDeviance}). The pattern of C22 is the
+ * union, over the levels j of the first factor, of the complete graphs on the later random effects that co-occur
+ * with j; for nested factors (each level of the first factor within one level of each later one, and the later ones
+ * nested in turn) it is block-diagonal per outer level and its factor in the natural order (inner factors first)
+ * has no fill, so one evaluation costs O(rows of the pattern) - linear in the number of groups. The symbolic
+ * analysis (elimination tree, column counts) is done once, by EJML's CSparse-style up-looking Cholesky with its
+ * structure locked; only the numbers change from one theta to the next.
+ *
+ * <p>Nothing here is q x q or n x n dense: C32 and L32 are (p+1) x q_r, the rest is sparse.
+ */
+final class SparseRestFactor {
+    private final int qr;
+    /** The columns of X plus y. */
+    private final int px;
+    private final int[] restBlock;
+    private final int[] restColumn;
+    private final int[] blockK;
+
+    /** C22's upper triangle (rows sorted within each column); its values are rewritten at every evaluation. */
+    private final DMatrixSparseCSC c22;
+    /** A22 on c22's pattern (formed once). */
+    private final double[] a22;
+    private final int[] diagPos;
+    /** For every level j and pair (b <= a) of its later random effects, in loop order: the position in c22. */
+    private final int[] updatePos;
+    /** Where each level's later random effects end in levelRows (the X and y rows follow). */
+    private final int[] reEnd;
+    /** When a later block has k > 1: per entry of c22, the positions of the A22 entries Lambda' A Lambda reads. */
+    private final int[] termStart;
+    private final int[] termPos;
+    private final boolean scalar;
+
+    private final double[] a32;
+    private final double[] a33;
+    private final double[] l32;
+    private final double[] l33;
+    private final CholeskyUpLooking_DSCC cholesky = new CholeskyUpLooking_DSCC();
+    private DMatrixSparseCSC l22;
+    private int[] l22Diag;
+    private int[] parent;
+
+    private SparseRestFactor(int qr, int px, int[] restBlock, int[] restColumn, int[] blockK, DMatrixSparseCSC c22,
+            int[] updatePos, int[] reEnd) {
+        this.qr = qr;
+        this.px = px;
+        this.restBlock = restBlock;
+        this.restColumn = restColumn;
+        this.blockK = blockK;
+        this.c22 = c22;
+        this.updatePos = updatePos;
+        this.reEnd = reEnd;
+        this.a22 = new double[c22.nz_length];
+        this.diagPos = new int[qr];
+        for (int c = 0; c < qr; c++) {
+            diagPos[c] = position(c, c);
+        }
+        boolean allScalar = true;
+        for (int r = 0; r < qr; r++) {
+            allScalar &= blockK[restBlock[r]] == 1;
+        }
+        this.scalar = allScalar;
+        if (scalar) {
+            termStart = null;
+            termPos = null;
+        } else {
+            termStart = new int[c22.nz_length + 1];
+            int count = 0;
+            for (int c = 0; c < qr; c++) {
+                for (int e = c22.col_idx[c]; e < c22.col_idx[c + 1]; e++) {
+                    int r = c22.nz_rows[e];
+                    termStart[e] = count;
+                    count += (blockK[restBlock[r]] - restColumn[r]) * (blockK[restBlock[c]] - restColumn[c]);
+                }
+            }
+            termStart[c22.nz_length] = count;
+            termPos = new int[count];
+            for (int c = 0; c < qr; c++) {
+                int c0 = c - restColumn[c];
+                int kc = blockK[restBlock[c]];
+                for (int e = c22.col_idx[c]; e < c22.col_idx[c + 1]; e++) {
+                    int r = c22.nz_rows[e];
+                    int r0 = r - restColumn[r];
+                    int kr = blockK[restBlock[r]];
+                    int at = termStart[e];
+                    for (int s = restColumn[r]; s < kr; s++) {
+                        for (int t = restColumn[c]; t < kc; t++) {
+                            int i = r0 + s;
+                            int j = c0 + t;
+                            termPos[at++] = position(Math.min(i, j), Math.max(i, j));
+                        }
+                    }
+                }
+            }
+        }
+        this.a32 = new double[px * qr];
+        this.a33 = new double[px * px];
+        this.l32 = new double[px * qr];
+        this.l33 = new double[px * px];
+    }
+
+    /**
+     * The sparse factor for the pattern of the first block's levels, or null when a dense factor of the whole
+     * rest is expected to be faster: the sparse one is chosen when its flop count (from the symbolic analysis) times
+     * {@link #DENSE_ADVANTAGE} is below the dense m^3/3, or when the dense block would not fit in memory
+     * ({@link #DENSE_MAX}); below {@code minSize} later random effects the dense one is always used.
+     *
+     * @param levelStart levelRows per first-block level as in {@link ProfiledDeviance} (ascending per level; the
+     *     later random effects, 0..qr-1, come before X's and y's rows)
+     */
+    static SparseRestFactor create(int qr, int p, int[] restBlock, int[] restColumn, int[] blockK, int[] levelStart,
+            int[] levelRows, int minSize) {
+        if (qr < minSize) {
+            return null;
+        }
+        int levels = levelStart.length - 1;
+        int[] reEnd = new int[levels];
+        long pairs = 0;
+        for (int j = 0; j < levels; j++) {
+            int t = levelStart[j];
+            while (t < levelStart[j + 1] && levelRows[t] < qr) {
+                t++;
+            }
+            reEnd[j] = t;
+            long s = t - levelStart[j];
+            pairs += s * (s + 1) / 2;
+        }
+        long m = qr + p + 1L;
+        boolean denseFits = m <= DENSE_MAX;
+        double denseFlops = (double) m * m * m / 3;
+        if (denseFits && pairs > (double) qr * qr) {
+            // every pair of later random effects co-occurs about twice or more: the Schur complement is dense
+            return null;
+        }
+        if (pairs > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        // the pattern of C22's upper triangle: per column, the rows that co-occur with it in some level
+        int[] count = new int[qr + 1];
+        for (int j = 0; j < levels; j++) {
+            for (int a = levelStart[j]; a < reEnd[j]; a++) {
+                count[levelRows[a]] += a - levelStart[j] + 1;
+            }
+        }
+        int[] start = new int[qr + 1];
+        for (int c = 0; c < qr; c++) {
+            start[c + 1] = start[c] + count[c];
+        }
+        int[] rows = new int[start[qr]];
+        int[] fill = Arrays.copyOf(start, qr);
+        for (int j = 0; j < levels; j++) {
+            for (int a = levelStart[j]; a < reEnd[j]; a++) {
+                int col = levelRows[a];
+                for (int b = levelStart[j]; b <= a; b++) {
+                    rows[fill[col]++] = levelRows[b];
+                }
+            }
+        }
+        int[] colIdx = new int[qr + 1];
+        int nz = 0;
+        for (int c = 0; c < qr; c++) {
+            Arrays.sort(rows, start[c], start[c + 1]);
+            colIdx[c] = nz;
+            int last = -1;
+            for (int e = start[c]; e < start[c + 1]; e++) {
+                if (rows[e] != last) {
+                    last = rows[e];
+                    rows[nz++] = last;
+                }
+            }
+        }
+        colIdx[qr] = nz;
+        DMatrixSparseCSC c22 = new DMatrixSparseCSC(qr, qr, 0);
+        c22.nz_rows = Arrays.copyOf(rows, nz);
+        c22.nz_values = new double[nz];
+        c22.col_idx = colIdx;
+        c22.nz_length = nz;
+        c22.indicesSorted = true;
+        // symbolic analysis (elimination tree, postorder, column counts of L, as CSparse's cs_schol): the counts give
+        // the flops and the memory of the numeric factorization before anything of that size is allocated
+        int[] parent = new int[qr];
+        int[] post = new int[qr];
+        int[] counts = new int[qr];
+        TriangularSolver_DSCC.eliminationTree(c22, false, parent, null);
+        TriangularSolver_DSCC.postorder(parent, qr, post, null);
+        new ColumnCounts_DSCC(false).process(c22, parent, post, counts);
+        double sparseFlops = 0;
+        long factorEntries = 0;
+        for (int c = 0; c < qr; c++) {
+            sparseFlops += (double) counts[c] * counts[c];
+            factorEntries += counts[c];
+        }
+        // the solves for L32 and the update of L33
+        sparseFlops += 2.0 * (p + 1) * factorEntries;
+        if (denseFits && sparseFlops * DENSE_ADVANTAGE > denseFlops) {
+            return null;
+        }
+        if (factorEntries > MAX_FACTOR_ENTRIES) {
+            throw new MixedModelException(String.format(Locale.ROOT, "The random-effects factor of this model would"
+                    + " hold %,d entries (%.1f GB): its grouping factors after the first are crossed with many levels"
+                    + " each, so the factor fills in. Fit a model with fewer crossed levels, or nest the factors.",
+                    factorEntries, factorEntries * 12.0 / 1e9));
+        }
+        int[] updatePos = new int[(int) pairs];
+        SparseRestFactor f = new SparseRestFactor(qr, p + 1, restBlock, restColumn, blockK, c22, updatePos, reEnd);
+        int e = 0;
+        for (int j = 0; j < levels; j++) {
+            for (int a = levelStart[j]; a < reEnd[j]; a++) {
+                for (int b = levelStart[j]; b <= a; b++) {
+                    updatePos[e++] = f.position(levelRows[b], levelRows[a]);
+                }
+            }
+        }
+        return f;
+    }
+
+    /**
+     * How many times fewer flops the sparse factorization must need than the dense one: a dense blocked Cholesky
+     * on two cores runs at several times the flop rate of the scalar sparse up-looking one.
+     */
+    static final double DENSE_ADVANTAGE = 8;
+    /** The largest sparse factor attempted (entries; 12 bytes each): beyond, the fill makes the model infeasible. */
+    static final long MAX_FACTOR_ENTRIES = 400_000_000L;
+    /** Above this size the dense block (m^2 doubles, held about three times) does not fit a desktop heap. */
+    static final long DENSE_MAX = 12_000;
+
+    /** The position of (row, col), row <= col, in c22; -1 if absent. */
+    private int position(int row, int col) {
+        int lo = c22.col_idx[col];
+        int hi = c22.col_idx[col + 1] - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int r = c22.nz_rows[mid];
+            if (r < row) {
+                lo = mid + 1;
+            } else if (r > row) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Adds one model-frame row's cross-products: {@code idx[0..nz)} ascending indices of the rest (later random
+     * effects, then X's columns, then y), {@code val} the row's values there.
+     */
+    void accumulate(int[] idx, double[] val, int nz) {
+        for (int e = 0; e < nz; e++) {
+            int ie = idx[e];
+            double ve = val[e];
+            for (int f = 0; f <= e; f++) {
+                int jf = idx[f];
+                double prod = ve * val[f];
+                if (ie < qr) {
+                    a22[position(jf, ie)] += prod;
+                } else if (jf < qr) {
+                    a32[(ie - qr) * qr + jf] += prod;
+                } else {
+                    a33[(ie - qr) * px + (jf - qr)] += prod;
+                }
+            }
+        }
+    }
+
+    /**
+     * Factors the rest for the current Lambda and first-block factor rows {@code l21} (k1 values per row of
+     * levelRows, the later random effects' rows already multiplied by Lambda_b'); false if not positive definite.
+     */
+    boolean factor(double[][] lambda, double[] l21, int k1, int[] levelStart, int[] levelRows) {
+        double[] v = c22.nz_values;
+        // S' A22 S + I
+        if (scalar) {
+            for (int c = 0; c < qr; c++) {
+                double lc = lambda[restBlock[c]][0];
+                for (int e = c22.col_idx[c]; e < c22.col_idx[c + 1]; e++) {
+                    v[e] = a22[e] * lambda[restBlock[c22.nz_rows[e]]][0] * lc;
+                }
+            }
+        } else {
+            for (int c = 0; c < qr; c++) {
+                double[] lamC = lambda[restBlock[c]];
+                int kc = blockK[restBlock[c]];
+                int ic = restColumn[c];
+                for (int e = c22.col_idx[c]; e < c22.col_idx[c + 1]; e++) {
+                    int r = c22.nz_rows[e];
+                    double[] lamR = lambda[restBlock[r]];
+                    int kr = blockK[restBlock[r]];
+                    int ir = restColumn[r];
+                    int at = termStart[e];
+                    double s = 0;
+                    for (int a = ir; a < kr; a++) {
+                        double la = lamR[a * kr + ir];
+                        for (int b = ic; b < kc; b++) {
+                            s += la * a22[termPos[at++]] * lamC[b * kc + ic];
+                        }
+                    }
+                    v[e] = s;
+                }
+            }
+        }
+        for (int c = 0; c < qr; c++) {
+            v[diagPos[c]] += 1.0;
+        }
+        // C32 = A32 S, C33 = A33 (lower triangle)
+        for (int x = 0; x < px; x++) {
+            int row = x * qr;
+            for (int c = 0; c < qr; c++) {
+                int kc = blockK[restBlock[c]];
+                double[] lamC = lambda[restBlock[c]];
+                int ic = restColumn[c];
+                int c0 = c - ic;
+                double s = 0;
+                for (int t = ic; t < kc; t++) {
+                    s += a32[row + c0 + t] * lamC[t * kc + ic];
+                }
+                l32[row + c] = s;
+            }
+        }
+        System.arraycopy(a33, 0, l33, 0, a33.length);
+        // minus L21 L21', level by level
+        int e = 0;
+        int levels = levelStart.length - 1;
+        if (k1 == 1) {
+            rankUpdateScalar(v, l21, levelStart, levelRows);
+        }
+        for (int j = 0; j < levels && k1 > 1; j++) {
+            int from = levelStart[j];
+            int mid = reEnd[j];
+            int to = levelStart[j + 1];
+            for (int a = from; a < mid; a++) {
+                for (int b = from; b <= a; b++) {
+                    v[updatePos[e++]] -= dot(l21, a * k1, b * k1, k1);
+                }
+            }
+            for (int a = mid; a < to; a++) {
+                int x = levelRows[a] - qr;
+                for (int b = from; b < mid; b++) {
+                    l32[x * qr + levelRows[b]] -= dot(l21, a * k1, b * k1, k1);
+                }
+                for (int b = mid; b <= a; b++) {
+                    l33[x * px + levelRows[b] - qr] -= dot(l21, a * k1, b * k1, k1);
+                }
+            }
+        }
+        if (!cholesky.decompose(c22)) {
+            return false;
+        }
+        if (l22 == null) {
+            cholesky.setStructureLocked(true);
+            l22 = cholesky.getL();
+            l22Diag = new int[qr];
+            parent = new int[qr];
+            for (int c = 0; c < qr; c++) {
+                l22Diag[c] = -1;
+                parent[c] = -1;
+                for (int q = l22.col_idx[c]; q < l22.col_idx[c + 1]; q++) {
+                    int r = l22.nz_rows[q];
+                    if (r == c) {
+                        l22Diag[c] = q;
+                    } else if (r > c && (parent[c] < 0 || r < parent[c])) {
+                        parent[c] = r;
+                    }
+                }
+            }
+        }
+        // L32 rows: L22 w = c32 row; then L33 L33' = C33 - L32 L32'
+        double[] w = new double[qr];
+        for (int x = 0; x < px; x++) {
+            System.arraycopy(l32, x * qr, w, 0, qr);
+            TriangularSolver_DSCC.solveL(l22, w);
+            System.arraycopy(w, 0, l32, x * qr, qr);
+        }
+        for (int x = 0; x < px; x++) {
+            for (int y = 0; y <= x; y++) {
+                l33[x * px + y] -= dot2(l32, x * qr, y * qr, qr);
+            }
+        }
+        return SmallCholesky.decomposeInPlace(l33, 0, px);
+    }
+
+    /** The rank update for a first block of one column per level (L21 L21' is then a sum of outer products). */
+    private void rankUpdateScalar(double[] v, double[] l21, int[] levelStart, int[] levelRows) {
+        int e = 0;
+        int levels = levelStart.length - 1;
+        for (int j = 0; j < levels; j++) {
+            int from = levelStart[j];
+            int mid = reEnd[j];
+            int to = levelStart[j + 1];
+            for (int a = from; a < mid; a++) {
+                double la = l21[a];
+                for (int b = from; b <= a; b++) {
+                    v[updatePos[e++]] -= la * l21[b];
+                }
+            }
+            for (int a = mid; a < to; a++) {
+                double la = l21[a];
+                int x = levelRows[a] - qr;
+                int row = x * qr;
+                for (int b = from; b < mid; b++) {
+                    l32[row + levelRows[b]] -= la * l21[b];
+                }
+                int row33 = x * px - qr;
+                for (int b = mid; b <= a; b++) {
+                    l33[row33 + levelRows[b]] -= la * l21[b];
+                }
+            }
+        }
+    }
+
+    private static double dot(double[] a, int i, int j, int k) {
+        double s = 0;
+        for (int c = 0; c < k; c++) {
+            s += a[i + c] * a[j + c];
+        }
+        return s;
+    }
+
+    private static double dot2(double[] a, int i, int j, int n) {
+        double s = 0;
+        for (int c = 0; c < n; c++) {
+            s += a[i + c] * a[j + c];
+        }
+        return s;
+    }
+
+    /** sum of log of L22's diagonal. */
+    double logDiagL22() {
+        double s = 0;
+        for (int c = 0; c < qr; c++) {
+            s += Math.log(l22.nz_values[l22Diag[c]]);
+        }
+        return s;
+    }
+
+    /** Element (i, j), i >= j, of the dense part L33 (X's columns, then y). */
+    double l33(int i, int j) {
+        return l33[i * px + j];
+    }
+
+    /**
+     * [u_r; beta] of the penalized least-squares problem (beta for centred X): L33x' beta = l33's last row, then
+     * L22' u_r = L32's y row - L32x' beta.
+     */
+    double[] solve() {
+        int p = px - 1;
+        double[] out = new double[qr + p];
+        double[] beta = new double[p];
+        for (int i = 0; i < p; i++) {
+            beta[i] = l33[p * px + i];
+        }
+        for (int i = p - 1; i >= 0; i--) {
+            double s = beta[i];
+            for (int j = i + 1; j < p; j++) {
+                s -= l33[j * px + i] * beta[j];
+            }
+            beta[i] = s / l33[i * px + i];
+        }
+        double[] u = new double[qr];
+        for (int c = 0; c < qr; c++) {
+            double s = l32[p * qr + c];
+            for (int x = 0; x < p; x++) {
+                s -= l32[x * qr + c] * beta[x];
+            }
+            u[c] = s;
+        }
+        TriangularSolver_DSCC.solveTranL(l22, u);
+        System.arraycopy(u, 0, out, 0, qr);
+        System.arraycopy(beta, 0, out, qr, p);
+        return out;
+    }
+
+    /**
+     * Solves L22 w = v for a v that is nonzero only on {@code rows[0..nrows)}, touching only the reach (the
+     * union of the elimination-tree paths from those rows): its indices are returned ascending in {@code reach}
+     * (count returned) and w is left in {@code x} on them. {@code mark} must be all false on entry and is restored.
+     */
+    int solveSparse(int[] rows, int nrows, double[] x, int[] reach, boolean[] mark) {
+        int count = 0;
+        for (int t = 0; t < nrows; t++) {
+            for (int i = rows[t]; i >= 0 && !mark[i]; i = parent[i]) {
+                mark[i] = true;
+                reach[count++] = i;
+            }
+        }
+        Arrays.sort(reach, 0, count);
+        for (int t = 0; t < count; t++) {
+            int j = reach[t];
+            mark[j] = false;
+            double xj = x[j] / l22.nz_values[l22Diag[j]];
+            x[j] = xj;
+            if (xj == 0) {
+                continue;
+            }
+            for (int q = l22.col_idx[j]; q < l22.col_idx[j + 1]; q++) {
+                int r = l22.nz_rows[q];
+                if (r > j) {
+                    x[r] -= l22.nz_values[q] * xj;
+                }
+            }
+        }
+        return count;
+    }
+
+    int reEnd(int level) {
+        return reEnd[level];
+    }
+
+    int size() {
+        return qr;
+    }
+}
