@@ -88,6 +88,10 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         }
         TableToDataFrame.checkColumnsExist(input, List.of(settings.categoricalColumns), "chosen as categorical");
         for (String column : settings.categoricalColumns) {
+            if (column.equals(formula.response())) {
+                throw new InvalidSettingsException("The response column '" + column + "' is chosen as categorical; "
+                    + "the response must be numeric. Remove it from \"Treat as categorical\".");
+            }
             if (!TableToDataFrame.isNumeric(input.getColumnSpec(column))) {
                 throw new InvalidSettingsException("Column '" + column + "' is chosen as categorical but is not numeric ("
                     + input.getColumnSpec(column).getType() + "); string columns are categorical already. Remove it "

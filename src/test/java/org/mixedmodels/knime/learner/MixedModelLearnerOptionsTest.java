@@ -206,5 +206,10 @@ class MixedModelLearnerOptionsTest {
         InvalidSettingsException e2 = assertThrows(InvalidSettingsException.class,
             () -> learner(unknown).configure(data.getDataTableSpec()));
         assertTrue(e2.getMessage().contains("'Dose'") && e2.getMessage().contains("Reaction"), e2.getMessage());
+        MixedModelLearnerSettings response = settings("Reaction ~ Days + (Days | Subject)");
+        response.categoricalColumns = new String[] {"Reaction"};
+        InvalidSettingsException e3 = assertThrows(InvalidSettingsException.class,
+            () -> learner(response).configure(data.getDataTableSpec()));
+        assertTrue(e3.getMessage().contains("response column 'Reaction' is chosen as categorical"), e3.getMessage());
     }
 }
