@@ -151,6 +151,20 @@ class MixedModelLearnerOptionsTest {
             assertClose(want[k], est[k], 1e-9, "estimate " + k);
         }
         assertEquals(new ColumnTyping(List.of(), List.of("NA", ".")), ((MixedModelPortObject)out[0]).typing());
+
+        // the Predictor reads the "." cells as missing too: no prediction there, the others as from numeric Days
+        BufferedDataTable predicted = org.mixedmodels.knime.predictor.PredictorAccess.predict(
+            org.knime.core.node.port.PortObjectRoundTrip.saveAndLoad(out[0]), withDots);
+        BufferedDataTable fromNumbers = org.mixedmodels.knime.predictor.PredictorAccess.predict(expected[0],
+            NodeHarness.table(spec, missing));
+        double[] p = KnimeTables.doubles(predicted, "Prediction (Reaction)");
+        double[] q = KnimeTables.doubles(fromNumbers, "Prediction (Reaction)");
+        assertTrue(Double.isNaN(p[7]) && Double.isNaN(p[90]), "no prediction where Days is '.'");
+        for (int k = 0; k < q.length; k++) {
+            if (k != 7 && k != 90) {
+                assertClose(q[k], p[k], 1e-9, "prediction " + k);
+            }
+        }
     }
 
     /** clubSandwich's CR0 and CR2 SEs with their Satterthwaite df, through the Learner's coefficient table. */
