@@ -125,15 +125,7 @@ public final class NumericalDerivatives {
                 }
             }
         }
-        double[][][] jacobian = new double[n][rows][cols];
-        for (int i = 0; i < n; i++) {
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++) {
-                    jacobian[i][r][c] = extrapolate(jacEst[i][r][c]);
-                }
-            }
-        }
-        return new Derivatives(center.values(), center.matrix(), gradients, hessians, jacobian);
+        return new Derivatives(center.values(), center.matrix(), gradients, hessians, extrapolateAll(jacEst));
     }
 
     /**
@@ -172,15 +164,22 @@ public final class NumericalDerivatives {
                 gradients[v][i] = extrapolate(gradEst[v][i]);
             }
         }
-        double[][][] jacobian = new double[n][rows][cols];
-        for (int i = 0; i < n; i++) {
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++) {
-                    jacobian[i][r][c] = extrapolate(jacEst[i][r][c]);
+        return new Derivatives(center.values(), center.matrix(), gradients, null, extrapolateAll(jacEst));
+    }
+
+    /** The matrix's Jacobian [i][r][c] from its estimates per level [i][r][c][level]. */
+    private static double[][][] extrapolateAll(double[][][][] estimates) {
+        double[][][] out = new double[estimates.length][][];
+        for (int i = 0; i < estimates.length; i++) {
+            out[i] = new double[estimates[i].length][];
+            for (int r = 0; r < estimates[i].length; r++) {
+                out[i][r] = new double[estimates[i][r].length];
+                for (int c = 0; c < out[i][r].length; c++) {
+                    out[i][r][c] = extrapolate(estimates[i][r][c]);
                 }
             }
         }
-        return new Derivatives(center.values(), center.matrix(), gradients, null, jacobian);
+        return out;
     }
 
     private static double[] shift(double[] x, int i, double di, int j, double dj) {

@@ -9,6 +9,8 @@ import java.util.function.Consumer;
 import org.knime.core.node.NodeSettings;
 import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.testing.ReferenceCase;
+import org.mixedmodels.plot.FigureWriter;
+import org.mixedmodels.plot.PlotKind;
 import org.mixedmodels.workflows.WorkflowRunner;
 
 /**
@@ -16,7 +18,7 @@ import org.mixedmodels.workflows.WorkflowRunner;
  * text that explains each analysis. {@code main} writes them; {@link ScenarioWorkflowsTest} checks that the
  * committed directories are what this class writes, runs them headless and compares with the references.
  */
-final class ScenarioWorkflows {
+public final class ScenarioWorkflows {
     static final String LEARNER = "org.mixedmodels.knime.learner.MixedModelLearnerNodeFactory";
     static final String PREDICTOR = "org.mixedmodels.knime.predictor.MixedModelPredictorNodeFactory";
     static final String ICC = "org.mixedmodels.knime.icc.IccNodeFactory";
@@ -24,6 +26,9 @@ final class ScenarioWorkflows {
     static final String COMPARISON = "org.mixedmodels.knime.comparison.ModelComparisonNodeFactory";
     static final String TESTS = "org.mixedmodels.knime.tests.MixedModelTestsNodeFactory";
     static final String JOINT = "org.mixedmodels.knime.joint.JointModelNodeFactory";
+    static final String DIAGNOSTICS = "org.mixedmodels.knime.diagnostics.MixedModelDiagnosticsNodeFactory";
+    /** The Diagnostics node's name, as its factory's description gives it. */
+    static final String DIAGNOSTICS_NAME = "Mixed Model Diagnostics";
 
     private ScenarioWorkflows() {
     }
@@ -55,27 +60,32 @@ final class ScenarioWorkflows {
                 s.addDouble("prediction_interval_level", 0.95);
                 s.addBoolean("estimate_new_groups", false);
             }, 1, "Each subject's fitted values, the population curve and a 95% prediction interval.", 500, 100))
-            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2));
+            .node(diagnostics(4, "residuals,qq,caterpillar,trajectories", new String[] {"308", "309", "335", "337"},
+                "Residuals vs fitted, QQ plots, BLUPs with 95% intervals; the fitted lines of four subjects "
+                    + "(308 and 337 slow down most, 309 and 335 least).", 500, 260))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2).connect(2, 1, 4, 1).connect(1, 1, 4, 2));
         w.put("01 NF1 lesions within patients", simple("Lesion volume in neurofibromatosis type 1",
             "Several lesions per patient: a random intercept per patient accounts for lesions of the same patient "
                 + "being alike; age and lesion subtype are fixed effects (Type III tests with Satterthwaite df in the "
                 + "Learner's outputs).", "nf1_lesions", "satterthwaite",
-            "Random intercept per patient; age and subtype effects."));
+            "Random intercept per patient; age and subtype effects.", "residuals,qq,caterpillar,lsmeans"));
         w.put("02 Trials within neurons within subjects", simple("Three-level variance components",
             "Firing rates of trials nested in neurons nested in subjects: (1 | subject/neuron) gives a variance per "
                 + "level (subject, neuron within subject, trial), and the condition effect is tested against the right "
                 + "level of variation.", "neurons_three_level", "satterthwaite",
-            "Nested random intercepts (1 | subject/neuron); variance components per level."));
+            "Nested random intercepts (1 | subject/neuron); variance components per level.",
+            "residuals,qq,caterpillar,lsmeans"));
         w.put("03 QTcF AR(1) versus compound symmetry", qtcf());
         w.put("04 AB-BA cross-over trial", crossover());
         w.put("05 Condition effect varying by donor", simple("Random slope: the condition effect differs by donor",
             "ChIP binding under two conditions in several donors: (condition | donor) lets each donor have its own "
                 + "condition effect, correlated with its baseline.", "chip_random_slope", "satterthwaite",
-            "Random intercept and condition slope per donor."));
+            "Random intercept and condition slope per donor.", "residuals,qq,caterpillar,trajectories"));
         w.put("06 Cross-level interaction", simple("Cross-level interaction: condition x anxiety",
             "Trial-level condition and subject-level anxiety: condition * anxiety with random condition slopes per "
                 + "subject tests whether the condition effect depends on the subject's anxiety.",
-            "crosslevel_interaction", "satterthwaite", "condition * anxiety with (condition | subject)."));
+            "crosslevel_interaction", "satterthwaite", "condition * anxiety with (condition | subject).",
+            "residuals,qq,caterpillar,trajectories"));
         w.put("07 Radiomics test-retest reliability", new WorkflowWriter("Test-retest reliability of a radiomics feature",
             "Patients scanned 2 to 4 times: the mixed-model ICC (REML random intercept per patient) handles the "
                 + "unbalanced repeats; a parametric bootstrap gives its interval (fixed seed: reproducible).")
@@ -119,7 +129,10 @@ final class ScenarioWorkflows {
             .node(learner(2, ReferenceCase.load("delta_radiomics_stage1").string("formula"), "satterthwaite",
                 new String[0], new String[0], "Stage 1: random intercept and month slope per patient. Output 4 "
                     + "holds the per-patient slopes for stage 2."))
-            .connect(1, 1, 2, 1));
+            .node(diagnostics(3, "residuals,qq,caterpillar,trajectories", new String[0],
+                "Residuals, QQ plots, the per-patient slopes with 95% intervals and the first 9 patients' lines.", 520,
+                100))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2));
         w.put("10 Joint model of CD4 and survival", new WorkflowWriter("Joint model of CD4 counts and death (AIDS)",
             "467 patients on ddC or ddI: sqrt(CD4) measured at 0, 2, 6, 12 and 18 months, and time to death. Patients "
                 + "with falling CD4 die and stop being measured, so a separate mixed model is biased; the joint model "
@@ -151,13 +164,15 @@ final class ScenarioWorkflows {
 
     /** CSV Reader -> Learner for a reference case's formula. */
     private static WorkflowWriter simple(final String title, final String description, final String reference,
-        final String df, final String annotation) {
+        final String df, final String annotation, final String plots) {
         ReferenceCase c = ReferenceCase.load(reference);
         String file = Path.of(c.string("data")).getFileName().toString();
         return new WorkflowWriter(title, description).data(data(file))
             .node(csv(1, file, "Reads " + file + "."))
             .node(learner(2, c.string("formula"), df, new String[0], new String[0], annotation))
-            .connect(1, 1, 2, 1);
+            .node(diagnostics(3, plots, new String[0], "Diagnostic plots: " + plots.replace(",", ", ")
+                + " (the first 9 subjects where there are subject series).", 520, 100))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
     }
 
     private static WorkflowWriter qtcf() {
@@ -175,7 +190,11 @@ final class ScenarioWorkflows {
                 "B: random intercept per animal (compound symmetry).", 300, 260))
             .node(new WorkflowWriter.Node(4, "Mixed Model Comparison", COMPARISON, WorkflowWriter.OUR_BUNDLE, s -> {
             }, 1, "Likelihood-ratio test of A against B.", 500, 180))
-            .connect(1, 1, 2, 1).connect(1, 1, 3, 1).connect(2, 1, 4, 1).connect(3, 1, 4, 2).connect(1, 1, 4, 3);
+            .node(diagnostics(5, "residuals,qq,caterpillar,trajectories,correlation", new String[0],
+                "Diagnostics of model A: residuals, QQ plots, BLUPs, 9 animals' series and the AR(1) correlation "
+                    + "over the visits as a heat map.", 720, 180))
+            .connect(1, 1, 2, 1).connect(1, 1, 3, 1).connect(2, 1, 4, 1).connect(3, 1, 4, 2).connect(1, 1, 4, 3)
+            .connect(2, 1, 5, 1).connect(1, 1, 5, 2);
     }
 
     private static WorkflowWriter crossover() {
@@ -191,7 +210,9 @@ final class ScenarioWorkflows {
                 "Treatment, period, sequence; random intercept per subject."))
             .node(tests(3, new String[] {"treatment"}, new String[0], "kenward-roger",
                 "Type III tests, LS means of treatment and A - B."))
-            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
+            .node(diagnostics(4, "residuals,qq,caterpillar,lsmeans", new String[0],
+                "Residuals, QQ plots, subject BLUPs with 95% intervals, LS means.", 500, 260))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2).connect(2, 1, 4, 1).connect(1, 1, 4, 2);
     }
 
     private static WorkflowWriter mmrm() {
@@ -208,7 +229,10 @@ final class ScenarioWorkflows {
                 new String[] {"arm=placebo"}, new String[] {"visit=WEEK2,WEEK4,WEEK8,WEEK12"}, "Unstructured covariance over visits (MMRM), REML; placebo is the reference arm."))
             .node(tests(3, new String[] {"arm"}, new String[] {"visit"}, "satterthwaite",
                 "LS means of arm at each visit; the arm difference per visit."))
-            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
+            .node(diagnostics(4, "residuals,qq,trajectories,lsmeans,correlation", new String[0], 6,
+                "Residuals, QQ plot, 6 subjects' visits, LS means by arm over the visits, the unstructured "
+                    + "correlation as a heat map.", 500, 260))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2).connect(2, 1, 4, 1).connect(1, 1, 4, 2);
     }
 
     static WorkflowWriter.Node csv(final int id, final String file, final String annotation) {
@@ -339,6 +363,32 @@ final class ScenarioWorkflows {
         };
         return new WorkflowWriter.Node(id, "Mixed Model Learner", LEARNER, WorkflowWriter.OUR_BUNDLE, model, 5,
             annotation, x, y);
+    }
+
+    /** The Diagnostics node drawing {@code plots} (labels of {@link PlotKind}), the first 9 or the given subjects. */
+    static WorkflowWriter.Node diagnostics(final int id, final String plots, final String[] subjects,
+        final String annotation, final int x, final int y) {
+        return diagnostics(id, plots, subjects, Math.max(9, subjects.length), annotation, x, y);
+    }
+
+    /**
+     * The Diagnostics node with every key its settings save (MixedModelDiagnosticsSettings.saveTo, in its order;
+     * {@link ScenarioWorkflowsTest} checks the node saves back exactly these): one on/off key per plot, the subjects,
+     * how many subjects at most, the image size (FigureWriter's default) and the interval level.
+     */
+    static WorkflowWriter.Node diagnostics(final int id, final String plots, final String[] subjects,
+        final int maxSubjects, final String annotation, final int x, final int y) {
+        java.util.List<PlotKind> chosen = PlotKind.parseList(plots);
+        return new WorkflowWriter.Node(id, DIAGNOSTICS_NAME, DIAGNOSTICS, WorkflowWriter.OUR_BUNDLE, s -> {
+            for (PlotKind k : PlotKind.values()) {
+                s.addBoolean("plot_" + k.label(), chosen.contains(k));
+            }
+            s.addStringArray("subjects", subjects);
+            s.addInt("max_subjects", maxSubjects);
+            s.addInt("image_width", FigureWriter.DEFAULT_WIDTH);
+            s.addInt("image_height", FigureWriter.DEFAULT_HEIGHT);
+            s.addDouble("confidence_level", 0.95);
+        }, 1 + PlotKind.values().length, annotation, x, y);
     }
 
     static WorkflowWriter.Node tests(final int id, final String[] specs, final String[] by, final String df,

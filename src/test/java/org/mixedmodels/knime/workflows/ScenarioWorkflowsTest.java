@@ -396,4 +396,202 @@ class ScenarioWorkflowsTest {
         assertTrue(text.contains("== Mixed Model Tests (#3), output 2: LS means"), text);
         assertTrue(text.contains("active WEEK12"), text);
     }
+
+    /** The workflows' Diagnostics nodes: node, its workflow, the Learner it reads and their common table source. */
+    private record Diagnosed(String workflow, WorkflowRunner.Node diagnostics, WorkflowRunner.Node learner,
+        WorkflowRunner.Connection table) {
+    }
+
+    private static List<Diagnosed> diagnosed() throws Exception {
+        List<Diagnosed> out = new java.util.ArrayList<>();
+        for (String name : ScenarioWorkflows.all().keySet()) {
+            Path dir = ROOT.resolve(name);
+            List<WorkflowRunner.Node> nodes = WorkflowRunner.nodes(dir);
+            List<WorkflowRunner.Connection> connections = WorkflowRunner.connections(dir);
+            boolean learner = nodes.stream().anyMatch(n -> n.factory().equals(ScenarioWorkflows.LEARNER));
+            List<WorkflowRunner.Node> diagnostics = nodes.stream()
+                .filter(n -> n.factory().equals(ScenarioWorkflows.DIAGNOSTICS)).toList();
+            assertEquals(learner ? 1 : 0, diagnostics.size(), name + ": one Diagnostics node where a Learner fits a "
+                + "model, none elsewhere");
+            for (WorkflowRunner.Node d : diagnostics) {
+                WorkflowRunner.Connection model = into(connections, d.id(), 0);
+                WorkflowRunner.Connection table = into(connections, d.id(), 1);
+                WorkflowRunner.Node source = nodes.stream().filter(n -> n.id() == model.source()).findFirst()
+                    .orElseThrow();
+                assertEquals(ScenarioWorkflows.LEARNER, source.factory(), name + ": the model comes from a Learner");
+                assertEquals(0, model.sourcePort(), name + ": the Learner's model port");
+                WorkflowRunner.Connection learnerTable = into(connections, source.id(), 0);
+                assertEquals(List.of(learnerTable.source(), learnerTable.sourcePort()), List.of(table.source(),
+                    table.sourcePort()), name + ": the Diagnostics node reads the table the Learner reads");
+                out.add(new Diagnosed(name, d, source, table));
+            }
+        }
+        assertEquals(9, out.size(), "the nine workflows with a Mixed Model Learner");
+        return out;
+    }
+
+    private static WorkflowRunner.Connection into(final List<WorkflowRunner.Connection> connections, final int node,
+        final int port) {
+        List<WorkflowRunner.Connection> c = connections.stream().filter(k -> k.dest() == node && k.destPort() == port)
+            .toList();
+        assertEquals(1, c.size(), "one connection into port " + (port + 1) + " of node #" + node);
+        return c.get(0);
+    }
+
+    @Test
+    void theDiagnosticsNodesSettingsAreWhatTheNodeSaves() throws Exception {
+        for (Diagnosed d : diagnosed()) {
+            org.knime.core.node.NodeSettings saved = (org.knime.core.node.NodeSettings)d.diagnostics().settings()
+                .getNodeSettings("model");
+            org.knime.core.node.StandInNodeContainer node = new org.knime.core.node.StandInNodeContainer(
+                (org.knime.core.node.NodeFactory<?>)Class.forName(d.diagnostics().factory()).getDeclaredConstructor()
+                    .newInstance());
+            node.loadSettings(saved);
+            org.knime.core.node.NodeSettings again = new org.knime.core.node.NodeSettings("model");
+            node.saveSettings(again);
+            assertEquals(xml(again), xml(saved), d.workflow() + ": every key, in the node's order, with its value");
+            // a workflow setting a plot the model cannot draw would draw a "not applicable" image with a warning
+            assertTrue(saved.getBoolean("plot_residuals") && saved.getBoolean("plot_qq"), d.workflow());
+        }
+    }
+
+    private static String xml(final org.knime.core.node.NodeSettings s) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        s.saveToXML(bytes);
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Node bounds (x, y, w, h) from workflow.knime and its annotation's from settings.xml. */
+    private static Map<Integer, int[][]> layout(final Path dir) throws Exception {
+        Map<Integer, int[][]> out = new LinkedHashMap<>();
+        NodeSettingsRO nodes = WorkflowRunner.workflow(dir).getNodeSettings("nodes");
+        for (String key : nodes.keySet()) {
+            NodeSettingsRO n = nodes.getNodeSettings(key);
+            NodeSettingsRO b = n.getNodeSettings("ui_settings").getNodeSettings("extrainfo.node.bounds");
+            int[] bounds = {b.getInt("0"), b.getInt("1"), b.getInt("2"), b.getInt("3")};
+            NodeSettingsRO a = WorkflowRunner.read(dir.resolve(n.getString("node_settings_file")))
+                .getNodeSettings("nodeAnnotation");
+            int[] annotation = {a.getInt("x-coordinate"), a.getInt("y-coordinate"), a.getInt("width"),
+                a.getInt("height")};
+            out.put(n.getInt("id"), new int[][] {bounds, annotation});
+        }
+        return out;
+    }
+
+    private static boolean overlap(final int[] a, final int[] b) {
+        return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+    }
+
+    @Test
+    void theDiagnosticsNodeAndItsAnnotationOverlapNoOtherNode() throws Exception {
+        for (Diagnosed d : diagnosed()) {
+            Map<Integer, int[][]> layout = layout(ROOT.resolve(d.workflow()));
+            int[][] mine = layout.get(d.diagnostics().id());
+            assertFalse(overlap(mine[0], mine[1]), d.workflow());
+            for (Map.Entry<Integer, int[][]> e : layout.entrySet()) {
+                if (e.getKey() != d.diagnostics().id()) {
+                    for (int[] other : e.getValue()) {
+                        for (int[] r : mine) {
+                            assertFalse(overlap(r, other), d.workflow() + ": the Diagnostics node or its annotation "
+                                + "overlaps node #" + e.getKey() + " or its annotation");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theDiagnosticsNodeRunsInEveryWorkflowWithALearner() throws Exception {
+        for (Diagnosed d : diagnosed()) {
+            WorkflowRunner.Result r = WorkflowRunner.run(ROOT.resolve(d.workflow()));
+            org.knime.core.node.port.PortObject[] out = r.outputs().get(d.diagnostics().id());
+            WorkflowRunner.Port[] ports = r.ports().get(d.diagnostics().id());
+            BufferedDataTable training = (BufferedDataTable)r.outputs().get(d.table().source())[d.table().sourcePort()];
+            BufferedDataTable residuals = (BufferedDataTable)out[0];
+            assertFalse(ports[0].isImage(), d.workflow());
+            assertEquals(training.size(), residuals.size(), d.workflow() + ": one row per training row");
+            assertEquals(rowKeys(training), rowKeys(residuals), d.workflow() + ": the training table's keys and order");
+            String formula = d.learner().settings().getNodeSettings("model").getString("formula");
+            String response = formula.substring(0, formula.indexOf('~')).strip();
+            double[] y = KnimeTables.doubles(training, response);
+            double[] fitted = KnimeTables.doubles(residuals, "Fitted");
+            double[] residual = KnimeTables.doubles(residuals, "Residual");
+            double scale = java.util.Arrays.stream(y).filter(Double::isFinite).map(Math::abs).max().orElseThrow();
+            int used = 0;
+            for (int i = 0; i < y.length; i++) {
+                if (Double.isNaN(y[i])) {
+                    assertTrue(Double.isNaN(residual[i]), d.workflow() + " row " + i + ": no residual without y");
+                } else {
+                    used++;
+                    // y - fitted in double precision: 1e-12 of the response's size
+                    assertEquals(y[i] - fitted[i], residual[i], 1e-12 * scale, d.workflow() + " row " + i);
+                }
+            }
+            assertTrue(used > 0, d.workflow());
+            NodeSettingsRO settings = d.diagnostics().settings().getNodeSettings("model");
+            org.mixedmodels.plot.PlotKind[] kinds = org.mixedmodels.plot.PlotKind.values();
+            assertEquals(1 + kinds.length, out.length, d.workflow());
+            for (int k = 0; k < kinds.length; k++) {
+                assertTrue(ports[1 + k].isImage(), d.workflow() + " port " + (k + 2));
+                assertEquals(org.knime.core.node.port.image.ImagePortObject.TYPE, ports[1 + k].type());
+                byte[] png = WorkflowRunner.png((org.knime.core.node.port.image.ImagePortObject)out[1 + k]);
+                assertArrayEquals(new byte[] {(byte)0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'},
+                    java.util.Arrays.copyOf(png, 8), d.workflow() + ": PNG signature of " + kinds[k]);
+                java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+                assertEquals(settings.getInt("image_width"), image.getWidth(), d.workflow() + " " + kinds[k]);
+                assertEquals(settings.getInt("image_height"), image.getHeight(), d.workflow() + " " + kinds[k]);
+                String warning = r.warnings().get(d.diagnostics().id());
+                if (settings.getBoolean("plot_" + kinds[k].label()) && warning != null) {
+                    assertFalse(warning.contains(kinds[k].title() + ":"), d.workflow() + ": " + kinds[k]
+                        + " is selected but the model has nothing for it: " + warning);
+                }
+            }
+        }
+    }
+
+    private static List<String> rowKeys(final BufferedDataTable t) {
+        List<String> keys = new java.util.ArrayList<>();
+        for (org.knime.core.data.DataRow row : t) {
+            keys.add(row.getKey().getString());
+        }
+        return keys;
+    }
+
+    @Test
+    void theRunnerPrintsImagePortsAsTheirSizeAndNameAndWritesThemOnRequest(@TempDir final Path tmp)
+        throws Exception {
+        WorkflowRunner.Result r = WorkflowRunner.run(Path.of(WorkflowRunner.DEFAULT_WORKFLOW));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        WorkflowRunner.print(r, new PrintStream(bytes, true, StandardCharsets.UTF_8), tmp);
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("== Mixed Model Diagnostics (#4), output 1: Residuals"), text);
+        assertTrue(text.contains("== Mixed Model Diagnostics (#4), output 2: image 'Residuals vs fitted'\n"
+            + "PNG Image 900 x 650 with "), text);
+        assertTrue(text.contains("== Mixed Model Diagnostics (#4), output 7: image 'Residual correlation'"), text);
+        try (Stream<Path> files = Files.list(tmp)) {
+            List<Path> pngs = files.sorted().toList();
+            assertEquals(6, pngs.size(), pngs.toString());
+            assertEquals("4-2 Mixed Model Diagnostics Residuals vs fitted.png", pngs.get(0).getFileName().toString());
+            assertArrayEquals(WorkflowRunner.png((org.knime.core.node.port.image.ImagePortObject)r.outputs(
+                "Mixed Model Diagnostics")[1]), Files.readAllBytes(pngs.get(0)));
+        }
+        // off by default: nothing written without the folder
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        WorkflowRunner.print(r, new PrintStream(plain, true, StandardCharsets.UTF_8));
+        assertFalse(plain.toString(StandardCharsets.UTF_8).contains("Written to"));
+    }
+
+    @Test
+    void theRunnerRefusesAConnectionThePortTypeDoesNotTake(@TempDir final Path tmp) throws Exception {
+        Path dir = tmp.resolve("wrong");
+        // the table where the model belongs: KNIME would not connect a table port to a model port
+        new WorkflowWriter("Wrong", "A table into the model port.").data(ScenarioWorkflows.data("sleepstudy.csv"))
+            .node(ScenarioWorkflows.csv(1, "sleepstudy.csv", "Reads."))
+            .node(ScenarioWorkflows.diagnostics(2, "residuals", new String[0], "Diagnostics.", 300, 100))
+            .connect(1, 1, 2, 1).connect(1, 1, 2, 2).write(dir);
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> WorkflowRunner.run(dir));
+        assertTrue(e.getMessage().contains("Input port 1 takes MixedModelPortObject, but its connection delivers "
+            + "BufferedDataTable"), e.getMessage());
+    }
 }

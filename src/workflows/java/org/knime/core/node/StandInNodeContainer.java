@@ -38,6 +38,16 @@ public final class StandInNodeContainer {
         return model.inPortTypes()[index];
     }
 
+    /** The port type of output {@code index} (0-based data port), as the node model declares it. */
+    public PortType outputType(final int index) {
+        return model.outPortTypes()[index];
+    }
+
+    /** The node's model settings as it saves them (after {@link #loadSettings}: what it loaded). */
+    public void saveSettings(final NodeSettingsWO settings) {
+        model.saveSettingsTo(settings);
+    }
+
     /** Configures with the inputs' specs (null for an unconnected optional port), then executes. */
     public PortObject[] execute(final PortObject[] inputs) throws Exception {
         PortObjectSpec[] specs = new PortObjectSpec[inputs.length];
