@@ -75,9 +75,18 @@ final class ModelComparisonNodeModel extends StatelessNodeModel {
         configure(new PortObjectSpec[] {inObjects[0].getSpec(), inObjects[1].getSpec(), inObjects[2].getSpec(),
             inObjects[3] == null ? null : inObjects[3].getSpec()});
         List<FittedModel> models = new ArrayList<>();
+        org.mixedmodels.knime.data.ColumnTyping typing = null;
         for (int i : new int[] {0, 1, 3}) {
             if (inObjects[i] instanceof MixedModelPortObject m) {
                 models.add(m.model());
+                if (typing != null && !typing.equals(m.typing())) {
+                    // models compared on different readings of the table are not nested
+                    throw new InvalidSettingsException("The models read the table differently (treat-as-categorical "
+                        + "columns " + typing.categorical() + " and missing tokens " + typing.missingTokens()
+                        + " versus " + m.typing().categorical() + " and " + m.typing().missingTokens()
+                        + "); set the same choices in the Learners.");
+                }
+                typing = m.typing();
             }
         }
         BufferedDataTable table = (BufferedDataTable)inObjects[2];
@@ -87,7 +96,7 @@ final class ModelComparisonNodeModel extends StatelessNodeModel {
         FitOptions.Method method = mixed ? FitOptions.Method.ML : null;
         List<String> formulas = new ArrayList<>();
         List<FitResult> fits = new ArrayList<>();
-        DataFrame data = ModelRefit.data(models, table, exec.createSubProgress(0.1));
+        DataFrame data = ModelRefit.data(models, table, typing, exec.createSubProgress(0.1));
         for (FittedModel m : models) {
             exec.checkCanceled();
             exec.setMessage("Refitting " + m.formula());

@@ -46,7 +46,7 @@ public final class TableToDataFrame {
      */
     public static void checkColumnsExist(final DataTableSpec spec, final Collection<String> columns,
         final String what) throws InvalidSettingsException {
-        for (String c : columns) {
+        for (String c : sourceColumns(spec, columns)) {
             if (!spec.containsName(c)) {
                 throw new InvalidSettingsException("Column '" + c + "' " + what + " is not in the input table. "
                     + "The table's columns are: " + String.join(", ", spec.getColumnNames()) + ".");
@@ -54,13 +54,49 @@ public final class TableToDataFrame {
         }
     }
 
+    /** R's {@code factor(x)} and {@code as.factor(x)} in a formula. */
+    private static final java.util.regex.Pattern FACTOR_CALL =
+        java.util.regex.Pattern.compile("(factor|as\\.factor)\\((.+)\\)");
+
     /**
-     * @param columns the columns to read
-     * @param categorical columns read as labels even when numeric (grouping factors)
+     * The table columns that formula variables read: {@code factor(x)} reads column {@code x} unless the table has
+     * a column named {@code factor(x)} (the engine's {@link DataFrame} then makes {@code x} categorical).
+     */
+    public static List<String> sourceColumns(final DataTableSpec spec, final Collection<String> variables) {
+        List<String> out = new ArrayList<>();
+        for (String v : variables) {
+            java.util.regex.Matcher m = FACTOR_CALL.matcher(v);
+            String c = !spec.containsName(v) && m.matches() ? m.group(2).strip() : v;
+            if (!out.contains(c)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * As {@link #convert(BufferedDataTable, Collection, Set, ExecutionMonitor)}, then the typing applied: string
+     * cells holding a missing token become missing, and the chosen numeric columns categorical.
      */
     public static DataFrame convert(final BufferedDataTable table, final Collection<String> columns,
+        final Set<String> categorical, final ColumnTyping typing, final ExecutionMonitor exec)
+        throws CanceledExecutionException, InvalidSettingsException {
+        DataFrame data = convert(table, columns, categorical, exec);
+        try {
+            return typing.apply(data);
+        } catch (org.mixedmodels.engine.MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param variables the formula variables to read ({@code factor(x)} reads column x)
+     * @param categorical columns read as labels even when numeric (grouping factors)
+     */
+    public static DataFrame convert(final BufferedDataTable table, final Collection<String> variables,
         final Set<String> categorical, final ExecutionMonitor exec) throws CanceledExecutionException {
         DataTableSpec spec = table.getDataTableSpec();
+        List<String> columns = sourceColumns(spec, variables);
         long size = table.size();
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("The table has " + size + " rows; at most " + Integer.MAX_VALUE

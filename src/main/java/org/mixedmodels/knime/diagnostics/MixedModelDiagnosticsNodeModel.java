@@ -101,7 +101,7 @@ final class MixedModelDiagnosticsNodeModel extends StatelessNodeModel {
         configure(new PortObjectSpec[] {inObjects[0].getSpec(), inObjects[1].getSpec()});
         MixedModelPortObject model = (MixedModelPortObject)inObjects[0];
         BufferedDataTable table = (BufferedDataTable)inObjects[1];
-        DataFrame data = ModelRefit.data(List.of(model.model()), table, exec.createSubProgress(0.1));
+        DataFrame data = ModelRefit.data(List.of(model.model()), table, model.typing(), exec.createSubProgress(0.1));
         exec.setMessage("Refitting the model");
         FitResult fit = ModelRefit.refit(model.model(), data, null);
         exec.checkCanceled();

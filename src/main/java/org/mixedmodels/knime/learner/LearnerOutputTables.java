@@ -30,6 +30,7 @@ import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.RandomTerm;
 import org.mixedmodels.engine.formula.Term;
 import org.mixedmodels.engine.inference.CoefficientTest;
+import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.prediction.FittedModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
@@ -43,8 +44,11 @@ final class LearnerOutputTables {
         return new DataTableSpec("Fixed effects", column("Term", StringCell.TYPE), column("Estimate", DoubleCell.TYPE),
             column("Std. Error", DoubleCell.TYPE), column("df", DoubleCell.TYPE), column("t value", DoubleCell.TYPE),
             column("Pr(>|t|)", DoubleCell.TYPE), column("Lower CI", DoubleCell.TYPE),
-            column("Upper CI", DoubleCell.TYPE));
+            column("Upper CI", DoubleCell.TYPE), column(COVARIANCE_COLUMN, StringCell.TYPE));
     }
+
+    /** Which covariance of the fixed effects the SEs use, as the CLI's JSON {@code vcov} field names it. */
+    static final String COVARIANCE_COLUMN = "Covariance";
 
     static DataTableSpec varianceComponentsSpec() {
         return new DataTableSpec("Variance components", column("Group", StringCell.TYPE),
@@ -117,12 +121,14 @@ final class LearnerOutputTables {
         return new ArrayList<>(names);
     }
 
-    static BufferedDataTable fixedEffects(final List<CoefficientTest> tests, final ExecutionContext exec) {
+    static BufferedDataTable fixedEffects(final List<CoefficientTest> tests, final CovarianceType covariance,
+        final ExecutionContext exec) {
         BufferedDataContainer c = exec.createDataContainer(fixedEffectsSpec());
         long row = 0;
         for (CoefficientTest t : tests) {
             c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(t.term()), number(t.estimate()),
-                number(t.se()), number(t.df()), number(t.t()), number(t.p()), number(t.lower()), number(t.upper())));
+                number(t.se()), number(t.df()), number(t.t()), number(t.p()), number(t.lower()), number(t.upper()),
+                new StringCell(covariance.label())));
         }
         c.close();
         return c.getTable();

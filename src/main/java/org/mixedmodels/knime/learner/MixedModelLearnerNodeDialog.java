@@ -36,6 +36,7 @@ import org.knime.core.node.util.filter.NameFilterConfiguration;
 import org.knime.core.node.util.filter.column.DataColumnSpecFilterConfiguration;
 import org.knime.core.node.util.filter.column.DataColumnSpecFilterPanel;
 import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.knime.data.TableToDataFrame;
 import org.mixedmodels.knime.dialog.InteractionsPanel;
@@ -45,7 +46,8 @@ import org.mixedmodels.knime.dialog.LevelsTable;
  * The Learner's dialog. The "Model" tab builds the formula from choices (response, fixed effects,
  * interactions, grouping columns, random slopes) and shows it; "Edit formula" lets the user type any
  * formula instead. "Residual covariance" adds a structure within subject (AR(1), unstructured, ...). The
- * "Options" tab holds the method, df method, confidence level, reference levels and level orders.
+ * "Options" tab holds the method, df method, confidence level, missing values and their tokens, the covariance of
+ * the fixed effects, the numeric columns treated as categorical, reference levels and level orders.
  */
 final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     /** Numeric columns (KNIME's column combo box, with type icons). */
@@ -58,6 +60,13 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     private final JCheckBox nested = new JCheckBox("Nest the grouping columns in the order included (a/b)");
     private final DataColumnSpecFilterPanel slopes = filter("Random slopes");
     final JCheckBox failOnMissing = new JCheckBox("Fail on missing values");
+    /** Numeric columns read as levels (SAS CLASS, R's factor()); only numeric columns are offered. */
+    final DataColumnSpecFilterPanel categorical = filter("Treat as categorical");
+    /** Texts that mean "missing" in string columns, comma-separated (R's na.strings). */
+    final JTextField missingTokens = new JTextField("NA", 20);
+    /** Model-based, CR0 or CR2 sandwich covariance of the fixed effects. */
+    final JComboBox<String> vcov = new JComboBox<>(
+        Arrays.stream(CovarianceType.values()).map(CovarianceType::label).toArray(String[]::new));
     private final JCheckBox correlated = new JCheckBox("Correlated intercept and slopes", true);
     private final JCheckBox typeFormula = new JCheckBox("Edit formula");
     private final JTextField formula = new JTextField(40);
@@ -214,6 +223,15 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         failOnMissing.setToolTipText("Fail on a missing value in a model column; otherwise such rows are left out "
             + "and counted in a warning");
         r.add("Missing values", failOnMissing);
+        missingTokens.setToolTipText("Texts in string cells that are missing values, comma-separated (e.g. NA, ., "
+            + "NULL); empty and KNIME's missing cells are always missing");
+        r.add("Missing value tokens", missingTokens);
+        vcov.setToolTipText("model: (X'V^-1X)^-1; empirical: the sandwich by subject (CR0, SAS EMPIRICAL); "
+            + "empirical-cr2: Bell-McCaffrey's bias-reduced sandwich with its Satterthwaite df (clubSandwich CR2)");
+        r.add("Covariance of the fixed effects", vcov);
+        categorical.setToolTipText("Numeric columns whose values are levels (treatment, visit or site codes), as "
+            + "SAS's CLASS statement or R's factor()");
+        r.wide(categorical, false);
         r.wide(levels.panel(), true);
         return p;
     }
@@ -276,6 +294,9 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
                 f.hideNames(y);
             }
         }
+        categorical.resetHiding();
+        categorical.hideNames(java.util.stream.StreamSupport.stream(spec.spliterator(), false)
+            .filter(c -> !TableToDataFrame.isNumeric(c) || c.equals(y)).toArray(DataColumnSpec[]::new));
         try {
             ColumnFilter notResponse = new ColumnFilter() {
                 @Override
@@ -361,6 +382,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             load(grouping, s.groupingColumns);
             nested.setSelected(s.nested);
             load(slopes, s.randomSlopes);
+            load(categorical, s.categoricalColumns);
             hideResponse();
             correlated.setSelected(s.correlatedSlopes);
             typeFormula.setSelected(s.useTypedFormula);
@@ -369,6 +391,8 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             dfMethod.setSelectedItem(s.dfMethod);
             confidence.setValue(s.confidenceLevel);
             failOnMissing.setSelected(s.failOnMissing);
+            missingTokens.setText(s.missingTokens);
+            vcov.setSelectedItem(s.vcov);
             try {
                 levels.load(spec, s.referenceLevelMap(), s.levelOrderMap());
             } catch (InvalidSettingsException e) {
@@ -409,6 +433,10 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         s.referenceLevels = levels.referenceLevels();
         s.levelOrders = levels.levelOrders();
         s.failOnMissing = failOnMissing.isSelected();
+        s.categoricalColumns = withoutResponse(included(categorical)).stream()
+            .filter(c -> TableToDataFrame.isNumeric(spec.getColumnSpec(c))).toArray(String[]::new);
+        s.missingTokens = missingTokens.getText().trim();
+        s.vcov = (String)vcov.getSelectedItem();
         s.residualStructure = residualCode();
         s.residualTime = selected(residualTime);
         s.residualSubject = selected(residualSubject);

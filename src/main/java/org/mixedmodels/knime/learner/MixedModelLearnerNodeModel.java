@@ -86,6 +86,18 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
                 }
             }
         }
+        TableToDataFrame.checkColumnsExist(input, List.of(settings.categoricalColumns), "chosen as categorical");
+        for (String column : settings.categoricalColumns) {
+            if (column.equals(formula.response())) {
+                throw new InvalidSettingsException("The response column '" + column + "' is chosen as categorical; "
+                    + "the response must be numeric. Remove it from \"Treat as categorical\".");
+            }
+            if (!TableToDataFrame.isNumeric(input.getColumnSpec(column))) {
+                throw new InvalidSettingsException("Column '" + column + "' is chosen as categorical but is not numeric ("
+                    + input.getColumnSpec(column).getType() + "); string columns are categorical already. Remove it "
+                    + "from \"Treat as categorical\".");
+            }
+        }
         for (String column : settings.levelOrderMap().keySet()) {
             if (!formula.variables().contains(column)) {
                 throw new InvalidSettingsException("A level order is set for column '" + column
@@ -99,9 +111,11 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
                     + "', which the formula does not use; remove it or add the column to the model.");
             }
             if (TableToDataFrame.isNumeric(input.getColumnSpec(column))
-                && !formula.groupingVariables().contains(column)) {
+                && !formula.groupingVariables().contains(column)
+                && !List.of(settings.categoricalColumns).contains(column)) {
                 throw new InvalidSettingsException("A reference level is set for the numeric column '" + column
-                    + "'; reference levels apply to categorical (string) columns only.");
+                    + "'; reference levels apply to categorical columns only (string columns, or numeric ones chosen "
+                    + "in \"Treat as categorical\").");
             }
         }
         return formula;
@@ -133,7 +147,7 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         BufferedDataTable table = (BufferedDataTable)inObjects[0];
         Formula formula = checkAgainst(table.getDataTableSpec());
         DataFrame data = TableToDataFrame.convert(table, formula.variables(), formula.groupingVariables(),
-            exec.createSubProgress(READ_SHARE));
+            settings.typing(), exec.createSubProgress(READ_SHARE));
         if (settings.failOnMissing) {
             failOnMissing(table, data, formula.variables());
         }
@@ -149,7 +163,13 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
         exec.setMessage("Tests and intervals");
-        FixedEffectsInference inference = FixedEffectsInference.of(fit, settings.dfMethod(), settings.confidenceLevel);
+        FixedEffectsInference inference;
+        try {
+            inference = FixedEffectsInference.of(fit, settings.dfMethod(), settings.confidenceLevel,
+                settings.covariance());
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
         List<String> warnings = new ArrayList<>(fit.warnings());
         warnings.addAll(inference.warnings());
         Set<String> unique = new LinkedHashSet<>(warnings);
@@ -157,8 +177,8 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
             setWarningMessage(String.join("\n", unique));
         }
         FittedModel model = FittedModel.of(fit);
-        return new PortObject[] {new MixedModelPortObject(model, new ArrayList<>(unique)),
-            LearnerOutputTables.fixedEffects(inference.coefficients(), exec),
+        return new PortObject[] {new MixedModelPortObject(model, new ArrayList<>(unique), settings.typing()),
+            LearnerOutputTables.fixedEffects(inference.coefficients(), inference.covariance(), exec),
             LearnerOutputTables.varianceComponents(fit.varCorr(), fit.residual(), exec),
             LearnerOutputTables.randomEffects(model,
                 LearnerOutputTables.randomEffectColumns(formula, table.getDataTableSpec()), exec),

@@ -14,7 +14,9 @@ import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.FormulaParser;
 import org.mixedmodels.engine.formula.FormulaSyntaxException;
 import org.mixedmodels.engine.formula.ResidualTerm;
+import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.knime.data.ColumnTyping;
 import org.mixedmodels.knime.data.ReferenceLevels;
 
 /**
@@ -42,6 +44,12 @@ final class MixedModelLearnerSettings {
     static final String LEVEL_ORDERS = "level_orders";
     /** Fail on a missing value in a model column instead of leaving the row out (counted in a warning). */
     static final String FAIL_ON_MISSING = "fail_on_missing";
+    /** Numeric columns read as categorical (SAS CLASS, R's factor()). */
+    static final String CATEGORICAL_COLUMNS = "categorical_columns";
+    /** Comma-separated texts that are missing values in string columns (R's na.strings). */
+    static final String MISSING_TOKENS = "missing_tokens";
+    /** Covariance of the fixed effects: model, empirical (CR0) or empirical-cr2 (CR2). */
+    static final String VCOV = "fixed_effects_covariance";
     /** The builder's choice of no residual covariance term. */
     static final String NO_RESIDUAL_STRUCTURE = "none";
 
@@ -67,6 +75,9 @@ final class MixedModelLearnerSettings {
     String[] levelOrders = {};
     /** As KNIME's Linear Regression Learner's "Fail on observations with missing values". */
     boolean failOnMissing;
+    String[] categoricalColumns = {};
+    String missingTokens = "NA";
+    String vcov = CovarianceType.MODEL.label();
 
     void saveTo(final NodeSettingsWO s) {
         s.addString(FORMULA, formula);
@@ -87,12 +98,16 @@ final class MixedModelLearnerSettings {
         s.addString(RESIDUAL_SUBJECT, residualSubject);
         s.addStringArray(LEVEL_ORDERS, levelOrders);
         s.addBoolean(FAIL_ON_MISSING, failOnMissing);
+        s.addStringArray(CATEGORICAL_COLUMNS, categoricalColumns);
+        s.addString(MISSING_TOKENS, missingTokens);
+        s.addString(VCOV, vcov);
     }
 
     /**
      * Reads every key; a missing key is an error naming it, except the residual-structure and level-order keys,
-     * and the missing-value choice, which workflows saved before they existed lack (then: no residual term, sorted
-     * levels, rows with missing values left out).
+     * the missing-value choice, the categorical columns, the missing tokens and the covariance, which workflows saved
+     * before they existed lack (then: no residual term, sorted levels, rows with missing values left out, no column
+     * declared categorical, {@code NA} missing, the model-based covariance).
      */
     static MixedModelLearnerSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         MixedModelLearnerSettings r = new MixedModelLearnerSettings();
@@ -114,6 +129,9 @@ final class MixedModelLearnerSettings {
         r.residualSubject = s.getString(RESIDUAL_SUBJECT, "");
         r.levelOrders = orEmpty(s.getStringArray(LEVEL_ORDERS, new String[0]));
         r.failOnMissing = s.getBoolean(FAIL_ON_MISSING, false);
+        r.categoricalColumns = orEmpty(s.getStringArray(CATEGORICAL_COLUMNS, new String[0]));
+        r.missingTokens = s.getString(MISSING_TOKENS, "NA");
+        r.vcov = s.getString(VCOV, CovarianceType.MODEL.label());
         return r;
     }
 
@@ -133,6 +151,7 @@ final class MixedModelLearnerSettings {
         }
         referenceLevelMap();
         levelOrderMap();
+        covariance();
         if (!useTypedFormula && !NO_RESIDUAL_STRUCTURE.equals(residualStructure)) {
             if (!ResidualTerm.STRUCTURES.contains(residualStructure)) {
                 throw new InvalidSettingsException("Unknown residual covariance structure '" + residualStructure
@@ -201,6 +220,29 @@ final class MixedModelLearnerSettings {
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
+    }
+
+    /** The covariance of the fixed effects; Kenward-Roger with a sandwich refused, as the CLI refuses it. */
+    CovarianceType covariance() throws InvalidSettingsException {
+        CovarianceType type;
+        try {
+            type = CovarianceType.parse(vcov == null ? "" : vcov);
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        DfMethod df = dfMethod();
+        if (type != CovarianceType.MODEL
+            && (df == DfMethod.KENWARD_ROGER || df == DfMethod.KENWARD_ROGER_LINEAR)) {
+            throw new InvalidSettingsException("Kenward-Roger adjusts the model-based covariance; with the "
+                + type.label() + " covariance choose satterthwaite (clubSandwich's df), residual, between-within or "
+                + "none, or the model-based covariance.");
+        }
+        return type;
+    }
+
+    /** How the table is read: the categorical columns and the missing tokens. */
+    ColumnTyping typing() {
+        return new ColumnTyping(List.of(categoricalColumns), ColumnTyping.parseTokens(missingTokens));
     }
 
     Map<String, String> referenceLevelMap() throws InvalidSettingsException {

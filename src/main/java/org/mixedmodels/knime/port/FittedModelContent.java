@@ -29,10 +29,14 @@ import org.mixedmodels.engine.prediction.FittedModel;
  * Version 2 adds, for models with a residual covariance term, {@code residual_structure/} with
  * {@code structure}, {@code time}, {@code subject}, {@code visits} (in the structure's order) and
  * {@code parameters} (the structure's unconstrained parameters; the rest follows from them and sigma).
+ * Version 3 adds {@code column_typing/} with {@code categorical_columns} and {@code missing_tokens}, how the
+ * Learner read its table (written by {@link MixedModelPortObject}; absent in older models: none and {@code NA}).
  */
 final class FittedModelContent {
     /** Raised when the layout changes; older models stay readable. */
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
+    /** The block with the Learner's categorical columns and missing tokens (version 3). */
+    static final String COLUMN_TYPING = "column_typing";
 
     private FittedModelContent() {
     }

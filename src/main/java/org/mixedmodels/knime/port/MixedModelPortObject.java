@@ -18,6 +18,7 @@ import org.knime.core.node.port.PortObjectSpec;
 import org.knime.core.node.port.PortType;
 import org.knime.core.node.port.PortTypeRegistry;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.knime.data.ColumnTyping;
 
 /**
  * A fitted linear mixed model travelling from the Learner to the Predictor: everything needed to predict
@@ -36,6 +37,8 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
 
     private FittedModel model;
     private List<String> warnings;
+    /** How the Learner read its table; the Predictor and the refitting nodes read theirs the same way. */
+    private ColumnTyping typing = ColumnTyping.DEFAULT;
     private MixedModelPortObjectSpec spec;
 
     /** For the framework; it loads the content afterwards. */
@@ -43,6 +46,12 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
     }
 
     public MixedModelPortObject(final FittedModel model, final List<String> warnings) {
+        this(model, warnings, ColumnTyping.DEFAULT);
+    }
+
+    /** @param typing the categorical columns and missing tokens the Learner read its table with */
+    public MixedModelPortObject(final FittedModel model, final List<String> warnings, final ColumnTyping typing) {
+        this.typing = typing;
         this.model = model;
         this.warnings = List.copyOf(warnings);
         this.spec = MixedModelPortObjectSpec.of(model.parsedFormula());
@@ -50,6 +59,11 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
 
     public FittedModel model() {
         return model;
+    }
+
+    /** The Learner's "treat as categorical" columns and missing-value tokens. */
+    public ColumnTyping typing() {
+        return typing;
     }
 
     /** The fit's warnings (rows left out, boundary fit, ...). */
@@ -130,6 +144,7 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
     @Override
     protected void save(final ModelContentWO content, final ExecutionMonitor exec) throws CanceledExecutionException {
         FittedModelContent.save(model, warnings, content);
+        typing.save(content.addModelContent(FittedModelContent.COLUMN_TYPING));
     }
 
     @Override
@@ -138,6 +153,8 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
         FittedModelContent.Loaded loaded = FittedModelContent.load(content);
         model = loaded.model();
         warnings = loaded.warnings();
+        typing = content.containsKey(FittedModelContent.COLUMN_TYPING)
+            ? ColumnTyping.load(content.getModelContent(FittedModelContent.COLUMN_TYPING)) : ColumnTyping.DEFAULT;
         spec = loadedSpec instanceof MixedModelPortObjectSpec s ? s
             : MixedModelPortObjectSpec.of(model.parsedFormula());
     }

@@ -18,6 +18,7 @@ import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.knime.data.ColumnTyping;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
 /**
@@ -36,6 +37,13 @@ public final class ModelRefit {
     /** The columns of the table the models need, grouping columns read as categories. */
     public static DataFrame data(final List<FittedModel> models, final BufferedDataTable table,
         final ExecutionMonitor exec) throws InvalidSettingsException, CanceledExecutionException {
+        return data(models, table, ColumnTyping.DEFAULT, exec);
+    }
+
+    /** As above, the table read with the Learner's categorical columns and missing tokens. */
+    public static DataFrame data(final List<FittedModel> models, final BufferedDataTable table,
+        final ColumnTyping typing, final ExecutionMonitor exec)
+        throws InvalidSettingsException, CanceledExecutionException {
         Set<String> columns = new LinkedHashSet<>();
         Set<String> groupings = new LinkedHashSet<>();
         for (FittedModel model : models) {
@@ -45,7 +53,7 @@ public final class ModelRefit {
             columns.addAll(formula.variables());
             groupings.addAll(formula.groupingVariables());
         }
-        return TableToDataFrame.convert(table, columns, groupings, exec);
+        return TableToDataFrame.convert(table, columns, groupings, typing, exec);
     }
 
     /** The model refitted to {@code data} by {@code method} (the saved one if null), checked against the port. */

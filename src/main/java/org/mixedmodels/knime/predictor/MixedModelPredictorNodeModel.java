@@ -113,8 +113,9 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
         if (table.getDataTableSpec().containsName(modelSpec.response())) {
             columns.add(modelSpec.response());
         }
+        // read as the Learner read its table: the same categorical columns and missing tokens
         DataFrame data = TableToDataFrame.convert(table, columns, Set.copyOf(modelSpec.groupingColumns()),
-            exec.createSubProgress(0.3));
+            model.typing(), exec.createSubProgress(0.3));
         Prediction p;
         try {
             p = Prediction.of(model.model(), data, settings.intervalLevel, settings.estimateNewGroups);

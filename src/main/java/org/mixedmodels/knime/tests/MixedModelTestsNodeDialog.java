@@ -15,17 +15,24 @@ import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
 import org.knime.core.node.port.PortObjectSpec;
+import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.knime.dialog.FormPanel;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 
-/** The Mixed Model Tests node's dialog: LS-means and by factors among the model's predictors, df, level. */
+/**
+ * The Mixed Model Tests node's dialog: LS-means and by factors among the model's predictors, df, the covariance of
+ * the fixed effects, level.
+ */
 final class MixedModelTestsNodeDialog extends NodeDialogPane {
     private final DefaultListModel<String> predictors = new DefaultListModel<>();
     private final JList<String> specs = new JList<>(predictors);
     private final JList<String> by = new JList<>(predictors);
-    private final JComboBox<String> dfMethod = new JComboBox<>(
+    final JComboBox<String> dfMethod = new JComboBox<>(
         Arrays.stream(DfMethod.values()).map(DfMethod::label).toArray(String[]::new));
+    /** Model-based, CR0 or CR2 sandwich covariance of the fixed effects. */
+    final JComboBox<String> vcov = new JComboBox<>(
+        Arrays.stream(CovarianceType.values()).map(CovarianceType::label).toArray(String[]::new));
     private final JSpinner level = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
 
     MixedModelTestsNodeDialog() {
@@ -33,9 +40,12 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         by.setVisibleRowCount(5);
         specs.setToolTipText("Categorical predictors whose levels' LS means are compared (e.g. treatment)");
         by.setToolTipText("Compare within each level of these (e.g. visit); optional");
+        vcov.setToolTipText("model: (X'V^-1X)^-1; empirical: the sandwich by subject (CR0); empirical-cr2: "
+            + "Bell-McCaffrey's bias-reduced sandwich with its Satterthwaite df (CR2)");
         level.setEditor(new JSpinner.NumberEditor(level, "0.###"));
         addTab("Options", new FormPanel().row("LS means of", new JScrollPane(specs)).row("By", new JScrollPane(by))
-            .row("Degrees of freedom", dfMethod).row("Confidence level", level).finish());
+            .row("Degrees of freedom", dfMethod).row("Covariance of the fixed effects", vcov)
+            .row("Confidence level", level).finish());
     }
 
     @Override
@@ -55,6 +65,7 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         select(specs, s.specs);
         select(by, s.by);
         dfMethod.setSelectedItem(s.dfMethod);
+        vcov.setSelectedItem(s.vcov);
         level.setValue(s.confidenceLevel);
     }
 
@@ -68,6 +79,7 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         s.specs = specs.getSelectedValuesList().toArray(String[]::new);
         s.by = by.getSelectedValuesList().toArray(String[]::new);
         s.dfMethod = (String)dfMethod.getSelectedItem();
+        s.vcov = (String)vcov.getSelectedItem();
         s.confidenceLevel = ((Number)level.getValue()).doubleValue();
         s.validate();
         s.saveTo(settings);

@@ -24,6 +24,7 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
@@ -48,21 +49,26 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
 
     static DataTableSpec typeIIISpec() {
         return new DataTableSpec("Type III tests", column("Term", StringCell.TYPE), column("NumDF", DoubleCell.TYPE),
-            column("DenDF", DoubleCell.TYPE), column("F", DoubleCell.TYPE), column("Pr(>F)", DoubleCell.TYPE));
+            column("DenDF", DoubleCell.TYPE), column("F", DoubleCell.TYPE), column("Pr(>F)", DoubleCell.TYPE),
+            column(COVARIANCE_COLUMN, StringCell.TYPE));
     }
 
     static DataTableSpec meansSpec() {
         return new DataTableSpec("LS means", column("Level", StringCell.TYPE), column("Estimate", DoubleCell.TYPE),
             column("SE", DoubleCell.TYPE), column("df", DoubleCell.TYPE), column("Lower CI", DoubleCell.TYPE),
-            column("Upper CI", DoubleCell.TYPE));
+            column("Upper CI", DoubleCell.TYPE), column(COVARIANCE_COLUMN, StringCell.TYPE));
     }
+
+    /** Which covariance of the fixed effects the tests use, as the CLI's JSON {@code vcov} field names it. */
+    static final String COVARIANCE_COLUMN = "Covariance";
 
     static DataTableSpec pairsSpec() {
         return new DataTableSpec("Pairwise contrasts", column("Contrast", StringCell.TYPE), column("By", StringCell.TYPE),
             column("Estimate", DoubleCell.TYPE), column("SE", DoubleCell.TYPE), column("df", DoubleCell.TYPE),
             column("t", DoubleCell.TYPE), column("p", DoubleCell.TYPE), column("p (Tukey)", DoubleCell.TYPE),
             column("p (Bonferroni)", DoubleCell.TYPE), column("p (Holm)", DoubleCell.TYPE),
-            column("Lower CI", DoubleCell.TYPE), column("Upper CI", DoubleCell.TYPE));
+            column("Lower CI", DoubleCell.TYPE), column("Upper CI", DoubleCell.TYPE),
+            column(COVARIANCE_COLUMN, StringCell.TYPE));
     }
 
     @Override
@@ -90,11 +96,13 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
         configure(new PortObjectSpec[] {inObjects[0].getSpec(), inObjects[1].getSpec()});
         MixedModelPortObject model = (MixedModelPortObject)inObjects[0];
         DfMethod ddf = settings.dfMethod();
+        CovarianceType vcov = settings.covariance();
+        StringCell vcovCell = new StringCell(vcov.label());
         if (ddf == DfMethod.KENWARD_ROGER && !model.model().method().equals(FitOptions.Method.REML.name())) {
             throw new InvalidSettingsException("Kenward-Roger degrees of freedom are defined for REML fits only; the "
                 + "model was fitted by ML. Choose satterthwaite, or refit the model by REML.");
         }
-        DataFrame data = ModelRefit.data(List.of(model.model()), (BufferedDataTable)inObjects[1],
+        DataFrame data = ModelRefit.data(List.of(model.model()), (BufferedDataTable)inObjects[1], model.typing(),
             exec.createSubProgress(0.1));
         exec.setMessage("Refitting the model");
         FitResult fit = ModelRefit.refit(model.model(), data, null);
@@ -103,11 +111,11 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
         FixedEffectsInference inference;
         EstimatedMarginalMeans emm = null;
         try {
-            inference = FixedEffectsInference.of(fit, ddf, settings.confidenceLevel);
+            inference = FixedEffectsInference.of(fit, ddf, settings.confidenceLevel, vcov);
             if (settings.specs.length > 0) {
                 exec.setMessage("LS means");
                 emm = EstimatedMarginalMeans.of(fit, List.of(settings.specs), List.of(settings.by), ddf,
-                    settings.confidenceLevel);
+                    settings.confidenceLevel, vcov);
             }
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
@@ -119,7 +127,7 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
         long row = 0;
         for (TermTest t : inference.typeIII()) {
             anova.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(t.term()), number(t.numDf()),
-                number(t.denDf()), number(t.f()), number(t.p())));
+                number(t.denDf()), number(t.f()), number(t.p()), vcovCell));
         }
         anova.close();
         BufferedDataContainer means = exec.createDataContainer(meansSpec());
@@ -128,14 +136,14 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
             row = 0;
             for (EstimatedMarginalMeans.Mean m : emm.means()) {
                 means.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(m.level()),
-                    number(m.estimate()), number(m.se()), number(m.df()), number(m.lower()), number(m.upper())));
+                    number(m.estimate()), number(m.se()), number(m.df()), number(m.lower()), number(m.upper()), vcovCell));
             }
             row = 0;
             for (EstimatedMarginalMeans.Difference d : emm.differences()) {
                 pairs.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(d.contrast()),
                     text(d.by()), number(d.estimate()), number(d.se()), number(d.df()), number(d.t()), number(d.p()),
                     number(d.pTukey()), number(d.pBonferroni()), number(d.pHolm()), number(d.lower()),
-                    number(d.upper())));
+                    number(d.upper()), vcovCell));
             }
         }
         means.close();

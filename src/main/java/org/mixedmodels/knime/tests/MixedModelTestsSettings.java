@@ -4,6 +4,7 @@ import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 
 /** The Mixed Model Tests node's settings: the factors of the LS means, by factors, df method and level. */
@@ -12,17 +13,21 @@ final class MixedModelTestsSettings {
     static final String BY = "by_factors";
     static final String DF_METHOD = "df_method";
     static final String CONFIDENCE_LEVEL = "confidence_level";
+    /** Covariance of the fixed effects: model, empirical (CR0) or empirical-cr2 (CR2); absent in older workflows. */
+    static final String VCOV = "fixed_effects_covariance";
 
     String[] specs = {};
     String[] by = {};
     String dfMethod = DfMethod.SATTERTHWAITE.label();
     double confidenceLevel = 0.95;
+    String vcov = CovarianceType.MODEL.label();
 
     void saveTo(final NodeSettingsWO s) {
         s.addStringArray(SPECS, specs);
         s.addStringArray(BY, by);
         s.addString(DF_METHOD, dfMethod);
         s.addDouble(CONFIDENCE_LEVEL, confidenceLevel);
+        s.addString(VCOV, vcov);
     }
 
     static MixedModelTestsSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
@@ -33,11 +38,13 @@ final class MixedModelTestsSettings {
         r.by = by == null ? new String[0] : by;
         r.dfMethod = s.getString(DF_METHOD);
         r.confidenceLevel = s.getDouble(CONFIDENCE_LEVEL);
+        r.vcov = s.getString(VCOV, CovarianceType.MODEL.label());
         return r;
     }
 
     void validate() throws InvalidSettingsException {
         dfMethod();
+        covariance();
         if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
             throw new InvalidSettingsException("The confidence level must be between 0 and 1 (e.g. 0.95); it is "
                 + confidenceLevel + ".");
@@ -52,6 +59,24 @@ final class MixedModelTestsSettings {
                     + "once.");
             }
         }
+    }
+
+    /** The covariance of the fixed effects; Kenward-Roger with a sandwich refused, as the CLI refuses it. */
+    CovarianceType covariance() throws InvalidSettingsException {
+        CovarianceType type;
+        try {
+            type = CovarianceType.parse(vcov == null ? "" : vcov);
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        DfMethod df = dfMethod();
+        if (type != CovarianceType.MODEL
+            && (df == DfMethod.KENWARD_ROGER || df == DfMethod.KENWARD_ROGER_LINEAR)) {
+            throw new InvalidSettingsException("Kenward-Roger adjusts the model-based covariance; with the "
+                + type.label() + " covariance choose satterthwaite (clubSandwich's df), residual, between-within or "
+                + "none, or the model-based covariance.");
+        }
+        return type;
     }
 
     DfMethod dfMethod() throws InvalidSettingsException {

@@ -87,4 +87,34 @@ class MixedModelLearnerNodeDialogTest {
         assertEquals(3, DialogRendering.render(dialog, "learner-mmrm"));
         assertTrue(new File("target/dialogs/learner-mmrm-options.png").length() > 1000);
     }
+
+    /** Treat as categorical (numeric columns only), the missing tokens and the covariance are saved as shown. */
+    @Test
+    void categoricalColumnsMissingTokensAndCovarianceAreChosenInTheDialog() throws Exception {
+        DataTableSpec spec = KnimeTables.reference("data/cake_numeric_temperature.csv").getDataTableSpec();
+        MixedModelLearnerSettings s = new MixedModelLearnerSettings();
+        s.response = "angle";
+        s.fixedColumns = new String[] {"recipe", "temperature"};
+        s.groupingColumns = new String[] {"replicate"};
+        // a string column saved among them (e.g. by hand) is not kept: string columns are categorical already
+        s.categoricalColumns = new String[] {"temperature", "recipe"};
+        s.missingTokens = "NA, ., NULL";
+        s.vcov = "empirical-cr2";
+        NodeSettings n = new NodeSettings("model");
+        s.saveTo(n);
+        var h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        var dialog = (MixedModelLearnerNodeDialog)h.dialog(n, spec);
+        assertEquals("NA, ., NULL", dialog.missingTokens.getText());
+        NodeSettings saved = NodeHarness.saveDialog(dialog);
+        assertArrayEquals(new String[] {"temperature"}, saved.getStringArray("categorical_columns"));
+        assertEquals("NA, ., NULL", saved.getString("missing_tokens"));
+        assertEquals("empirical-cr2", saved.getString("fixed_effects_covariance"));
+        dialog.vcov.setSelectedItem("empirical");
+        dialog.missingTokens.setText(".");
+        NodeSettings changed = NodeHarness.saveDialog(dialog);
+        assertEquals("empirical", changed.getString("fixed_effects_covariance"));
+        assertEquals(".", changed.getString("missing_tokens"));
+        h.loadSettings(changed);
+        h.configure(spec);
+    }
 }

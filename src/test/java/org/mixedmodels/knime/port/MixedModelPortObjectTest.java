@@ -58,7 +58,7 @@ class MixedModelPortObjectTest {
         assertTrue(xml.startsWith("content.xml\n"), xml.substring(0, 40));
         assertTrue(xml.contains("<entry key=\"class_name\" type=\"xstring\" value=\""
             + MixedModelPortObject.class.getName() + "\"/>"));
-        assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"2\"/>"));
+        assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"3\"/>"));
         assertFalse(xml.contains("residual_structure"), "no residual block without a residual term");
         assertTrue(xml.contains("<entry key=\"formula\" type=\"xstring\" value=\"Reaction ~ Days + (Days | Subject)\"/>"));
         assertTrue(xml.contains("<config key=\"blups\">"));
@@ -90,6 +90,26 @@ class MixedModelPortObjectTest {
         FittedModelContent.Loaded old = FittedModelContent.load(v1);
         assertNull(old.model().residual());
         assertEquals("Reaction ~ Days + (Days | Subject)", old.model().formula());
+    }
+
+    @Test
+    void columnTypingTravelsWithTheModelAndOlderModelsReadAsTheDefault() throws Exception {
+        FittedModel model = FittedModel.of(ReferenceCase.load("sleepstudy_slopes").fit());
+        org.mixedmodels.knime.data.ColumnTyping typing =
+            new org.mixedmodels.knime.data.ColumnTyping(List.of("Days"), List.of(".", "NULL"));
+        MixedModelPortObject loaded = PortObjectRoundTrip.saveAndLoad(new MixedModelPortObject(model, List.of(),
+            typing));
+        assertEquals(typing, loaded.typing());
+        assertTrue(PortObjectRoundTrip.savedContent(loaded).contains("<config key=\"column_typing\">"));
+
+        // a model saved by format 2 (before the Learner had these choices) reads as none categorical, NA missing
+        ModelContent v2 = new ModelContent("model");
+        FittedModelContent.save(model, List.of(), v2);
+        v2.addInt("format_version", 2);
+        MixedModelPortObject old = new MixedModelPortObject();
+        old.load(v2, null, new org.knime.core.node.ExecutionMonitor());
+        assertEquals(org.mixedmodels.knime.data.ColumnTyping.DEFAULT, old.typing());
+        assertEquals(List.of("NA"), old.typing().missingTokens());
     }
 
     @Test

@@ -114,7 +114,81 @@ class MixedModelTestsNodeTest {
         NodeDialogPane dialog = h.dialog(h.settings(), model(c, FitOptions.reml()).getSpec(),
             KnimeTables.reference(c.string("data")).getDataTableSpec());
         assertEquals(h.settings(), NodeHarness.saveDialog(dialog));
+        ((MixedModelTestsNodeDialog)dialog).vcov.setSelectedItem("empirical");
+        ((MixedModelTestsNodeDialog)dialog).dfMethod.setSelectedItem("satterthwaite");
+        assertEquals("empirical", NodeHarness.saveDialog(dialog).getString(MixedModelTestsSettings.VCOV));
         assertEquals(1, DialogRendering.render(dialog, "tests"));
         assertTrue(new File("target/dialogs/tests-options.png").length() > 500);
+    }
+
+    /** clubSandwich's CR0 and CR2 through the Type III table: for Days (1 df) F is t squared and DenDF the df. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"empirical, CR0", "empirical-cr2, CR2"})
+    void sandwichTypeIIITestsMatchClubSandwich(final String vcov, final String type) throws Exception {
+        ReferenceCase c = ReferenceCase.load("sleepstudy_lme_robust");
+        MixedModelTestsSettings s = new MixedModelTestsSettings();
+        s.vcov = vcov;
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        NodeHarness<MixedModelTestsNodeModel> h = NodeHarness.of(new MixedModelTestsNodeFactory());
+        h.loadSettings(NodeHarness.xmlRoundTrip(settings));
+        PortObject[] out = h.execute(model(c, FitOptions.reml()), KnimeTables.reference(c.string("data")));
+        BufferedDataTable anova = (BufferedDataTable)out[0];
+        int days = KnimeTables.strings(anova, "Term").indexOf("Days");
+        JsonObject robust = c.objects("robust").stream().filter(r -> r.get("type").getAsString().equals(type))
+            .findFirst().orElseThrow();
+        JsonObject t = robust.getAsJsonArray("coef_test").get(1).getAsJsonObject();
+        assertEquals("Days", t.get("term").getAsString());
+        double tValue = t.get("t").getAsDouble();
+        // F = t^2: twice t's relative error, and t carries the SE's 1e-5
+        assertClose(tValue * tValue, KnimeTables.doubles(anova, "F")[days], 2e-5, type + " F");
+        assertClose(t.get("df_satterthwaite").getAsDouble(), KnimeTables.doubles(anova, "DenDF")[days], 1e-3,
+            type + " den df");
+        assertEquals(List.of(vcov), KnimeTables.strings(anova, "Covariance").stream().distinct().toList());
+    }
+
+    @Test
+    void kenwardRogerWithASandwichIsRefusedAndOldSettingsLoadWithTheModelCovariance() throws Exception {
+        MixedModelTestsSettings s = new MixedModelTestsSettings();
+        s.vcov = "empirical";
+        s.dfMethod = "kenward-roger";
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+            () -> NodeHarness.of(new MixedModelTestsNodeFactory()).loadSettings(settings));
+        assertTrue(e.getMessage().contains("Kenward-Roger adjusts the model-based covariance"), e.getMessage());
+
+        // a workflow saved before the covariance setting existed
+        NodeSettings old = new NodeSettings("model");
+        old.addStringArray(MixedModelTestsSettings.SPECS);
+        old.addStringArray(MixedModelTestsSettings.BY);
+        old.addString(MixedModelTestsSettings.DF_METHOD, "kenward-roger");
+        old.addDouble(MixedModelTestsSettings.CONFIDENCE_LEVEL, 0.95);
+        NodeHarness<MixedModelTestsNodeModel> h = NodeHarness.of(new MixedModelTestsNodeFactory());
+        h.loadSettings(NodeHarness.xmlRoundTrip(old));
+        assertEquals("model", MixedModelTestsSettings.loadFrom(h.settings()).vcov);
+    }
+
+    /** A Learner model with temperature chosen as categorical: the refit reads the table the Learner's way. */
+    @Test
+    void refitUsesTheLearnersCategoricalColumns() throws Exception {
+        ReferenceCase c = ReferenceCase.load("cake_factor_temperature");
+        var learner = NodeHarness.of(new org.mixedmodels.knime.learner.MixedModelLearnerNodeFactory());
+        NodeSettings ls = learner.settings();
+        ls.addString("formula", c.string("formula").replace("factor(temperature)", "temperature"));
+        ls.addBoolean("use_typed_formula", true);
+        ls.addStringArray("categorical_columns", "temperature");
+        learner.loadSettings(ls);
+        BufferedDataTable data = KnimeTables.reference(c.string("data"));
+        PortObject model = org.knime.core.node.port.PortObjectRoundTrip.saveAndLoad(learner.execute(data)[0]);
+        BufferedDataTable anova = (BufferedDataTable)node("satterthwaite").execute(model, data)[0];
+        List<String> terms = KnimeTables.strings(anova, "Term");
+        for (JsonObject e : c.objects("anova_type3_satterthwaite")) {
+            int i = terms.indexOf(e.get("term").getAsString().replace("factor(temperature)", "temperature"));
+            assertTrue(i >= 0, terms + " lacks " + e);
+            assertEquals(e.get("numdf").getAsDouble(), KnimeTables.doubles(anova, "NumDF")[i]);
+            assertClose(e.get("dendf").getAsDouble(), KnimeTables.doubles(anova, "DenDF")[i], 1e-3, "den df");
+            assertClose(e.get("F").getAsDouble(), KnimeTables.doubles(anova, "F")[i], 1e-5, "F");
+        }
     }
 }
