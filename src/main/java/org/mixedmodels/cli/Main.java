@@ -1,6 +1,7 @@
 package org.mixedmodels.cli;
 
 import java.io.PrintStream;
+import org.mixedmodels.engine.report.FitReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package org.mixedmodels.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.mixedmodels.engine.report.FitReport;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mixedmodels.engine.testing.Tolerance.assertClose;

@@ -26,6 +26,7 @@ import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.RandomTerm;
 import org.mixedmodels.engine.formula.ResidualTerm;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
+import org.mixedmodels.engine.report.FitReport;
 import org.mixedmodels.engine.prediction.FittedModel;
 import org.mixedmodels.knime.data.CancelableFit;
 import org.mixedmodels.knime.data.StatelessNodeModel;
@@ -177,7 +178,9 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
             setWarningMessage(String.join("\n", unique));
         }
         FittedModel model = FittedModel.of(fit);
-        return new PortObject[] {new MixedModelPortObject(model, new ArrayList<>(unique), settings.typing()),
+        String report = FitReport.text(fit, inference, formula.source(),
+            new FitReport.Source("input table", null), null, List.of(), true);
+        return new PortObject[] {new MixedModelPortObject(model, new ArrayList<>(unique), settings.typing(), report),
             LearnerOutputTables.fixedEffects(inference.coefficients(), inference.covariance(), exec),
             LearnerOutputTables.varianceComponents(fit.varCorr(), fit.residual(), exec),
             LearnerOutputTables.randomEffects(model,

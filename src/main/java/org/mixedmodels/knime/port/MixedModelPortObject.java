@@ -31,6 +31,9 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
     public static final PortType TYPE_OPTIONAL =
         PortTypeRegistry.getInstance().getPortType(MixedModelPortObject.class, true);
 
+    /** The key of the Learner's summary text in the port's content (absent in older ports). */
+    static final String REPORT_KEY = "report_text";
+
     /** Serializer, registered in plugin.xml. */
     public static final class Serializer extends AbstractSimplePortObjectSerializer<MixedModelPortObject> {
     }
@@ -40,6 +43,8 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
     /** How the Learner read its table; the Predictor and the refitting nodes read theirs the same way. */
     private ColumnTyping typing = ColumnTyping.DEFAULT;
     private MixedModelPortObjectSpec spec;
+    /** The command line's summary of the fit, written by the Learner (null in ports saved before it was kept). */
+    private String report;
 
     /** For the framework; it loads the content afterwards. */
     public MixedModelPortObject() {
@@ -55,6 +60,16 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
         this.model = model;
         this.warnings = List.copyOf(warnings);
         this.spec = MixedModelPortObjectSpec.of(model.parsedFormula());
+    }
+
+    /**
+     * @param report the fit's summary as the command line prints it ({@code FitReport.text}): random effects with
+     *     correlations, fixed effects with df, p and intervals, Type III tests, warnings
+     */
+    public MixedModelPortObject(final FittedModel model, final List<String> warnings, final ColumnTyping typing,
+        final String report) {
+        this(model, warnings, typing);
+        this.report = report;
     }
 
     public FittedModel model() {
@@ -84,7 +99,7 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
 
     @Override
     public JComponent[] getViews() {
-        JTextArea text = new JTextArea(summaryText());
+        JTextArea text = new JTextArea(viewText());
         text.setEditable(false);
         text.setFont(new Font(Font.MONOSPACED, Font.PLAIN, 12));
         JScrollPane view = new JScrollPane(text);
@@ -96,7 +111,15 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
         return model.statistics().getOrDefault(name, Double.NaN);
     }
 
-    /** The fit as lme4's summary shows it: formula, criteria, random effects, fixed effects, warnings. */
+    /** The summary the view shows: the command line's, when the Learner kept it, else {@link #summaryText()}. */
+    public String viewText() {
+        return report != null ? report : summaryText();
+    }
+
+    /**
+     * The fit as lme4's summary shows it, from the saved model alone (formula, criteria, random effects, fixed
+     * effects, warnings): what the view shows for ports saved before the Learner kept the full report.
+     */
     public String summaryText() {
         StringBuilder s = new StringBuilder();
         s.append("Linear mixed model fit by ").append("REML".equals(model.method()) ? "REML" : "maximum likelihood")
@@ -145,6 +168,9 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
     protected void save(final ModelContentWO content, final ExecutionMonitor exec) throws CanceledExecutionException {
         FittedModelContent.save(model, warnings, content);
         typing.save(content.addModelContent(FittedModelContent.COLUMN_TYPING));
+        if (report != null) {
+            content.addString(REPORT_KEY, report);
+        }
     }
 
     @Override
@@ -155,6 +181,7 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
         warnings = loaded.warnings();
         typing = content.containsKey(FittedModelContent.COLUMN_TYPING)
             ? ColumnTyping.load(content.getModelContent(FittedModelContent.COLUMN_TYPING)) : ColumnTyping.DEFAULT;
+        report = content.getString(REPORT_KEY, null);
         spec = loadedSpec instanceof MixedModelPortObjectSpec s ? s
             : MixedModelPortObjectSpec.of(model.parsedFormula());
     }

@@ -147,6 +147,26 @@ class MixedModelLearnerNodeTest {
         assertTrue(model.summaryText().contains("Random effects:"));
     }
 
+    /**
+     * The model port's view shows the command line's summary (issue 19): random effects with their correlation,
+     * fixed effects with df, p and intervals, Type III tests and the correlation of the fixed effects; it survives
+     * the port's save and load (the harness round-trips every output port).
+     */
+    @Test
+    void portViewShowsTheCommandLinesSummary() throws Exception {
+        ReferenceCase c = ReferenceCase.load("sleepstudy_slopes");
+        PortObject[] out = learner(c.string("formula"), "REML", "satterthwaite").execute(
+            KnimeTables.reference(c.string("data")));
+        String view = ((MixedModelPortObject)out[0]).viewText();
+        org.mixedmodels.engine.fit.FitResult fit = c.fit();
+        String cli = org.mixedmodels.engine.report.FitReport.text(fit,
+            org.mixedmodels.engine.inference.FixedEffectsInference.of(fit), c.string("formula"),
+            new org.mixedmodels.engine.report.FitReport.Source("input table", null), null, List.of(), true);
+        assertEquals(cli, view);
+        assertTrue(view.contains("Corr") && view.contains("Pr(>|t|)") && view.contains("17.00")
+            && view.contains("Type III Analysis of Variance Table"), view);
+    }
+
     @Test
     void kenwardRogerDfAndAdjustedStandardErrors() throws Exception {
         ReferenceCase c = ReferenceCase.load("nf1_lesions");

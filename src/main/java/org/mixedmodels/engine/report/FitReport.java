@@ -1,4 +1,4 @@
-package org.mixedmodels.cli;
+package org.mixedmodels.engine.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,10 +26,11 @@ import org.mixedmodels.engine.inference.ModelComparison;
 import org.mixedmodels.engine.inference.TermTest;
 
 /**
- * The {@code fit} command's output: JSON with the field names of the reference cases (a contract
- * other tools rely on: extend, never rename), or a text summary laid out as lme4's {@code summary()}.
+ * A fit's report: JSON with the field names of the reference cases (a contract other tools rely on: extend,
+ * never rename), or a text summary laid out as lmerTest's {@code summary()}. The command line prints it, and the
+ * KNIME model port's view shows the same text.
  */
-final class FitReport {
+public final class FitReport {
     private FitReport() {
     }
 
@@ -39,14 +40,14 @@ final class FitReport {
      * @param file the file as given on the command line
      * @param table the table and its delimiter and encoding; may be null
      */
-    record Source(String file, CsvReader.Table table) {
+    public record Source(String file, CsvReader.Table table) {
     }
 
     /**
      * @param confintMethod "profile", "wald" or null (no intervals for all parameters)
      * @param confint the intervals, variance parameters then sigma then coefficients
      */
-    static Map<String, Object> json(FitResult fit, FixedEffectsInference inference, String formula, Source source,
+    public static Map<String, Object> json(FitResult fit, FixedEffectsInference inference, String formula, Source source,
             String confintMethod, List<ConfidenceInterval> confint) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("data", source.file());
@@ -137,7 +138,7 @@ final class FitReport {
     }
 
     /** The fit's warnings then the inference's, each once. */
-    static List<String> warnings(FitResult fit, List<String> more) {
+    public static List<String> warnings(FitResult fit, List<String> more) {
         List<String> w = new ArrayList<>(fit.warnings());
         for (String m : more) {
             if (!w.contains(m)) {
@@ -163,7 +164,7 @@ final class FitReport {
     }
 
     /** The categorical variables of the fixed-effect terms, in formula order. */
-    static List<String> fixedFactors(FitResult fit) {
+    public static List<String> fixedFactors(FitResult fit) {
         ModelFrame frame = fit.design().frame();
         Set<String> vars = new LinkedHashSet<>();
         for (Term t : frame.formula().fixedTerms()) {
@@ -181,7 +182,7 @@ final class FitReport {
      * {@code phi} (ar1, ar1h, sp_exp), {@code rho} (cs, csh), {@code variances} per visit (heterogeneous
      * structures and us) and the absolute {@code covariance} over the visits (all but sp_exp).
      */
-    static Map<String, Object> residualStructure(ResidualFit residual) {
+    public static Map<String, Object> residualStructure(ResidualFit residual) {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Object> d = residual.description();
         out.put("type", residual.structure());
@@ -203,7 +204,7 @@ final class FitReport {
      * intervals at the confidence level and p-values as R prints them, Type III tests, optionally the
      * correlation of the fixed effects, intervals for all parameters, and warnings.
      */
-    static String text(FitResult fit, FixedEffectsInference inference, String formula, Source source,
+    public static String text(FitResult fit, FixedEffectsInference inference, String formula, Source source,
             String confintMethod, List<ConfidenceInterval> confint, boolean correlation) {
         StringBuilder s = new StringBuilder();
         boolean reml = fit.method() == org.mixedmodels.engine.fit.FitOptions.Method.REML;
@@ -266,7 +267,7 @@ final class FitReport {
     }
 
     /** "Data: file (183 rows; 180 used, 3 left out for missing values: Reaction 2, Days 1; delimiter ';')". */
-    static String dataLine(FitResult fit, Source source) {
+    public static String dataLine(FitResult fit, Source source) {
         ModelFrame frame = fit.design().frame();
         int read = fit.nobs() + frame.omittedRows();
         StringBuilder s = new StringBuilder("Data: ").append(source.file() == null ? "(table)" : source.file()).append(" (")
@@ -426,7 +427,7 @@ final class FitReport {
     }
 
     /** Nothing for the model-based covariance, else which sandwich the SEs use. */
-    static String covarianceNote(org.mixedmodels.engine.inference.CovarianceType covariance) {
+    public static String covarianceNote(org.mixedmodels.engine.inference.CovarianceType covariance) {
         return switch (covariance) {
             case MODEL -> "";
             case EMPIRICAL -> "; covariance: empirical (CR0 sandwich by subject)";
@@ -518,12 +519,12 @@ final class FitReport {
     }
 
     /** A level as a percentage without trailing zeros: 0.95 gives 95, 0.025 gives 2.5. */
-    static String percent(double level) {
+    public static String percent(double level) {
         return new java.math.BigDecimal(level * 100).round(new java.math.MathContext(10)).stripTrailingZeros().toPlainString();
     }
 
     /** A p-value as R prints it: {@code < 2.2e-16} below the machine epsilon, three significant digits otherwise. */
-    static String pValue(double p) {
+    public static String pValue(double p) {
         if (Double.isNaN(p)) {
             return "NA";
         }
@@ -536,7 +537,7 @@ final class FitReport {
         return new java.math.BigDecimal(p).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
 
-    static String stars(double p) {
+    public static String stars(double p) {
         if (Double.isNaN(p)) {
             return "";
         }
@@ -548,7 +549,7 @@ final class FitReport {
      * notation otherwise, so that variances at small scales keep their digits ({@code 0.00012346}, not
      * {@code 0.0000}).
      */
-    static String sig(double v, int digits) {
+    public static String sig(double v, int digits) {
         if (Double.isNaN(v)) {
             return "NA";
         }
@@ -569,7 +570,7 @@ final class FitReport {
      * Decimals that give every finite value of a column at least {@code digits} significant digits, at most 6 (a
      * value near 0 does not stretch the column), -1 when a value is too large or small for plain notation.
      */
-    static int decimals(double[] values, int digits) {
+    public static int decimals(double[] values, int digits) {
         int d = 0;
         for (double v : values) {
             if (!Double.isFinite(v) || v == 0) {
@@ -603,7 +604,7 @@ final class FitReport {
      * Columns aligned to their widest cell: right-aligned (numbers) except the columns listed as left-aligned;
      * no column is ever cut, so wide numbers do not break the layout.
      */
-    static String table(List<String> header, List<List<String>> rows, boolean withHeader, int... leftAligned) {
+    public static String table(List<String> header, List<List<String>> rows, boolean withHeader, int... leftAligned) {
         int[] width = new int[header.size()];
         for (int j = 0; j < width.length; j++) {
             width[j] = withHeader ? header.get(j).length() : 0;
@@ -650,7 +651,7 @@ final class FitReport {
      * ({@code chisq}, {@code df}, {@code p}: numbers for two models, arrays for more, kept as published) and
      * {@code table}, one row per model in the same shape whatever their number.
      */
-    static Map<String, Object> json(ModelComparison c, Source source, int omitted, List<String> warnings) {
+    public static Map<String, Object> json(ModelComparison c, Source source, int omitted, List<String> warnings) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("data", source.file());
         out.put("models", new ArrayList<Object>(c.formulas()));
@@ -702,7 +703,7 @@ final class FitReport {
         return out;
     }
 
-    static String text(ModelComparison c, Source source, int omitted, List<String> warnings) {
+    public static String text(ModelComparison c, Source source, int omitted, List<String> warnings) {
         StringBuilder s = new StringBuilder();
         if (c.refitted()) {
             s.append("refitting model(s) with ML (instead of REML)\n");
@@ -738,7 +739,7 @@ final class FitReport {
     }
 
     /** The {@code emmeans} command's JSON; with the fit, also {@code nobs}, {@code rows_omitted}, {@code warnings}. */
-    static Map<String, Object> json(EstimatedMarginalMeans emm, List<String> specs, DfMethod ddf, double level,
+    public static Map<String, Object> json(EstimatedMarginalMeans emm, List<String> specs, DfMethod ddf, double level,
             String formula, Source source, FitResult fit) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("data", source.file());
@@ -789,7 +790,7 @@ final class FitReport {
         return out;
     }
 
-    static String text(EstimatedMarginalMeans emm, List<String> specs, DfMethod ddf, double level, Source source,
+    public static String text(EstimatedMarginalMeans emm, List<String> specs, DfMethod ddf, double level, Source source,
             FitResult fit) {
         StringBuilder s = new StringBuilder();
         if (fit != null) {
