@@ -1,6 +1,7 @@
 package org.mixedmodels.engine.fit;
 
 import java.util.ArrayList;
+import org.mixedmodels.engine.linalg.SmallMatrices;
 import java.util.List;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
@@ -52,19 +53,11 @@ public final class NaturalCovariance {
         int offset = 0;
         for (RandomEffectTerm t : terms) {
             int k = t.k();
-            double[][] lambda = new double[k][k];
-            for (int c = 0; c < k; c++) {
-                for (int r = c; r < k; r++) {
-                    lambda[r][c] = fit.theta()[offset++];
-                }
-            }
+            double[][] d = SmallMatrices.relativeCovariance(fit.theta(), offset, k);
+            offset += k * (k + 1) / 2;
             for (int a = 0; a < k; a++) {
                 for (int b = a; b < k; b++) {
-                    double d = 0;
-                    for (int u = 0; u < k; u++) {
-                        d += lambda[a][u] * lambda[b][u];
-                    }
-                    psi.add(d * sigma2);
+                    psi.add(d[a][b] * sigma2);
                 }
             }
         }

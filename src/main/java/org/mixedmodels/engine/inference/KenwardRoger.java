@@ -1,6 +1,7 @@
 package org.mixedmodels.engine.inference;
 
 import java.util.ArrayList;
+import org.mixedmodels.engine.linalg.SmallMatrices;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -465,19 +466,11 @@ public final class KenwardRoger {
         int offset = 0;
         for (RandomEffectTerm term : design.randomTerms()) {
             int k = term.k();
-            double[][] lambda = new double[k][k];
-            for (int c = 0; c < k; c++) {
-                for (int r = c; r < k; r++) {
-                    lambda[r][c] = theta[offset++];
-                }
-            }
+            double[][] d = SmallMatrices.relativeCovariance(theta, offset, k);
+            offset += k * (k + 1) / 2;
             for (int b = 0; b < k; b++) {
                 for (int a = b; a < k; a++) {
-                    double v = 0;
-                    for (int t = 0; t < k; t++) {
-                        v += lambda[a][t] * lambda[b][t];
-                    }
-                    gamma.add(sigma2 * v);
+                    gamma.add(sigma2 * d[a][b]);
                 }
             }
         }

@@ -28,13 +28,20 @@ public abstract class LinearContrasts {
         if (covariance == CovarianceType.MODEL) {
             return of(fit, method);
         }
-        if (method == DfMethod.KENWARD_ROGER || method == DfMethod.KENWARD_ROGER_LINEAR) {
-            throw new MixedModelException("Kenward-Roger adjusts the model-based covariance; with the " + covariance.label()
-                    + " covariance choose satterthwaite (clubSandwich's df), residual, between-within or none.");
-        }
+        requireCompatible(method, covariance);
         RobustCovariance robust = new RobustCovariance(fit, covariance);
         LinearContrasts base = method == DfMethod.SATTERTHWAITE ? null : of(fit, method);
         return new RobustContrasts(fit, robust, base);
+    }
+
+    /** Kenward-Roger adjusts the model-based covariance, so it is refused with a sandwich (as clubSandwich has none). */
+    public static void requireCompatible(DfMethod method, CovarianceType covariance) {
+        if (covariance != CovarianceType.MODEL
+                && (method == DfMethod.KENWARD_ROGER || method == DfMethod.KENWARD_ROGER_LINEAR)) {
+            throw new MixedModelException("Kenward-Roger adjusts the model-based covariance; with the " + covariance.label()
+                    + " covariance choose satterthwaite (clubSandwich's df), residual, between-within or none, or the"
+                    + " model-based covariance.");
+        }
     }
 
     public static LinearContrasts of(FitResult fit, DfMethod method) {
@@ -128,44 +135,7 @@ public abstract class LinearContrasts {
         @Override
         public ContrastTest test(double[][] contrast) {
             // Wald statistic with the sandwich; its eigen-contrasts' df combined as lmerTest does
-            int q = contrast.length;
-            double[][] vl = new double[q][q];
-            for (int i = 0; i < q; i++) {
-                for (int j = 0; j < q; j++) {
-                    vl[i][j] = Satterthwaite.bilinear(contrast[i], covariance, contrast[j]);
-                }
-            }
-            org.apache.commons.math3.linear.EigenDecomposition eig = new org.apache.commons.math3.linear.EigenDecomposition(
-                    org.apache.commons.math3.linear.MatrixUtils.createRealMatrix(vl));
-            double[] d = eig.getRealEigenvalues();
-            double largest = 0;
-            for (double v : d) {
-                largest = Math.max(largest, v);
-            }
-            double[] beta = fit.beta();
-            double fsum = 0;
-            int rank = 0;
-            double[] nu = new double[q];
-            for (int m = 0; m < q; m++) {
-                if (d[m] <= Satterthwaite.DEFAULT_RANK_TOLERANCE * largest) {
-                    continue;
-                }
-                double[] pm = eig.getEigenvector(m).toArray();
-                double[] row = new double[beta.length];
-                for (int i = 0; i < q; i++) {
-                    for (int k = 0; k < beta.length; k++) {
-                        row[k] += pm[i] * contrast[i][k];
-                    }
-                }
-                double est = Satterthwaite.dot(row, beta);
-                fsum += est * est / d[m];
-                nu[rank++] = df(row);
-            }
-            double f = fsum / rank;
-            double den = Satterthwaite.fDenominatorDf(java.util.Arrays.copyOf(nu, rank));
-            double p = Double.isInfinite(den) ? Gamma.regularizedGammaQ(rank / 2.0, fsum / 2)
-                    : Satterthwaite.upperTailF(f, rank, den);
-            return new ContrastTest(f, rank, den, p);
+            return Satterthwaite.eigenFTest(contrast, covariance, fit.beta(), this::df);
         }
     }
 

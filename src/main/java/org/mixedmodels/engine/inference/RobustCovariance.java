@@ -235,13 +235,8 @@ public final class RobustCovariance {
         int offset = 0;
         for (RandomEffectTerm t : terms) {
             int k = t.k();
-            double[][] lambda = new double[k][k];
-            for (int c = 0; c < k; c++) {
-                for (int r = c; r < k; r++) {
-                    lambda[r][c] = fit.theta()[offset++];
-                }
-            }
-            double[][] d = SmallMatrices.multiplyTransposed(lambda, lambda);
+            double[][] d = SmallMatrices.relativeCovariance(fit.theta(), offset, k);
+            offset += k * (k + 1) / 2;
             double[][] z = t.model().columns();
             for (int a = 0; a < m; a++) {
                 for (int b = 0; b < m; b++) {

@@ -4,6 +4,7 @@ import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.apache.commons.math3.special.Beta;
+import org.apache.commons.math3.special.Gamma;
 import org.mixedmodels.engine.fit.FitResult;
 
 /**
@@ -64,12 +65,21 @@ public final class Satterthwaite {
         if (contrast.length == 1) {
             return tTest(contrast[0]);
         }
-        double[][] c = fit.fixedCovariance();
+        return eigenFTest(contrast, fit.fixedCovariance(), fit.beta(), this::df);
+    }
+
+    /**
+     * lmerTest's F test of L beta = 0 under the covariance C: the Wald statistic over the eigen-contrasts of L C L'
+     * (eigenvalues at or below {@link #DEFAULT_RANK_TOLERANCE} of the largest dropped), each with its own df,
+     * combined by {@link #fDenominatorDf}.
+     */
+    static ContrastTest eigenFTest(double[][] contrast, double[][] covariance, double[] beta,
+            java.util.function.ToDoubleFunction<double[]> df) {
         int q = contrast.length;
         double[][] vl = new double[q][q];
         for (int i = 0; i < q; i++) {
             for (int j = 0; j < q; j++) {
-                vl[i][j] = bilinear(contrast[i], c, contrast[j]);
+                vl[i][j] = bilinear(contrast[i], covariance, contrast[j]);
             }
         }
         EigenDecomposition eig = new EigenDecomposition(MatrixUtils.createRealMatrix(vl));
@@ -78,7 +88,6 @@ public final class Satterthwaite {
         for (double v : d) {
             largest = Math.max(largest, v);
         }
-        double[] beta = fit.beta();
         double fsum = 0;
         int rank = 0;
         double[] nu = new double[q];
@@ -95,12 +104,11 @@ public final class Satterthwaite {
             }
             double est = dot(row, beta);
             fsum += est * est / d[m];
-            nu[rank++] = df(row);
+            nu[rank++] = df.applyAsDouble(row);
         }
         double f = fsum / rank;
         double denDf = fDenominatorDf(java.util.Arrays.copyOf(nu, rank));
-        double p = upperTailF(f, rank, denDf);
-        return new ContrastTest(f, rank, denDf, p);
+        return new ContrastTest(f, rank, denDf, upperTailF(f, rank, denDf));
     }
 
     /** lmerTest's {@code get_Fstat_ddf}. */
@@ -134,6 +142,9 @@ public final class Satterthwaite {
     static double upperTailF(double f, double d1, double d2) {
         if (!(d1 > 0 && d2 > 0) || Double.isNaN(f)) {
             return Double.NaN;
+        }
+        if (Double.isInfinite(d2)) { // the chi-square limit: d1 F ~ chi2(d1)
+            return Gamma.regularizedGammaQ(d1 / 2, d1 * f / 2);
         }
         return Beta.regularizedBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2);
     }

@@ -108,6 +108,21 @@ public final class SmallMatrices {
     }
 
     /** A B'. */
+    /**
+     * Lambda Lambda' of one random-effect term with k columns: Lambda is lower triangular with lme4's theta
+     * (column by column) from {@code theta[offset]} on, k (k + 1) / 2 entries.
+     */
+    public static double[][] relativeCovariance(double[] theta, int offset, int k) {
+        double[][] lambda = new double[k][k];
+        int t = offset;
+        for (int c = 0; c < k; c++) {
+            for (int r = c; r < k; r++) {
+                lambda[r][c] = theta[t++];
+            }
+        }
+        return multiplyTransposed(lambda, lambda);
+    }
+
     public static double[][] multiplyTransposed(double[][] a, double[][] b) {
         double[][] c = new double[a.length][b.length];
         for (int i = 0; i < a.length; i++) {

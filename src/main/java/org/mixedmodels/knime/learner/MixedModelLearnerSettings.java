@@ -16,6 +16,7 @@ import org.mixedmodels.engine.formula.FormulaSyntaxException;
 import org.mixedmodels.engine.formula.ResidualTerm;
 import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.engine.inference.LinearContrasts;
 import org.mixedmodels.knime.data.ColumnTyping;
 import org.mixedmodels.knime.data.ReferenceLevels;
 
@@ -224,20 +225,14 @@ final class MixedModelLearnerSettings {
 
     /** The covariance of the fixed effects; Kenward-Roger with a sandwich refused, as the CLI refuses it. */
     CovarianceType covariance() throws InvalidSettingsException {
-        CovarianceType type;
+        DfMethod df = dfMethod();
         try {
-            type = CovarianceType.parse(vcov == null ? "" : vcov);
+            CovarianceType type = CovarianceType.parse(vcov == null ? "" : vcov);
+            LinearContrasts.requireCompatible(df, type);
+            return type;
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
-        DfMethod df = dfMethod();
-        if (type != CovarianceType.MODEL
-            && (df == DfMethod.KENWARD_ROGER || df == DfMethod.KENWARD_ROGER_LINEAR)) {
-            throw new InvalidSettingsException("Kenward-Roger adjusts the model-based covariance; with the "
-                + type.label() + " covariance choose satterthwaite (clubSandwich's df), residual, between-within or "
-                + "none, or the model-based covariance.");
-        }
-        return type;
     }
 
     /** How the table is read: the categorical columns and the missing tokens. */

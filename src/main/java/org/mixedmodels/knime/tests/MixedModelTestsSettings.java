@@ -6,6 +6,7 @@ import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.engine.inference.LinearContrasts;
 
 /** The Mixed Model Tests node's settings: the factors of the LS means, by factors, df method and level. */
 final class MixedModelTestsSettings {
@@ -63,20 +64,14 @@ final class MixedModelTestsSettings {
 
     /** The covariance of the fixed effects; Kenward-Roger with a sandwich refused, as the CLI refuses it. */
     CovarianceType covariance() throws InvalidSettingsException {
-        CovarianceType type;
+        DfMethod df = dfMethod();
         try {
-            type = CovarianceType.parse(vcov == null ? "" : vcov);
+            CovarianceType type = CovarianceType.parse(vcov == null ? "" : vcov);
+            LinearContrasts.requireCompatible(df, type);
+            return type;
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
-        DfMethod df = dfMethod();
-        if (type != CovarianceType.MODEL
-            && (df == DfMethod.KENWARD_ROGER || df == DfMethod.KENWARD_ROGER_LINEAR)) {
-            throw new InvalidSettingsException("Kenward-Roger adjusts the model-based covariance; with the "
-                + type.label() + " covariance choose satterthwaite (clubSandwich's df), residual, between-within or "
-                + "none, or the model-based covariance.");
-        }
-        return type;
     }
 
     DfMethod dfMethod() throws InvalidSettingsException {
