@@ -19,7 +19,11 @@ import org.mixedmodels.engine.design.ResidualDesign;
  * SP(EXP) LOCAL and SP(GAU) LOCAL. Kenward-Roger's adjustment depends on this choice where the covariance is not linear in
  * its parameters, so it follows SAS's (Kenward and Roger 1997, sec. 4; SAS/STAT PROC MIXED, DDFM=KR).
  *
- * <p>V_i(psi) = sum_t Z_ti D_t Z_ti' + S_i(psi_residual), with S_i over the subject's own visits.
+ * <p>V_i(psi) = sum_t Z_ti D_t Z_ti' + S_i(psi_residual), with S_i over the subject's own visits. With group-specific
+ * parameters (SAS GROUP=) each group has its own block of these, in the group factor's level order, and a subject's
+ * S_i is its group's. A varident term alone (independent residuals) has each stratum's residual variance (as SAS's
+ * REPEATED / GROUP=, linear); next to a structure it multiplies S_jk by sqrt(c_j c_k), with the variance ratios c of
+ * the strata after the first (the first's is 1) appended to psi (SAS has no such combination).
  */
 public final class NaturalCovariance {
     private final ResidualDesign residual;
@@ -29,6 +33,11 @@ public final class NaturalCovariance {
     private final int visits;
     private final double[] estimates;
     private final int randomCount;
+    /** Where each group's structure parameters start in psi. */
+    private final int[] groupFrom;
+    /** Where the varident variance ratios start in psi (after all groups; none for varident alone). */
+    private final int ratioFrom;
+    private final int strata;
 
     public NaturalCovariance(FitResult fit) {
         Design design = fit.design();
@@ -36,14 +45,6 @@ public final class NaturalCovariance {
             throw new IllegalArgumentException("The fit has no residual covariance term.");
         }
         this.residual = design.residual();
-        if (residual.group() != null) {
-            throw new MixedModelException("Kenward-Roger degrees of freedom are not available with group-specific "
-                    + "covariance parameters yet; choose satterthwaite.");
-        }
-        if (residual.varianceFactor() != null) {
-            throw new MixedModelException("Kenward-Roger degrees of freedom are not available with a varident(...) term"
-                    + " yet; choose satterthwaite.");
-        }
         this.terms = design.randomTerms();
         this.rowsBySubject = residual.rowsBySubject();
         this.structure = fit.residual().structure();
@@ -62,8 +63,40 @@ public final class NaturalCovariance {
             }
         }
         this.randomCount = psi.size();
-        double[][] cov = fit.residual().covariance(fit.sigma());
-        java.util.Map<String, Object> d = fit.residual().description();
+        ResidualLayout layout = fit.residual().layout();
+        double[] a = fit.residual().parameters();
+        this.strata = residual.strataCount();
+        this.groupFrom = new int[residual.groupCount()];
+        java.util.Map<String, Object> top = fit.residual().description();
+        for (int g = 0; g < groupFrom.length; g++) {
+            // group g's parameters as SAS lists them for GROUP= (each group's own, on its own scale)
+            groupFrom[g] = psi.size();
+            java.util.Map<?, ?> d = residual.group() == null ? top
+                    : (java.util.Map<?, ?>) ((java.util.Map<?, ?>) top.get("groups")).get(residual.group().levels().get(g));
+            double groupSigma2 = sigma2 * layout.groupScale(a, g);
+            if (structure.equals("id")) {
+                // varident alone: each stratum's residual variance (SAS REPEATED / GROUP=), linear
+                for (int st = 0; st < strata; st++) {
+                    psi.add(groupSigma2 * Math.pow(layout.sdRatio(a, st), 2));
+                }
+            } else {
+                addStructure(d, groupSigma2, psi);
+            }
+        }
+        this.ratioFrom = psi.size();
+        if (!structure.equals("id")) {
+            // varident next to a structure: the variance ratio of each stratum after the first (nlme's varIdent
+            // squared; rows j, k get sqrt(ratio_j ratio_k) times the structure's covariance)
+            for (int st = 1; st < strata; st++) {
+                psi.add(Math.pow(layout.sdRatio(a, st), 2));
+            }
+        }
+        this.estimates = psi.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** Appends one group's structure parameters on SAS's scale. */
+    private void addStructure(java.util.Map<?, ?> d, double sigma2, List<Double> psi) {
+        double[][] cov = (double[][]) d.get("covariance");
         switch (structure) {
             case "us" -> {
                 for (int r = 0; r < visits; r++) {
@@ -128,7 +161,6 @@ public final class NaturalCovariance {
             }
             default -> throw new MixedModelException("Unknown residual structure '" + structure + "'.");
         }
-        this.estimates = psi.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** The parameters at the estimates. */
@@ -138,7 +170,7 @@ public final class NaturalCovariance {
 
     /** Whether V is linear in the parameters (then Kenward-Roger's second-derivative term vanishes). */
     public boolean linear() {
-        return List.of("us", "toep", "cs", "diag").contains(structure);
+        return List.of("us", "toep", "cs", "diag", "id").contains(structure) && (strata == 1 || structure.equals("id"));
     }
 
     public int subjects() {
@@ -178,11 +210,19 @@ public final class NaturalCovariance {
                 }
             }
         }
+        int from = groupFrom[residual.group() == null ? 0 : residual.group().code(rows[0])];
+        int[] stratum = residual.stratum();
         for (int j = 0; j < m; j++) {
             int pj = residual.position()[rows[j]];
+            if (structure.equals("id")) {
+                v[j][j] += psi[from + stratum[rows[j]]];
+                continue;
+            }
+            double rj = stratum == null || stratum[rows[j]] == 0 ? 1 : psi[ratioFrom + stratum[rows[j]] - 1];
             for (int l = 0; l < m; l++) {
                 int pl = residual.position()[rows[l]];
-                v[j][l] += residualCovariance(psi, randomCount, j == l, pj, pl, residual.time()[rows[j]],
+                double rl = stratum == null || stratum[rows[l]] == 0 ? 1 : psi[ratioFrom + stratum[rows[l]] - 1];
+                v[j][l] += Math.sqrt(rj * rl) * residualCovariance(psi, from, j == l, pj, pl, residual.time()[rows[j]],
                         residual.time()[rows[l]]);
             }
         }

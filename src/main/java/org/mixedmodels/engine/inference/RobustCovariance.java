@@ -2,7 +2,6 @@ package org.mixedmodels.engine.inference;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.mixedmodels.engine.MixedModelException;
@@ -164,32 +163,21 @@ public final class RobustCovariance {
         double sigma2 = fit.sigma() * fit.sigma();
         if (fit.residual() != null) {
             ResidualDesign residual = design.residual();
-            if (residual.group() != null) {
-                throw new MixedModelException("A robust covariance is not available with group-specific covariance "
-                        + "parameters yet.");
-            }
             for (int[] rows : residual.rowsBySubject()) {
                 int m = rows.length;
                 int[] position = new int[m];
                 double[] time = new double[m];
+                int[] stratum = residual.stratum() == null ? null : new int[m];
                 for (int j = 0; j < m; j++) {
                     position[j] = residual.position()[rows[j]];
                     time[j] = residual.time()[rows[j]];
-                }
-                double[][] vj = fit.residual().covariance(position, time, fit.sigma());
-                if (residual.stratum() != null) {
-                    // the varident SD ratios of the rows' strata
-                    Map<?, ?> ratios = (Map<?, ?>) fit.residual().description().get("sd_ratios");
-                    double[] r = new double[m];
-                    for (int j = 0; j < m; j++) {
-                        r[j] = (Double) ratios.get(residual.strata().get(residual.stratum()[rows[j]]));
-                    }
-                    for (int j = 0; j < m; j++) {
-                        for (int k = 0; k < m; k++) {
-                            vj[j][k] *= r[j] * r[k];
-                        }
+                    if (stratum != null) {
+                        stratum[j] = residual.stratum()[rows[j]];
                     }
                 }
+                // the subject's group's structure (group-specific parameters) and its rows' varident SD ratios
+                int group = residual.group() == null ? 0 : residual.group().code(rows[0]);
+                double[][] vj = fit.residual().covariance(group, position, time, stratum, fit.sigma());
                 addRandomEffects(fit, terms, rows, sigma2, vj);
                 clusters.add(rows);
                 v.add(vj);
