@@ -170,6 +170,26 @@ public record ResidualFit(String structure, String timeName, String subjectName,
     }
 
     /**
+     * The absolute residual covariance of model-frame rows of one subject of the fit's design (so of one group): its
+     * group's structure at the rows' visits and times, with their strata's SD ratios.
+     */
+    public double[][] covariance(org.mixedmodels.engine.design.ResidualDesign design, int[] rows, double sigma) {
+        int m = rows.length;
+        int[] position = new int[m];
+        double[] time = new double[m];
+        int[] stratum = design.stratum() == null ? null : new int[m];
+        for (int j = 0; j < m; j++) {
+            position[j] = design.position()[rows[j]];
+            time[j] = design.time()[rows[j]];
+            if (stratum != null) {
+                stratum[j] = design.stratum()[rows[j]];
+            }
+        }
+        int group = design.group() == null || m == 0 ? 0 : design.group().code(rows[0]);
+        return covariance(group, position, time, stratum, sigma);
+    }
+
+    /**
      * The absolute residual covariance of rows of one group (index into {@code groups}; 0 without groups) at the
      * given visit positions, numeric times (continuous-time structures) and variance strata (indices into
      * {@code strata}; null without a varident term).

@@ -164,20 +164,8 @@ public final class RobustCovariance {
         if (fit.residual() != null) {
             ResidualDesign residual = design.residual();
             for (int[] rows : residual.rowsBySubject()) {
-                int m = rows.length;
-                int[] position = new int[m];
-                double[] time = new double[m];
-                int[] stratum = residual.stratum() == null ? null : new int[m];
-                for (int j = 0; j < m; j++) {
-                    position[j] = residual.position()[rows[j]];
-                    time[j] = residual.time()[rows[j]];
-                    if (stratum != null) {
-                        stratum[j] = residual.stratum()[rows[j]];
-                    }
-                }
                 // the subject's group's structure (group-specific parameters) and its rows' varident SD ratios
-                int group = residual.group() == null ? 0 : residual.group().code(rows[0]);
-                double[][] vj = fit.residual().covariance(group, position, time, stratum, fit.sigma());
+                double[][] vj = fit.residual().covariance(residual, rows, fit.sigma());
                 addRandomEffects(fit, terms, rows, sigma2, vj);
                 clusters.add(rows);
                 v.add(vj);
