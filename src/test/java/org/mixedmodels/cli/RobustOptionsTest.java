@@ -57,6 +57,30 @@ class RobustOptionsTest {
         assertTrue(kr.err().contains("Kenward-Roger adjusts the model-based covariance"), kr.err());
     }
 
+    /**
+     * A sandwich on random effects of several grouping factors (crossed or nested) is refused before the data are
+     * read: the message names both factors even when the data file does not exist; one factor is accepted.
+     */
+    @Test
+    void severalGroupingFactorsAreRefusedUpFront() {
+        String missing = ReferenceCase.root().resolve("data").resolve("no-such-file.csv").toString();
+        for (String command : new String[] {"fit", "emmeans"}) {
+            for (String formula : new String[] {"y ~ x + (1 | a) + (1 | b)", "y ~ x + (1 | a/b)"}) {
+                Run r = command.equals("fit") ? run("fit", "--data", missing, "--formula", formula, "--vcov", "empirical")
+                        : run("emmeans", "--data", missing, "--formula", formula, "--specs", "x", "--vcov",
+                                "empirical-cr2");
+                assertEquals(1, r.code(), r.err());
+                assertTrue(r.err().contains("clusters by one grouping factor") && r.err().contains("'a'"), r.err());
+            }
+        }
+        Run kr = run("fit", "--data", missing, "--formula", "y ~ x + (1 | a)", "--vcov", "empirical", "--ddf", "kr");
+        assertEquals(1, kr.code());
+        assertTrue(kr.err().contains("Kenward-Roger adjusts the model-based covariance"), kr.err());
+        Run one = run("fit", "--data", missing, "--formula", "y ~ x + (1 | a)", "--vcov", "empirical");
+        assertTrue(!one.err().contains("grouping factor"), "one factor passes the check and reaches the data: "
+                + one.err());
+    }
+
     @Test
     void kenwardRogerLinearIsAccepted() {
         Run r = run("fit", "--data", sleepstudy(), "--formula", "Reaction ~ Days + (Days | Subject)", "--ddf",

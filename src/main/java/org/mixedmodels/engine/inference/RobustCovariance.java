@@ -38,6 +38,37 @@ public final class RobustCovariance {
     /** Per cluster: X_j (m_j x p). */
     private final List<double[][]> x = new ArrayList<>();
 
+    /**
+     * Whether a model of this formula has the clusters a sandwich needs, checked before any data are read (the CLI
+     * up front, the nodes at configure time): the residual term's subject, or else the one grouping factor of all
+     * random-effect terms. Throws the message the fit would give otherwise; nothing for the model-based covariance.
+     */
+    public static void requireClusters(org.mixedmodels.engine.formula.Formula formula, CovarianceType type) {
+        if (type == CovarianceType.MODEL || !formula.residualTerms().isEmpty()) {
+            return;
+        }
+        if (formula.randomTerms().isEmpty()) {
+            throw noClusters();
+        }
+        String group = formula.randomTerms().get(0).groupingName();
+        for (org.mixedmodels.engine.formula.RandomTerm t : formula.randomTerms()) {
+            if (!t.groupingName().equals(group)) {
+                throw severalGroupingFactors(type, group, t.groupingName());
+            }
+        }
+    }
+
+    private static MixedModelException noClusters() {
+        return new MixedModelException("A robust covariance clusters by subject; the model has neither random effects "
+                + "nor a residual covariance term to name the subject.");
+    }
+
+    private static MixedModelException severalGroupingFactors(CovarianceType type, String first, String second) {
+        return new MixedModelException("The " + type.label() + " covariance clusters by one grouping factor, but the "
+                + "random effects are grouped by both '" + first + "' and '" + second + "' (crossed or nested factors);"
+                + " choose the model-based covariance, or a model whose random effects share one grouping factor.");
+    }
+
     public RobustCovariance(FitResult fit, CovarianceType type) {
         if (type == CovarianceType.MODEL) {
             throw new IllegalArgumentException("The model-based covariance is the fit's own.");
@@ -50,7 +81,7 @@ public final class RobustCovariance {
         double[] beta = fit.beta();
         List<int[]> clusters = new ArrayList<>();
         List<double[][]> v = new ArrayList<>();
-        marginalCovariances(fit, clusters, v);
+        marginalCovariances(fit, type, clusters, v);
         int n = clusters.size();
         if (n < 2) {
             throw new MixedModelException("A robust covariance needs at least two subjects; the data have " + n + ".");
@@ -157,7 +188,8 @@ public final class RobustCovariance {
      * S_j the residual structure over the subject's visits, or I without a residual term, where the subject is the
      * (single) grouping factor of the random effects.
      */
-    private static void marginalCovariances(FitResult fit, List<int[]> clusters, List<double[][]> v) {
+    private static void marginalCovariances(FitResult fit, CovarianceType type, List<int[]> clusters,
+            List<double[][]> v) {
         Design design = fit.design();
         List<RandomEffectTerm> terms = design.randomTerms();
         double sigma2 = fit.sigma() * fit.sigma();
@@ -173,14 +205,12 @@ public final class RobustCovariance {
             return;
         }
         if (terms.isEmpty()) {
-            throw new MixedModelException("A robust covariance clusters by subject; the model has neither random effects "
-                    + "nor a residual covariance term to name the subject.");
+            throw noClusters();
         }
         String group = terms.get(0).groupName();
         for (RandomEffectTerm t : terms) {
             if (!t.groupName().equals(group)) {
-                throw new MixedModelException("A robust covariance clusters by one grouping factor; the random effects "
-                        + "are grouped by both '" + group + "' and '" + t.groupName() + "'.");
+                throw severalGroupingFactors(type, group, t.groupName());
             }
         }
         int levels = terms.get(0).levelCount();
