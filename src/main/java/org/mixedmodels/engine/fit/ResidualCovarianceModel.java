@@ -862,7 +862,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         };
         OptimizerSummary opt = null;
         double[] start = model.initial();
-        if (model.q == 0) {
+        {
+            // BFGS on the analytic gradient, random effects included (their thetas unconstrained: see quasiNewton)
             opt = model.quasiNewton(monitor, evaluations);
             if (!opt.converged()) {
                 if (start.length > MAX_BOBYQA_PARAMETERS) {
@@ -913,14 +914,38 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         // the first step moves the parameters by at most 0.5; BFGS rescales after it
         Bfgs.Result r = Bfgs.minimize(objective, start, null, largest > 0 ? 0.5 / largest : 1, MAX_ITERATIONS,
                 GRADIENT_TOLERANCE, 1e-14);
+        double[] x = withPositiveDiagonal(r.x());
         if (!r.converged() || !Double.isFinite(r.value())) {
-            return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), false, "BFGS stopped ("
+            return new OptimizerSummary("BFGS", start, x, r.value(), r.evaluations(), false, "BFGS stopped ("
                     + r.message() + ") with a gradient of " + String.format(java.util.Locale.ROOT, "%.3g", largest(r.gradient()))
                     + "; the covariance may have more parameters than the data support (e.g. few subjects at a late visit)",
                     r.iterations());
         }
-        return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), true, "converged ("
+        return new OptimizerSummary("BFGS", start, x, r.value(), r.evaluations(), true, "converged ("
                 + r.message() + ")", r.iterations());
+    }
+
+    /**
+     * BFGS leaves the random effects' thetas unconstrained: V depends on Lambda only through Lambda Lambda', which
+     * does not change when a column of Lambda changes sign, so a negative diagonal element is the same fit as its
+     * column negated. Returns x with every such column negated (lme4's layout: diagonal thetas &gt;= 0).
+     */
+    private double[] withPositiveDiagonal(double[] x) {
+        double[] out = x.clone();
+        int at = 0;
+        for (RandomEffectTerm t : terms) {
+            int k = t.k();
+            for (int c = 0; c < k; c++) {
+                // column c of the term's lower triangle: rows c..k-1, stored consecutively (column-major)
+                if (out[at] < 0) {
+                    for (int r = c; r < k; r++) {
+                        out[at + r - c] = -out[at + r - c];
+                    }
+                }
+                at += k - c;
+            }
+        }
+        return out;
     }
 
     private static double largest(double[] v) {
