@@ -135,10 +135,16 @@ public final class Main {
         }
         CovarianceType vcov = vcov(options);
         requireRobustCompatible(formula, ddf, vcov);
+        String robustTest = lower(single(options, "--robust-test", false));
+        if (robustTest != null && !robustTest.equals("eigen") && !robustTest.equals("htz")) {
+            throw new UsageException("--robust-test must be eigen or htz, not '" + robustTest + "'.");
+        }
+        boolean htz = "htz".equals(robustTest);
+        org.mixedmodels.engine.inference.LinearContrasts.requireHtzCompatible(htz, ddf, vcov);
         CsvReader.Table table = DataOptions.read(options, data);
         FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)),
                 new FitProgress(err));
-        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level, vcov);
+        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level, vcov, htz);
         List<ConfidenceInterval> intervals = confint == null ? List.of()
                 : confint.equals("profile") ? ProfileLikelihood.intervals(fit, level)
                         : ProfileLikelihood.waldIntervals(fit, level);

@@ -81,6 +81,37 @@ class RobustOptionsTest {
                 + one.err());
     }
 
+    /**
+     * --robust-test htz: the Type III test of RACE (no interaction, so its two coefficients = 0) is clubSandwich's HTZ
+     * test (fev_gls_us_robust, F and df 1e-3); the JSON says which test; HTZ without a sandwich is refused up front.
+     */
+    @Test
+    void htzTypeIIITests() {
+        ReferenceCase c = ReferenceCase.load("fev_gls_us_robust");
+        String fev = ReferenceCase.root().resolve("sas-fev").resolve("fev_data.csv").toString();
+        String formula = c.string("formula") + " + " + c.string("residual");
+        Run r = run("fit", "--data", fev, "--formula", formula, "--reference", "SEX=Male", "--vcov", "empirical-cr2",
+                "--robust-test", "htz", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("htz", json.get("robust_test").getAsString());
+        JsonObject race = json.getAsJsonArray("anova_type3").asList().stream().map(e -> e.getAsJsonObject())
+                .filter(e -> e.get("term").getAsString().equals("RACE")).findFirst().orElseThrow();
+        JsonObject expected = c.objects("robust_wald_tests_cr2").stream()
+                .filter(e -> e.get("term").getAsString().equals("RACE")).findFirst().orElseThrow().getAsJsonObject("htz");
+        assertClose(expected.get("F").getAsDouble(), race.get("F").getAsDouble(), 1e-3, "HTZ F");
+        assertClose(expected.get("dendf").getAsDouble(), race.get("dendf").getAsDouble(), 1e-3, "HTZ den df");
+        Run text = run("fit", "--data", fev, "--formula", formula, "--vcov", "empirical-cr2", "--robust-test", "htz");
+        assertTrue(text.out().contains("HTZ tests, clubSandwich"), text.out());
+        Run eigen = run("fit", "--data", fev, "--formula", formula, "--vcov", "empirical", "--format", "json");
+        assertEquals("eigen", JsonParser.parseString(eigen.out()).getAsJsonObject().get("robust_test").getAsString());
+        Run model = run("fit", "--data", "no-such-file.csv", "--formula", formula, "--robust-test", "htz");
+        assertEquals(1, model.code());
+        assertTrue(model.err().contains("HTZ test is a test with a sandwich"), model.err());
+        Run bad = run("fit", "--data", fev, "--formula", formula, "--robust-test", "hta");
+        assertEquals(2, bad.code());
+    }
+
     @Test
     void kenwardRogerLinearIsAccepted() {
         Run r = run("fit", "--data", sleepstudy(), "--formula", "Reaction ~ Days + (Days | Subject)", "--ddf",
