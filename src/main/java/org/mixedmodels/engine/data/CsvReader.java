@@ -140,6 +140,11 @@ public final class CsvReader {
     }
 
     private static String decode(byte[] bytes, int skip, Charset charset, String source) {
+        if (charset.equals(StandardCharsets.UTF_8) && isAscii(bytes, skip)) {
+            // ASCII is the same characters in UTF-8: copied as they are, without the decoder's char buffer (the
+            // decoder's UTF-16 copy and its compaction back to one byte a character were half of reading a file)
+            return new String(bytes, skip, bytes.length - skip, StandardCharsets.ISO_8859_1);
+        }
         CharsetDecoder decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes, skip, bytes.length - skip);
@@ -164,6 +169,15 @@ public final class CsvReader {
         }
         out.flip();
         return out.toString();
+    }
+
+    private static boolean isAscii(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The 1-based line of a byte offset (LF, CR and CRLF line ends). */
