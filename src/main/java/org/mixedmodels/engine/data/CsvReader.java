@@ -140,10 +140,15 @@ public final class CsvReader {
     }
 
     private static String decode(byte[] bytes, int skip, Charset charset, String source) {
-        if (charset.equals(StandardCharsets.UTF_8) && isAscii(bytes, skip)) {
-            // ASCII is the same characters in UTF-8: copied as they are, without the decoder's char buffer (the
-            // decoder's UTF-16 copy and its compaction back to one byte a character were half of reading a file)
-            return new String(bytes, skip, bytes.length - skip, StandardCharsets.ISO_8859_1);
+        if (charset.equals(StandardCharsets.UTF_8)) {
+            // String's own UTF-8 decoding (an intrinsic copy for ASCII) gives the same characters as the strict
+            // decoder below for valid text and puts U+FFFD where the text is not valid; only then (or for a real
+            // U+FFFD in the file) the strict decoder reads it again, to accept it or name the bad bytes. The
+            // decoder's UTF-16 buffer and its compaction were half of reading a file.
+            String fast = new String(bytes, skip, bytes.length - skip, StandardCharsets.UTF_8);
+            if (fast.indexOf('\uFFFD') < 0) {
+                return fast;
+            }
         }
         CharsetDecoder decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -169,15 +174,6 @@ public final class CsvReader {
         }
         out.flip();
         return out.toString();
-    }
-
-    private static boolean isAscii(byte[] bytes, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The 1-based line of a byte offset (LF, CR and CRLF line ends). */

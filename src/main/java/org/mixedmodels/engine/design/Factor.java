@@ -167,14 +167,39 @@ public final class Factor {
             for (int i = 0; i < n; i++) {
                 keys[i] = (long) codes[i] * next.levelCount() + next.codes[i];
             }
-            long[] distinct = sortedDistinct(keys);
+            long range = (long) labels.size() * next.levelCount();
+            long[] distinct;
+            if (range <= 8L * n + 1024) {
+                // keys in a small range: their ranks by a count over the range, no sort (same codes)
+                int[] rank = new int[(int) range];
+                for (int i = 0; i < n; i++) {
+                    rank[(int) keys[i]] = 1;
+                }
+                int m = 0;
+                for (int k = 0; k < rank.length; k++) {
+                    m += rank[k];
+                }
+                distinct = new long[m];
+                m = 0;
+                for (int k = 0; k < rank.length; k++) {
+                    if (rank[k] != 0) {
+                        distinct[m] = k;
+                        rank[k] = m++;
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    codes[i] = rank[(int) keys[i]];
+                }
+            } else {
+                distinct = sortedDistinct(keys);
+                for (int i = 0; i < n; i++) {
+                    codes[i] = Arrays.binarySearch(distinct, keys[i]);
+                }
+            }
             List<String> combined = new ArrayList<>(distinct.length);
             for (long key : distinct) {
                 combined.add(labels.get((int) (key / next.levelCount())) + ":"
                         + next.levels.get((int) (key % next.levelCount())));
-            }
-            for (int i = 0; i < n; i++) {
-                codes[i] = Arrays.binarySearch(distinct, keys[i]);
             }
             labels = combined;
         }

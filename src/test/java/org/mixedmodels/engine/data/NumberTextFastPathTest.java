@@ -39,7 +39,7 @@ class NumberTextFastPathTest {
     void shortDecimalsAreParsedToTheSameBits() {
         SplittableRandom random = new SplittableRandom(20261202L);
         int fast = 0;
-        for (int k = 0; k < 10_000; k++) {
+        for (int k = 0; k < 4_000; k++) {
             for (String s : writings(randomValue(random), random)) {
                 for (String t : new String[] {s, s.startsWith("-") ? s.substring(1) : "-" + s, "00" + s, s + "."}) {
                     double v = CsvReader.shortDecimal(t);
@@ -51,7 +51,7 @@ class NumberTextFastPathTest {
                 }
             }
         }
-        assertEquals(true, fast > 30_000, "the fast path was taken " + fast + " times");
+        assertEquals(true, fast > 12_000, "the fast path was taken " + fast + " times");
         for (String t : new String[] {"-0", "-0.0", "0", ".5", "5.", "999999999999999", "0.000000000000000000001",
             "123456789012345e0", "1e5", "+1", "-", ".", "1.2.3", "1234567890123456"}) {
             double v = CsvReader.shortDecimal(t);
@@ -64,7 +64,7 @@ class NumberTextFastPathTest {
     @Test
     void writtenAsFormattedAgreesWithFormat() {
         SplittableRandom random = new SplittableRandom(20261203L);
-        for (int k = 0; k < 10_000; k++) {
+        for (int k = 0; k < 4_000; k++) {
             for (String s : writings(randomValue(random), random)) {
                 double d = Double.parseDouble(s);
                 assertEquals(s.equals(NumericColumn.format(d)), CsvReader.writtenAsFormatted(s, d), s);
