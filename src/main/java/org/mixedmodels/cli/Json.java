@@ -9,7 +9,7 @@ import java.util.Map;
  * A minimal JSON writer for the command line's output: maps (insertion-ordered), lists, strings,
  * numbers, booleans and null. Non-finite numbers are written as null, since JSON has no NaN.
  */
-final class Json {
+public final class Json {
     /** Characters gathered before they are handed to the output (a fit's JSON can be 100 MB of BLUPs). */
     private static final int CHUNK = 1 << 16;
     /** Doubles whose text is remembered: BLUPs' conditional SDs repeat across groups of one size. */
@@ -25,7 +25,7 @@ final class Json {
         this.sink = sink;
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         Json json = new Json(null);
         json.write(value, 0);
         return json.out.append('\n').toString();
