@@ -150,7 +150,11 @@ public final class Main {
                         : ProfileLikelihood.waldIntervals(fit, level);
         FitReport.Source source = new FitReport.Source(data, table);
         if ("json".equals(format)) {
-            out.print(Json.write(FitReport.json(fit, inference, formula, source, confint, intervals)));
+            try {
+                Json.write(FitReport.json(fit, inference, formula, source, confint, intervals), out);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e); // a PrintStream does not throw; another output might
+            }
         } else {
             out.print(FitReport.text(fit, inference, formula, source, confint, intervals,
                     options.containsKey("--correlation")));
