@@ -19,7 +19,7 @@ public final class NumericalDerivatives {
     /** Initial step relative to |x| (numDeriv's d = 0.1 is larger; a smaller start suits our smooth objectives). */
     public static final double DEFAULT_RELATIVE_STEP = 1e-2;
     /** Initial step where |x| is small; the coordinates are unit-free, so this is too. */
-    public static final double DEFAULT_MINIMUM_STEP = 1e-3;
+    public static final double DEFAULT_MINIMUM_STEP = 1e-2;
     /**
      * Rows of the Richardson tableau (step halvings): three keep every reference df within 1.1e-6 of lmerTest's and
      * the df of rescaled data within 1e-6 of each other; two would save a third of the evaluations but let the
