@@ -34,8 +34,11 @@ public final class NewtonPolish {
     public static final double DEFAULT_STEP = 1e-4;
     /** The longest Newton step taken (largest coordinate change). */
     public static final double DEFAULT_MAX_LENGTH = 1e-3;
-    /** A step longer than this is followed by another (the optimizer had stopped short). */
-    public static final double DEFAULT_REPEAT = 1e-6;
+    /**
+     * A step longer than this is followed by another (the optimizer had stopped short): a step of length L leaves
+     * about the Hessian's relative error (1e-4, the mixed differences' O(h)) times L, 1e-9 at this length.
+     */
+    public static final double DEFAULT_REPEAT = 1e-5;
     /** At most this many steps. */
     public static final int DEFAULT_MAX_STEPS = 3;
     /** Above this many free coordinates the k^2 / 2 evaluations of a step cost more than it is worth. */
