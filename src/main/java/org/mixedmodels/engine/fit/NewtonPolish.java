@@ -64,74 +64,33 @@ public final class NewtonPolish {
      */
     public static Result polish(MultivariateFunction f, double[] x, double fx, double[] lower) {
         double h = DEFAULT_STEP;
-        int n = x.length;
-        int[] free = new int[n];
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            if (!(x[i] - lower[i] <= 2 * h)) {
-                free[k++] = i;
-            }
-        }
-        double[] point = x.clone();
-        double value = fx;
-        int evaluations = 0;
-        int steps = 0;
-        if (k == 0 || k > DEFAULT_MAX_PARAMETERS || !Double.isFinite(fx)) {
-            return new Result(point, value, 0, 0);
-        }
-        for (int iteration = 0; iteration < DEFAULT_MAX_STEPS; iteration++) {
-            double[] plus = new double[k];
-            double[] minus = new double[k];
-            double[] g = new double[k];
-            double[][] hess = new double[k][k];
-            for (int a = 0; a < k; a++) {
-                plus[a] = f.value(shifted(point, free[a], h, -1, 0));
-                minus[a] = f.value(shifted(point, free[a], -h, -1, 0));
-                evaluations += 2;
-                g[a] = (plus[a] - minus[a]) / (2 * h);
-                hess[a][a] = (plus[a] - 2 * value + minus[a]) / (h * h);
-            }
-            for (int a = 0; a < k; a++) {
-                for (int b = 0; b < a; b++) {
-                    // forward mixed difference: error O(h) in the Hessian, which only slows the step's convergence
-                    double both = f.value(shifted(point, free[a], h, free[b], h));
-                    evaluations++;
-                    hess[a][b] = (both - plus[a] - plus[b] + value) / (h * h);
-                    hess[b][a] = hess[a][b];
+        return iterate(x, fx, lower, new Model() {
+            @Override
+            public int derivatives(double[] point, double value, int[] free, double[] g, double[][] hess) {
+                int k = g.length;
+                double[] plus = new double[k];
+                for (int a = 0; a < k; a++) {
+                    plus[a] = f.value(shifted(point, free[a], h, -1, 0));
+                    double minus = f.value(shifted(point, free[a], -h, -1, 0));
+                    g[a] = (plus[a] - minus) / (2 * h);
+                    hess[a][a] = (plus[a] - 2 * value + minus) / (h * h);
                 }
+                for (int a = 0; a < k; a++) {
+                    for (int b = 0; b < a; b++) {
+                        // forward mixed difference: error O(h) in the Hessian, which only slows the step's convergence
+                        double both = f.value(shifted(point, free[a], h, free[b], h));
+                        hess[a][b] = (both - plus[a] - plus[b] + value) / (h * h);
+                        hess[b][a] = hess[a][b];
+                    }
+                }
+                return 2 * k + k * (k - 1) / 2;
             }
-            if (!allFinite(g) || !allFinite(hess)) {
-                break;
+
+            @Override
+            public double value(double[] point) {
+                return f.value(point);
             }
-            double[][] inverse = SmallMatrices.inverseSpd(hess);
-            if (inverse == null) {
-                break;
-            }
-            double[] step = SmallMatrices.multiply(inverse, g);
-            double length = 0;
-            double[] trial = point.clone();
-            boolean inside = true;
-            for (int a = 0; a < k; a++) {
-                length = Math.max(length, Math.abs(step[a]));
-                trial[free[a]] -= step[a];
-                inside &= trial[free[a]] >= lower[free[a]];
-            }
-            if (!(length <= DEFAULT_MAX_LENGTH) || !inside) {
-                break;
-            }
-            double v = f.value(trial);
-            evaluations++;
-            if (!(v <= value + DEFAULT_ROUNDING * Math.abs(value))) {
-                break;
-            }
-            point = trial;
-            value = v;
-            steps++;
-            if (length <= DEFAULT_REPEAT) {
-                break;
-            }
-        }
-        return new Result(point, value, evaluations, steps);
+        });
     }
 
     /**
@@ -146,42 +105,75 @@ public final class NewtonPolish {
     public static Result polish(Bfgs.Objective f, double[] x, double[] lower) {
         double h = DEFAULT_STEP;
         int n = x.length;
+        double[][] gradient = {new double[n]};
+        double fx = f.valueAndGradient(x.clone(), gradient[0]);
+        Result r = iterate(x, fx, lower, new Model() {
+            @Override
+            public int derivatives(double[] point, double value, int[] free, double[] g, double[][] hess) {
+                int k = g.length;
+                double[] gp = new double[n];
+                double[] gm = new double[n];
+                for (int a = 0; a < k; a++) {
+                    g[a] = gradient[0][free[a]];
+                    f.valueAndGradient(shifted(point, free[a], h, -1, 0), gp);
+                    f.valueAndGradient(shifted(point, free[a], -h, -1, 0), gm);
+                    for (int b = 0; b < k; b++) {
+                        hess[b][a] = (gp[free[b]] - gm[free[b]]) / (2 * h);
+                    }
+                }
+                for (int a = 0; a < k; a++) {
+                    for (int b = 0; b < a; b++) {
+                        double mean = (hess[a][b] + hess[b][a]) / 2;
+                        hess[a][b] = mean;
+                        hess[b][a] = mean;
+                    }
+                }
+                return 2 * k;
+            }
+
+            @Override
+            public double value(double[] point) {
+                double[] grad = new double[n];
+                double v = f.valueAndGradient(point, grad);
+                if (v <= Double.MAX_VALUE) {
+                    gradient[0] = grad; // the next step starts here, if it is accepted (a rejected point ends the steps)
+                }
+                return v;
+            }
+        });
+        return new Result(r.x(), r.value(), r.evaluations() + 1, r.steps());
+    }
+
+    /** What a Newton step needs of the objective: the derivatives at a point, the value at a trial point. */
+    private interface Model {
+        /** Fills g and hess over the free coordinates at point; returns the evaluations spent. */
+        int derivatives(double[] point, double value, int[] free, double[] g, double[][] hess);
+
+        double value(double[] point);
+    }
+
+    /** Newton steps from x over the coordinates more than two steps inside their lower bound. */
+    private static Result iterate(double[] x, double fx, double[] lower, Model model) {
+        int n = x.length;
         int[] free = new int[n];
         int k = 0;
         for (int i = 0; i < n; i++) {
-            if (!(x[i] - lower[i] <= 2 * h)) {
+            if (!(x[i] - lower[i] <= 2 * DEFAULT_STEP)) {
                 free[k++] = i;
             }
         }
+        free = java.util.Arrays.copyOf(free, k);
         double[] point = x.clone();
-        double[] grad = new double[n];
-        double value = f.valueAndGradient(point, grad);
-        int evaluations = 1;
+        double value = fx;
+        int evaluations = 0;
         int steps = 0;
-        if (k == 0 || k > DEFAULT_MAX_PARAMETERS || !Double.isFinite(value)) {
-            return new Result(point, value, evaluations, 0);
+        if (k == 0 || k > DEFAULT_MAX_PARAMETERS || !Double.isFinite(fx)) {
+            return new Result(point, value, 0, 0);
         }
         for (int iteration = 0; iteration < DEFAULT_MAX_STEPS; iteration++) {
             double[] g = new double[k];
             double[][] hess = new double[k][k];
-            double[] gp = new double[n];
-            double[] gm = new double[n];
-            for (int a = 0; a < k; a++) {
-                g[a] = grad[free[a]];
-                f.valueAndGradient(shifted(point, free[a], h, -1, 0), gp);
-                f.valueAndGradient(shifted(point, free[a], -h, -1, 0), gm);
-                evaluations += 2;
-                for (int b = 0; b < k; b++) {
-                    hess[b][a] = (gp[free[b]] - gm[free[b]]) / (2 * h);
-                }
-            }
-            for (int a = 0; a < k; a++) {
-                for (int b = 0; b < a; b++) {
-                    double mean = (hess[a][b] + hess[b][a]) / 2;
-                    hess[a][b] = mean;
-                    hess[b][a] = mean;
-                }
-            }
+            evaluations += model.derivatives(point, value, free, g, hess);
             if (!allFinite(g) || !allFinite(hess)) {
                 break;
             }
@@ -201,15 +193,13 @@ public final class NewtonPolish {
             if (!(length <= DEFAULT_MAX_LENGTH) || !inside) {
                 break;
             }
-            double[] trialGrad = new double[n];
-            double v = f.valueAndGradient(trial, trialGrad);
+            double v = model.value(trial);
             evaluations++;
             if (!(v <= value + DEFAULT_ROUNDING * Math.abs(value))) {
                 break;
             }
             point = trial;
             value = v;
-            grad = trialGrad;
             steps++;
             if (length <= DEFAULT_REPEAT) {
                 break;
