@@ -64,7 +64,8 @@ public final class LinearMixedModel {
         // year; theta itself (lme4's) is that divided by the column's scale.
         double[] scale = thetaScales(design);
         MultivariateFunction unitFree = scaledTheta -> watched.value(divide(scaledTheta, scale));
-        OptimizerSummary scaled = ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds());
+        OptimizerSummary scaled = ThetaOptimizer.polished(unitFree,
+                ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds()), deviance.lowerBounds());
         OptimizerSummary opt = new OptimizerSummary(scaled.optimizer(), divide(scaled.initialTheta(), scale),
                 divide(scaled.theta(), scale), scaled.objective(), scaled.evaluations(), scaled.converged(),
                 scaled.message());
