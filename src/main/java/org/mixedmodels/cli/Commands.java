@@ -114,12 +114,28 @@ final class Commands {
                     + "subject) or empirical-cr2 (Bell-McCaffrey CR2, clubSandwich's Satterthwaite df)");
     private static final Option CONF_LEVEL = new Option("--conf-level", "0.95", "confidence level of the intervals");
 
-    static final Command FIT = new Command("fit", "Fit a linear mixed model and print its summary (as lmerTest's summary).",
-            List.of("fit --data FILE.csv --formula \"y ~ x + (x | g)\" [options]"),
+    /** The GLMM options of fit (and compare): glmer's family, link, trials, offset and nAGQ. */
+    static final List<Option> GLMM = List.of(
+            new Option("--family", "gaussian|binomial|poisson", "response distribution: gaussian (default, a linear mixed\n"
+                    + "model), binomial (0/1, or successes out of --trials) or poisson (counts), as glmer"),
+            new Option("--link", "logit|probit|cloglog|log", "link function (default logit for binomial, log for\n"
+                    + "poisson)"),
+            new Option("--trials", "COL", "binomial: the number of trials per row; the response is then the\n"
+                    + "successes (glmer's cbind(successes, trials - successes))"),
+            new Option("--offset", "COL", "a column added to the linear predictor with coefficient 1, e.g. log(exposure)\n"
+                    + "for rates (glmer's offset)"),
+            new Option("--nagq", "K", "1 (default): Laplace approximation; K > 1: adaptive Gauss-Hermite quadrature\n"
+                    + "with K nodes (one random intercept only, as glmer's nAGQ)"));
+
+    static final Command FIT = new Command("fit", "Fit a linear mixed model and print its summary (as lmerTest's summary);\n"
+            + "with --family binomial or poisson a generalized linear mixed model (as lme4's glmer summary).",
+            List.of("fit --data FILE.csv --formula \"y ~ x + (x | g)\" [options]",
+                    "fit --data FILE.csv --formula \"y ~ x + (1 | g)\" --family binomial|poisson [--link L] [--trials COL]"
+                            + " [--offset COL] [--nagq K]"),
             concat(List.of(DATA, FORMULA, METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, CONF_LEVEL,
                     new Option("--confint", "profile|wald", "intervals for all parameters: profile likelihood (as lme4's\n"
                             + "confint) or Wald"),
-                    new Option("--correlation", null, "also print the correlation of the fixed effects"))));
+                    new Option("--correlation", null, "also print the correlation of the fixed effects")), GLMM));
 
     static final Command EMMEANS = new Command("emmeans",
             "Estimated marginal (LS) means with their pairwise differences.\n"

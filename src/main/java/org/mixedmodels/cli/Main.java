@@ -121,6 +121,10 @@ public final class Main {
     }
 
     private static int fit(Map<String, List<String>> options, PrintStream out, PrintStream err) {
+        org.mixedmodels.engine.glmm.Family family = GlmmCommand.family(options);
+        if (family != null) {
+            return GlmmCommand.fit(family, options, out, err);
+        }
         String data = single(options, "--data", true);
         String formula = single(options, "--formula", true);
         String method = single(options, "--method", false);

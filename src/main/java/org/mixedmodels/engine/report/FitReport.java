@@ -586,11 +586,11 @@ public final class FitReport {
     }
 
     /** A value with the column's decimals, or to significant digits when the column needs scientific notation. */
-    private static String column(double v, int decimals) {
+    static String column(double v, int decimals) {
         return decimals < 0 ? sig(v, 5) : fixed(v, decimals);
     }
 
-    private static String fixed(double v, int decimals) {
+    static String fixed(double v, int decimals) {
         if (Double.isNaN(v)) {
             return "NA";
         }
