@@ -10,6 +10,7 @@ import org.knime.core.node.ModelContentRO;
 import org.knime.core.node.ModelContentWO;
 import org.mixedmodels.engine.fit.ResidualFit;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.engine.prediction.GlmmModel;
 
 /**
  * Writes a {@link FittedModel} to KNIME model content and reads it back: a versioned, readable document
@@ -31,10 +32,15 @@ import org.mixedmodels.engine.prediction.FittedModel;
  * {@code parameters} (the structure's unconstrained parameters; the rest follows from them and sigma).
  * Version 3 adds {@code column_typing/} with {@code categorical_columns} and {@code missing_tokens}, how the
  * Learner read its table (written by {@link MixedModelPortObject}; absent in older models: none and {@code NA}).
+ * Version 4 adds, for a GLMM, {@code glmm/} with {@code family}, {@code link}, {@code trials} and {@code offset}
+ * (columns, empty for none) and {@code nAGQ}; the rest of the layout is the linear predictor's (method {@code Laplace}
+ * or {@code AGQ}, sigma 1). Without the block the model is a linear mixed model, as every model of versions 1 to 3.
  */
 final class FittedModelContent {
     /** Raised when the layout changes; older models stay readable. */
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
+    /** The block with a GLMM's family, link, trials and offset columns and nAGQ (version 4). */
+    static final String GLMM = "glmm";
     /** The block with the Learner's categorical columns and missing tokens (version 3). */
     static final String COLUMN_TYPING = "column_typing";
 
@@ -82,8 +88,19 @@ final class FittedModelContent {
         }
     }
 
-    /** The model and its warnings. */
-    record Loaded(FittedModel model, List<String> warnings) {
+    /** The model and its warnings; {@code glmm} null for a linear mixed model. */
+    record Loaded(FittedModel model, GlmmModel glmm, List<String> warnings) {
+    }
+
+    /** A GLMM: its linear predictor as above, then the {@code glmm} block. */
+    static void save(final GlmmModel glmm, final List<String> warnings, final ModelContentWO content) {
+        save(glmm.linearPredictor(), warnings, content);
+        ModelContentWO g = content.addModelContent(GLMM);
+        g.addString("family", glmm.family());
+        g.addString("link", glmm.link());
+        g.addString("trials", glmm.trials() == null ? "" : glmm.trials());
+        g.addString("offset", glmm.offset() == null ? "" : glmm.offset());
+        g.addInt("nAGQ", glmm.nAGQ());
     }
 
     static Loaded load(final ModelContentRO content) throws InvalidSettingsException {
@@ -138,7 +155,19 @@ final class FittedModelContent {
         }
         FittedModel model = new FittedModel(content.getString("formula"), content.getString("method"),
             factorLevels, names, beta, fixedCov, groups, sigma, statistics, residual);
-        return new Loaded(model, List.of(content.getStringArray("warnings")));
+        GlmmModel glmm = null;
+        if (content.containsKey(GLMM)) {
+            ModelContentRO g = content.getModelContent(GLMM);
+            String trials = g.getString("trials");
+            String offset = g.getString("offset");
+            try {
+                glmm = new GlmmModel(model, g.getString("family"), g.getString("link"), trials.isEmpty() ? null : trials,
+                    offset.isEmpty() ? null : offset, g.getInt("nAGQ"));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingsException("The saved GLMM's family cannot be read: " + e.getMessage(), e);
+            }
+        }
+        return new Loaded(model, glmm, List.of(content.getStringArray("warnings")));
     }
 
     private static void saveMatrix(final double[][] m, final ModelContentWO content) {

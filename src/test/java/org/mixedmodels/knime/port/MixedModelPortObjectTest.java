@@ -58,7 +58,7 @@ class MixedModelPortObjectTest {
         assertTrue(xml.startsWith("content.xml\n"), xml.substring(0, 40));
         assertTrue(xml.contains("<entry key=\"class_name\" type=\"xstring\" value=\""
             + MixedModelPortObject.class.getName() + "\"/>"));
-        assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"3\"/>"));
+        assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"4\"/>"));
         assertFalse(xml.contains("residual_structure"), "no residual block without a residual term");
         assertTrue(xml.contains("<entry key=\"formula\" type=\"xstring\" value=\"Reaction ~ Days + (Days | Subject)\"/>"));
         assertTrue(xml.contains("<config key=\"blups\">"));
