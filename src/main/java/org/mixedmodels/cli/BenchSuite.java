@@ -23,6 +23,10 @@ import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
 import org.mixedmodels.engine.formula.FormulaParser;
+import org.mixedmodels.engine.glmm.Family;
+import org.mixedmodels.engine.glmm.GeneralizedLinearMixedModel;
+import org.mixedmodels.engine.glmm.GlmmOptions;
+import org.mixedmodels.engine.glmm.GlmmResult;
 
 /**
  * The performance suite ({@code bench --suite}): data sets of the shapes users fit, generated with fixed seeds,
@@ -39,9 +43,14 @@ final class BenchSuite {
      * {@code d} ("mmrm" where R has no counterpart on Debian); {@code lmerTest} says whether the R script also
      * times lmerTest's fit, summary and anova (Satterthwaite), which our default {@code fit} matches.
      */
-    record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest) {
+    record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest,
+            GlmmOptions glmm) {
         Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4) {
-            this(name, formula, data, fullSize, lme4, false);
+            this(name, formula, data, fullSize, lme4, false, null);
+        }
+
+        Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest) {
+            this(name, formula, data, fullSize, lme4, lmerTest, null);
         }
     }
 
@@ -76,6 +85,11 @@ final class BenchSuite {
             n -> Bench.mmrmTrial(Math.max(40, n / 10), 10, 0.05, 20261201L), 10_000, "mmrm"));
         c.add(new Case("us-30x1000-dropout", "y ~ arm * visit + us(visit | subject)",
             n -> Bench.mmrmTrial(Math.max(200, n / 30), 30, 0.05, 20261202L), 30_000, "mmrm"));
+        // issue 21: a binary longitudinal GLMM, 20,000 subjects x 10 visits, random intercept and slope (Laplace)
+        c.add(new Case("glmm-binary-20000x10", "response ~ time * arm + (time | subject)",
+            n -> binaryLongitudinal(Math.max(20, n / 10), 10, 20261203L), 200_000,
+            "glmer(response ~ time * arm + (time | subject), family = binomial, data = d)", false,
+            GlmmOptions.of(Family.BINOMIAL)));
         return c;
     }
 
@@ -96,6 +110,10 @@ final class BenchSuite {
             DataFrame data = c.data().apply(Math.max(40, (int)Math.round(c.fullSize() * scale)));
             if (writeData != null) {
                 write(data, writeData.resolve(c.name() + ".csv"));
+            }
+            if (c.glmm() != null) {
+                runGlmm(c, data, repeats, out);
+                continue;
             }
             long t0 = System.nanoTime();
             FitResult fit = LinearMixedModel.fit(c.formula(), data, FitOptions.reml());
@@ -124,6 +142,62 @@ final class BenchSuite {
             writeWholeProcessScript(selected, writeData);
         }
         return 0;
+    }
+
+    /**
+     * A GLMM case: the cold fit (design, GLM start, optimization, Hessian for the SEs), the best warm one, the
+     * milliseconds per deviance evaluation (the optimizer's inner loop: PIRLS on the blocked factor, warm, at the
+     * optimum); df_s is "-" (z tests need no df) and iters the optimizer's deviance evaluations without the Hessian's.
+     */
+    private static void runGlmm(Case c, DataFrame data, int repeats, PrintStream out) {
+        long t0 = System.nanoTime();
+        GlmmResult fit = GeneralizedLinearMixedModel.fit(c.formula(), data, c.glmm());
+        double cold = (System.nanoTime() - t0) / 1e9;
+        double warm = Double.NaN;
+        for (int r = 0; r < repeats; r++) {
+            long t = System.nanoTime();
+            GeneralizedLinearMixedModel.fit(c.formula(), data, c.glmm());
+            double s = (System.nanoTime() - t) / 1e9;
+            warm = Double.isNaN(warm) ? s : Math.min(warm, s);
+        }
+        double perEvaluation = GeneralizedLinearMixedModel.evaluationMillis(c.formula(), data, c.glmm(), fit);
+        int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
+        out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.2f %9.0f %9s %6d%n", c.name(), fit.nobs(), groups,
+            fit.evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), "-", fit.evaluations());
+    }
+
+    /**
+     * A binary longitudinal trial: {@code subjects} subjects in arm A or B, visits 0..visits-1, logit P(response) =
+     * -0.5 + 0.1 time + 0.4 armB + 0.15 time:armB + b0 + b1 time with SD(b0) = 1, SD(b1) = 0.2, corr(b0, b1) = -0.3.
+     * For {@code response ~ time * arm + (time | subject)}, binomial.
+     */
+    static DataFrame binaryLongitudinal(int subjects, int visits, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int n = subjects * visits;
+        double[] response = new double[n];
+        double[] time = new double[n];
+        String[] arm = new String[n];
+        String[] subject = new String[n];
+        int row = 0;
+        for (int s = 0; s < subjects; s++) {
+            String id = "S" + s;
+            String a = random.nextBoolean() ? "A" : "B";
+            double z0 = SimulatedData.gaussian(random);
+            double z1 = SimulatedData.gaussian(random);
+            double b0 = z0;
+            double b1 = 0.2 * (-0.3 * z0 + Math.sqrt(1 - 0.09) * z1);
+            double effect = a.equals("B") ? 1.0 : 0.0;
+            for (int v = 0; v < visits; v++) {
+                double eta = -0.5 + 0.1 * v + effect * (0.4 + 0.15 * v) + b0 + b1 * v;
+                time[row] = v;
+                arm[row] = a;
+                subject[row] = id;
+                response[row] = random.nextDouble() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+                row++;
+            }
+        }
+        return new DataFrame(List.of(new NumericColumn("response", response), new NumericColumn("time", time),
+                new CategoricalColumn("arm", arm), new CategoricalColumn("subject", subject)));
     }
 
     /**
@@ -313,15 +387,15 @@ final class BenchSuite {
             if (c.formula().contains("visit")) {
                 r.append("d$visit <- factor(d$visit)\n");
             }
-            r.append("t <- system.time(m <- ").append(c.lme4()).append(")[['elapsed']]\n");
+            r.append("st <- system.time(m <- ").append(c.lme4()).append(")\nt <- st[['elapsed']]\n");
             if (c.lmerTest()) {
                 r.append("tt <- if (has_lmerTest) system.time({mt <- lmerTest::").append(c.lme4())
                     .append("; s <- summary(mt); a <- anova(mt)})[['elapsed']] else NA\n");
             } else {
                 r.append("tt <- NA\n");
             }
-            r.append("cat(sprintf('%-22s %9d %9.3f %9.3f %12.3f\\n', '").append(c.name())
-                .append("', nrow(d), tr, t, tt))\n");
+            r.append("cat(sprintf('%-22s %9d %9.3f %9.3f %12.3f  cpu_s %.3f\\n', '").append(c.name())
+                .append("', nrow(d), tr, t, tt, st[['user.self']] + st[['sys.self']]))\n");
         }
         Files.writeString(dir.resolve("lme4_bench.R"), r.toString(), StandardCharsets.UTF_8);
     }
@@ -338,6 +412,18 @@ final class BenchSuite {
             + "now() { date +%s.%N; }\n"
             + "printf '%-22s %9s %9s %9s\\n' case ours_s lme4_s ratio\n");
         for (Case c : cases) {
+            if (c.glmm() != null) {
+                // the GLMM case: fit --family (the issue's CLI), lme4's glmer; CPU seconds too (a shared machine)
+                sh.append("t0=$(now); ${TIME:-/usr/bin/time -f '  ours cpu_s %U+%S'} java -jar \"$JAR\" fit --data ")
+                    .append(c.name()).append(".csv --formula '").append(c.formula()).append("' --family ")
+                    .append(c.glmm().family().rName()).append(" --format json > /dev/null; t1=$(now)\n");
+                sh.append("${TIME:-/usr/bin/time -f '  lme4 cpu_s %U+%S'} Rscript -e \"suppressMessages(library(lme4)); d <- read.csv('")
+                    .append(c.name()).append(".csv', stringsAsFactors = TRUE); m <- ").append(c.lme4())
+                    .append("\"; t2=$(now)\n");
+                sh.append("awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf \"%-22s %9.2f %9.2f %9.2f\\n\", \"")
+                    .append(c.name()).append("\", b - a, c - b, (b - a) / (c - b) }'\n");
+                continue;
+            }
             if (c.lme4().equals("mmrm") || !c.lme4().startsWith("lmer(")) {
                 continue;
             }

@@ -55,6 +55,17 @@ public final class Design {
      */
     public static Design build(Formula formula, DataFrame data, Map<String, String> referenceLevels,
             Map<String, List<String>> levelOrders) {
+        return build(formula, data, referenceLevels, levelOrders, true);
+    }
+
+    /**
+     * As {@link #build(Formula, DataFrame, Map, Map)} for a model with or without a residual variance. Without one
+     * (binomial and Poisson GLMMs) a grouping factor with one level per row (an observation-level random effect, as
+     * grouseticks' INDEX) and more random effects than rows are identifiable, and are allowed, as glmer's defaults
+     * ({@code check.nobs.vs.nlev} and {@code check.nobs.vs.nRE} "ignore").
+     */
+    public static Design build(Formula formula, DataFrame data, Map<String, String> referenceLevels,
+            Map<String, List<String>> levelOrders, boolean residualVariance) {
         if (formula.randomTerms().isEmpty() && formula.residualTerms().isEmpty()) {
             throw new MixedModelException("The formula '" + formula.source()
                     + "' has no random-effects term; add one such as (1 | subject).");
@@ -119,12 +130,12 @@ public final class Design {
                 throw new MixedModelException("The grouping factor '" + t.groupName() + "' has only one level ('"
                         + t.grouping().levels().get(0) + "') in the rows used; a random effect needs at least two groups.");
             }
-            if (t.levelCount() >= n) {
+            if (t.levelCount() >= n && residualVariance) {
                 throw new MixedModelException("The grouping factor '" + t.groupName() + "' has " + t.levelCount()
                         + " levels for " + n + " rows (one row per group): its variance cannot be told apart from the residual variance. "
                         + "A random effect needs groups with more than one row.");
             }
-            if ((long) t.levelCount() * t.k() >= n && t.k() > 1) {
+            if ((long) t.levelCount() * t.k() >= n && t.k() > 1 && residualVariance) {
                 throw new MixedModelException("The term (" + String.join(" + ", t.columnNames()) + " | " + t.groupName()
                         + ") has " + t.levelCount() * t.k() + " random effects for " + n
                         + " rows; the random-effects parameters and the residual variance are unidentifiable. Use fewer random slopes.");

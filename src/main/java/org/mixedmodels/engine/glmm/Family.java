@@ -51,7 +51,8 @@ public enum Family {
         @Override
         public double logDensity(double y, double mu, double wt) {
             // dpois(y, mu, log = TRUE) x wt, R's poisson()$aic (y may be non-integer: R warns and uses lgamma)
-            return wt * (y * Math.log(mu) - mu - Gamma.logGamma(y + 1));
+            // y log(mu) = 0 at y = 0 (R's dpois(0, 0) = 1: the saturated model of a zero count)
+            return wt * ((y == 0 ? 0 : y * Math.log(mu)) - mu - Gamma.logGamma(y + 1));
         }
     };
 
