@@ -83,7 +83,7 @@ final class GlmmCommand {
             }
             o = o.withNAGQ(k);
         }
-        return new GlmmOptions(o.family(), o.link(), o.trials(), o.offset(), o.nAGQ(), Main.references(options));
+        return o.withReferenceLevels(Main.references(options)).withLevelOrders(Main.levelOrders(options));
     }
 
     /** fit with a binomial or Poisson family. */
@@ -94,16 +94,12 @@ final class GlmmCommand {
                         + " GLMM is fitted by maximum likelihood (Laplace or --nagq) with Wald z tests, as glmer.");
             }
         }
-        if (options.containsKey("--level-order")) {
-            throw new Main.UsageException("--level-order is not available for GLMMs yet; use --reference to choose a"
-                    + " reference level.");
-        }
         String data = CommandLineOptions.single(options, "--data", true);
         String formula = CommandLineOptions.single(options, "--formula", true);
         GlmmOptions glmm = options(family, options);
         CsvReader.Table table = DataOptions.read(options, data);
         GlmmResult r = GeneralizedLinearMixedModel.fit(formula, table.data(), glmm);
-        GlmmReport.Source source = new GlmmReport.Source(data, table.data().rowCount());
+        GlmmReport.Source source = new GlmmReport.Source(data);
         out.print(CommandLineOptions.isJson(options) ? Json.write(GlmmReport.json(r, formula, glmm, source))
                 : GlmmReport.text(r, formula, glmm, source));
         r.warnings().forEach(w -> err.println("Warning: " + w));

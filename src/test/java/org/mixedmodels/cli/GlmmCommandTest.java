@@ -61,20 +61,27 @@ class GlmmCommandTest {
         return JsonParser.parseString(r.out()).getAsJsonObject();
     }
 
+    /**
+     * The Laplace fits of one scalar term, where lme4's PIRLS stops short (GlmmReferenceTest); lme4's multi-term
+     * Laplace fits (grouseticks, the random slope) meet the issue's tolerances.
+     */
+    private static final java.util.Set<String> LAPLACE_PIRLS_SHORT = java.util.Set.of("cbpp_binomial_laplace",
+        "counts_offset_laplace", "seizure_counts_laplace");
+
     @ParameterizedTest
-    @ValueSource(strings = {"cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25", "counts_offset_laplace",
+    @ValueSource(strings = {"grouseticks_poisson_laplace", "binary_random_slope_laplace", "cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25", "counts_offset_laplace",
         "counts_offset_agq9", "cbpp_probit_agq25", "cbpp_cloglog_agq25", "responder_visits_agq9",
         "seizure_counts_laplace"})
     void matchesGlmerThroughTheCommandLine(String name) {
         ReferenceCase c = ReferenceCase.load(name);
         JsonObject j = json(MainTest.run(args(c).toArray(String[]::new)));
-        boolean laplace = c.number("nAGQ") == 1;
+        boolean laplace = LAPLACE_PIRLS_SHORT.contains(name);
         double tl = laplace ? 1e-5 : 1e-6;
         double te = laplace ? 1e-3 : 1e-4;
         double ts = laplace ? 2e-2 : 1e-3;
         assertEquals(c.string("family"), j.get("family").getAsString());
         assertEquals(c.string("link"), j.get("link").getAsString());
-        assertEquals(laplace ? "Laplace" : "AGQ", j.get("method").getAsString());
+        assertEquals(c.number("nAGQ") == 1 ? "Laplace" : "AGQ", j.get("method").getAsString());
         assertEquals((int) c.number("nAGQ"), j.get("nAGQ").getAsInt());
         assertEquals((int) c.number("nobs"), j.get("nobs").getAsInt());
         assertEquals(0, j.get("rows_omitted").getAsInt());
@@ -93,7 +100,14 @@ class GlmmCommandTest {
         }
         assertClose(c.number("deviance_conditional_relative"), j.get("deviance_conditional_relative").getAsDouble(),
             laplace ? 1e-3 : 1e-4, "deviance_conditional_relative");
-        assertClose(c.number("theta"), j.getAsJsonArray("theta").get(0).getAsDouble(), te, "theta");
+        double[] theta = c.numbers("theta");
+        JsonArray ourTheta = j.getAsJsonArray("theta");
+        assertEquals(theta.length, ourTheta.size());
+        double thetaSize = java.util.Arrays.stream(theta).map(Math::abs).max().orElse(1);
+        for (int i = 0; i < theta.length; i++) {
+            // an off-diagonal theta near 0 gets an absolute tolerance on the scale of the largest
+            assertClose(theta[i], ourTheta.get(i).getAsDouble(), te, thetaSize, "theta " + i);
+        }
         JsonArray fixed = j.getAsJsonArray("fixed");
         List<JsonObject> ref = c.objects("fixed");
         assertEquals(ref.size(), fixed.size());
@@ -114,23 +128,42 @@ class GlmmCommandTest {
                     term + " p");
             }
         }
-        JsonObject vc = j.getAsJsonArray("varcorr").get(0).getAsJsonObject();
+        JsonArray vc = j.getAsJsonArray("varcorr");
         if (c.json().has("varcorr")) {
-            JsonObject refVc = c.objects("varcorr").get(0);
-            assertEquals(refVc.get("group").getAsString(), vc.get("group").getAsString());
-            assertClose(refVc.get("vcov").getAsDouble(), vc.get("vcov").getAsDouble(), 2 * te, "variance");
+            List<JsonObject> refVc = c.objects("varcorr");
+            assertEquals(refVc.size(), vc.size());
+            for (int i = 0; i < refVc.size(); i++) {
+                JsonObject e = refVc.get(i);
+                JsonObject got = vc.get(i).getAsJsonObject();
+                assertEquals(e.get("group").getAsString(), got.get("group").getAsString());
+                assertEquals(e.get("var1").getAsString(), got.get("var1").getAsString());
+                assertEquals(e.get("var2").isJsonNull(), got.get("var2").isJsonNull());
+                boolean variance = e.get("var2").isJsonNull();
+                // variances twice theta's error; correlations absolutely (they live in [-1, 1])
+                assertClose(e.get("vcov").getAsDouble(), got.get("vcov").getAsDouble(), 2 * te, thetaSize * thetaSize,
+                    "vcov " + i);
+                assertClose(e.get("sdcor").getAsDouble(), got.get("sdcor").getAsDouble(), 2 * te,
+                    variance ? thetaSize : 1, "sdcor " + i);
+            }
         }
-        JsonArray ranef = j.getAsJsonArray("ranef");
+        // conditional modes by group, term and level (the slice's own cases name only the level of their one term)
+        java.util.Map<String, JsonObject> ours = new java.util.HashMap<>();
+        for (var e : j.getAsJsonArray("ranef")) {
+            JsonObject m = e.getAsJsonObject();
+            ours.put(m.get("group").getAsString() + "|" + m.get("term").getAsString() + "|" + m.get("level").getAsString(), m);
+        }
         List<JsonObject> refRanef = c.objects("ranef");
-        assertEquals(refRanef.size(), ranef.size());
-        double sd = c.number("theta");
-        for (int k = 0; k < refRanef.size(); k++) {
-            JsonObject m = ranef.get(k).getAsJsonObject();
-            assertEquals(refRanef.get(k).get("level").getAsString(), m.get("level").getAsString());
-            assertClose(refRanef.get(k).get("value").getAsDouble(), m.get("value").getAsDouble(), laplace ? 1e-2 : 1e-3, sd,
-                "mode " + k);
-            assertClose(refRanef.get(k).get("condsd").getAsDouble(), m.get("condsd").getAsDouble(), laplace ? 1e-2 : 1e-3,
-                "condsd " + k);
+        assertEquals(refRanef.size(), ours.size());
+        String onlyGroup = vc.get(0).getAsJsonObject().get("group").getAsString();
+        for (JsonObject e : refRanef) {
+            String key = (e.has("group") ? e.get("group").getAsString() : onlyGroup) + "|"
+                + (e.has("term") ? e.get("term").getAsString() : "(Intercept)") + "|" + e.get("level").getAsString();
+            JsonObject m = ours.get(key);
+            assertTrue(m != null, key);
+            assertClose(e.get("value").getAsDouble(), m.get("value").getAsDouble(), laplace ? 1e-2 : 1e-3, thetaSize,
+                "mode " + key);
+            assertClose(e.get("condsd").getAsDouble(), m.get("condsd").getAsDouble(), laplace ? 1e-2 : 1e-3,
+                "condsd " + key);
         }
         JsonArray link = j.getAsJsonArray("fitted_link");
         JsonArray response = j.getAsJsonArray("fitted_response");
@@ -142,8 +175,12 @@ class GlmmCommandTest {
         double[] refPopulation = c.json().has("fitted_population_response")
             ? c.numbers("fitted_population_response") : c.json().has("fitted_population_response_first")
                 ? c.numbers("fitted_population_response_first") : new double[0];
+        double etaScale = 1;
+        for (JsonObject f : ref) {
+            etaScale = Math.max(etaScale, Math.abs(f.get("estimate").getAsDouble()));
+        }
         for (int i = 0; i < refLink.length; i++) {
-            assertClose(refLink[i], link.get(i).getAsDouble(), te, 1, "fitted_link " + i);
+            assertClose(refLink[i], link.get(i).getAsDouble(), te, etaScale, "fitted_link " + i);
             assertClose(refResponse[i], response.get(i).getAsDouble(), 10 * te, "fitted_response " + i);
             if (i < refPopulation.length) {
                 assertClose(refPopulation[i], population.get(i).getAsDouble(), 10 * te, "fitted_population " + i);

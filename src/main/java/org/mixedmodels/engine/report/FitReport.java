@@ -150,9 +150,14 @@ public final class FitReport {
 
     /** The categorical variables of the fixed effects: {@code variable}, {@code levels}, {@code reference}, {@code order}. */
     private static List<Object> factorsJson(FitResult fit) {
+        return factorsJson(fit.design());
+    }
+
+    /** As above, for any design (also a GLMM's). */
+    static List<Object> factorsJson(org.mixedmodels.engine.design.Design design) {
         List<Object> out = new ArrayList<>();
-        for (String v : fixedFactors(fit)) {
-            Factor f = fit.design().frame().factor(v);
+        for (String v : fixedFactors(design.frame())) {
+            Factor f = design.frame().factor(v);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("variable", v);
             row.put("levels", new ArrayList<Object>(f.levels()));
@@ -165,7 +170,10 @@ public final class FitReport {
 
     /** The categorical variables of the fixed-effect terms, in formula order. */
     public static List<String> fixedFactors(FitResult fit) {
-        ModelFrame frame = fit.design().frame();
+        return fixedFactors(fit.design().frame());
+    }
+
+    private static List<String> fixedFactors(ModelFrame frame) {
         Set<String> vars = new LinkedHashSet<>();
         for (Term t : frame.formula().fixedTerms()) {
             for (String v : t.variables()) {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.mixedmodels.engine.fit.RandomEffect;
+import org.mixedmodels.engine.fit.VarCorrRow;
 import org.mixedmodels.engine.glmm.GlmmOptions;
 import org.mixedmodels.engine.glmm.GlmmResult;
 
@@ -23,12 +25,11 @@ public final class GlmmReport {
     }
 
     /**
-     * Where the data came from and how many rows it had.
+     * Where the data came from.
      *
      * @param file the file as given (null for a KNIME table)
-     * @param rowsRead rows in the data; those the model did not use were left out for missing values
      */
-    public record Source(String file, int rowsRead) {
+    public record Source(String file) {
     }
 
     /** The JSON fields; every number the fit has. */
@@ -43,12 +44,8 @@ public final class GlmmReport {
         out.put("method", r.method());
         out.put("nAGQ", r.nAGQ());
         out.put("nobs", r.nobs());
-        Map<String, Object> ngroups = new LinkedHashMap<>();
-        for (GlmmSummary.Group g : GlmmSummary.groups(r)) {
-            ngroups.put(g.name(), g.levels());
-        }
-        out.put("ngroups", ngroups);
-        out.put("theta", GlmmSummary.theta(r));
+        out.put("ngroups", new LinkedHashMap<String, Object>(r.ngroups()));
+        out.put("theta", r.theta());
         out.put("logLik", r.logLik());
         out.put("deviance", r.deviance());
         out.put("AIC", r.aic());
@@ -59,7 +56,12 @@ public final class GlmmReport {
         out.put("AIC_absolute", r.aicAbsolute());
         out.put("BIC_absolute", r.bicAbsolute());
         out.put("deviance_conditional_relative", r.devianceConditional());
-        out.put("singular", GlmmSummary.singular(r));
+        out.put("pearson_chisq", r.pearsonChiSquare());
+        out.put("overdispersion_ratio", r.overdispersionRatio());
+        out.put("singular", r.singular());
+        out.put("converged", r.converged());
+        out.put("gradient", r.gradient());
+        out.put("scaled_gradient", r.scaledGradient());
         List<Object> fixed = new ArrayList<>();
         for (GlmmResult.Coefficient c : r.fixed()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -71,8 +73,9 @@ public final class GlmmReport {
             fixed.add(row);
         }
         out.put("fixed", fixed);
+        out.put("vcov", r.fixedCovariance());
         List<Object> varcorr = new ArrayList<>();
-        for (GlmmSummary.VarCorr v : GlmmSummary.varCorr(r)) {
+        for (VarCorrRow v : r.varCorr()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("group", v.group());
             row.put("var1", v.var1());
@@ -83,7 +86,7 @@ public final class GlmmReport {
         }
         out.put("varcorr", varcorr);
         List<Object> ranef = new ArrayList<>();
-        for (GlmmSummary.Mode m : GlmmSummary.modes(r)) {
+        for (RandomEffect m : r.randomEffects()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("group", m.group());
             row.put("term", m.term());
@@ -95,10 +98,14 @@ public final class GlmmReport {
         out.put("ranef", ranef);
         out.put("fitted_link", r.fittedLink());
         out.put("fitted_response", r.fittedResponse());
+        out.put("fitted_population_link", r.fittedPopulationLink());
         out.put("fitted_population_response", r.fittedPopulation());
+        out.put("residuals_pearson", r.pearsonResiduals());
+        out.put("residuals_deviance", r.devianceResiduals());
         out.put("evaluations", r.evaluations());
-        out.put("rows_read", source.rowsRead());
-        out.put("rows_omitted", source.rowsRead() - r.nobs());
+        out.put("rows_read", r.nobs() + r.design().frame().omittedRows());
+        out.put("rows_omitted", r.design().frame().omittedRows());
+        out.put("factors", FitReport.factorsJson(r.design()));
         out.put("warnings", new ArrayList<Object>(r.warnings()));
         return out;
     }
@@ -131,6 +138,10 @@ public final class GlmmReport {
             s.append(" Offset: ").append(options.offset()).append('\n');
         }
         s.append(dataLine(r, source)).append("\n\n");
+        s.append("Scaled residuals:\n");
+        s.append(FitReport.table(List.of("Min", "1Q", "Median", "3Q", "Max"), List.of(quartiles(r.pearsonResiduals())),
+                true));
+        s.append('\n');
         s.append(FitReport.table(List.of("AIC", "BIC", "logLik", "deviance", "df.resid"),
                 List.of(List.of(FitReport.fixed(r.aic(), 4), FitReport.fixed(r.bic(), 4), FitReport.fixed(r.logLik(), 4),
                         FitReport.fixed(r.deviance(), 4), Integer.toString(r.dfResid()))), true));
@@ -142,6 +153,11 @@ public final class GlmmReport {
         s.append('\n');
         randomEffects(s, r);
         fixedEffects(s, r);
+        if ("poisson".equals(r.family())) {
+            s.append("\nOverdispersion: Pearson chi-square ").append(FitReport.fixed(r.pearsonChiSquare(), 2)).append(" on ")
+                    .append(r.dfResid()).append(" df, ratio ").append(FitReport.fixed(r.overdispersionRatio(), 3))
+                    .append(" (well above 1 suggests overdispersion, e.g. an observation-level random effect)\n");
+        }
         if (!r.warnings().isEmpty()) {
             s.append("\nWarnings:\n");
             r.warnings().forEach(w -> s.append("  ").append(w).append('\n'));
@@ -151,9 +167,10 @@ public final class GlmmReport {
 
     /** "Data: file (56 rows, all used)" or "(60 rows; 56 used, 4 left out for missing values)". */
     static String dataLine(GlmmResult r, Source source) {
-        int omitted = source.rowsRead() - r.nobs();
+        int omitted = r.design().frame().omittedRows();
+        int read = r.nobs() + omitted;
         StringBuilder s = new StringBuilder("   Data: ").append(source.file() == null ? "(table)" : source.file())
-                .append(" (").append(source.rowsRead()).append(source.rowsRead() == 1 ? " row" : " rows");
+                .append(" (").append(read).append(read == 1 ? " row" : " rows");
         if (omitted <= 0) {
             s.append(", all used)");
         } else {
@@ -167,13 +184,12 @@ public final class GlmmReport {
         List<List<String>> rows = new ArrayList<>();
         String last = null;
         boolean anyCorr = false;
-        List<GlmmSummary.VarCorr> vc = GlmmSummary.varCorr(r);
-        for (GlmmSummary.VarCorr v : vc) {
+        for (VarCorrRow v : r.varCorr()) {
             if (v.var2() != null) {
                 continue;
             }
             StringBuilder corr = new StringBuilder();
-            for (GlmmSummary.VarCorr c : vc) {
+            for (VarCorrRow c : r.varCorr()) {
                 if (c.group().equals(v.group()) && v.var1().equals(c.var2())) {
                     corr.append(String.format(Locale.ROOT, "%6.3f ", c.sdcor()));
                     anyCorr = true;
@@ -188,10 +204,25 @@ public final class GlmmReport {
         table.lines().forEach(l -> s.append(' ').append(l.stripTrailing()).append('\n'));
         s.append("Number of obs: ").append(r.nobs()).append(", groups: ");
         List<String> groups = new ArrayList<>();
-        for (GlmmSummary.Group g : GlmmSummary.groups(r)) {
-            groups.add(" " + g.name() + ", " + g.levels());
-        }
+        r.ngroups().forEach((g, n) -> groups.add(" " + g + ", " + n));
         s.append(String.join(";", groups)).append("\n\n");
+    }
+
+    /** Min, quartiles and max as R's {@code quantile} (type 7), four significant digits. */
+    private static List<String> quartiles(double[] values) {
+        double[] v = java.util.Arrays.stream(values).filter(Double::isFinite).sorted().toArray();
+        List<String> out = new ArrayList<>();
+        for (double p : new double[] {0, 0.25, 0.5, 0.75, 1}) {
+            if (v.length == 0) {
+                out.add("NA");
+                continue;
+            }
+            double h = (v.length - 1) * p;
+            int lo = (int) Math.floor(h);
+            int hi = Math.min(lo + 1, v.length - 1);
+            out.add(FitReport.fixed(v[lo] + (h - lo) * (v[hi] - v[lo]), 4));
+        }
+        return out;
     }
 
     private static void fixedEffects(StringBuilder s, GlmmResult r) {

@@ -313,7 +313,7 @@ final class MixedModelLearnerSettings {
         }
         boolean offset = offsetColumn != null && !offsetColumn.isBlank();
         return new GlmmOptions(f, l, trials ? trialsColumn : null, offset ? offsetColumn : null, nAGQ,
-            referenceLevelMap());
+            referenceLevelMap(), levelOrderMap());
     }
 
     /** How the table is read: the categorical columns and the missing tokens. */
