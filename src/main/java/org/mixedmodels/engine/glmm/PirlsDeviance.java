@@ -44,7 +44,6 @@ final class PirlsDeviance implements GlmmDeviance {
     private final double[] sqrtW;
     private final double[] working;
     private double[] factoredTheta;
-    private double[] factoredU;
     /** Factorizations so far (PIRLS iterations), for the benchmark's figures. */
     long factorizations;
 
@@ -95,7 +94,6 @@ final class PirlsDeviance implements GlmmDeviance {
                 return Double.POSITIVE_INFINITY;
             }
             factoredTheta = theta.clone();
-            factoredU = uOld.clone();
             double[] uNew = factor.sphericalModes();
             double maxStep = 0;
             for (int j = 0; j < uNew.length; j++) {

@@ -21,9 +21,10 @@ import org.mixedmodels.engine.fit.RandomEffect;
  *     w_k exp(-(devc_jk - devc_j0) / 2 + z_k^2 / 2). This deviance leaves out the saturated log-likelihood, as
  *     lme4's does.</li>
  * </ul>
- * When engine/fit's blocked factorization lands, the per-group diagonal L here is its block for one scalar term;
- * several terms (crossed, slopes) need its sparse/blocked Cholesky of Lambda'Z'WZ Lambda + I inside the same PIRLS
- * loop (with W refreshed each iteration), while the AGQ branch stays limited to one scalar term as in lme4.
+ * The per-group diagonal L here is the blocked factor's first block for one scalar term; the Laplace approximation
+ * for any random part is {@link PirlsDeviance} (on engine/fit's blocked factor), while AGQ stays limited to one
+ * scalar term as in lme4. The per-group PIRLS here is the one the quadrature needs (its nodes sit around each group's
+ * mode).
  */
 final class ScalarRandomInterceptDeviance implements GlmmDeviance {
 
