@@ -148,11 +148,12 @@ final class Commands {
 
     static final Command COMPARE = new Command("compare",
             "Likelihood-ratio test of nested models fitted to the same rows.\n"
-                    + "ML; REML fits with different fixed effects are refitted by ML first, as lme4's anova.",
+                    + "ML; REML fits with different fixed effects are refitted by ML first, as lme4's anova; with\n"
+                    + "--family binomial or poisson, nested GLMMs (as anova of glmer fits).",
             List.of("compare --data FILE.csv --formula A --formula B [--formula C ...] [options]"),
             concat(List.of(DATA, new Option("--formula", "FORMULA", "a model (give two or more, smallest first)"),
                     new Option("--method", "ml|reml", "ML (default) or REML"), REFERENCE, LEVEL_ORDER), READING,
-                    List.of(FORMAT)));
+                    List.of(FORMAT), GLMM));
 
     static final Command ICC = new Command("icc",
             "Intraclass correlation: the mixed-model ICC, and with --rater the Shrout-Fleiss forms.\n"

@@ -8,9 +8,12 @@ import java.util.Map;
 import org.mixedmodels.engine.data.CsvReader;
 import org.mixedmodels.engine.glmm.Family;
 import org.mixedmodels.engine.glmm.GeneralizedLinearMixedModel;
+import org.mixedmodels.engine.glmm.GlmmComparison;
+import org.mixedmodels.engine.glmm.GlmmInference;
 import org.mixedmodels.engine.glmm.GlmmOptions;
 import org.mixedmodels.engine.glmm.GlmmResult;
 import org.mixedmodels.engine.glmm.Link;
+import org.mixedmodels.engine.inference.ConfidenceInterval;
 import org.mixedmodels.engine.report.GlmmReport;
 
 /**
@@ -20,8 +23,7 @@ import org.mixedmodels.engine.report.GlmmReport;
  */
 final class GlmmCommand {
     /** fit's options that only the linear models take. */
-    private static final List<String> LINEAR_ONLY = List.of("--method", "--ddf", "--vcov", "--confint", "--conf-level",
-            "--correlation");
+    private static final List<String> LINEAR_ONLY = List.of("--method", "--ddf", "--vcov", "--correlation");
 
     private GlmmCommand() {
     }
@@ -91,18 +93,64 @@ final class GlmmCommand {
         for (String flag : LINEAR_ONLY) {
             if (options.containsKey(flag)) {
                 throw new Main.UsageException(flag + " applies to linear mixed models only; a " + family.rName()
-                        + " GLMM is fitted by maximum likelihood (Laplace or --nagq) with Wald z tests, as glmer.");
+                        + " GLMM is fitted by maximum likelihood (Laplace or --nagq) with Wald z tests, as glmer"
+                        + " (--confint profile|wald gives intervals).");
             }
         }
         String data = CommandLineOptions.single(options, "--data", true);
         String formula = CommandLineOptions.single(options, "--formula", true);
         GlmmOptions glmm = options(family, options);
         CsvReader.Table table = DataOptions.read(options, data);
+        String confint = CommandLineOptions.single(options, "--confint", false);
+        confint = confint == null ? null : confint.toLowerCase(Locale.ROOT);
+        if (confint != null && !confint.equals("profile") && !confint.equals("wald")) {
+            throw new Main.UsageException("--confint must be profile or wald, not '" + confint + "'.");
+        }
+        double level = Main.confLevel(options);
         GlmmResult r = GeneralizedLinearMixedModel.fit(formula, table.data(), glmm);
+        List<ConfidenceInterval> intervals = confint == null ? List.of()
+                : confint.equals("profile") ? GlmmInference.profileIntervals(formula, table.data(), glmm, r, level)
+                        : GlmmInference.waldIntervals(r, level);
         GlmmReport.Source source = new GlmmReport.Source(data);
-        out.print(CommandLineOptions.isJson(options) ? Json.write(GlmmReport.json(r, formula, glmm, source))
-                : GlmmReport.text(r, formula, glmm, source));
+        out.print(CommandLineOptions.isJson(options)
+                ? Json.write(GlmmReport.json(r, formula, glmm, source, confint, intervals))
+                : GlmmReport.text(r, formula, glmm, source, confint, intervals, level));
         r.warnings().forEach(w -> err.println("Warning: " + w));
+        return 0;
+    }
+
+    /**
+     * compare with --family: likelihood-ratio tests of nested GLMMs fitted to the same rows (lme4's anova of glmer
+     * fits); --method is refused (GLMMs are fitted by maximum likelihood).
+     */
+    static int compare(Family family, List<String> formulas, Map<String, List<String>> options, PrintStream out,
+            PrintStream err) {
+        if (options.containsKey("--method")) {
+            throw new Main.UsageException("--method applies to linear mixed models only; GLMMs are compared by maximum"
+                    + " likelihood, as glmer fits them.");
+        }
+        String data = CommandLineOptions.single(options, "--data", true);
+        GlmmOptions glmm = options(family, options);
+        CsvReader.Table table = DataOptions.read(options, data);
+        List<GlmmResult> fits = new java.util.ArrayList<>();
+        List<String> warnings = new java.util.ArrayList<>();
+        for (String f : formulas) {
+            GlmmResult fit = GeneralizedLinearMixedModel.fit(f, table.data(), glmm);
+            fits.add(fit);
+            for (String w : fit.warnings()) {
+                String tagged = "Model '" + f + "': " + w;
+                if (!warnings.contains(tagged)) {
+                    warnings.add(tagged);
+                }
+            }
+        }
+        GlmmComparison c = GlmmInference.likelihoodRatio(formulas, fits);
+        GlmmReport.Source source = new GlmmReport.Source(data);
+        int omitted = fits.get(0).design().frame().omittedRows();
+        out.print(CommandLineOptions.isJson(options)
+                ? Json.write(GlmmReport.json(c, family.rName(), source, omitted, warnings))
+                : GlmmReport.text(c, family.rName(), source, omitted, warnings));
+        warnings.forEach(w -> err.println("Warning: " + w));
         return 0;
     }
 }

@@ -337,4 +337,74 @@ class GlmmCommandTest {
         assertTrue(text.out().contains("(12 rows; 10 used, 2 left out for missing values)"), text.out());
         assertFalse(text.out().contains("all used"), text.out());
     }
+
+    /**
+     * compare --family: lme4's anova of glmer fits (glmm_inference.json). logLik and AIC 1e-5 relative: the binary
+     * random-intercept model is a scalar-term Laplace fit, where lme4's PIRLS stops short (measured 5.6e-6); the
+     * chi-square, a difference of two logLiks, 2e-4 relative (measured 7e-5).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lrt_binary_slope:binary_slopes.csv:binomial", "lrt_grouseticks_location:grouseticks.csv:poisson"})
+    void compareTestsNestedGlmmsAsAnova(String spec) {
+        String[] p = spec.split(":");
+        JsonObject ref = ReferenceCase.load("glmm_inference").json().getAsJsonObject(p[0]);
+        JsonArray formulas = ref.getAsJsonArray("formulas");
+        MainTest.Run r = MainTest.run("compare", "--data", data(p[1]), "--formula", formulas.get(0).getAsString(),
+            "--formula", formulas.get(1).getAsString(), "--family", p[2], "--format", "json");
+        JsonObject j = json(r);
+        assertEquals(p[2], j.get("family").getAsString());
+        for (int k = 0; k < 2; k++) {
+            assertEquals(ref.getAsJsonArray("npar").get(k).getAsInt(), j.getAsJsonArray("npar").get(k).getAsInt());
+            assertClose(ref.getAsJsonArray("logLik").get(k).getAsDouble(), j.getAsJsonArray("logLik").get(k).getAsDouble(),
+                1e-5, "logLik " + k);
+            assertClose(ref.getAsJsonArray("AIC").get(k).getAsDouble(), j.getAsJsonArray("AIC").get(k).getAsDouble(), 1e-5,
+                "AIC " + k);
+        }
+        assertClose(ref.getAsJsonArray("Chisq").get(1).getAsDouble(), j.get("chisq").getAsDouble(), 2e-4, "chisq");
+        assertEquals(ref.getAsJsonArray("Df").get(1).getAsInt(), j.get("df").getAsInt());
+        // the chi-square tail: d log p / d chisq is about -1/2, so p's relative error is chisq / 2 times chisq's
+        double chisq = ref.getAsJsonArray("Chisq").get(1).getAsDouble();
+        assertPClose(ref.getAsJsonArray("p").get(1).getAsDouble(), j.get("p").getAsDouble(), Math.max(1, chisq / 2) * 2e-4,
+            "p");
+        assertEquals(2, j.getAsJsonArray("table").size());
+        MainTest.Run text = MainTest.run("compare", "--data", data(p[1]), "--formula", formulas.get(0).getAsString(),
+            "--formula", formulas.get(1).getAsString(), "--family", p[2]);
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("Pr(>Chisq)") && text.out().contains("Model 2: " + formulas.get(1).getAsString()),
+            text.out());
+    }
+
+    /**
+     * fit --confint on cbpp (Laplace) against lme4's confint (glmm_inference.json): profile ends to 1e-3 of the
+     * interval's width (measured 3.6e-5, GlmmInferenceTest), Wald ends to 2e-2 of the half-width (the Laplace SEs,
+     * see the class comment); the SD has no Wald interval (null, as lme4's NA).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"profile", "wald"})
+    void confidenceIntervalsAsConfint(String method) {
+        MainTest.Run r = MainTest.run("fit", "--data", data("cbpp.csv"), "--formula", "incidence ~ period + (1 | herd)",
+            "--family", "binomial", "--trials", "size", "--confint", method, "--format", "json");
+        JsonObject j = json(r);
+        assertEquals(method, j.get("confint_method").getAsString());
+        JsonArray ci = j.getAsJsonArray("confint");
+        List<JsonObject> ref = ReferenceCase.load("glmm_inference").objects("cbpp_confint_" + method);
+        assertEquals(ref.size(), ci.size());
+        for (int i = 0; i < ref.size(); i++) {
+            JsonObject e = ref.get(i);
+            JsonObject got = ci.get(i).getAsJsonObject();
+            assertEquals(e.get("parameter").getAsString(), got.get("parameter").getAsString());
+            if (e.get("lower").getAsJsonPrimitive().isString()) {
+                assertTrue(got.get("lower").isJsonNull() && got.get("upper").isJsonNull(), "NA as lme4: " + got);
+                continue;
+            }
+            double width = e.get("upper").getAsDouble() - e.get("lower").getAsDouble();
+            double tol = method.equals("profile") ? 1e-3 * width : 2e-2 * width / 2;
+            assertEquals(e.get("lower").getAsDouble(), got.get("lower").getAsDouble(), tol, "lower " + i);
+            assertEquals(e.get("upper").getAsDouble(), got.get("upper").getAsDouble(), tol, "upper " + i);
+        }
+        MainTest.Run text = MainTest.run("fit", "--data", data("cbpp.csv"), "--formula", "incidence ~ period + (1 | herd)",
+            "--family", "binomial", "--trials", "size", "--confint", method, "--conf-level", "0.9");
+        assertTrue(text.out().contains((method.equals("profile") ? "Profile" : "Wald") + " confidence intervals (90%)")
+            && text.out().contains("5 %") && text.out().contains("95 %"), text.out());
+    }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
 
 import org.mixedmodels.engine.fit.RandomEffect;
 import org.mixedmodels.engine.fit.VarCorrRow;
+import org.mixedmodels.engine.glmm.GlmmComparison;
 import org.mixedmodels.engine.glmm.GlmmOptions;
+import org.mixedmodels.engine.inference.ConfidenceInterval;
 import org.mixedmodels.engine.glmm.GlmmResult;
 
 /**
@@ -34,6 +36,15 @@ public final class GlmmReport {
 
     /** The JSON fields; every number the fit has. */
     public static Map<String, Object> json(GlmmResult r, String formula, GlmmOptions options, Source source) {
+        return json(r, formula, options, source, null, List.of());
+    }
+
+    /**
+     * As above, with intervals for all parameters ({@code confint_method} and {@code confint[]}, named as lme4's
+     * {@code confint(oldNames = FALSE)}: {@code sd_(Intercept)|herd}, then the coefficients; null where lme4 gives NA).
+     */
+    public static Map<String, Object> json(GlmmResult r, String formula, GlmmOptions options, Source source,
+            String confintMethod, List<ConfidenceInterval> confint) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("data", source.file());
         out.put("formula", formula);
@@ -96,6 +107,18 @@ public final class GlmmReport {
             ranef.add(row);
         }
         out.put("ranef", ranef);
+        if (confintMethod != null) {
+            out.put("confint_method", confintMethod);
+            List<Object> rows = new ArrayList<>();
+            for (ConfidenceInterval ci : confint) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("parameter", ci.parameter());
+                row.put("lower", ci.lower());
+                row.put("upper", ci.upper());
+                rows.add(row);
+            }
+            out.put("confint", rows);
+        }
         out.put("fitted_link", r.fittedLink());
         out.put("fitted_response", r.fittedResponse());
         out.put("fitted_population_link", r.fittedPopulationLink());
@@ -124,6 +147,12 @@ public final class GlmmReport {
 
     /** glmer's summary. */
     public static String text(GlmmResult r, String formula, GlmmOptions options, Source source) {
+        return text(r, formula, options, source, null, List.of(), 0.95);
+    }
+
+    /** glmer's summary, then lme4's {@code confint} table when intervals are given. */
+    public static String text(GlmmResult r, String formula, GlmmOptions options, Source source, String confintMethod,
+            List<ConfidenceInterval> confint, double level) {
         StringBuilder s = new StringBuilder();
         s.append("Generalized linear mixed model fit by maximum likelihood (")
                 .append("AGQ".equals(r.method()) ? "Adaptive Gauss-Hermite Quadrature, nAGQ = " + r.nAGQ()
@@ -158,9 +187,110 @@ public final class GlmmReport {
                     .append(r.dfResid()).append(" df, ratio ").append(FitReport.fixed(r.overdispersionRatio(), 3))
                     .append(" (well above 1 suggests overdispersion, e.g. an observation-level random effect)\n");
         }
+        if (confintMethod != null) {
+            s.append('\n').append(confintMethod.equals("profile") ? "Profile" : "Wald").append(" confidence intervals (")
+                    .append(FitReport.percent(level)).append("%):\n");
+            double tail = (1 - level) / 2;
+            List<List<String>> rows = new ArrayList<>();
+            for (ConfidenceInterval ci : confint) {
+                rows.add(List.of(ci.parameter(), FitReport.sig(ci.lower(), 5), FitReport.sig(ci.upper(), 5)));
+            }
+            s.append(FitReport.table(List.of("", FitReport.percent(tail) + " %", FitReport.percent(1 - tail) + " %"), rows,
+                    true, 0));
+        }
         if (!r.warnings().isEmpty()) {
             s.append("\nWarnings:\n");
             r.warnings().forEach(w -> s.append("  ").append(w).append('\n'));
+        }
+        return s.toString();
+    }
+
+    /**
+     * The {@code compare} command's JSON for GLMMs, in the shape of the linear models' ({@code models}, {@code npar},
+     * {@code AIC}, {@code BIC}, {@code logLik}, {@code deviance}, {@code chisq}, {@code df}, {@code p}: numbers for
+     * two models, arrays for more; {@code table[]} one row per model), plus {@code family}.
+     */
+    public static Map<String, Object> json(GlmmComparison c, String family, Source source, int omitted,
+            List<String> warnings) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("data", source.file());
+        out.put("models", new ArrayList<Object>(c.formulas()));
+        out.put("family", family);
+        out.put("method", "ML");
+        out.put("refitted_ml", false);
+        out.put("nobs", c.nobs());
+        List<Object> npar = new ArrayList<>();
+        for (int k : c.npar()) {
+            npar.add(k);
+        }
+        out.put("npar", npar);
+        out.put("AIC", c.aic());
+        out.put("BIC", c.bic());
+        out.put("logLik", c.logLik());
+        out.put("deviance", c.deviance());
+        int last = c.npar().length - 1;
+        if (last == 1) {
+            out.put("chisq", c.chisq()[1]);
+            out.put("df", c.df()[1]);
+            out.put("p", c.p()[1]);
+        } else {
+            out.put("chisq", c.chisq());
+            List<Object> df = new ArrayList<>();
+            for (int k = 0; k <= last; k++) {
+                df.add(k == 0 ? null : c.df()[k]);
+            }
+            out.put("df", df);
+            out.put("p", c.p());
+        }
+        List<Object> table = new ArrayList<>();
+        for (int k = 0; k <= last; k++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", k + 1);
+            row.put("formula", c.formulas().get(k));
+            row.put("npar", c.npar()[k]);
+            row.put("AIC", c.aic()[k]);
+            row.put("BIC", c.bic()[k]);
+            row.put("logLik", c.logLik()[k]);
+            row.put("deviance", c.deviance()[k]);
+            row.put("chisq", k == 0 ? null : c.chisq()[k]);
+            row.put("df", k == 0 ? null : c.df()[k]);
+            row.put("p", k == 0 ? null : c.p()[k]);
+            table.add(row);
+        }
+        out.put("table", table);
+        out.put("rows_omitted", omitted);
+        out.put("warnings", new ArrayList<Object>(warnings));
+        return out;
+    }
+
+    /** lme4's {@code anova(m0, m1)} table for GLMMs. */
+    public static String text(GlmmComparison c, String family, Source source, int omitted, List<String> warnings) {
+        StringBuilder s = new StringBuilder();
+        s.append("Likelihood-ratio test of ").append(family).append(" GLMMs (maximum likelihood)\n");
+        if (source.file() != null) {
+            s.append("Data: ").append(source.file()).append(" (").append(c.nobs() + omitted).append(" rows; ")
+                    .append(c.nobs()).append(" used");
+            if (omitted > 0) {
+                s.append(", ").append(omitted).append(" left out for missing values");
+            }
+            s.append(")\n");
+        }
+        for (int k = 0; k < c.formulas().size(); k++) {
+            s.append("Model ").append(k + 1).append(": ").append(c.formulas().get(k)).append('\n');
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (int k = 0; k < c.formulas().size(); k++) {
+            rows.add(List.of("Model " + (k + 1), Integer.toString(c.npar()[k]), FitReport.fixed(c.aic()[k], 3),
+                    FitReport.fixed(c.bic()[k], 3), FitReport.fixed(c.logLik()[k], 3), FitReport.fixed(c.deviance()[k], 3),
+                    k == 0 ? "" : FitReport.fixed(c.chisq()[k], 4), k == 0 ? "" : Integer.toString(c.df()[k]),
+                    k == 0 ? "" : FitReport.pValue(c.p()[k]), k == 0 ? "" : FitReport.stars(c.p()[k])));
+        }
+        s.append(FitReport.table(List.of("", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)", ""),
+                rows, true, 0));
+        s.append("Number of obs: ").append(c.nobs()).append('\n');
+        if (!warnings.isEmpty()) {
+            s.append("\nWarnings:\n");
+            warnings.forEach(w -> s.append("  ").append(w).append('\n'));
         }
         return s.toString();
     }
