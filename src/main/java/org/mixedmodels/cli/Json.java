@@ -7,11 +7,11 @@ import java.util.Map;
  * A minimal JSON writer for the command line's output: maps (insertion-ordered), lists, strings,
  * numbers, booleans and null. Non-finite numbers are written as null, since JSON has no NaN.
  */
-final class Json {
+public final class Json {
     private Json() {
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
         write(value, out, 0);
         return out.append('\n').toString();
