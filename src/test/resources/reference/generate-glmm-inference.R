@@ -24,7 +24,7 @@ ci <- function(x) lapply(seq_len(nrow(x)), function(i) list(parameter = rownames
 prof <- confint(c1, method = "profile", oldNames = FALSE)
 wald <- confint(c1, method = "Wald", oldNames = FALSE)
 pearson <- function(m) sum(residuals(m, type = "pearson")^2)
-out <- list(
+out <- list(case = "glmm_inference", engine = "lme4 1.1.31 glmer",
   packages = list(R = paste(R.version$major, R.version$minor, sep = "."), lme4 = as.character(packageVersion("lme4"))),
   note = "glmer with bobyqa rhoend 1e-10; anova(m0, m1) and confint(..., oldNames = FALSE) as lme4 prints them",
   lrt_binary_slope = lrt(b0, b1, f0, f1),
