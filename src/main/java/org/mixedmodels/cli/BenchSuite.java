@@ -24,6 +24,10 @@ import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
 import org.mixedmodels.engine.formula.FormulaParser;
+import org.mixedmodels.engine.glmm.Family;
+import org.mixedmodels.engine.glmm.GeneralizedLinearMixedModel;
+import org.mixedmodels.engine.glmm.GlmmOptions;
+import org.mixedmodels.engine.glmm.GlmmResult;
 
 /**
  * The performance suite ({@code bench --suite}): data sets of the shapes users fit, generated with fixed seeds,
@@ -39,16 +43,18 @@ final class BenchSuite {
     /**
      * One benchmark: a name, a formula, a generator of its data at a scale, and lme4's call on the data frame
      * {@code d} ("mmrm" where R has no counterpart on Debian); {@code lmerTest} says whether the R script also
-     * times lmerTest's fit, summary and anova (Satterthwaite), which our default {@code fit} matches.
+     * times lmerTest's fit, summary and anova (Satterthwaite), which our default {@code fit} matches;
+     * {@code kenwardRoger} whether the bench also times Kenward-Roger's df (kr_s); {@code glmm} the family of a
+     * generalized model, or null for a linear one.
      */
     record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest,
-            boolean kenwardRoger) {
-        Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest) {
-            this(name, formula, data, fullSize, lme4, lmerTest, false);
+            boolean kenwardRoger, GlmmOptions glmm) {
+        Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4) {
+            this(name, formula, data, fullSize, lme4, false, false, null);
         }
 
-        Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4) {
-            this(name, formula, data, fullSize, lme4, false);
+        Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest) {
+            this(name, formula, data, fullSize, lme4, lmerTest, false, null);
         }
     }
 
@@ -60,7 +66,7 @@ final class BenchSuite {
         c.add(new Case("insteval-crossed", "y ~ service * dept + (1 | s) + (1 | d)", BenchSuite::instEval, 73_421,
             "lmer(y ~ service * dept + (1 | s) + (1 | d), data = d)", true));
         c.add(new Case("nested-10k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 80_000,
-            "lmer(y ~ x + (1 | school/student), data = d)", false, true));
+            "lmer(y ~ x + (1 | school/student), data = d)", false, true, null));
         c.add(new Case("nested-100k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 800_000,
             "lmer(y ~ x + (1 | school/student), data = d)"));
         c.add(new Case("crossed-6000x2500", "y ~ x + (1 | user) + (1 | item)", BenchSuite::userItem, 300_000,
@@ -73,7 +79,7 @@ final class BenchSuite {
             "lmer(y ~ time * arm + (time | subject), data = d)"));
         // the issue's Kenward-Roger size: a random intercept, 10,000 groups of 10 rows (kr_s)
         c.add(new Case("random-intercept-100k", "y ~ x + (1 | g)", BenchSuite::randomIntercept, 100_000,
-            "lmer(y ~ x + (1 | g), data = d)", false, true));
+            "lmer(y ~ x + (1 | g), data = d)", false, true, null));
         c.add(new Case("nested-500k", "rate ~ condition + (1 | subject/neuron)", BenchSuite::nested, 500_000,
             "lmer(rate ~ condition + (1 | subject/neuron), data = d)"));
         c.add(new Case("ar1-ri-200k", "y ~ arm * visit + (1 | subject) + ar1(visit | subject)",
@@ -86,6 +92,11 @@ final class BenchSuite {
             n -> Bench.mmrmTrial(Math.max(40, n / 10), 10, 0.05, 20261201L), 10_000, "mmrm"));
         c.add(new Case("us-30x1000-dropout", "y ~ arm * visit + us(visit | subject)",
             n -> Bench.mmrmTrial(Math.max(200, n / 30), 30, 0.05, 20261202L), 30_000, "mmrm"));
+        // issue 21: a binary longitudinal GLMM, 20,000 subjects x 10 visits, random intercept and slope (Laplace)
+        c.add(new Case("glmm-binary-20000x10", "response ~ time * arm + (time | subject)",
+            n -> binaryLongitudinal(Math.max(20, n / 10), 10, 20261203L), 200_000,
+            "glmer(response ~ time * arm + (time | subject), family = binomial, data = d)", false, false,
+            GlmmOptions.of(Family.BINOMIAL)));
         return c;
     }
 
@@ -106,6 +117,10 @@ final class BenchSuite {
             DataFrame data = c.data().apply(Math.max(40, (int)Math.round(c.fullSize() * scale)));
             if (writeData != null) {
                 write(data, writeData.resolve(c.name() + ".csv"));
+            }
+            if (c.glmm() != null) {
+                runGlmm(c, data, repeats, out);
+                continue;
             }
             long t0 = System.nanoTime();
             FitResult fit = LinearMixedModel.fit(c.formula(), data, FitOptions.reml());
@@ -141,6 +156,62 @@ final class BenchSuite {
             writeWholeProcessScript(selected, writeData);
         }
         return 0;
+    }
+
+    /**
+     * A GLMM case: the cold fit (design, GLM start, optimization, Hessian for the SEs), the best warm one, the
+     * milliseconds per deviance evaluation (the optimizer's inner loop: PIRLS on the blocked factor, warm, at the
+     * optimum); df_s is "-" (z tests need no df) and iters the optimizer's deviance evaluations without the Hessian's.
+     */
+    private static void runGlmm(Case c, DataFrame data, int repeats, PrintStream out) {
+        long t0 = System.nanoTime();
+        GlmmResult fit = GeneralizedLinearMixedModel.fit(c.formula(), data, c.glmm());
+        double cold = (System.nanoTime() - t0) / 1e9;
+        double warm = Double.NaN;
+        for (int r = 0; r < repeats; r++) {
+            long t = System.nanoTime();
+            GeneralizedLinearMixedModel.fit(c.formula(), data, c.glmm());
+            double s = (System.nanoTime() - t) / 1e9;
+            warm = Double.isNaN(warm) ? s : Math.min(warm, s);
+        }
+        double perEvaluation = GeneralizedLinearMixedModel.evaluationMillis(c.formula(), data, c.glmm(), fit);
+        int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
+        out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.2f %9.0f %9s %6d %9s%n", c.name(), fit.nobs(), groups,
+            fit.evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), "-", fit.evaluations(), "-");
+    }
+
+    /**
+     * A binary longitudinal trial: {@code subjects} subjects in arm A or B, visits 0..visits-1, logit P(response) =
+     * -0.5 + 0.1 time + 0.4 armB + 0.15 time:armB + b0 + b1 time with SD(b0) = 1, SD(b1) = 0.2, corr(b0, b1) = -0.3.
+     * For {@code response ~ time * arm + (time | subject)}, binomial.
+     */
+    static DataFrame binaryLongitudinal(int subjects, int visits, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int n = subjects * visits;
+        double[] response = new double[n];
+        double[] time = new double[n];
+        String[] arm = new String[n];
+        String[] subject = new String[n];
+        int row = 0;
+        for (int s = 0; s < subjects; s++) {
+            String id = "S" + s;
+            String a = random.nextBoolean() ? "A" : "B";
+            double z0 = SimulatedData.gaussian(random);
+            double z1 = SimulatedData.gaussian(random);
+            double b0 = z0;
+            double b1 = 0.2 * (-0.3 * z0 + Math.sqrt(1 - 0.09) * z1);
+            double effect = a.equals("B") ? 1.0 : 0.0;
+            for (int v = 0; v < visits; v++) {
+                double eta = -0.5 + 0.1 * v + effect * (0.4 + 0.15 * v) + b0 + b1 * v;
+                time[row] = v;
+                arm[row] = a;
+                subject[row] = id;
+                response[row] = random.nextDouble() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+                row++;
+            }
+        }
+        return new DataFrame(List.of(new NumericColumn("response", response), new NumericColumn("time", time),
+                new CategoricalColumn("arm", arm), new CategoricalColumn("subject", subject)));
     }
 
     /**
@@ -350,15 +421,15 @@ final class BenchSuite {
             if (c.formula().contains("visit")) {
                 r.append("d$visit <- factor(d$visit)\n");
             }
-            r.append("t <- system.time(m <- ").append(c.lme4()).append(")[['elapsed']]\n");
+            r.append("st <- system.time(m <- ").append(c.lme4()).append(")\nt <- st[['elapsed']]\n");
             if (c.lmerTest()) {
                 r.append("tt <- if (has_lmerTest) system.time({mt <- lmerTest::").append(c.lme4())
                     .append("; s <- summary(mt); a <- anova(mt)})[['elapsed']] else NA\n");
             } else {
                 r.append("tt <- NA\n");
             }
-            r.append("cat(sprintf('%-22s %9d %9.3f %9.3f %12.3f\\n', '").append(c.name())
-                .append("', nrow(d), tr, t, tt))\n");
+            r.append("cat(sprintf('%-22s %9d %9.3f %9.3f %12.3f  cpu_s %.3f\\n', '").append(c.name())
+                .append("', nrow(d), tr, t, tt, st[['user.self']] + st[['sys.self']]))\n");
         }
         Files.writeString(dir.resolve("lme4_bench.R"), r.toString(), StandardCharsets.UTF_8);
     }
@@ -375,6 +446,18 @@ final class BenchSuite {
             + "now() { date +%s.%N; }\n"
             + "printf '%-22s %9s %9s %9s\\n' case ours_s lme4_s ratio\n");
         for (Case c : cases) {
+            if (c.glmm() != null) {
+                // the GLMM case: fit --family (the issue's CLI), lme4's glmer; CPU seconds too (a shared machine)
+                sh.append("t0=$(now); ${TIME:-/usr/bin/time -f '  ours cpu_s %U+%S'} java -jar \"$JAR\" fit --data ")
+                    .append(c.name()).append(".csv --formula '").append(c.formula()).append("' --family ")
+                    .append(c.glmm().family().rName()).append(" --format json > /dev/null; t1=$(now)\n");
+                sh.append("${TIME:-/usr/bin/time -f '  lme4 cpu_s %U+%S'} Rscript -e \"suppressMessages(library(lme4)); d <- read.csv('")
+                    .append(c.name()).append(".csv', stringsAsFactors = TRUE); m <- ").append(c.lme4())
+                    .append("\"; t2=$(now)\n");
+                sh.append("awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf \"%-22s %9.2f %9.2f %9.2f\\n\", \"")
+                    .append(c.name()).append("\", b - a, c - b, (b - a) / (c - b) }'\n");
+                continue;
+            }
             if (c.lme4().equals("mmrm") || !c.lme4().startsWith("lmer(")) {
                 continue;
             }
