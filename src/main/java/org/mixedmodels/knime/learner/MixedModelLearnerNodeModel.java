@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.knime.core.data.DataColumnSpec;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.ExecutionContext;
@@ -73,11 +72,7 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
                 + "covariance terms; a model takes one, e.g. us(visit | subject).");
         }
         TableToDataFrame.checkColumnsExist(input, formula.variables(), "used in the formula");
-        DataColumnSpec response = input.getColumnSpec(formula.response());
-        if (!TableToDataFrame.isNumeric(response)) {
-            throw new InvalidSettingsException("The response column '" + formula.response() + "' is not numeric ("
-                + response.getType() + "); choose a numeric column or convert it (e.g. with String to Number).");
-        }
+        TableToDataFrame.requireNumeric(input, formula.response(), "response");
         for (ResidualTerm residual : formula.residualTerms()) {
             for (RandomTerm r : formula.randomTerms()) {
                 if (!r.grouping().equals(List.of(residual.subject()))) {
@@ -87,18 +82,7 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
                 }
             }
         }
-        TableToDataFrame.checkColumnsExist(input, List.of(settings.categoricalColumns), "chosen as categorical");
-        for (String column : settings.categoricalColumns) {
-            if (column.equals(formula.response())) {
-                throw new InvalidSettingsException("The response column '" + column + "' is chosen as categorical; "
-                    + "the response must be numeric. Remove it from \"Treat as categorical\".");
-            }
-            if (!TableToDataFrame.isNumeric(input.getColumnSpec(column))) {
-                throw new InvalidSettingsException("Column '" + column + "' is chosen as categorical but is not numeric ("
-                    + input.getColumnSpec(column).getType() + "); string columns are categorical already. Remove it "
-                    + "from \"Treat as categorical\".");
-            }
-        }
+        settings.typing().check(input, Map.of(formula.response(), "response"));
         for (String column : settings.levelOrderMap().keySet()) {
             if (!formula.variables().contains(column)) {
                 throw new InvalidSettingsException("A level order is set for column '" + column
@@ -171,7 +155,9 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
-        List<String> warnings = new ArrayList<>(fit.warnings());
+        List<String> warnings = new ArrayList<>(
+            TableToDataFrame.stringColumnsOfNumbers(table.getDataTableSpec(), data, TableToDataFrame.predictors(formula)));
+        warnings.addAll(fit.warnings());
         warnings.addAll(inference.warnings());
         Set<String> unique = new LinkedHashSet<>(warnings);
         if (!unique.isEmpty()) {
