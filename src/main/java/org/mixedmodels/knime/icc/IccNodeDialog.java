@@ -12,8 +12,12 @@ import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
 import org.knime.core.node.util.ColumnSelectionComboxBox;
 import org.mixedmodels.knime.dialog.FormPanel;
+import org.mixedmodels.knime.dialog.TypingPanel;
 
-/** The ICC node's dialog: the columns, and the bootstrap interval's replicates, seed and level. */
+/**
+ * The ICC node's dialog: the columns, and the bootstrap interval's replicates, seed and level; the "Reading" tab
+ * has the Learner's missing-value tokens and numeric columns treated as categorical.
+ */
 final class IccNodeDialog extends NodeDialogPane {
     private final ColumnSelectionComboxBox subject = FormPanel.column(false);
     private final ColumnSelectionComboxBox value = FormPanel.column(true);
@@ -22,6 +26,7 @@ final class IccNodeDialog extends NodeDialogPane {
     private final JSpinner seed = new JSpinner(new SpinnerNumberModel(Long.valueOf(20240101L), Long.valueOf(0L),
         Long.valueOf(Long.MAX_VALUE), Long.valueOf(1L)));
     private final JSpinner level = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
+    final TypingPanel typing = new TypingPanel();
 
     IccNodeDialog() {
         rater.setToolTipText("Rater, session or scan: with it, the six Shrout-Fleiss forms (complete data only)");
@@ -31,6 +36,8 @@ final class IccNodeDialog extends NodeDialogPane {
         addTab("Options", new FormPanel().row("Subject column", subject).row("Value column", value)
             .row("Rater column (optional)", rater).row("Bootstrap replicates", replicates).row("Seed", seed)
             .row("Confidence level", level).finish());
+        addTab("Reading", new FormPanel().row("Missing value tokens", typing.missingTokens)
+            .row("", typing.categorical).finish());
     }
 
     @Override
@@ -55,6 +62,7 @@ final class IccNodeDialog extends NodeDialogPane {
         replicates.setValue(s.bootstrapReplicates);
         seed.setValue(s.seed);
         level.setValue(s.confidenceLevel);
+        typing.load(spec, s.typing);
     }
 
     @Override
@@ -66,6 +74,7 @@ final class IccNodeDialog extends NodeDialogPane {
         s.bootstrapReplicates = ((Number)replicates.getValue()).intValue();
         s.seed = ((Number)seed.getValue()).longValue();
         s.confidenceLevel = ((Number)level.getValue()).doubleValue();
+        s.typing = typing.typing();
         s.validate();
         s.saveTo(settings);
     }
