@@ -226,7 +226,7 @@ public final class TableToDataFrame {
     }
 
     /** A cell's text as a level name: integers without a decimal point. */
-    static String label(final DataCell cell) {
+    public static String label(final DataCell cell) {
         if (cell instanceof StringValue) {
             return ((StringValue)cell).getStringValue();
         }
