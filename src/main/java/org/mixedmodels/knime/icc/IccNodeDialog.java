@@ -1,6 +1,6 @@
 package org.mixedmodels.knime.icc;
 
-import javax.swing.JComboBox;
+import javax.swing.border.Border;
 import javax.swing.JSpinner;
 import javax.swing.SpinnerNumberModel;
 
@@ -10,7 +10,10 @@ import org.knime.core.node.NodeDialogPane;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
+import org.knime.core.data.DataColumnSpec;
+import org.knime.core.node.util.ColumnFilter;
 import org.knime.core.node.util.ColumnSelectionComboxBox;
+import org.knime.core.node.util.ColumnSelectionPanel;
 import org.mixedmodels.knime.dialog.FormPanel;
 import org.mixedmodels.knime.dialog.TypingPanel;
 
@@ -21,7 +24,18 @@ import org.mixedmodels.knime.dialog.TypingPanel;
 final class IccNodeDialog extends NodeDialogPane {
     private final ColumnSelectionComboxBox subject = FormPanel.column(false);
     private final ColumnSelectionComboxBox value = FormPanel.column(true);
-    private final JComboBox<String> rater = new JComboBox<>();
+    /** KNIME's column chooser with a "<none>" entry, as KNIME's own dialogs offer an optional column. */
+    final ColumnSelectionPanel rater = new ColumnSelectionPanel((Border)null, new ColumnFilter() {
+        @Override
+        public boolean includeColumn(final DataColumnSpec c) {
+            return true;
+        }
+
+        @Override
+        public String allFilteredMsg() {
+            return "The input table has no columns.";
+        }
+    }, true);
     private final JSpinner replicates = new JSpinner(new SpinnerNumberModel(1000, 0, 100_000, 100));
     private final JSpinner seed = new JSpinner(new SpinnerNumberModel(Long.valueOf(20240101L), Long.valueOf(0L),
         Long.valueOf(Long.MAX_VALUE), Long.valueOf(1L)));
@@ -55,7 +69,7 @@ final class IccNodeDialog extends NodeDialogPane {
         }
         FormPanel.fillColumns(subject, spec, s.subjectColumn);
         FormPanel.fillColumns(value, spec, s.valueColumn);
-        FormPanel.fill(rater, spec, false, true, s.raterColumn);
+        rater.update(spec, s.raterColumn);
         if (value.getItemCount() == 0) {
             throw new NotConfigurableException("The input table has no numeric column to use as the value.");
         }
@@ -70,7 +84,7 @@ final class IccNodeDialog extends NodeDialogPane {
         IccSettings s = new IccSettings();
         s.subjectColumn = FormPanel.chosenColumn(subject);
         s.valueColumn = FormPanel.chosenColumn(value);
-        s.raterColumn = FormPanel.chosen(rater);
+        s.raterColumn = rater.getSelectedColumn() == null ? "" : rater.getSelectedColumn();
         s.bootstrapReplicates = ((Number)replicates.getValue()).intValue();
         s.seed = ((Number)seed.getValue()).longValue();
         s.confidenceLevel = ((Number)level.getValue()).doubleValue();

@@ -124,6 +124,25 @@ class IccNodeTest {
         assertEquals("NA, .", withTokens.getString(ColumnTyping.MISSING_TOKENS));
     }
 
+    /** The rater column is KNIME's column chooser with a "<none>" entry: none saves an empty rater, as before. */
+    @Test
+    void theRaterIsChosenWithANoneOption() throws Exception {
+        BufferedDataTable data = KnimeTables.reference("data/ratings_long.csv");
+        NodeHarness<IccNodeModel> h = icc("subject", "rating", "", 0);
+        IccNodeDialog dialog = (IccNodeDialog)h.dialog(h.settings(), data.getDataTableSpec());
+        assertEquals(null, dialog.rater.getSelectedColumn(), "no rater: <none> selected");
+        assertEquals(4, dialog.rater.getNrItemsInList(), "<none> and the three columns");
+        assertEquals("", NodeHarness.saveDialog(dialog).getString(IccSettings.RATER_COLUMN));
+        dialog.rater.setSelectedColumn("rater");
+        assertEquals("rater", NodeHarness.saveDialog(dialog).getString(IccSettings.RATER_COLUMN));
+        dialog.rater.setSelectedColumn(null);
+        assertEquals("", NodeHarness.saveDialog(dialog).getString(IccSettings.RATER_COLUMN));
+        // a saved rater the table lacks falls back to <none>, not to some other column
+        NodeHarness<IccNodeModel> gone = icc("subject", "rating", "session", 0);
+        IccNodeDialog reopened = (IccNodeDialog)gone.dialog(gone.settings(), data.getDataTableSpec());
+        assertEquals(null, reopened.rater.getSelectedColumn());
+    }
+
     /** Settings saved before the reading settings existed load with none categorical and NA missing. */
     @Test
     void oldSettingsReadTheTableAsBefore() throws Exception {
