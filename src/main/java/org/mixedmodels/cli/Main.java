@@ -177,7 +177,8 @@ public final class Main {
         FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)));
         factors = asInFormula(factors, fit);
         by = asInFormula(by, fit);
-        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level, vcov(options));
+        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level, vcov(options),
+                contrasts(options));
         FitReport.Source source = new FitReport.Source(data, table);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, source, fit))
                 : FitReport.text(emm, factors, ddf, level, source, fit));
@@ -211,6 +212,15 @@ public final class Main {
             }
         }
         return factors;
+    }
+
+    private static EstimatedMarginalMeans.Contrasts contrasts(Map<String, List<String>> options) {
+        String text = single(options, "--contrasts", false);
+        try {
+            return text == null ? EstimatedMarginalMeans.Contrasts.PAIRWISE : EstimatedMarginalMeans.Contrasts.parse(text);
+        } catch (MixedModelException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private static CovarianceType vcov(Map<String, List<String>> options) {

@@ -17,15 +17,21 @@ public final class NumericRequirement {
      * @param role what the column is for, as the message names it ({@code response}, {@code value})
      * @param need why numbers are needed, ending the first sentence ({@code a linear mixed model needs a numeric
      *     response})
-     * @throws MixedModelException naming the first cell that is not a number (data row, and file line when the
-     *     column came from a file with a {@link NumericDoubt}), how many are not, the missing-value tokens in force and
-     *     how to declare one (or the decimal mark)
+     * @throws MixedModelException for a column of numbers with a few stray texts, with its {@link NumericDoubt}'s
+     *     message (data row and file line, the token, the tokens in force, the fixes); for a text column, the first
+     *     cell that is not a number, its data row, how many are not, and how to declare a missing-value token (or the
+     *     decimal mark)
      */
     public static NumericColumn of(Column column, String role, String need) {
         if (column instanceof NumericColumn num) {
             return num;
         }
         NumericDoubt doubt = ((CategoricalColumn) column).numericDoubt();
+        if (doubt != null) {
+            // numbers but for a few cells: the doubt's own message names the row, line, token and the fixes
+            throw new MixedModelException("The " + role + " column '" + column.name() + "' is not numeric; " + need + ". "
+                    + doubt.message(column.name()));
+        }
         int first = -1;
         int others = 0;
         int present = 0;
@@ -52,11 +58,8 @@ public final class NumericRequirement {
         String label = column.label(first).strip();
         StringBuilder s = new StringBuilder("The ").append(role).append(" column '").append(column.name())
                 .append("' is not numeric: data row ").append(first + 1);
-        if (doubt != null && doubt.firstRow() == first && doubt.firstLine() > 0) {
-            s.append(" (line ").append(doubt.firstLine()).append(')');
-        }
         s.append(" holds '").append(label).append('\'');
-        if (others > 1 || doubt != null) {
+        if (others > 1) {
             s.append(" (").append(others).append(" of its ").append(present).append(" values ")
                     .append(others == 1 ? "is not a number" : "are not numbers").append(')');
         }
@@ -64,8 +67,7 @@ public final class NumericRequirement {
         if (label.matches("[-+]?[0-9]*,[0-9]+")) {
             s.append(" If ',' is the decimal mark, say so (command line: --decimal ,).");
         } else {
-            s.append(" Only ").append(doubt == null ? "empty and NA cells" : "these cells: " + doubt.missingTokens())
-                    .append(" count as missing; if '").append(label).append("' means missing, declare it a missing-value"
+            s.append(" Only empty and NA cells count as missing (unless other tokens are declared); if '").append(label).append("' means missing, declare it a missing-value"
                     + " token (command line: --na; in the nodes: Missing value tokens), otherwise choose the column of"
                     + " numbers.");
         }

@@ -76,6 +76,7 @@ public final class EstimatedMarginalMeans {
     private final List<Mean> means;
     private final List<Difference> differences;
     private CovarianceType covariance = CovarianceType.MODEL;
+    private Contrasts contrasts = Contrasts.PAIRWISE;
 
     private EstimatedMarginalMeans(List<Mean> means, List<Difference> differences) {
         this.means = List.copyOf(means);
@@ -85,6 +86,11 @@ public final class EstimatedMarginalMeans {
     /** Which covariance of the fixed effects the SEs and df use. */
     public CovarianceType covariance() {
         return covariance;
+    }
+
+    /** Which differences were taken: all pairs, or each level minus the reference. */
+    public Contrasts contrasts() {
+        return contrasts;
     }
 
     public List<Mean> means() {
@@ -279,6 +285,7 @@ public final class EstimatedMarginalMeans {
         }
         EstimatedMarginalMeans result = new EstimatedMarginalMeans(means, diffs);
         result.covariance = covariance;
+        result.contrasts = family;
         return result;
     }
 

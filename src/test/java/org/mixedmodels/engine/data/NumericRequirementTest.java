@@ -36,10 +36,9 @@ class NumericRequirementTest {
         DataFrame d = CsvReader.read(new StringReader("y,g\n1,a\n.,a\n3,b\n4,b\n"), "t.csv",
                 CsvOptions.defaults().withMissingTokens(java.util.List.of("NA", "NULL")));
         String m = refused(d.column("y"));
-        assertTrue(m.startsWith("The value column 'y' is not numeric: data row 2 (line 3) holds '.' (1 of its 4 values is"
-                + " not a number)"), m);
-        assertTrue(m.contains("these cells: empty, NA, NULL count as missing"), m);
-        assertTrue(m.contains("if '.' means missing, declare it a missing-value token"), m);
+        assertTrue(m.startsWith("The value column 'y' is not numeric; the ICC needs numbers. Column 'y' holds numbers in 3"
+                + " rows but 1 cell is not a number: data row 2 (line 3) holds '.'"), m);
+        assertTrue(m.contains("Only these cells count as missing: empty, NA, NULL"), m);
     }
 
     @Test
