@@ -131,12 +131,17 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
         this.a11 = new double[levels1 * k1 * k1];
         this.levelStart = new int[levels1 + 1];
-        this.levelRows = levelPattern();
+        org.mixedmodels.engine.design.CrossProducts stats = design.statistics();
+        this.levelRows = stats == null ? levelPattern() : stats.levelPattern(levelStart);
         this.ar1 = new double[levelRows.length * k1];
         int[] blockK = blocks.stream().mapToInt(blk -> blk.k).toArray();
         this.sparse = SparseRestFactor.create(qr, p, restBlock, restColumn, blockK, levelStart, levelRows, sparseMin);
         this.arr = sparse == null ? new DMatrixRMaj(m, m) : null;
-        formCrossProducts(design);
+        if (stats == null) {
+            formCrossProducts(design);
+        } else {
+            fromStatistics(stats);
+        }
 
         this.lambda = new double[blocks.size()][];
         for (int b = 0; b < blocks.size(); b++) {
@@ -302,6 +307,38 @@ public final class ProfiledDeviance implements MultivariateFunction {
         for (int a = 0; a < m; a++) {
             for (int c = 0; c < a; c++) {
                 arrd[c * m + a] = arrd[a * m + c];
+            }
+        }
+    }
+
+    /**
+     * The cross-products from statistics ({@link org.mixedmodels.engine.design.CrossProducts}) instead of rows: the
+     * same blocks in the same index space, with the same centring, summed elsewhere (a distributed pass, or the
+     * design's own rows).
+     */
+    private void fromStatistics(org.mixedmodels.engine.design.CrossProducts stats) {
+        if (stats.layout().firstBlockColumns() != k1 || stats.layout().firstBlockLevels() != levels1
+                || stats.layout().restSize() != m) {
+            throw new IllegalArgumentException("The statistics' layout does not match the design's blocks.");
+        }
+        System.arraycopy(stats.firstBlockSquares(), 0, a11, 0, a11.length);
+        System.arraycopy(stats.firstBlockCross(), 0, ar1, 0, ar1.length);
+        interceptColumn = stats.interceptColumn();
+        columnShift = stats.columnShift();
+        responseShift = stats.responseShift();
+        double[] arrd = arr == null ? null : arr.data;
+        stats.forEachRestEntry((row, col, v) -> {
+            if (arrd != null) {
+                arrd[row * m + col] += v;
+            } else {
+                sparse.add(row, col, v);
+            }
+        });
+        if (arrd != null) {
+            for (int a = 0; a < m; a++) {
+                for (int c = 0; c < a; c++) {
+                    arrd[c * m + a] = arrd[a * m + c];
+                }
             }
         }
     }
