@@ -147,6 +147,8 @@ final class Commands {
             List.of("emmeans --data FILE.csv --formula \"...\" --specs FACTOR[,FACTOR] [--by FACTOR] [options]"),
             concat(List.of(DATA, FORMULA, new Option("--specs", "FACTOR[,FACTOR]", "the factor(s) whose means are wanted"),
                     new Option("--by", "FACTOR[,FACTOR]", "means and differences within each level of these factors"),
+                    new Option("--contrasts", "pairwise|trt.vs.ctrl", "differences of all pairs (default; Tukey) or of each\n"
+                            + "level minus the reference level (emmeans' trt.vs.ctrl; Dunnett, emmeans' dunnettx)"),
                     METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, CONF_LEVEL)));
 
     static final Command COMPARE = new Command("compare",

@@ -190,12 +190,13 @@ public final class Main {
         double level = confLevel(options);
         Map<String, String> references = references(options);
         CovarianceType vcov = vcov(options);
+        EstimatedMarginalMeans.Contrasts family = contrasts(options);
         requireRobustCompatible(formula, ddf, vcov);
         CsvReader.Table table = DataOptions.read(options, data);
         FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)));
         factors = asInFormula(factors, fit);
         by = asInFormula(by, fit);
-        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level, vcov);
+        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level, vcov, family);
         FitReport.Source source = new FitReport.Source(data, table);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, source, fit))
                 : FitReport.text(emm, factors, ddf, level, source, fit));
@@ -229,6 +230,15 @@ public final class Main {
             }
         }
         return factors;
+    }
+
+    private static EstimatedMarginalMeans.Contrasts contrasts(Map<String, List<String>> options) {
+        String text = single(options, "--contrasts", false);
+        try {
+            return text == null ? EstimatedMarginalMeans.Contrasts.PAIRWISE : EstimatedMarginalMeans.Contrasts.parse(text);
+        } catch (MixedModelException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /**

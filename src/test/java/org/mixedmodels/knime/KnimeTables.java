@@ -54,4 +54,35 @@ public final class KnimeTables {
         }
         return v;
     }
+
+    /**
+     * The table with {@code column} as a KNIME string column: each cell's text as the engine labels it ({@code 3},
+     * not {@code 3.0}), or {@code text.apply(row, label)} where that is not null (a "." or "NULL" cell, say).
+     */
+    public static BufferedDataTable withStringColumn(final BufferedDataTable table, final String column,
+        final java.util.function.BiFunction<Integer, String, String> text) {
+        org.knime.core.data.DataTableSpec spec = table.getDataTableSpec();
+        int j = spec.findColumnIndex(column);
+        org.knime.core.data.DataColumnSpec[] columns = new org.knime.core.data.DataColumnSpec[spec.getNumColumns()];
+        for (int k = 0; k < columns.length; k++) {
+            columns[k] = k == j ? new org.knime.core.data.DataColumnSpecCreator(column,
+                org.knime.core.data.def.StringCell.TYPE).createSpec() : spec.getColumnSpec(k);
+        }
+        List<DataRow> rows = new ArrayList<>();
+        int i = 0;
+        for (DataRow r : table) {
+            DataCell[] cells = new DataCell[r.getNumCells()];
+            for (int k = 0; k < cells.length; k++) {
+                cells[k] = r.getCell(k);
+            }
+            DataCell c = r.getCell(j);
+            String label = c.isMissing() ? null : c instanceof org.knime.core.data.StringValue sv ? sv.getStringValue()
+                : org.mixedmodels.engine.data.NumericColumn.format(((org.knime.core.data.DoubleValue)c).getDoubleValue());
+            String replaced = text.apply(i++, label);
+            String t = replaced != null ? replaced : label;
+            cells[j] = t == null ? org.knime.core.data.DataType.getMissingCell() : new org.knime.core.data.def.StringCell(t);
+            rows.add(new org.knime.core.data.def.DefaultRow(r.getKey(), cells));
+        }
+        return org.knime.core.node.NodeHarness.table(new org.knime.core.data.DataTableSpec(columns), rows);
+    }
 }

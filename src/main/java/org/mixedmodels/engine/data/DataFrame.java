@@ -112,23 +112,30 @@ public final class DataFrame {
 
     /**
      * The table with the given missing-value tokens applied to its text columns (a table from KNIME, whose string
-     * cells may hold {@code .} or {@code NULL}): in a text column that holds a token, those cells become missing
-     * and the column is typed again as {@link CsvReader} types a file's columns (numeric when the other cells are
-     * all numbers; a {@link NumericDoubt} when most are). Columns without a token, numeric ones included, are
-     * kept as they are, so a text column the user declared text stays text. How a node's "missing-value tokens" setting reaches
-     * the engine; {@link #withCategorical} then applies a "treat as categorical" selection.
+     * cells may hold {@code .} or {@code NULL}): in a text column those cells become missing and the column stays
+     * text. A KNIME column's type is the user's declaration, so a string column is never re-typed as numbers here
+     * (the nodes warn when one holds numbers only; KNIME's String to Number node converts it). Numeric columns are
+     * kept as they are. How a node's "missing-value tokens" setting reaches the engine; {@link #withCategorical}
+     * then applies a "treat as categorical" selection.
      */
     public DataFrame withMissingTokens(CsvOptions options) {
         List<Column> out = new ArrayList<>();
         for (Column c : columns.values()) {
-            if (c instanceof CategoricalColumn) {
-                String[] cells = new String[c.size()];
-                boolean token = false;
-                for (int i = 0; i < cells.length; i++) {
-                    cells[i] = c.label(i);
-                    token |= cells[i] != null && options.isMissing(cells[i]);
+            if (c instanceof CategoricalColumn cat) {
+                String[] cells = null;
+                for (int i = 0; i < c.size(); i++) {
+                    String label = c.label(i);
+                    if (label != null && options.isMissing(label)) {
+                        if (cells == null) {
+                            cells = new String[c.size()];
+                            for (int k = 0; k < cells.length; k++) {
+                                cells[k] = c.label(k);
+                            }
+                        }
+                        cells[i] = null;
+                    }
                 }
-                out.add(token ? CsvReader.typeColumn(c.name(), cells, null, options) : c);
+                out.add(cells == null ? c : new CategoricalColumn(c.name(), cells, cat.numericDoubt()));
             } else {
                 out.add(c);
             }

@@ -9,6 +9,7 @@ import org.mixedmodels.engine.data.CategoricalColumn;
 import org.mixedmodels.engine.data.Column;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.data.NumericRequirement;
 import org.mixedmodels.engine.formula.Formula;
 
 /**
@@ -87,21 +88,11 @@ public final class ModelFrame {
         // A column of numbers with a few stray texts ('.', NULL, 1,500) is refused, never silently made a factor.
         for (Column c : used) {
             if (c instanceof CategoricalColumn cat && cat.numericDoubt() != null
-                    && !formula.groupingVariables().contains(c.name())) {
+                    && !formula.groupingVariables().contains(c.name()) && !c.name().equals(formula.response())) {
                 throw new MixedModelException(cat.numericDoubt().message(c.name()));
             }
         }
-        Column response = data.column(formula.response());
-        if (!(response instanceof NumericColumn)) {
-            int row = firstPresent(response);
-            String label = response.label(row);
-            throw new MixedModelException("The response column '" + formula.response()
-                    + "' is not numeric: it holds text such as '" + label + "' (data row " + (row + 1)
-                    + "); a linear mixed model needs a numeric response."
-                    + (label.strip().matches("[-+]?[0-9]*,[0-9]+") ? " If ',' is the decimal mark, say so (command line:"
-                            + " --decimal ,)." : " Only empty and NA cells count as missing unless other tokens are"
-                                    + " declared (command line: --na)."));
-        }
+        NumericRequirement.of(data.column(formula.response()), "response", "a linear mixed model needs a numeric response");
         int[] rows = completeRows(data, used);
         if (rows.length == 0) {
             throw new MixedModelException("No row is complete: every row has a missing value in at least one of the columns "
@@ -141,15 +132,6 @@ public final class ModelFrame {
             }
         }
         return true;
-    }
-
-    private static int firstPresent(Column c) {
-        for (int i = 0; i < c.size(); i++) {
-            if (!c.isMissing(i)) {
-                return i;
-            }
-        }
-        return 0;
     }
 
     /**

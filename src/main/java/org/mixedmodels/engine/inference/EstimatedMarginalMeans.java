@@ -20,7 +20,9 @@ import org.mixedmodels.engine.formula.Term;
  * levels of the model's factors with each numeric covariate at its mean over the rows used; the mean
  * of a level (or combination of levels) of the {@code specs} factors averages the grid's predictions
  * over the other factors with equal weights. Differences are estimated for every pair, in grid order
- * ("A - B"), with unadjusted and Tukey, Bonferroni and Holm adjusted p-values.
+ * ("A - B"), with unadjusted and Tukey, Bonferroni and Holm adjusted p-values; or, as emmeans'
+ * {@code contrast(emm, "trt.vs.ctrl")}, each level minus the first (the reference, "B - A"), with unadjusted,
+ * Dunnett (emmeans' dunnettx), Bonferroni and Holm adjusted p-values.
  */
 public final class EstimatedMarginalMeans {
 
@@ -33,12 +35,48 @@ public final class EstimatedMarginalMeans {
      * within which it is taken (null without them).
      */
     public record Difference(String contrast, double estimate, double se, double df, double t, double p,
-            double pTukey, double pBonferroni, double pHolm, double lower, double upper, String by) {
+            double pTukey, double pBonferroni, double pHolm, double lower, double upper, String by,
+            double pDunnett) {
+        /** A pairwise difference (no Dunnett p-value). */
+        public Difference(String contrast, double estimate, double se, double df, double t, double p, double pTukey,
+                double pBonferroni, double pHolm, double lower, double upper, String by) {
+            this(contrast, estimate, se, df, t, p, pTukey, pBonferroni, pHolm, lower, upper, by, Double.NaN);
+        }
+    }
+
+    /** Which differences: every pair (emmeans' {@code pairwise}), or each level minus the reference level. */
+    public enum Contrasts {
+        /** every pair of levels, "A - B" in grid order; Tukey's adjustment */
+        PAIRWISE("pairwise"),
+        /** each level minus the first (the reference level), "B - A"; emmeans' dunnettx adjustment */
+        TRT_VS_CTRL("trt.vs.ctrl");
+
+        private final String label;
+
+        Contrasts(String label) {
+            this.label = label;
+        }
+
+        /** The name emmeans gives the family. */
+        public String label() {
+            return label;
+        }
+
+        /** The family by its emmeans name ({@code pairwise}, {@code trt.vs.ctrl}; case-insensitive). */
+        public static Contrasts parse(String text) {
+            for (Contrasts c : values()) {
+                if (c.label.equalsIgnoreCase(text == null ? "" : text.strip())) {
+                    return c;
+                }
+            }
+            throw new MixedModelException("Unknown contrasts '" + text + "'; choose pairwise or trt.vs.ctrl.");
+        }
     }
 
     private final List<Mean> means;
     private final List<Difference> differences;
     private CovarianceType covariance = CovarianceType.MODEL;
+    private Contrasts contrasts = Contrasts.PAIRWISE;
 
     private EstimatedMarginalMeans(List<Mean> means, List<Difference> differences) {
         this.means = List.copyOf(means);
@@ -48,6 +86,11 @@ public final class EstimatedMarginalMeans {
     /** Which covariance of the fixed effects the SEs and df use. */
     public CovarianceType covariance() {
         return covariance;
+    }
+
+    /** Which differences were taken: all pairs, or each level minus the reference. */
+    public Contrasts contrasts() {
+        return contrasts;
     }
 
     public List<Mean> means() {
@@ -79,6 +122,12 @@ public final class EstimatedMarginalMeans {
     /** As {@link #of(FitResult, List, List, DfMethod, double)} under the given covariance of the fixed effects. */
     public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, List<String> by, DfMethod method,
             double confidenceLevel, CovarianceType covariance) {
+        return of(fit, specs, by, method, confidenceLevel, covariance, Contrasts.PAIRWISE);
+    }
+
+    /** As above, with the differences of the given family. */
+    public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, List<String> by, DfMethod method,
+            double confidenceLevel, CovarianceType covariance, Contrasts family) {
         for (String b : by) {
             if (specs.contains(b)) {
                 throw new MixedModelException("'" + b + "' is both a factor to compare and a by factor; name it once.");
@@ -198,10 +247,15 @@ public final class EstimatedMarginalMeans {
             String byLabel = by.isEmpty() ? null : label(specFactors, cell * specCells, specCount, specFactors.size());
             List<double[]> raw = new ArrayList<>();
             List<String> names = new ArrayList<>();
+            boolean control = family == Contrasts.TRT_VS_CTRL;
             for (int a = 0; a < specCells; a++) {
                 for (int b = a + 1; b < specCells; b++) {
-                    int ga = cell * specCells + a;
-                    int gb = cell * specCells + b;
+                    if (control && a > 0) {
+                        break; // each level b against the reference, level 0
+                    }
+                    // pairwise: "A - B" in grid order; against the control: "B - A", level minus reference
+                    int ga = cell * specCells + (control ? b : a);
+                    int gb = cell * specCells + (control ? a : b);
                     double[] d = new double[p];
                     for (int j = 0; j < p; j++) {
                         d[j] = l[ga][j] - l[gb][j];
@@ -222,13 +276,16 @@ public final class EstimatedMarginalMeans {
             double[] holm = PValueAdjustment.holm(raw.stream().mapToDouble(r -> r[4]).toArray());
             for (int k = 0; k < m; k++) {
                 double[] r = raw.get(k);
-                double tukey = StudentizedRange.upperTail(Math.abs(r[3]) * Math.sqrt(2), specCells, r[2]);
+                double tukey = control ? Double.NaN
+                        : StudentizedRange.upperTail(Math.abs(r[3]) * Math.sqrt(2), specCells, r[2]);
+                double dunnett = control ? DunnettApproximation.adjustedP(r[3], m, r[2], r[4]) : Double.NaN;
                 diffs.add(new Difference(names.get(k), r[0], r[1], r[2], r[3], r[4], tukey, Math.min(1, r[4] * m), holm[k],
-                        r[5], r[6], byLabel));
+                        r[5], r[6], byLabel, dunnett));
             }
         }
         EstimatedMarginalMeans result = new EstimatedMarginalMeans(means, diffs);
         result.covariance = covariance;
+        result.contrasts = family;
         return result;
     }
 

@@ -48,6 +48,14 @@ public final class StudentizedRange {
 
     /** P(Q <= q). */
     public static double cdf(double q, int k, double df) {
+        return cdf(q, (double) k, df);
+    }
+
+    /**
+     * P(Q <= q) for a real number of means k, as R's {@code ptukey} takes it (the defining integral holds for any
+     * k > 1); emmeans' Dunnett approximation calls it with k = (1 + sqrt(1 + 8 m)) / 2 for m comparisons.
+     */
+    public static double cdf(double q, double k, double df) {
         if (q <= 0) {
             return 0;
         }
@@ -72,7 +80,7 @@ public final class StudentizedRange {
     }
 
     /** W(w): the probability that the range of k standard normals is below w. */
-    static double rangeCdf(double w, int k) {
+    static double rangeCdf(double w, double k) {
         double width = 2 * Z_LIMIT / Z_INTERVALS;
         double sum = 0;
         for (int i = 0; i < Z_INTERVALS; i++) {

@@ -12,6 +12,7 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.Column;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.data.NumericRequirement;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.ModelFrame;
 import org.mixedmodels.engine.design.ModelMatrix;
@@ -153,11 +154,8 @@ final class JointData {
         for (String c : survColumns) {
             requireColumn(survData, c, "survival");
         }
-        if (!(longData.column(spec.timeVariable()) instanceof NumericColumn)) {
-            throw new MixedModelException("The time column '" + spec.timeVariable() + "' of the longitudinal table is not"
-                    + " numeric (it holds text such as '" + firstLabel(longData.column(spec.timeVariable())) + "'); the time"
-                    + " variable must be a number on the same scale as the survival time '" + spec.survivalTime() + "'.");
-        }
+        NumericRequirement.of(longData.column(spec.timeVariable()), "time", "the time variable of the longitudinal"
+                + " table must be a number on the same scale as the survival time '" + spec.survivalTime() + "'");
         noMissing(longData, longColumns, "longitudinal");
         noMissing(survData, survColumns, "survival");
         double[] eventTime = numeric(survData, spec.survivalTime(), "survival time");
@@ -471,27 +469,15 @@ final class JointData {
     }
 
     private static double[] numeric(DataFrame data, String column, String what) {
-        Column c = data.column(column);
-        if (!(c instanceof NumericColumn num)) {
-            throw new MixedModelException("The " + what + " column '" + column + "' is not numeric (it holds text such as '"
-                    + firstLabel(c) + "'); " + (what.equals("event indicator") ? "code it as 1 (event) or 0 (censored)."
-                            : "it must hold numbers."));
-        }
-        double[] v = new double[c.size()];
+        NumericColumn num = NumericRequirement.of(data.column(column), what, what.equals("event indicator")
+                ? "code it as 1 (event) or 0 (censored)" : "a joint model needs numbers there");
+        double[] v = new double[num.size()];
         for (int r = 0; r < v.length; r++) {
             v[r] = num.value(r);
         }
         return v;
     }
 
-    private static String firstLabel(Column c) {
-        for (int i = 0; i < c.size(); i++) {
-            if (!c.isMissing(i)) {
-                return c.label(i);
-            }
-        }
-        return "";
-    }
 
     private static String list(List<String> ids) {
         List<String> shown = ids.size() > 10 ? ids.subList(0, 10) : ids;

@@ -11,6 +11,7 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.Column;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.data.NumericRequirement;
 
 /**
  * The six ANOVA intraclass correlations of Shrout and Fleiss (1979, Psychol Bull 86:420), with the F tests and
@@ -82,10 +83,7 @@ public final class IccForms {
             throw new MixedModelException("The subject ('" + subjectColumn + "'), rating ('" + valueColumn
                     + "') and rater ('" + raterColumn + "') columns must be three different columns.");
         }
-        if (!(valueCol instanceof NumericColumn value)) {
-            throw new MixedModelException("The rating column '" + valueColumn + "' is not numeric (it holds text such as '"
-                    + firstLabel(valueCol) + "'); the ICC needs numeric ratings. Choose a numeric column or convert it.");
-        }
+        NumericColumn value = NumericRequirement.of(valueCol, "rating", "the ICC needs numeric ratings");
         Map<String, Integer> subjects = new LinkedHashMap<>();
         Map<String, Integer> raters = new LinkedHashMap<>();
         for (int r = 0; r < data.rowCount(); r++) {
@@ -372,12 +370,4 @@ public final class IccForms {
         return v * v;
     }
 
-    private static String firstLabel(Column c) {
-        for (int i = 0; i < c.size(); i++) {
-            if (!c.isMissing(i)) {
-                return c.label(i);
-            }
-        }
-        return "";
-    }
 }

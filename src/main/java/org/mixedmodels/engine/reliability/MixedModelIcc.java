@@ -15,6 +15,7 @@ import org.mixedmodels.engine.data.CategoricalColumn;
 import org.mixedmodels.engine.data.Column;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.data.NumericRequirement;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
@@ -245,11 +246,8 @@ public final class MixedModelIcc {
                     + "') and fixed-effect (" + quoted(fixed) + ") columns must all be different columns.");
         }
         Column subject = data.column(subjectColumn);
-        if (!(data.column(valueColumn) instanceof NumericColumn value)) {
-            throw new MixedModelException("The value column '" + valueColumn + "' is not numeric (it holds text such as '"
-                    + firstLabel(data.column(valueColumn)) + "'); the ICC needs numeric measurements. Choose a numeric"
-                    + " column or convert it.");
-        }
+        NumericColumn value = NumericRequirement.of(data.column(valueColumn), "value",
+                "the ICC needs numeric measurements");
         List<Column> fixedCols = new ArrayList<>();
         for (String f : fixed) {
             fixedCols.add(data.column(f));
@@ -388,14 +386,6 @@ public final class MixedModelIcc {
         return String.join(", ", q);
     }
 
-    private static String firstLabel(Column c) {
-        for (int i = 0; i < c.size(); i++) {
-            if (!c.isMissing(i)) {
-                return c.label(i);
-            }
-        }
-        return "";
-    }
 
     // ---- parametric bootstrap ---------------------------------------------------------------------------------
 

@@ -777,6 +777,10 @@ public final class FitReport {
             means.add(row);
         }
         out.put("lsmeans", means);
+        boolean control = emm.contrasts() == EstimatedMarginalMeans.Contrasts.TRT_VS_CTRL;
+        if (control) {
+            out.put("contrasts", emm.contrasts().label());
+        }
         List<Object> pairs = new ArrayList<>();
         for (EstimatedMarginalMeans.Difference d : emm.differences()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -789,7 +793,11 @@ public final class FitReport {
             row.put("df", d.df());
             row.put("t", d.t());
             row.put("p", d.p());
-            row.put("p_tukey", d.pTukey());
+            if (control) {
+                row.put("p_dunnettx", d.pDunnett());
+            } else {
+                row.put("p_tukey", d.pTukey());
+            }
             row.put("p_bonferroni", d.pBonferroni());
             row.put("p_holm", d.pHolm());
             row.put("lower", d.lower());
@@ -819,16 +827,19 @@ public final class FitReport {
                     sig(m.upper(), 5)));
         }
         s.append(table(List.of("level", "emmean", "SE", z ? "" : "df", "lower", "upper"), rows, true, 0));
-        s.append("\nPairwise differences:\n");
+        boolean control = emm.contrasts() == EstimatedMarginalMeans.Contrasts.TRT_VS_CTRL;
+        s.append(control ? "\nDifferences from the reference level (trt.vs.ctrl; p.dunnettx as emmeans' dunnettx):\n"
+                : "\nPairwise differences:\n");
         boolean anyBy = emm.differences().stream().anyMatch(d -> d.by() != null);
         List<List<String>> pairs = new ArrayList<>();
         for (EstimatedMarginalMeans.Difference d : emm.differences()) {
             pairs.add(List.of(anyBy ? (d.by() == null ? "" : d.by()) : "", d.contrast(), sig(d.estimate(), 5), sig(d.se(), 5),
-                    z ? "" : fixed(d.df(), 2), fixed(d.t(), 3), pValue(d.p()), pValue(d.pTukey()), pValue(d.pBonferroni()),
+                    z ? "" : fixed(d.df(), 2), fixed(d.t(), 3), pValue(d.p()), pValue(control ? d.pDunnett() : d.pTukey()),
+                    pValue(d.pBonferroni()),
                     pValue(d.pHolm())));
         }
         s.append(table(List.of(anyBy ? "by" : "", "contrast", "estimate", "SE", z ? "" : "df", z ? "z ratio" : "t ratio",
-                "p", "p.tukey", "p.bonf", "p.holm"), pairs, true, 0, 1));
+                "p", control ? "p.dunnettx" : "p.tukey", "p.bonf", "p.holm"), pairs, true, 0, 1));
         if (fit != null) {
             appendWarnings(s, warnings(fit, List.of()));
         }

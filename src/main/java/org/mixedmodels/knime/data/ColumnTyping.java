@@ -3,9 +3,14 @@ package org.mixedmodels.knime.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
+import org.knime.core.data.DataTableSpec;
+import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.ModelContentRO;
 import org.knime.core.node.ModelContentWO;
+import org.knime.core.node.NodeSettingsRO;
+import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.data.CsvOptions;
 import org.mixedmodels.engine.data.DataFrame;
 
@@ -37,11 +42,52 @@ public record ColumnTyping(List<String> categorical, List<String> missingTokens)
         return tokens;
     }
 
+    /**
+     * Checks the choice against the input table at configure time: every column chosen as categorical is in the
+     * table and numeric (string columns are categorical already), and none is a column that must be numeric.
+     *
+     * @param numericRoles the columns that must stay numeric, each with its role ({@code response}, {@code value})
+     */
+    public void check(final DataTableSpec spec, final Map<String, String> numericRoles)
+        throws InvalidSettingsException {
+        TableToDataFrame.checkColumnsExist(spec, categorical, "chosen as categorical");
+        for (String column : categorical) {
+            String role = numericRoles.get(column);
+            if (role != null) {
+                throw new InvalidSettingsException("The " + role + " column '" + column + "' is chosen as categorical; "
+                    + "the " + role + " must be numeric. Remove it from \"Treat as categorical\".");
+            }
+            if (!TableToDataFrame.isNumeric(spec.getColumnSpec(column))) {
+                throw new InvalidSettingsException("Column '" + column + "' is chosen as categorical but is not numeric ("
+                    + spec.getColumnSpec(column).getType() + "); string columns are categorical already. Remove it "
+                    + "from \"Treat as categorical\".");
+            }
+        }
+    }
+
     /** The missing tokens first, then the categorical columns, as the engine's Javadoc prescribes. */
     public DataFrame apply(final DataFrame data) {
         DataFrame typed = data.withMissingTokens(CsvOptions.defaults().withMissingTokens(missingTokens));
         List<String> present = categorical.stream().filter(typed.columnNames()::contains).toList();
         return typed.withCategorical(present);
+    }
+
+    /** Node settings key of the numeric columns read as categorical (the Learner's, used by every node that reads). */
+    public static final String CATEGORICAL_COLUMNS = "categorical_columns";
+    /** Node settings key of the comma-separated missing-value tokens. */
+    public static final String MISSING_TOKENS = "missing_tokens";
+
+    /** The choice in a node's settings: the categorical columns as an array, the tokens as one comma-separated text. */
+    public void saveTo(final NodeSettingsWO settings) {
+        settings.addStringArray(CATEGORICAL_COLUMNS, categorical.toArray(String[]::new));
+        settings.addString(MISSING_TOKENS, String.join(", ", missingTokens));
+    }
+
+    /** What {@link #saveTo} wrote; settings saved before these choices existed read as {@link #DEFAULT}. */
+    public static ColumnTyping loadFrom(final NodeSettingsRO settings) {
+        String[] cat = settings.getStringArray(CATEGORICAL_COLUMNS, new String[0]);
+        String na = settings.getString(MISSING_TOKENS, String.join(", ", DEFAULT.missingTokens));
+        return new ColumnTyping(List.of(cat == null ? new String[0] : cat), parseTokens(na));
     }
 
     /** The categorical columns as {@code categorical_columns}, the tokens as {@code missing_tokens}. */

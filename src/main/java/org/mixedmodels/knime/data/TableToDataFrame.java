@@ -54,6 +54,76 @@ public final class TableToDataFrame {
         }
     }
 
+    /**
+     * Checks at configure time that a column that must hold numbers (a response, an ICC's values, an event time) is a
+     * numeric KNIME column. KNIME's column type is the user's declaration: a string column is categorical even when
+     * its cells are numbers, and is never re-typed here; KNIME's String to Number node converts it.
+     *
+     * @param role the column's role as the message names it ({@code response}, {@code value}, {@code event time})
+     */
+    public static void requireNumeric(final DataTableSpec spec, final String column, final String role)
+        throws InvalidSettingsException {
+        DataColumnSpec c = spec.getColumnSpec(column);
+        if (c != null && !isNumeric(c)) {
+            throw new InvalidSettingsException("The " + role + " column '" + column + "' is not numeric: it is a "
+                + c.getType() + " column, and a string column is categorical (its KNIME type decides), but the " + role
+                + " must be numeric. If it holds numbers, convert it with KNIME's \"String to Number\" node (cells such "
+                + "as '.' or 'NULL' become missing there); otherwise choose a numeric column.");
+        }
+    }
+
+    /**
+     * Warnings for string columns used as predictors whose values are numbers (after the missing tokens): they are
+     * categorical, as their KNIME type says, with a level per value, which a user may not expect. A column that is
+     * numbers except for a few cells names the first such cell.
+     *
+     * @param predictors the source columns used as fixed effects or slopes (not grouping columns, whose numeric ids
+     *     are levels anyway)
+     */
+    public static List<String> stringColumnsOfNumbers(final DataTableSpec spec, final DataFrame data,
+        final Collection<String> predictors) {
+        List<String> warnings = new ArrayList<>();
+        org.mixedmodels.engine.data.CsvOptions plain = org.mixedmodels.engine.data.CsvOptions.defaults()
+            .withMissingTokens(List.of());
+        for (String name : sourceColumns(spec, predictors)) {
+            DataColumnSpec c = spec.getColumnSpec(name);
+            if (c == null || isNumeric(c) || !data.columnNames().contains(name)) {
+                continue;
+            }
+            Column column = data.column(name);
+            String[] labels = new String[column.size()];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = column.label(i);
+            }
+            Column typed = org.mixedmodels.engine.data.CsvReader.typeColumn(name, labels, null, plain);
+            String advice = " It is used as categorical (a level per value), as its type says. To use it as numeric, "
+                + "convert it with KNIME's \"String to Number\" node.";
+            if (typed instanceof NumericColumn) {
+                warnings.add("Column '" + name + "' is a string column of numbers." + advice);
+            } else if (typed instanceof CategoricalColumn cat && cat.numericDoubt() != null) {
+                org.mixedmodels.engine.data.NumericDoubt d = cat.numericDoubt();
+                warnings.add("Column '" + name + "' is a string column of numbers except " + (d.others() == 1
+                    ? "1 cell" : d.others() + " cells") + " (row " + (d.firstRow() + 1) + " holds '" + d.tokens().get(0)
+                    + "')." + advice + " Declare '" + d.tokens().get(0) + "' a missing value token if it means missing.");
+            }
+        }
+        return warnings;
+    }
+
+    /**
+     * The formula's fixed-effect and slope variables: its variables without the response, the grouping columns and
+     * a residual structure's visit and subject columns (a visit is categorical by design).
+     */
+    public static List<String> predictors(final org.mixedmodels.engine.formula.Formula formula) {
+        Set<String> not = new java.util.HashSet<>(formula.groupingVariables());
+        not.add(formula.response());
+        formula.residualTerms().forEach(t -> {
+            not.add(t.time());
+            not.add(t.subject());
+        });
+        return formula.variables().stream().filter(v -> !not.contains(v)).toList();
+    }
+
     /** R's {@code factor(x)} and {@code as.factor(x)} in a formula. */
     private static final java.util.regex.Pattern FACTOR_CALL =
         java.util.regex.Pattern.compile("(factor|as\\.factor)\\((.+)\\)");
@@ -156,7 +226,7 @@ public final class TableToDataFrame {
     }
 
     /** A cell's text as a level name: integers without a decimal point. */
-    static String label(final DataCell cell) {
+    public static String label(final DataCell cell) {
         if (cell instanceof StringValue) {
             return ((StringValue)cell).getStringValue();
         }

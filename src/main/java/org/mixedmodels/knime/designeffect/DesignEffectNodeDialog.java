@@ -19,8 +19,12 @@ import org.knime.core.node.NotConfigurableException;
 import org.knime.core.node.util.ColumnSelectionComboxBox;
 import org.knime.core.node.port.PortObjectSpec;
 import org.mixedmodels.knime.dialog.FormPanel;
+import org.mixedmodels.knime.dialog.TypingPanel;
 
-/** The Design Effect node's dialog: from the table's columns, or planning values. */
+/**
+ * The Design Effect node's dialog: from the table's columns, or planning values; the "Reading" tab has the Learner's
+ * missing-value tokens and numeric columns treated as categorical.
+ */
 final class DesignEffectNodeDialog extends NodeDialogPane {
     private final JRadioButton fromData = new JRadioButton("From the input table");
     private final JRadioButton planning = new JRadioButton("Planning: given ICC and cluster size");
@@ -32,6 +36,7 @@ final class DesignEffectNodeDialog extends NodeDialogPane {
     private final JSpinner clusterSize = new JSpinner(new SpinnerNumberModel(5.0, 1.0, 1e9, 1.0));
     private final JSpinner sampleSize = new JSpinner(new SpinnerNumberModel(100.0, 1.0, 1e12, 10.0));
     private final JSpinner cv = new JSpinner(new SpinnerNumberModel(0.0, 0.0, 100.0, 0.05));
+    final TypingPanel typing = new TypingPanel();
 
     DesignEffectNodeDialog() {
         ButtonGroup mode = new ButtonGroup();
@@ -44,6 +49,8 @@ final class DesignEffectNodeDialog extends NodeDialogPane {
             .row("Adjust for", new JScrollPane(fixed)).row("", planning).row("ICC", icc)
             .row("Mean cluster size", clusterSize).row("Total sample size n", sampleSize)
             .row("CV of cluster sizes", cv).finish());
+        addTab("Reading", new FormPanel().row("Missing value tokens", typing.missingTokens)
+            .row("", typing.categorical).finish());
         fromData.addActionListener(e -> updateEnabled());
         planning.addActionListener(e -> updateEnabled());
     }
@@ -89,6 +96,7 @@ final class DesignEffectNodeDialog extends NodeDialogPane {
         clusterSize.setValue(s.clusterSize);
         sampleSize.setValue(s.sampleSize);
         cv.setValue(s.clusterSizeCv);
+        typing.load(spec == null ? new DataTableSpec() : spec, s.typing);
         updateEnabled();
     }
 
@@ -103,6 +111,7 @@ final class DesignEffectNodeDialog extends NodeDialogPane {
         s.clusterSize = ((Number)clusterSize.getValue()).doubleValue();
         s.sampleSize = ((Number)sampleSize.getValue()).doubleValue();
         s.clusterSizeCv = ((Number)cv.getValue()).doubleValue();
+        s.typing = typing.typing();
         s.validate();
         s.saveTo(settings);
     }

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.knime.core.data.DataColumnSpec;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.data.RowKey;
 import org.knime.core.data.def.DefaultRow;
@@ -68,11 +67,8 @@ final class DesignEffectNodeModel extends StatelessNodeModel {
         Set<String> columns = new LinkedHashSet<>(List.of(settings.clusterColumn, settings.valueColumn));
         columns.addAll(Arrays.asList(settings.fixedColumns));
         TableToDataFrame.checkColumnsExist(spec, columns, "chosen in the dialog");
-        DataColumnSpec value = spec.getColumnSpec(settings.valueColumn);
-        if (!TableToDataFrame.isNumeric(value)) {
-            throw new InvalidSettingsException("The outcome column '" + settings.valueColumn + "' is not numeric ("
-                + value.getType() + "); choose a numeric outcome or convert it (e.g. with String to Number).");
-        }
+        TableToDataFrame.requireNumeric(spec, settings.valueColumn, "outcome");
+        settings.typing.check(spec, java.util.Map.of(settings.valueColumn, "outcome"));
     }
 
     @Override
@@ -81,26 +77,30 @@ final class DesignEffectNodeModel extends StatelessNodeModel {
         check(table == null ? null : table.getDataTableSpec());
         DesignEffect.Result r;
         String source;
+        List<String> warnings = new java.util.ArrayList<>();
         try {
             if (settings.fromData) {
                 Set<String> columns = new LinkedHashSet<>(List.of(settings.clusterColumn, settings.valueColumn));
                 columns.addAll(Arrays.asList(settings.fixedColumns));
                 DataFrame data = TableToDataFrame.convert(table, columns, Set.of(settings.clusterColumn),
-                    exec.createSubProgress(0.2));
+                    settings.typing, exec.createSubProgress(0.2));
+                warnings.addAll(TableToDataFrame.stringColumnsOfNumbers(table.getDataTableSpec(), data,
+                    List.of(settings.fixedColumns)));
                 r = DesignEffect.fromData(data, settings.clusterColumn, settings.valueColumn,
                     List.of(settings.fixedColumns));
                 source = "REML random intercept per " + settings.clusterColumn
                     + (settings.fixedColumns.length == 0 ? "" : ", adjusted for " + String.join(", ",
                         settings.fixedColumns));
-                if (!r.iccEstimate().warnings().isEmpty()) {
-                    setWarningMessage(String.join("\n", r.iccEstimate().warnings()));
-                }
+                warnings.addAll(r.iccEstimate().warnings());
             } else {
                 r = DesignEffect.plan(settings.icc, settings.clusterSize, settings.sampleSize, settings.clusterSizeCv);
                 source = "given ICC and cluster size (planning)";
             }
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        if (!warnings.isEmpty()) {
+            setWarningMessage(String.join("\n", warnings));
         }
         BufferedDataContainer c = exec.createDataContainer(outputSpec());
         c.addRowToTable(new DefaultRow(RowKey.createRowKey(0L), new StringCell(source), number(r.icc()),

@@ -3,10 +3,12 @@ package org.mixedmodels.knime.designeffect;
 import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
+import org.mixedmodels.knime.data.ColumnTyping;
 
 /**
  * The Design Effect node's settings: from data (cluster and outcome columns, optional adjusting columns) or,
- * for planning, from a given ICC, mean cluster size, total n and coefficient of variation of cluster sizes.
+ * for planning, from a given ICC, mean cluster size, total n and coefficient of variation of cluster sizes. The table
+ * is read as the Learner reads it ({@link ColumnTyping}).
  */
 final class DesignEffectSettings {
     static final String FROM_DATA = "from_data";
@@ -26,6 +28,7 @@ final class DesignEffectSettings {
     double clusterSize = 5;
     double sampleSize = 100;
     double clusterSizeCv;
+    ColumnTyping typing = ColumnTyping.DEFAULT;
 
     void saveTo(final NodeSettingsWO s) {
         s.addBoolean(FROM_DATA, fromData);
@@ -36,6 +39,7 @@ final class DesignEffectSettings {
         s.addDouble(CLUSTER_SIZE, clusterSize);
         s.addDouble(SAMPLE_SIZE, sampleSize);
         s.addDouble(CLUSTER_SIZE_CV, clusterSizeCv);
+        typing.saveTo(s);
     }
 
     static DesignEffectSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
@@ -49,6 +53,7 @@ final class DesignEffectSettings {
         r.clusterSize = s.getDouble(CLUSTER_SIZE);
         r.sampleSize = s.getDouble(SAMPLE_SIZE);
         r.clusterSizeCv = s.getDouble(CLUSTER_SIZE_CV);
+        r.typing = ColumnTyping.loadFrom(s); // absent in workflows saved before it existed: none, NA
         return r;
     }
 

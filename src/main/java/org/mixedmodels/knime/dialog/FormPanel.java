@@ -10,7 +10,6 @@ import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
 import java.awt.Insets;
 
-import javax.swing.JComboBox;
 import javax.swing.JComponent;
 import javax.swing.JLabel;
 import javax.swing.JPanel;
@@ -22,8 +21,6 @@ import org.mixedmodels.knime.data.TableToDataFrame;
 /** A dialog tab of labelled rows, top-aligned, and the column choosers the nodes' dialogs share. */
 public final class FormPanel extends JPanel {
     private static final long serialVersionUID = 1L;
-    /** The entry of an optional column chooser that means "no column". */
-    public static final String NONE = "<none>";
     private int y;
 
     public FormPanel() {
@@ -52,32 +49,6 @@ public final class FormPanel extends JPanel {
         g.weighty = 1;
         add(new JPanel(), g);
         return this;
-    }
-
-    /**
-     * Fills a column chooser with the table's columns (numeric ones only if asked; {@link #NONE} first if the
-     * choice is optional) and selects {@code selected} if present.
-     */
-    public static void fill(final JComboBox<String> box, final DataTableSpec spec, final boolean numericOnly,
-        final boolean optional, final String selected) {
-        box.removeAllItems();
-        if (optional) {
-            box.addItem(NONE);
-        }
-        for (DataColumnSpec c : spec) {
-            if (!numericOnly || TableToDataFrame.isNumeric(c)) {
-                box.addItem(c.getName());
-            }
-        }
-        if (selected != null && !selected.isEmpty()) {
-            box.setSelectedItem(selected);
-        }
-    }
-
-    /** The chosen column, or "" for none. */
-    public static String chosen(final JComboBox<String> box) {
-        Object item = box.getSelectedItem();
-        return item == null || NONE.equals(item) ? "" : (String)item;
     }
 
     /** KNIME's column combo box (type icons), offering the numeric columns only if asked. */

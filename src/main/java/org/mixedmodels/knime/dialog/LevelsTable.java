@@ -27,6 +27,8 @@ import javax.swing.table.TableCellEditor;
 import org.knime.core.data.DataCell;
 import org.knime.core.data.DataColumnSpec;
 import org.knime.core.data.DataTableSpec;
+import org.mixedmodels.engine.data.CsvReader;
+import org.mixedmodels.engine.data.NumericColumn;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
 /**
@@ -43,16 +45,19 @@ public final class LevelsTable {
     private static final class Row {
         final String column;
         final List<String> levels;
+        /** A numeric column treated as categorical: its levels are numbers as the engine prints them. */
+        final boolean numeric;
         String reference = FIRST_LEVEL;
         boolean custom;
 
-        Row(final String column, final List<String> levels) {
+        Row(final String column, final List<String> levels, final boolean numeric) {
             this.column = column;
             this.levels = levels;
+            this.numeric = numeric;
         }
 
         List<String> sorted() {
-            return new ArrayList<>(new TreeSet<>(levels));
+            return sortedLevels(levels);
         }
 
         String order() {
@@ -60,7 +65,27 @@ public final class LevelsTable {
         }
     }
 
+    /**
+     * Levels in the engine's order: by value when all are numbers (R's order of a numeric column made a factor),
+     * otherwise as text.
+     */
+    static List<String> sortedLevels(final java.util.Collection<String> levels) {
+        List<String> sorted = new ArrayList<>(new TreeSet<>(levels));
+        if (sorted.stream().allMatch(l -> CsvReader.parseNumber(l, '.') != null)) {
+            sorted.sort(java.util.Comparator.comparingDouble(l -> CsvReader.parseNumber(l, '.')));
+        }
+        return sorted;
+    }
+
+    /** A level typed for a numeric column, as the engine prints it: {@code 185.0} is {@code 185}. */
+    static String asLevel(final String typed, final boolean numeric) {
+        String t = typed.strip();
+        Double d = numeric ? CsvReader.parseNumber(t, '.') : null;
+        return d == null ? t : NumericColumn.format(d);
+    }
+
     private final List<Row> rows = new ArrayList<>();
+    private DataTableSpec spec = new DataTableSpec();
     private final Model model = new Model();
     private final JTable table = new JTable(model) {
         private static final long serialVersionUID = 1L;
@@ -71,6 +96,8 @@ public final class LevelsTable {
                 JComboBox<String> box = new JComboBox<>();
                 box.addItem(FIRST_LEVEL);
                 rows.get(row).sorted().forEach(box::addItem);
+                // a numeric column's levels are known only from its domain values; otherwise the user types one
+                box.setEditable(rows.get(row).numeric);
                 return new DefaultCellEditor(box);
             }
             return super.getCellEditor(row, column);
@@ -114,7 +141,12 @@ public final class LevelsTable {
 
         @Override
         public void setValueAt(final Object value, final int r, final int c) {
-            rows.get(r).reference = value == null ? FIRST_LEVEL : value.toString();
+            Row row = rows.get(r);
+            String level = value == null ? "" : asLevel(value.toString(), row.numeric);
+            row.reference = level.isEmpty() ? FIRST_LEVEL : level;
+            if (row.numeric && !row.reference.equals(FIRST_LEVEL) && !row.levels.contains(row.reference)) {
+                row.levels.add(row.reference);
+            }
             fireTableCellUpdated(r, c);
         }
     }
@@ -207,13 +239,32 @@ public final class LevelsTable {
      */
     public void load(final DataTableSpec spec, final Map<String, String> references,
         final Map<String, List<String>> orders) {
+        load(spec, List.of(), references, orders);
+    }
+
+    /**
+     * As {@link #load(DataTableSpec, Map, Map)}, plus a row per numeric column treated as categorical, its levels
+     * the domain values as the engine prints them ({@code 185}, not {@code 185.0}) where KNIME recorded them, the
+     * reference typed otherwise.
+     */
+    public void load(final DataTableSpec tableSpec, final java.util.Collection<String> numericCategorical,
+        final Map<String, String> references, final Map<String, List<String>> orders) {
+        spec = tableSpec;
         rows.clear();
         Map<String, List<String>> levels = new LinkedHashMap<>();
+        java.util.Set<String> numeric = new java.util.HashSet<>();
         for (DataColumnSpec c : spec) {
-            if (!TableToDataFrame.isNumeric(c) && c.getDomain() != null && c.getDomain().hasValues()) {
+            boolean chosen = TableToDataFrame.isNumeric(c) && numericCategorical.contains(c.getName());
+            boolean hasValues = c.getDomain() != null && c.getDomain().hasValues();
+            if (chosen) {
+                numeric.add(c.getName());
+            }
+            if (chosen || !TableToDataFrame.isNumeric(c) && hasValues) {
                 List<String> values = new ArrayList<>();
-                for (DataCell v : c.getDomain().getValues()) {
-                    values.add(v.toString());
+                if (hasValues) {
+                    for (DataCell v : c.getDomain().getValues()) {
+                        values.add(chosen ? TableToDataFrame.label(v) : v.toString());
+                    }
                 }
                 levels.put(c.getName(), values);
             }
@@ -226,7 +277,7 @@ public final class LevelsTable {
             e.getValue().stream().filter(v -> !l.contains(v)).forEach(l::add);
         }
         for (Map.Entry<String, List<String>> e : levels.entrySet()) {
-            Row r = new Row(e.getKey(), new ArrayList<>(new TreeSet<>(e.getValue())));
+            Row r = new Row(e.getKey(), sortedLevels(e.getValue()), numeric.contains(e.getKey()));
             List<String> o = orders.get(e.getKey());
             if (o != null) {
                 r.custom = true;
@@ -244,6 +295,28 @@ public final class LevelsTable {
             table.setRowSelectionInterval(0, 0);
         }
         showSelected();
+    }
+
+    /**
+     * The rows again for another choice of numeric columns treated as categorical (the user ticked or unticked one),
+     * keeping the references and orders chosen for the columns that stay.
+     */
+    public void setNumericCategorical(final java.util.Collection<String> numericCategorical) {
+        stopEditing();
+        Map<String, String> references = new LinkedHashMap<>();
+        Map<String, List<String>> orders = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (r.numeric && !numericCategorical.contains(r.column)) {
+                continue; // no longer categorical: its choices go with it
+            }
+            if (!r.reference.equals(FIRST_LEVEL)) {
+                references.put(r.column, r.reference);
+            }
+            if (r.custom) {
+                orders.put(r.column, new ArrayList<>(r.levels));
+            }
+        }
+        load(spec, numericCategorical, references, orders);
     }
 
     /** {@code column=level} for the columns whose reference is not the first level. */
@@ -273,6 +346,11 @@ public final class LevelsTable {
                 model.setValueAt(level, i, 1);
             }
         }
+    }
+
+    /** For tests: the levels offered for a column's reference, in order. */
+    public List<String> levels(final String column) {
+        return rows.stream().filter(r -> r.column.equals(column)).findFirst().map(Row::sorted).orElse(List.of());
     }
 
     /** For tests: the columns listed, in order. */

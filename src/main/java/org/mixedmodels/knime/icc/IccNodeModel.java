@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 
 import org.knime.core.data.DataCell;
-import org.knime.core.data.DataColumnSpec;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.data.RowKey;
 import org.knime.core.data.def.DefaultRow;
@@ -64,11 +63,8 @@ final class IccNodeModel extends StatelessNodeModel {
             columns.add(settings.raterColumn);
         }
         TableToDataFrame.checkColumnsExist(spec, columns, "chosen in the dialog");
-        DataColumnSpec value = spec.getColumnSpec(settings.valueColumn);
-        if (!TableToDataFrame.isNumeric(value)) {
-            throw new InvalidSettingsException("The value column '" + settings.valueColumn + "' is not numeric ("
-                + value.getType() + "); choose the column of measurements or convert it (e.g. with String to Number).");
-        }
+        TableToDataFrame.requireNumeric(spec, settings.valueColumn, "value");
+        settings.typing.check(spec, java.util.Map.of(settings.valueColumn, "value"));
     }
 
     @Override
@@ -81,7 +77,8 @@ final class IccNodeModel extends StatelessNodeModel {
             columns.add(settings.raterColumn);
             categorical.add(settings.raterColumn);
         }
-        DataFrame data = TableToDataFrame.convert(inData[0], columns, categorical, exec.createSubProgress(0.1));
+        DataFrame data = TableToDataFrame.convert(inData[0], columns, categorical, settings.typing,
+            exec.createSubProgress(0.1));
         IccForms.Result forms = null;
         MixedModelIcc.Result mixed;
         try {

@@ -4,8 +4,12 @@ import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.reliability.MixedModelIcc;
+import org.mixedmodels.knime.data.ColumnTyping;
 
-/** The ICC node's settings. An empty rater column means: the mixed-model ICC only. */
+/**
+ * The ICC node's settings. An empty rater column means: the mixed-model ICC only. The table is read as the Learner
+ * reads it ({@link ColumnTyping}: numeric columns treated as categorical, missing-value tokens).
+ */
 final class IccSettings {
     static final String SUBJECT_COLUMN = "subject_column";
     static final String VALUE_COLUMN = "value_column";
@@ -20,6 +24,7 @@ final class IccSettings {
     int bootstrapReplicates = MixedModelIcc.DEFAULT_REPLICATES;
     long seed = MixedModelIcc.DEFAULT_SEED;
     double confidenceLevel = MixedModelIcc.DEFAULT_CONFIDENCE;
+    ColumnTyping typing = ColumnTyping.DEFAULT;
 
     void saveTo(final NodeSettingsWO s) {
         s.addString(SUBJECT_COLUMN, subjectColumn);
@@ -28,6 +33,7 @@ final class IccSettings {
         s.addInt(BOOTSTRAP_REPLICATES, bootstrapReplicates);
         s.addLong(SEED, seed);
         s.addDouble(CONFIDENCE_LEVEL, confidenceLevel);
+        typing.saveTo(s);
     }
 
     static IccSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
@@ -38,6 +44,7 @@ final class IccSettings {
         r.bootstrapReplicates = s.getInt(BOOTSTRAP_REPLICATES);
         r.seed = s.getLong(SEED);
         r.confidenceLevel = s.getDouble(CONFIDENCE_LEVEL);
+        r.typing = ColumnTyping.loadFrom(s); // absent in workflows saved before it existed: none, NA
         return r;
     }
 

@@ -14,8 +14,12 @@ import org.knime.core.node.NotConfigurableException;
 import org.knime.core.node.util.ColumnSelectionComboxBox;
 import org.mixedmodels.knime.dialog.FormPanel;
 import org.mixedmodels.knime.dialog.LevelsTable;
+import org.mixedmodels.knime.dialog.TypingPanel;
 
-/** The Joint Model Learner's dialog: the two submodels, the linking columns, the baseline and the horizons. */
+/**
+ * The Joint Model Learner's dialog: the two submodels, the linking columns, the baseline and the horizons; the
+ * "Reading" tab has the Learner's missing-value tokens and numeric columns (of either table) treated as categorical.
+ */
 final class JointModelNodeDialog extends NodeDialogPane {
     private final JTextField longitudinalFormula = new JTextField(36);
     private final ColumnSelectionComboxBox time = FormPanel.column(true);
@@ -26,6 +30,7 @@ final class JointModelNodeDialog extends NodeDialogPane {
     private final JTextField horizons = new JTextField(24);
     /** Reference levels chosen from the columns' domain values (of both tables). */
     final LevelsTable references = new LevelsTable(false);
+    final TypingPanel typing = new TypingPanel();
 
     JointModelNodeDialog() {
         longitudinalFormula.setToolTipText("lme4 notation with one random-effects term by subject, e.g. "
@@ -37,6 +42,8 @@ final class JointModelNodeDialog extends NodeDialogPane {
             .row("Event indicator (survival table)", event).row("Survival formula", survivalFormula)
             .row("Baseline hazard", baseline).row("Prediction horizons", horizons)
             .row("Reference levels", references.panel()).finish());
+        addTab("Reading", new FormPanel().row("Missing value tokens", typing.missingTokens)
+            .row("", typing.categorical).finish());
     }
 
     @Override
@@ -62,23 +69,12 @@ final class JointModelNodeDialog extends NodeDialogPane {
         survivalFormula.setText(s.survivalFormula);
         baseline.setSelectedItem(s.baseline);
         horizons.setText(String.join(", ", Arrays.stream(s.horizons).mapToObj(JointModelNodeDialog::format).toList()));
+        typing.load(JointModelNodeModel.both(specs[0], specs[1]), s.typing);
         try {
-            references.load(both(specs[1], specs[0]), s.referenceLevelMap(), java.util.Map.of());
+            references.load(JointModelNodeModel.both(specs[1], specs[0]), s.referenceLevelMap(), java.util.Map.of());
         } catch (InvalidSettingsException e) {
-            references.load(both(specs[1], specs[0]), java.util.Map.of(), java.util.Map.of());
+            references.load(JointModelNodeModel.both(specs[1], specs[0]), java.util.Map.of(), java.util.Map.of());
         }
-    }
-
-    /** The columns of the first table, then those of the second it lacks. */
-    private static DataTableSpec both(final DataTableSpec first, final DataTableSpec second) {
-        java.util.List<org.knime.core.data.DataColumnSpec> columns = new java.util.ArrayList<>();
-        first.forEach(columns::add);
-        for (org.knime.core.data.DataColumnSpec c : second) {
-            if (!first.containsName(c.getName())) {
-                columns.add(c);
-            }
-        }
-        return new DataTableSpec(columns.toArray(org.knime.core.data.DataColumnSpec[]::new));
     }
 
     private static String format(final double v) {
@@ -102,6 +98,7 @@ final class JointModelNodeDialog extends NodeDialogPane {
                 + horizons.getText() + "'.", e);
         }
         s.referenceLevels = references.referenceLevels();
+        s.typing = typing.typing();
         s.validate();
         s.saveTo(settings);
     }

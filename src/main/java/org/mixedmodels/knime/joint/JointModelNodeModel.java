@@ -4,7 +4,9 @@ import static org.mixedmodels.knime.data.Cells.column;
 import static org.mixedmodels.knime.data.Cells.number;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.knime.core.data.DataColumnSpec;
@@ -84,25 +86,52 @@ final class JointModelNodeModel extends StatelessNodeModel {
         if (longitudinal != null) {
             TableToDataFrame.checkColumnsExist(longitudinal, formula.variables(), "(in the longitudinal formula)");
             TableToDataFrame.checkColumnsExist(longitudinal, List.of(settings.timeColumn), "(the measurement time)");
-            requireNumeric(longitudinal, settings.timeColumn, "measurement time");
-            requireNumeric(longitudinal, formula.response(), "longitudinal response");
+            TableToDataFrame.requireNumeric(longitudinal, settings.timeColumn, "measurement time");
+            TableToDataFrame.requireNumeric(longitudinal, formula.response(), "longitudinal response");
         }
         if (survival != null) {
             TableToDataFrame.checkColumnsExist(survival, List.of(subject, settings.survivalTimeColumn,
                 settings.eventColumn), "(the survival table needs the subject, event time and event columns)");
-            requireNumeric(survival, settings.survivalTimeColumn, "event time");
-            requireNumeric(survival, settings.eventColumn, "event indicator (1 event, 0 censored)");
+            TableToDataFrame.requireNumeric(survival, settings.survivalTimeColumn, "event time");
+            TableToDataFrame.requireNumeric(survival, settings.eventColumn, "event indicator (1 event, 0 censored)");
+        }
+        if (longitudinal != null && survival != null) {
+            Map<String, String> numeric = new HashMap<>();
+            numeric.put(formula.response(), "longitudinal response");
+            numeric.put(settings.timeColumn, "measurement time");
+            numeric.put(settings.survivalTimeColumn, "event time");
+            numeric.put(settings.eventColumn, "event indicator");
+            settings.typing.check(both(longitudinal, survival), numeric);
         }
         return formula;
     }
 
-    private static void requireNumeric(final DataTableSpec spec, final String column, final String role)
-        throws InvalidSettingsException {
-        DataColumnSpec c = spec.getColumnSpec(column);
-        if (!TableToDataFrame.isNumeric(c)) {
-            throw new InvalidSettingsException("The " + role + " column '" + column + "' is not numeric (" + c.getType()
-                + "); choose a numeric column or convert it.");
+    /** The columns of the first table, then those of the second it lacks: where a categorical choice may be. */
+    static DataTableSpec both(final DataTableSpec first, final DataTableSpec second) {
+        List<DataColumnSpec> columns = new ArrayList<>();
+        first.forEach(columns::add);
+        for (DataColumnSpec c : second) {
+            if (!first.containsName(c.getName())) {
+                columns.add(c);
+            }
         }
+        return new DataTableSpec(columns.toArray(DataColumnSpec[]::new));
+    }
+
+    /** The survival formula's covariates (the engine reads it as {@code time ~ rhs}); none if it does not parse. */
+    private List<String> survivalCovariates() {
+        String f = settings.survivalFormula.strip();
+        String rhs = f.substring(f.indexOf('~') + 1);
+        try {
+            Formula survival = FormulaParser.parse(JointModelNodeModel.quote(settings.survivalTimeColumn) + " ~ " + rhs);
+            return TableToDataFrame.predictors(survival);
+        } catch (MixedModelException e) {
+            return List.of(); // the engine reports the formula's error
+        }
+    }
+
+    private static String quote(final String column) {
+        return column.matches("[A-Za-z.][A-Za-z0-9._]*") ? column : "`" + column + "`";
     }
 
     @Override
@@ -111,9 +140,13 @@ final class JointModelNodeModel extends StatelessNodeModel {
         Formula formula = check(inData[0].getDataTableSpec(), inData[1].getDataTableSpec());
         Set<String> groupings = formula.groupingVariables();
         DataFrame longitudinal = TableToDataFrame.convert(inData[0], names(inData[0].getDataTableSpec()), groupings,
-            exec.createSubProgress(0.05));
+            settings.typing, exec.createSubProgress(0.05));
         DataFrame survival = TableToDataFrame.convert(inData[1], names(inData[1].getDataTableSpec()), groupings,
-            exec.createSubProgress(0.05));
+            settings.typing, exec.createSubProgress(0.05));
+        List<String> warnings = new ArrayList<>(TableToDataFrame.stringColumnsOfNumbers(inData[0].getDataTableSpec(),
+            longitudinal, TableToDataFrame.predictors(formula)));
+        warnings.addAll(TableToDataFrame.stringColumnsOfNumbers(inData[1].getDataTableSpec(), survival,
+            survivalCovariates()));
         JointModelSpec spec = JointModelSpec.of(settings.longitudinalFormula, settings.timeColumn,
             settings.survivalTimeColumn, settings.eventColumn, settings.survivalFormula.trim(), settings.baseline())
             .withReferenceLevels(settings.referenceLevelMap()).withHorizons(settings.horizonList());
@@ -125,8 +158,9 @@ final class JointModelNodeModel extends StatelessNodeModel {
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
-        if (!fit.warnings().isEmpty()) {
-            setWarningMessage(String.join("\n", fit.warnings()));
+        warnings.addAll(fit.warnings());
+        if (!warnings.isEmpty()) {
+            setWarningMessage(String.join("\n", warnings));
         }
         return new BufferedDataTable[] {coefficients(fit.longitudinal(), "Longitudinal coefficients", exec),
             coefficients(fit.event(), "Event coefficients", exec), statistics(fit, exec), randomEffects(fit, exec),

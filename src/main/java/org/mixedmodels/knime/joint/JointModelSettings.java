@@ -10,9 +10,13 @@ import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.formula.FormulaParser;
 import org.mixedmodels.engine.formula.FormulaSyntaxException;
 import org.mixedmodels.engine.joint.Baseline;
+import org.mixedmodels.knime.data.ColumnTyping;
 import org.mixedmodels.knime.data.ReferenceLevels;
 
-/** The Joint Model Learner's settings: both submodels, the linking columns, the baseline and the horizons. */
+/**
+ * The Joint Model Learner's settings: both submodels, the linking columns, the baseline and the horizons; both tables
+ * are read as the Learner reads its table ({@link ColumnTyping}).
+ */
 final class JointModelSettings {
     static final String LONGITUDINAL_FORMULA = "longitudinal_formula";
     static final String TIME_COLUMN = "time_column";
@@ -31,6 +35,7 @@ final class JointModelSettings {
     String baseline = "weibull";
     String[] referenceLevels = {};
     double[] horizons = {};
+    ColumnTyping typing = ColumnTyping.DEFAULT;
 
     void saveTo(final NodeSettingsWO s) {
         s.addString(LONGITUDINAL_FORMULA, longitudinalFormula);
@@ -41,6 +46,7 @@ final class JointModelSettings {
         s.addString(BASELINE, baseline);
         s.addStringArray(REFERENCE_LEVELS, referenceLevels);
         s.addDoubleArray(HORIZONS, horizons);
+        typing.saveTo(s);
     }
 
     static JointModelSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
@@ -55,6 +61,7 @@ final class JointModelSettings {
         r.referenceLevels = refs == null ? new String[0] : refs;
         double[] h = s.getDoubleArray(HORIZONS);
         r.horizons = h == null ? new double[0] : h;
+        r.typing = ColumnTyping.loadFrom(s); // absent in workflows saved before it existed: none, NA
         return r;
     }
 

@@ -237,6 +237,12 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             + "SAS's CLASS statement or R's factor()");
         r.wide(categorical, false);
         r.wide(levels.panel(), true);
+        // a numeric column ticked "treat as categorical" gets a reference level and level order as well
+        categorical.addChangeListener(e -> {
+            if (!loading) {
+                levels.setNumericCategorical(included(categorical));
+            }
+        });
         return p;
     }
 
@@ -398,7 +404,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             missingTokens.setText(s.missingTokens);
             vcov.setSelectedItem(s.vcov);
             try {
-                levels.load(spec, s.referenceLevelMap(), s.levelOrderMap());
+                levels.load(spec, List.of(s.categoricalColumns), s.referenceLevelMap(), s.levelOrderMap());
             } catch (InvalidSettingsException e) {
                 levels.load(spec, java.util.Map.of(), java.util.Map.of()); // unreadable entries: start afresh
             }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.knime.core.data.DataColumnSpec;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.ExecutionContext;
@@ -85,11 +84,7 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
                 + "covariance terms; a model takes one, e.g. us(visit | subject).");
         }
         TableToDataFrame.checkColumnsExist(input, formula.variables(), "used in the formula");
-        DataColumnSpec response = input.getColumnSpec(formula.response());
-        if (!TableToDataFrame.isNumeric(response)) {
-            throw new InvalidSettingsException("The response column '" + formula.response() + "' is not numeric ("
-                + response.getType() + "); choose a numeric column or convert it (e.g. with String to Number).");
-        }
+        TableToDataFrame.requireNumeric(input, formula.response(), "response");
         if (settings.isGeneralized()) {
             checkGlmmColumns(input, formula, settings.glmmOptions());
         }
@@ -102,18 +97,7 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
                 }
             }
         }
-        TableToDataFrame.checkColumnsExist(input, List.of(settings.categoricalColumns), "chosen as categorical");
-        for (String column : settings.categoricalColumns) {
-            if (column.equals(formula.response())) {
-                throw new InvalidSettingsException("The response column '" + column + "' is chosen as categorical; "
-                    + "the response must be numeric. Remove it from \"Treat as categorical\".");
-            }
-            if (!TableToDataFrame.isNumeric(input.getColumnSpec(column))) {
-                throw new InvalidSettingsException("Column '" + column + "' is chosen as categorical but is not numeric ("
-                    + input.getColumnSpec(column).getType() + "); string columns are categorical already. Remove it "
-                    + "from \"Treat as categorical\".");
-            }
-        }
+        settings.typing().check(input, Map.of(formula.response(), "response"));
         for (String column : settings.levelOrderMap().keySet()) {
             if (!formula.variables().contains(column)) {
                 throw new InvalidSettingsException("A level order is set for column '" + column
@@ -149,15 +133,11 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
             if (column[0] == null) {
                 continue;
             }
-            DataColumnSpec c = input.getColumnSpec(column[0]);
-            if (c == null) {
+            if (!input.containsName(column[0])) {
                 throw new InvalidSettingsException("The " + column[1] + " column '" + column[0] + "' is not in the input"
                     + " table; choose another on the Distribution tab.");
             }
-            if (!TableToDataFrame.isNumeric(c)) {
-                throw new InvalidSettingsException("The " + column[1] + " column '" + column[0] + "' is not numeric ("
-                    + c.getType() + "); choose a numeric column on the Distribution tab.");
-            }
+            TableToDataFrame.requireNumeric(input, column[0], column[1]);
         }
     }
 
@@ -224,7 +204,9 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
-        List<String> warnings = new ArrayList<>(fit.warnings());
+        List<String> warnings = new ArrayList<>(
+            TableToDataFrame.stringColumnsOfNumbers(table.getDataTableSpec(), data, TableToDataFrame.predictors(formula)));
+        warnings.addAll(fit.warnings());
         warnings.addAll(inference.warnings());
         Set<String> unique = new LinkedHashSet<>(warnings);
         if (!unique.isEmpty()) {

@@ -148,6 +148,13 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
         if (model.isGeneralized() && model.glmm().offset() != null) {
             columns.add(model.glmm().offset());
         }
+        // a column numeric in training is not read from a string column (its KNIME type is the user's declaration)
+        for (String v : modelSpec.predictors()) {
+            if (!model.model().factorLevels().containsKey(v) && !model.typing().categorical().contains(v)
+                && !modelSpec.groupingColumns().contains(v)) {
+                TableToDataFrame.requireNumeric(table.getDataTableSpec(), v, "predictor");
+            }
+        }
         // read as the Learner read its table: the same categorical columns and missing tokens
         DataFrame data = TableToDataFrame.convert(table, columns, Set.copyOf(modelSpec.groupingColumns()),
             model.typing(), exec.createSubProgress(0.3));

@@ -17,6 +17,7 @@ import org.knime.core.node.NotConfigurableException;
 import org.knime.core.node.port.PortObjectSpec;
 import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.knime.dialog.FormPanel;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 
@@ -34,6 +35,9 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
     final JComboBox<String> vcov = new JComboBox<>(
         Arrays.stream(CovarianceType.values()).map(CovarianceType::label).toArray(String[]::new));
     private final JSpinner level = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
+    /** Pairwise, or each level minus the reference level (emmeans' trt.vs.ctrl). */
+    final JComboBox<String> contrasts = new JComboBox<>(Arrays.stream(EstimatedMarginalMeans.Contrasts.values())
+        .map(EstimatedMarginalMeans.Contrasts::label).toArray(String[]::new));
 
     MixedModelTestsNodeDialog() {
         specs.setVisibleRowCount(5);
@@ -43,8 +47,10 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         vcov.setToolTipText("model: (X'V^-1X)^-1; empirical: the sandwich by subject (CR0); empirical-cr2: "
             + "Bell-McCaffrey's bias-reduced sandwich with its Satterthwaite df (CR2)");
         level.setEditor(new JSpinner.NumberEditor(level, "0.###"));
+        contrasts.setToolTipText("pairwise: every pair of levels (Tukey); trt.vs.ctrl: each level minus the reference "
+            + "level, the Learner's (Dunnett, emmeans' dunnettx; unadjusted p too)");
         addTab("Options", new FormPanel().row("LS means of", new JScrollPane(specs)).row("By", new JScrollPane(by))
-            .row("Degrees of freedom", dfMethod).row("Covariance of the fixed effects", vcov)
+            .row("Contrasts", contrasts).row("Degrees of freedom", dfMethod).row("Covariance of the fixed effects", vcov)
             .row("Confidence level", level).finish());
     }
 
@@ -66,6 +72,7 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         select(by, s.by);
         dfMethod.setSelectedItem(s.dfMethod);
         vcov.setSelectedItem(s.vcov);
+        contrasts.setSelectedItem(s.contrasts);
         level.setValue(s.confidenceLevel);
     }
 
@@ -80,6 +87,7 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         s.by = by.getSelectedValuesList().toArray(String[]::new);
         s.dfMethod = (String)dfMethod.getSelectedItem();
         s.vcov = (String)vcov.getSelectedItem();
+        s.contrasts = (String)contrasts.getSelectedItem();
         s.confidenceLevel = ((Number)level.getValue()).doubleValue();
         s.validate();
         s.saveTo(settings);

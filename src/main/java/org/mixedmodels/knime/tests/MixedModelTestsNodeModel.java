@@ -36,9 +36,9 @@ import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 import org.mixedmodels.knime.port.ModelRefit;
 
 /**
- * Type III F tests, LS means and pairwise contrasts of a fitted mixed model (lmerTest's anova, emmeans'
- * emmeans and pairs), with Satterthwaite or Kenward-Roger df; the model is refitted on its training table, which
- * must be the Learner's.
+ * Type III F tests, LS means and pairwise or treatment-versus-control contrasts of a fitted mixed model (lmerTest's
+ * anova, emmeans' emmeans, pairs and contrast(emm, "trt.vs.ctrl")), with Satterthwaite or Kenward-Roger df; the
+ * model is refitted on its training table, which must be the Learner's.
  */
 final class MixedModelTestsNodeModel extends StatelessNodeModel {
     private MixedModelTestsSettings settings = new MixedModelTestsSettings();
@@ -69,8 +69,14 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
             column("t", DoubleCell.TYPE), column("p", DoubleCell.TYPE), column("p (Tukey)", DoubleCell.TYPE),
             column("p (Bonferroni)", DoubleCell.TYPE), column("p (Holm)", DoubleCell.TYPE),
             column("Lower CI", DoubleCell.TYPE), column("Upper CI", DoubleCell.TYPE),
-            column(COVARIANCE_COLUMN, StringCell.TYPE));
+            column(COVARIANCE_COLUMN, StringCell.TYPE), column(DUNNETT_COLUMN, DoubleCell.TYPE));
     }
+
+    /**
+     * emmeans' dunnettx p of a treatment-versus-control contrast (missing for pairwise ones, whose family has Tukey's
+     * p instead); appended last so that tables of older workflows keep their columns' places.
+     */
+    static final String DUNNETT_COLUMN = "p (Dunnett)";
 
     @Override
     protected PortObjectSpec[] configure(final PortObjectSpec[] inSpecs) throws InvalidSettingsException {
@@ -123,7 +129,7 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
             if (settings.specs.length > 0) {
                 exec.setMessage("LS means");
                 emm = EstimatedMarginalMeans.of(fit, List.of(settings.specs), List.of(settings.by), ddf,
-                    settings.confidenceLevel, vcov);
+                    settings.confidenceLevel, vcov, settings.contrasts());
             }
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
@@ -151,7 +157,7 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
                 pairs.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(d.contrast()),
                     text(d.by()), number(d.estimate()), number(d.se()), number(d.df()), number(d.t()), number(d.p()),
                     number(d.pTukey()), number(d.pBonferroni()), number(d.pHolm()), number(d.lower()),
-                    number(d.upper()), vcovCell));
+                    number(d.upper()), vcovCell, number(d.pDunnett())));
             }
         }
         means.close();

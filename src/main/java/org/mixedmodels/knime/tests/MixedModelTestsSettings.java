@@ -6,9 +6,13 @@ import org.knime.core.node.NodeSettingsWO;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
+import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.LinearContrasts;
 
-/** The Mixed Model Tests node's settings: the factors of the LS means, by factors, df method and level. */
+/**
+ * The Mixed Model Tests node's settings: the factors of the LS means, by factors, the contrasts (pairwise or treatment
+ * versus control), df method and level.
+ */
 final class MixedModelTestsSettings {
     static final String SPECS = "lsmeans_factors";
     static final String BY = "by_factors";
@@ -16,12 +20,15 @@ final class MixedModelTestsSettings {
     static final String CONFIDENCE_LEVEL = "confidence_level";
     /** Covariance of the fixed effects: model, empirical (CR0) or empirical-cr2 (CR2); absent in older workflows. */
     static final String VCOV = "fixed_effects_covariance";
+    /** Which contrasts: pairwise or trt.vs.ctrl (emmeans' names); absent in older workflows (pairwise). */
+    static final String CONTRASTS = "contrasts";
 
     String[] specs = {};
     String[] by = {};
     String dfMethod = DfMethod.SATTERTHWAITE.label();
     double confidenceLevel = 0.95;
     String vcov = CovarianceType.MODEL.label();
+    String contrasts = EstimatedMarginalMeans.Contrasts.PAIRWISE.label();
 
     void saveTo(final NodeSettingsWO s) {
         s.addStringArray(SPECS, specs);
@@ -29,6 +36,7 @@ final class MixedModelTestsSettings {
         s.addString(DF_METHOD, dfMethod);
         s.addDouble(CONFIDENCE_LEVEL, confidenceLevel);
         s.addString(VCOV, vcov);
+        s.addString(CONTRASTS, contrasts);
     }
 
     static MixedModelTestsSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
@@ -40,11 +48,13 @@ final class MixedModelTestsSettings {
         r.dfMethod = s.getString(DF_METHOD);
         r.confidenceLevel = s.getDouble(CONFIDENCE_LEVEL);
         r.vcov = s.getString(VCOV, CovarianceType.MODEL.label());
+        r.contrasts = s.getString(CONTRASTS, EstimatedMarginalMeans.Contrasts.PAIRWISE.label());
         return r;
     }
 
     void validate() throws InvalidSettingsException {
         dfMethod();
+        contrasts();
         covariance();
         if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
             throw new InvalidSettingsException("The confidence level must be between 0 and 1 (e.g. 0.95); it is "
@@ -69,6 +79,14 @@ final class MixedModelTestsSettings {
             CovarianceType type = CovarianceType.parse(vcov == null ? "" : vcov);
             LinearContrasts.requireCompatible(df, type);
             return type;
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+    }
+
+    EstimatedMarginalMeans.Contrasts contrasts() throws InvalidSettingsException {
+        try {
+            return EstimatedMarginalMeans.Contrasts.parse(contrasts);
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }

@@ -83,13 +83,18 @@ class ColumnTypingTest {
     }
 
     @Test
-    void missingTokensOnATableRetypeOnlyColumnsHoldingThem() {
+    void missingTokensOnATableMakeCellsMissingAndNeverRetypeAColumn() {
         DataFrame knime = new DataFrame(List.of(new CategoricalColumn("days", new String[] {"0", ".", "2"}),
-                new CategoricalColumn("dose", new String[] {"10", "20", "10"})));
+                new CategoricalColumn("dose", new String[] {"10", "20", "10"}),
+                new NumericColumn("y", new double[] {1, 2, 3})));
         DataFrame d = knime.withMissingTokens(CsvOptions.defaults().withMissingTokens(List.of("NA", ".")));
-        NumericColumn days = assertInstanceOf(NumericColumn.class, d.column("days"));
+        CategoricalColumn days = assertInstanceOf(CategoricalColumn.class, d.column("days"),
+                "a text column stays text: KNIME's string type is the user's declaration");
         assertTrue(days.isMissing(1));
-        assertInstanceOf(CategoricalColumn.class, d.column("dose"), "a text column without tokens stays text");
+        assertEquals("0", days.label(0));
+        assertEquals("2", days.label(2));
+        assertSame(knime.column("dose"), d.column("dose"), "a text column without tokens is kept");
+        assertSame(knime.column("y"), d.column("y"));
     }
 
     @Test

@@ -63,6 +63,63 @@ class EstimatedMarginalMeansTest {
         }
     }
 
+    /**
+     * Treatment versus control (emmeans' contrast(emm, "trt.vs.ctrl")): each level minus the first, against emmeans
+     * 1.8.4-1 with its default dunnettx adjustment and unadjusted (case trt_vs_ctrl_emmeans: nf1 subtype with
+     * Satterthwaite and Kenward-Roger df, two comparisons; cake temperature by recipe, five comparisons per recipe).
+     * Tolerances as above; the Dunnett p 1e-3 as the other p (ptukey is numerical in R and here).
+     */
+    @Test
+    void treatmentVersusControlMatchesEmmeans() {
+        ReferenceCase ref = ReferenceCase.load("trt_vs_ctrl_emmeans");
+        for (JsonObject c : ref.objects("cases")) {
+            String ddfName = c.get("ddf").getAsString();
+            List<String> by = c.get("by").isJsonNull() ? List.of() : List.of(c.get("by").getAsString());
+            FitResult fit = LinearMixedModel.fit(c.get("formula").getAsString(),
+                    ReferenceCase.data(c.get("data").getAsString()), FitOptions.reml());
+            DfMethod ddf = ddfName.equals("satterthwaite") ? DfMethod.SATTERTHWAITE : DfMethod.KENWARD_ROGER;
+            EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, List.of(c.get("specs").getAsString()), by, ddf,
+                    0.95, CovarianceType.MODEL, EstimatedMarginalMeans.Contrasts.TRT_VS_CTRL);
+            com.google.gson.JsonArray dunnett = c.getAsJsonArray("dunnettx");
+            com.google.gson.JsonArray none = c.getAsJsonArray("none");
+            assertEquals(dunnett.size(), emm.differences().size(), c.get("formula").getAsString());
+            for (int i = 0; i < dunnett.size(); i++) {
+                JsonObject e = dunnett.get(i).getAsJsonObject();
+                EstimatedMarginalMeans.Difference d = emm.differences().get(i);
+                String what = ddfName + " " + e.get("contrast").getAsString() + (by.isEmpty() ? "" : " | " + d.by());
+                if (by.isEmpty()) {
+                    assertEquals(e.get("contrast").getAsString(), d.contrast());
+                } else {
+                    // emmeans prefixes numeric levels with the variable (temperature185); the engine prints 185
+                    assertEquals(e.get("contrast").getAsString().replace("temperature", ""), d.contrast());
+                    assertEquals(e.get("by").getAsString(), d.by());
+                }
+                double se = e.get("se").getAsDouble();
+                assertClose(e.get("estimate").getAsDouble(), d.estimate(), 1e-6, se, what + " estimate");
+                assertClose(se, d.se(), 1e-5, what + " se");
+                assertClose(e.get("df").getAsDouble(), d.df(), 1e-3, what + " df");
+                assertClose(e.get("t").getAsDouble(), d.t(), 1e-5, what + " t");
+                assertPClose(e.get("p").getAsDouble(), d.pDunnett(), 1e-3, what + " p (dunnettx)");
+                assertPClose(none.get(i).getAsJsonObject().get("p").getAsDouble(), d.p(), 1e-3, what + " p (none)");
+                assertTrue(Double.isNaN(d.pTukey()), "Tukey's adjustment is for all pairs");
+            }
+        }
+    }
+
+    /** The Dunnett approximation leaves a single comparison alone and is bounded by Bonferroni. */
+    @Test
+    void dunnettApproximationBounds() {
+        assertEquals(0.2, DunnettApproximation.adjustedP(1.3, 1, 20, 0.2));
+        for (double t : new double[] {0.5, 1.5, 2.5, 4}) {
+            double p = Satterthwaite.twoSidedP(t, 30);
+            double d = DunnettApproximation.adjustedP(t, 4, 30, p);
+            assertTrue(d > p && d <= Math.min(1, 4 * p) + 1e-12, t + ": " + p + " < " + d + " <= Bonferroni");
+        }
+        double z = DunnettApproximation.adjustedP(2.5, 3, Double.POSITIVE_INFINITY,
+                2 * new org.apache.commons.math3.distribution.NormalDistribution(null, 0, 1).cumulativeProbability(-2.5));
+        assertTrue(z > 0.0124 && z < 3 * 0.0125, "z: " + z);
+    }
+
     @Test
     void badSpecsAreRefused() {
         ReferenceCase c = ReferenceCase.load("nf1_lsmeans");

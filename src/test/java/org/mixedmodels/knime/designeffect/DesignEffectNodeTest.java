@@ -7,6 +7,7 @@ import static org.mixedmodels.engine.testing.Tolerance.assertClose;
 
 import com.google.gson.JsonObject;
 import java.io.File;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.knime.core.node.BufferedDataTable;
 import org.knime.core.node.InvalidSettingsException;
@@ -18,6 +19,7 @@ import org.knime.core.node.port.PortObjectSpec;
 import org.mixedmodels.engine.testing.ReferenceCase;
 import org.mixedmodels.knime.DialogRendering;
 import org.mixedmodels.knime.KnimeTables;
+import org.mixedmodels.knime.data.ColumnTyping;
 
 /** The Design Effect node: the textbook example exactly, and the mice-in-cages case against lme4. */
 class DesignEffectNodeTest {
@@ -80,6 +82,44 @@ class DesignEffectNodeTest {
         assertTrue(icc.getMessage().contains("between 0 and 1"), icc.getMessage());
     }
 
+    /**
+     * Treatment coded 0/1 in a string column adjusts as the text column does (KNIME's type says categorical) and the
+     * node warns how to use it as numeric; settings saved before the reading settings load with their defaults; the
+     * outcome chosen as categorical is refused naming it.
+     */
+    @Test
+    void readingSettingsAsTheLearnerReads() throws Exception {
+        JsonObject mice = ReferenceCase.load("design_effect").json().getAsJsonObject("mice");
+        BufferedDataTable data = KnimeTables.reference(mice.get("data").getAsString());
+        BufferedDataTable coded = KnimeTables.withStringColumn(data, "treatment", (i, l) -> l.equals("vehicle") ? "0"
+            : "1");
+        DesignEffectSettings s = new DesignEffectSettings();
+        s.clusterColumn = "cage";
+        s.valueColumn = "weight_g";
+        s.fixedColumns = new String[] {"treatment"};
+        NodeSettings withoutTyping = new NodeSettings("model"); // as saved before the reading settings existed
+        withoutTyping.addBoolean(DesignEffectSettings.FROM_DATA, true);
+        withoutTyping.addString(DesignEffectSettings.CLUSTER_COLUMN, "cage");
+        withoutTyping.addString(DesignEffectSettings.VALUE_COLUMN, "weight_g");
+        withoutTyping.addStringArray(DesignEffectSettings.FIXED_COLUMNS, "treatment");
+        for (String key : new String[] {DesignEffectSettings.ICC, DesignEffectSettings.CLUSTER_SIZE,
+            DesignEffectSettings.SAMPLE_SIZE, DesignEffectSettings.CLUSTER_SIZE_CV}) {
+            withoutTyping.addDouble(key, 1);
+        }
+        assertEquals(ColumnTyping.DEFAULT, DesignEffectSettings.loadFrom(withoutTyping).typing);
+        NodeHarness<DesignEffectNodeModel> h = NodeHarness.of(new DesignEffectNodeFactory());
+        h.loadSettings(withoutTyping);
+        BufferedDataTable out = (BufferedDataTable)h.execute(coded)[0];
+        assertClose(mice.get("icc").getAsDouble(), KnimeTables.doubles(out, "ICC")[0], 1e-6, "icc");
+        assertTrue(h.warning().contains("Column 'treatment' is a string column of numbers")
+            && h.warning().contains("String to Number"), h.warning());
+
+        s.typing = new ColumnTyping(List.of("weight_g"), List.of("NA"));
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+            () -> node(s).configure(data.getDataTableSpec()));
+        assertTrue(e.getMessage().startsWith("The outcome column 'weight_g' is chosen as categorical"), e.getMessage());
+    }
+
     @Test
     void dialogSavesWhatItShowsAndRenders() throws Exception {
         DesignEffectSettings s = new DesignEffectSettings();
@@ -90,8 +130,14 @@ class DesignEffectNodeTest {
         BufferedDataTable data = KnimeTables.reference("data/mice_cages.csv");
         NodeDialogPane dialog = h.dialog(h.settings(), data.getDataTableSpec());
         assertEquals(h.settings(), NodeHarness.saveDialog(dialog));
-        assertEquals(1, DialogRendering.render(dialog, "designeffect"));
+        assertEquals(2, DialogRendering.render(dialog, "designeffect"));
         assertTrue(new File("target/dialogs/designeffect-options.png").length() > 500);
+        assertTrue(new File("target/dialogs/designeffect-reading.png").length() > 500);
+        DesignEffectSettings typed = DesignEffectSettings.loadFrom(h.settings());
+        typed.typing = new ColumnTyping(List.of("mouse"), List.of("NA", "NULL"));
+        NodeSettings withTyping = new NodeSettings("model");
+        typed.saveTo(withTyping);
+        assertEquals(withTyping, NodeHarness.saveDialog(h.dialog(withTyping, data.getDataTableSpec())));
         // without a table the dialog offers planning only
         NodeDialogPane planning = h.dialog(h.settings(), new PortObjectSpec[] {null});
         assertEquals(false, NodeHarness.saveDialog(planning).getBoolean("from_data"));

@@ -18,6 +18,7 @@ import org.knime.core.node.NodeSettings;
 import org.mixedmodels.engine.testing.ReferenceCase;
 import org.mixedmodels.knime.DialogRendering;
 import org.mixedmodels.knime.KnimeTables;
+import org.mixedmodels.knime.data.ColumnTyping;
 
 /** The Intraclass Correlation node against psych::ICC (ratings_icc_forms) and lme4 (radiomics_icc). */
 class IccNodeTest {
@@ -111,7 +112,96 @@ class IccNodeTest {
         NodeDialogPane dialog = h.dialog(h.settings(), data.getDataTableSpec());
         NodeSettings saved = NodeHarness.saveDialog(dialog);
         assertEquals(h.settings(), saved);
-        assertEquals(1, DialogRendering.render(dialog, "icc"));
+        assertEquals(2, DialogRendering.render(dialog, "icc"));
         assertTrue(new File("target/dialogs/icc-options.png").length() > 500);
+        assertTrue(new File("target/dialogs/icc-reading.png").length() > 500);
+
+        IccSettings typed = IccSettings.loadFrom(h.settings());
+        typed.typing = new ColumnTyping(List.of(), List.of("NA", "."));
+        NodeSettings withTokens = new NodeSettings("model");
+        typed.saveTo(withTokens);
+        assertEquals(withTokens, NodeHarness.saveDialog(h.dialog(withTokens, data.getDataTableSpec())));
+        assertEquals("NA, .", withTokens.getString(ColumnTyping.MISSING_TOKENS));
+    }
+
+    /** The rater column is KNIME's column chooser with a "<none>" entry: none saves an empty rater, as before. */
+    @Test
+    void theRaterIsChosenWithANoneOption() throws Exception {
+        BufferedDataTable data = KnimeTables.reference("data/ratings_long.csv");
+        NodeHarness<IccNodeModel> h = icc("subject", "rating", "", 0);
+        IccNodeDialog dialog = (IccNodeDialog)h.dialog(h.settings(), data.getDataTableSpec());
+        assertEquals(null, dialog.rater.getSelectedColumn(), "no rater: <none> selected");
+        assertEquals(4, dialog.rater.getNrItemsInList(), "<none> and the three columns");
+        assertEquals("", NodeHarness.saveDialog(dialog).getString(IccSettings.RATER_COLUMN));
+        dialog.rater.setSelectedColumn("rater");
+        assertEquals("rater", NodeHarness.saveDialog(dialog).getString(IccSettings.RATER_COLUMN));
+        dialog.rater.setSelectedColumn(null);
+        assertEquals("", NodeHarness.saveDialog(dialog).getString(IccSettings.RATER_COLUMN));
+        // a saved rater the table lacks falls back to <none>, not to some other column
+        NodeHarness<IccNodeModel> gone = icc("subject", "rating", "session", 0);
+        IccNodeDialog reopened = (IccNodeDialog)gone.dialog(gone.settings(), data.getDataTableSpec());
+        assertEquals(null, reopened.rater.getSelectedColumn());
+    }
+
+    /** Settings saved before the reading settings existed load with none categorical and NA missing. */
+    @Test
+    void oldSettingsReadTheTableAsBefore() throws Exception {
+        NodeSettings old = new NodeSettings("model");
+        old.addString(IccSettings.SUBJECT_COLUMN, "subject");
+        old.addString(IccSettings.VALUE_COLUMN, "rating");
+        old.addString(IccSettings.RATER_COLUMN, "rater");
+        old.addInt(IccSettings.BOOTSTRAP_REPLICATES, 0);
+        old.addLong(IccSettings.SEED, 1);
+        old.addDouble(IccSettings.CONFIDENCE_LEVEL, 0.95);
+        assertEquals(ColumnTyping.DEFAULT, IccSettings.loadFrom(old).typing);
+        NodeHarness<IccNodeModel> h = NodeHarness.of(new IccNodeFactory());
+        h.loadSettings(old);
+        BufferedDataTable data = KnimeTables.reference("data/ratings_long.csv");
+        assertEquals(7, ((BufferedDataTable)h.execute(data)[0]).size());
+    }
+
+    /** The reading settings are checked at configure, each message naming the column and what to change. */
+    @Test
+    void readingSettingsAreCheckedAtConfigure() throws Exception {
+        BufferedDataTable data = KnimeTables.reference("data/ratings_long.csv");
+        for (String[] c : new String[][] {{"rating", "The value column 'rating' is chosen as categorical"},
+            {"rater", "Column 'rater' is chosen as categorical but is not numeric"},
+            {"dose", "Column 'dose' chosen as categorical is not in the input table"}}) {
+            IccSettings s = IccSettings.loadFrom(icc("subject", "rating", "rater", 0).settings());
+            s.typing = new ColumnTyping(List.of(c[0]), List.of("NA"));
+            NodeSettings settings = new NodeSettings("model");
+            s.saveTo(settings);
+            NodeHarness<IccNodeModel> h = NodeHarness.of(new IccNodeFactory());
+            h.loadSettings(settings);
+            InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> h.configure(data.getDataTableSpec()));
+            assertTrue(e.getMessage().startsWith(c[1]), e.getMessage());
+        }
+        BufferedDataTable textRatings = KnimeTables.withStringColumn(data, "rating", (i, l) -> null);
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+            () -> icc("subject", "rating", "rater", 0).configure(textRatings.getDataTableSpec()));
+        assertTrue(e.getMessage().startsWith("The value column 'rating' is not numeric: it is a String column")
+            && e.getMessage().contains("\"String to Number\""), e.getMessage());
+    }
+
+    /** A missing-value token in the subject column leaves that row out, exactly as a missing cell does. */
+    @Test
+    void aMissingTokenInTheSubjectColumnLeavesTheRowOut() throws Exception {
+        BufferedDataTable data = KnimeTables.reference("data/ratings_long.csv");
+        BufferedDataTable dot = KnimeTables.withStringColumn(data, "subject", (i, l) -> i == 0 ? "." : null);
+        BufferedDataTable missing = KnimeTables.withStringColumn(data, "subject", (i, l) -> i == 0 ? "" : null);
+        IccSettings s = IccSettings.loadFrom(icc("subject", "rating", "", 0).settings());
+        s.typing = new ColumnTyping(List.of(), List.of("NA", "."));
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        NodeHarness<IccNodeModel> h = NodeHarness.of(new IccNodeFactory());
+        h.loadSettings(settings);
+        double withToken = KnimeTables.doubles((BufferedDataTable)h.execute(dot)[0], "ICC")[0];
+        double withEmpty = KnimeTables.doubles((BufferedDataTable)icc("subject", "rating", "", 0).execute(missing)[0],
+            "ICC")[0];
+        double asASubject = KnimeTables.doubles((BufferedDataTable)icc("subject", "rating", "", 0).execute(dot)[0],
+            "ICC")[0];
+        assertClose(withEmpty, withToken, 1e-12, "'.' declared missing is an empty cell");
+        assertTrue(Math.abs(asASubject - withToken) > 1e-6, "undeclared, '.' is a subject of its own");
     }
 }

@@ -22,6 +22,7 @@ import org.knime.core.node.port.PortObject;
 import org.mixedmodels.engine.testing.ReferenceCase;
 import org.mixedmodels.knime.DialogRendering;
 import org.mixedmodels.knime.KnimeTables;
+import org.mixedmodels.knime.data.ColumnTyping;
 
 /** The Joint Model Learner against JM (aids_joint_weibull), its errors, cancel and dialog. */
 class JointModelNodeTest {
@@ -94,6 +95,53 @@ class JointModelNodeTest {
         assertTrue(swapped.getMessage().contains("CD4") || swapped.getMessage().contains("Time"), swapped.getMessage());
     }
 
+    /**
+     * The Learner's reading settings: absent in old settings (none categorical, NA missing), saved by the dialog, and
+     * checked at configure against both tables with the column named.
+     */
+    @Test
+    void readingSettingsLoadCheckAndRoundTrip() throws Exception {
+        NodeHarness<JointModelNodeModel> h = node("weibull", 12);
+        JointModelSettings s = JointModelSettings.loadFrom(h.settings());
+        NodeSettings old = new NodeSettings("model"); // as saved before the reading settings existed
+        old.addString(JointModelSettings.LONGITUDINAL_FORMULA, s.longitudinalFormula);
+        old.addString(JointModelSettings.TIME_COLUMN, s.timeColumn);
+        old.addString(JointModelSettings.SURVIVAL_TIME_COLUMN, s.survivalTimeColumn);
+        old.addString(JointModelSettings.EVENT_COLUMN, s.eventColumn);
+        old.addString(JointModelSettings.SURVIVAL_FORMULA, s.survivalFormula);
+        old.addString(JointModelSettings.BASELINE, s.baseline);
+        old.addStringArray(JointModelSettings.REFERENCE_LEVELS);
+        old.addDoubleArray(JointModelSettings.HORIZONS, 12);
+        assertEquals(ColumnTyping.DEFAULT, JointModelSettings.loadFrom(old).typing);
+
+        BufferedDataTable longitudinal = KnimeTables.reference("data/aids_long.csv");
+        BufferedDataTable survival = KnimeTables.reference("data/aids_survival.csv");
+        for (String[] c : new String[][] {{"death", "The event indicator column 'death' is chosen as categorical"},
+            {"CD4", "The longitudinal response column 'CD4' is chosen as categorical"},
+            {"drug", "Column 'drug' is chosen as categorical but is not numeric"},
+            {"dose", "Column 'dose' chosen as categorical is not in the input table"}}) {
+            s.typing = new ColumnTyping(List.of(c[0]), List.of("NA"));
+            NodeSettings settings = new NodeSettings("model");
+            s.saveTo(settings);
+            NodeHarness<JointModelNodeModel> typed = NodeHarness.of(new JointModelNodeFactory());
+            typed.loadSettings(settings);
+            InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> typed.configure(longitudinal.getDataTableSpec(), survival.getDataTableSpec()));
+            assertTrue(e.getMessage().startsWith(c[1]), e.getMessage());
+        }
+        BufferedDataTable textEvent = KnimeTables.withStringColumn(survival, "death", (i, l) -> null);
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+            () -> h.configure(longitudinal.getDataTableSpec(), textEvent.getDataTableSpec()));
+        assertTrue(e.getMessage().startsWith("The event indicator (1 event, 0 censored) column 'death' is not numeric: "
+            + "it is a String column") && e.getMessage().contains("String to Number"), e.getMessage());
+
+        s.typing = new ColumnTyping(List.of("Time"), List.of("NA", "."));
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        assertEquals(settings, NodeHarness.saveDialog(h.dialog(settings, longitudinal.getDataTableSpec(),
+            survival.getDataTableSpec())));
+    }
+
     @Test
     void cancelStopsTheFit() throws Exception {
         assertThrows(CanceledExecutionException.class, () -> node("weibull").executeCanceledAfter(20,
@@ -106,7 +154,8 @@ class JointModelNodeTest {
         NodeDialogPane dialog = h.dialog(h.settings(), KnimeTables.reference("data/aids_long.csv").getDataTableSpec(),
             KnimeTables.reference("data/aids_survival.csv").getDataTableSpec());
         assertEquals(h.settings(), NodeHarness.saveDialog(dialog));
-        assertEquals(1, DialogRendering.render(dialog, "joint"));
+        assertEquals(2, DialogRendering.render(dialog, "joint"));
+        assertTrue(new File("target/dialogs/joint-reading.png").length() > 500);
         // reference levels are chosen from the domain values of the categorical columns of both tables
         JointModelNodeDialog joint = (JointModelNodeDialog)dialog;
         assertTrue(joint.references.columns().contains("drug"), joint.references.columns().toString());

@@ -2,6 +2,7 @@ package org.mixedmodels.knime.learner;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -116,5 +117,72 @@ class MixedModelLearnerNodeDialogTest {
         assertEquals(".", changed.getString("missing_tokens"));
         h.loadSettings(changed);
         h.configure(spec);
+    }
+
+    /**
+     * A numeric column ticked "Treat as categorical" gets a row in the reference-level table, its levels as the engine
+     * prints them (185, not 185.0) in numeric order when KNIME recorded domain values, typed otherwise; unticked, the
+     * row and its reference go.
+     */
+    @Test
+    void numericColumnsTreatedAsCategoricalGetAReferenceLevel() throws Exception {
+        org.knime.core.node.BufferedDataTable data = KnimeTables.reference("data/cake_numeric_temperature.csv");
+        DataTableSpec plain = data.getDataTableSpec();
+        java.util.Set<org.knime.core.data.DataCell> values = new java.util.LinkedHashSet<>();
+        for (double t : new double[] {205, 175, 225, 185, 195, 215}) {
+            values.add(new org.knime.core.data.def.DoubleCell(t));
+        }
+        org.knime.core.data.DataColumnSpec[] columns = new org.knime.core.data.DataColumnSpec[plain.getNumColumns()];
+        for (int j = 0; j < columns.length; j++) {
+            org.knime.core.data.DataColumnSpecCreator c = new org.knime.core.data.DataColumnSpecCreator(
+                plain.getColumnSpec(j));
+            if (plain.getColumnSpec(j).getName().equals("temperature")) {
+                c.setType(org.knime.core.data.def.DoubleCell.TYPE);
+                c.setDomain(new org.knime.core.data.DataColumnDomainCreator(values).createDomain());
+            }
+            columns[j] = c.createSpec();
+        }
+        DataTableSpec withDomain = new DataTableSpec(columns);
+        MixedModelLearnerSettings s = new MixedModelLearnerSettings();
+        s.response = "angle";
+        s.fixedColumns = new String[] {"recipe", "temperature"};
+        s.groupingColumns = new String[] {"replicate"};
+        s.categoricalColumns = new String[] {"temperature"};
+        NodeSettings n = new NodeSettings("model");
+        s.saveTo(n);
+        var h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        var dialog = (MixedModelLearnerNodeDialog)h.dialog(n, withDomain);
+        assertTrue(dialog.levels.columns().contains("temperature"), dialog.levels.columns().toString());
+        assertEquals(List.of("175", "185", "195", "205", "215", "225"), dialog.levels.levels("temperature"));
+        dialog.levels.chooseReference("temperature", "185");
+        assertArrayEquals(new String[] {"temperature=185"}, NodeHarness.saveDialog(dialog).getStringArray(
+            "reference_levels"));
+        click(dialog.categorical, "<<");
+        assertFalse(dialog.levels.columns().contains("temperature"), "unticked: no longer categorical");
+        assertArrayEquals(new String[0], NodeHarness.saveDialog(dialog).getStringArray("reference_levels"));
+        click(dialog.categorical, ">>");
+        assertTrue(dialog.levels.columns().contains("temperature"), "ticked again");
+
+        // without domain values (KNIME records none for numeric columns by default) the level is typed
+        var typed = (MixedModelLearnerNodeDialog)h.dialog(n, plain);
+        assertEquals(List.of(), typed.levels.levels("temperature"));
+        typed.levels.chooseReference("temperature", "185.0");
+        NodeSettings saved = NodeHarness.saveDialog(typed);
+        assertArrayEquals(new String[] {"temperature=185"}, saved.getStringArray("reference_levels"));
+        h.loadSettings(saved);
+        org.knime.core.node.BufferedDataTable fixed = (org.knime.core.node.BufferedDataTable)h.execute(data)[1];
+        List<String> terms = KnimeTables.strings(fixed, "Term");
+        assertTrue(terms.contains("temperature175") && !terms.contains("temperature185"), terms.toString());
+    }
+
+    private static void click(final java.awt.Container panel, final String text) {
+        for (java.awt.Component c : panel.getComponents()) {
+            if (c instanceof javax.swing.JButton b && b.getText().equals(text)) {
+                b.doClick();
+                return;
+            } else if (c instanceof java.awt.Container inner && inner.getComponentCount() > 0) {
+                click(inner, text);
+            }
+        }
     }
 }

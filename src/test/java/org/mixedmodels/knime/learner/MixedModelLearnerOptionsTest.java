@@ -105,9 +105,16 @@ class MixedModelLearnerOptionsTest {
         }
     }
 
-    /** Sleepstudy with Days as text holding SAS's "." twice: refused by default, two rows left out with the token. */
-    @Test
-    void missingTokensInAStringColumnMakeItNumericWithThoseCellsMissing() throws Exception {
+    /**
+     * Sleepstudy with Days as a string column (optionally holding SAS's "." twice): KNIME's type is the user's
+     * declaration, so Days is categorical, exactly as numeric Days chosen in "Treat as categorical", with a warning
+     * that says how to use it as numeric; a declared token makes its cells missing (two rows left out), in the
+     * Predictor too.
+     */
+    @ParameterizedTest(name = "dots={0}, dot a token={1}")
+    @CsvSource({"false, false", "true, false", "true, true"})
+    void aStringColumnOfNumbersIsCategoricalWithAWarning(final boolean dots, final boolean dotIsToken)
+        throws Exception {
         BufferedDataTable full = KnimeTables.reference("data/sleepstudy.csv");
         DataTableSpec spec = full.getDataTableSpec();
         int days = spec.findColumnIndex("Days");
@@ -117,7 +124,7 @@ class MixedModelLearnerOptionsTest {
                 : spec.getColumnSpec(j);
         }
         List<DataRow> text = new ArrayList<>();
-        List<DataRow> missing = new ArrayList<>();
+        List<DataRow> numbers = new ArrayList<>();
         int i = 0;
         for (DataRow r : full) {
             DataCell[] a = new DataCell[r.getNumCells()];
@@ -126,45 +133,60 @@ class MixedModelLearnerOptionsTest {
                 a[j] = r.getCell(j);
                 b[j] = r.getCell(j);
             }
-            boolean dot = i == 7 || i == 90;
-            a[days] = new StringCell(dot ? "." : r.getCell(days).toString());
-            if (dot) {
+            boolean dot = dots && (i == 7 || i == 90);
+            a[days] = new StringCell(dot ? "." : org.mixedmodels.engine.data.NumericColumn.format(
+                ((org.knime.core.data.DoubleValue)r.getCell(days)).getDoubleValue()));
+            if (dot && dotIsToken) {
                 b[days] = DataType.getMissingCell();
+            } else if (dot) {
+                b[days] = new org.knime.core.data.def.IntCell(-1); // '.' sorts first, as -1 does
             }
             text.add(new DefaultRow(r.getKey(), a));
-            missing.add(new DefaultRow(r.getKey(), b));
+            numbers.add(new DefaultRow(r.getKey(), b));
             i++;
         }
-        BufferedDataTable withDots = NodeHarness.table(new DataTableSpec(columns), text);
-        MixedModelLearnerSettings s = settings("Reaction ~ Days + (Days | Subject)");
-        InvalidSettingsException refused = assertThrows(InvalidSettingsException.class,
-            () -> learner(s).execute(withDots));
-        assertTrue(refused.getMessage().contains("Days") && refused.getMessage().contains("."), refused.getMessage());
+        BufferedDataTable stringDays = NodeHarness.table(new DataTableSpec(columns), text);
+        MixedModelLearnerSettings s = settings("Reaction ~ Days + (1 | Subject)");
+        if (dotIsToken) {
+            s.missingTokens = "NA, .";
+        }
+        NodeHarness<MixedModelLearnerNodeModel> h = learner(s);
+        PortObject[] out = h.execute(stringDays);
+        String warning = h.warning();
+        assertTrue(warning.contains("Column 'Days' is a string column of numbers")
+            && warning.contains("String to Number"), warning);
+        assertEquals(dots && !dotIsToken, warning.contains("row 8 holds '.'"), warning);
 
-        s.missingTokens = "NA, .";
-        PortObject[] out = learner(s).execute(withDots);
-        PortObject[] expected = learner(settings(s.formula)).execute(NodeHarness.table(spec, missing));
-        assertEquals(178.0, KnimeTables.doubles((BufferedDataTable)out[4], "Observations")[0]);
+        MixedModelLearnerSettings asCategorical = settings(s.formula);
+        asCategorical.categoricalColumns = new String[] {"Days"};
+        PortObject[] expected = learner(asCategorical).execute(NodeHarness.table(spec, numbers));
+        assertEquals(dotIsToken ? 178.0 : 180.0, KnimeTables.doubles((BufferedDataTable)out[4], "Observations")[0]);
         double[] est = KnimeTables.doubles((BufferedDataTable)out[1], "Estimate");
         double[] want = KnimeTables.doubles((BufferedDataTable)expected[1], "Estimate");
+        assertEquals(dots && !dotIsToken ? 11 : 10, want.length, "intercept and a coefficient per other level");
+        assertEquals(want.length, est.length);
         for (int k = 0; k < want.length; k++) {
             assertClose(want[k], est[k], 1e-9, "estimate " + k);
         }
-        assertEquals(new ColumnTyping(List.of(), List.of("NA", ".")), ((MixedModelPortObject)out[0]).typing());
-
-        // the Predictor reads the "." cells as missing too: no prediction there, the others as from numeric Days
-        BufferedDataTable predicted = org.mixedmodels.knime.predictor.PredictorAccess.predict(
-            org.knime.core.node.port.PortObjectRoundTrip.saveAndLoad(out[0]), withDots);
-        BufferedDataTable fromNumbers = org.mixedmodels.knime.predictor.PredictorAccess.predict(expected[0],
-            NodeHarness.table(spec, missing));
-        double[] p = KnimeTables.doubles(predicted, "Prediction (Reaction)");
-        double[] q = KnimeTables.doubles(fromNumbers, "Prediction (Reaction)");
-        assertTrue(Double.isNaN(p[7]) && Double.isNaN(p[90]), "no prediction where Days is '.'");
-        for (int k = 0; k < q.length; k++) {
-            if (k != 7 && k != 90) {
-                assertClose(q[k], p[k], 1e-9, "prediction " + k);
-            }
+        if (dotIsToken) {
+            assertEquals(new ColumnTyping(List.of(), List.of("NA", ".")), ((MixedModelPortObject)out[0]).typing());
+            BufferedDataTable predicted = org.mixedmodels.knime.predictor.PredictorAccess.predict(
+                org.knime.core.node.port.PortObjectRoundTrip.saveAndLoad(out[0]), stringDays);
+            double[] p = KnimeTables.doubles(predicted, "Prediction (Reaction)");
+            assertTrue(Double.isNaN(p[7]) && Double.isNaN(p[90]) && !Double.isNaN(p[8]), "no prediction where Days is '.'");
         }
+    }
+
+    /** A string response is refused at configure, however numeric its cells, with the String to Number advice. */
+    @Test
+    void aStringResponseIsRefusedWithTheAdvice() throws Exception {
+        DataTableSpec spec = new DataTableSpec(new DataColumnSpecCreator("Reaction", StringCell.TYPE).createSpec(),
+            new DataColumnSpecCreator("Days", org.knime.core.data.def.DoubleCell.TYPE).createSpec(),
+            new DataColumnSpecCreator("Subject", StringCell.TYPE).createSpec());
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+            () -> learner(settings("Reaction ~ Days + (1 | Subject)")).configure(spec));
+        assertTrue(e.getMessage().startsWith("The response column 'Reaction' is not numeric: it is a String column")
+            && e.getMessage().contains("convert it with KNIME's \"String to Number\" node"), e.getMessage());
     }
 
     /** clubSandwich's CR0 and CR2 SEs with their Satterthwaite df, through the Learner's coefficient table. */

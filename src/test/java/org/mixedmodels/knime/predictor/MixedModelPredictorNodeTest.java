@@ -45,6 +45,21 @@ class MixedModelPredictorNodeTest {
         return PortObjectRoundTrip.saveAndLoad(new MixedModelPortObject(FittedModel.of(fit), fit.warnings()));
     }
 
+    /**
+     * A model trained on numeric Days, given Days as a string column of numbers: the Predictor does not re-type the
+     * string column as numbers (its KNIME type is the user's declaration) and refuses it, naming the column.
+     */
+    @org.junit.jupiter.api.Test
+    void aStringColumnOfNumbersIsNotReadAsNumbers() throws Exception {
+        ReferenceCase c = ReferenceCase.load("sleepstudy_slopes");
+        BufferedDataTable text = org.mixedmodels.knime.KnimeTables.withStringColumn(
+            org.mixedmodels.knime.KnimeTables.reference(c.string("data")), "Days", (i, l) -> null);
+        InvalidSettingsException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidSettingsException.class,
+            () -> PredictorAccess.predict(savedAndLoaded(c), text));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("The predictor column 'Days' is not "
+            + "numeric: it is a String column") && e.getMessage().contains("\"String to Number\""), e.getMessage());
+    }
+
     static NodeHarness<MixedModelPredictorNodeModel> predictor(final MixedModelPredictorSettings s)
         throws InvalidSettingsException {
         NodeHarness<MixedModelPredictorNodeModel> h = NodeHarness.of(new MixedModelPredictorNodeFactory());

@@ -91,6 +91,58 @@ class MixedModelTestsNodeTest {
         }
     }
 
+    /**
+     * Treatment versus control through the node (emmeans' contrast(emm, "trt.vs.ctrl"), case trt_vs_ctrl_emmeans):
+     * each subtype minus the first, with emmeans' dunnettx p in "p (Dunnett)" and the unadjusted p in "p"; no
+     * Tukey p. Old settings (no contrasts key) give pairwise contrasts.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"satterthwaite, 0", "kenward-roger, 1"})
+    void treatmentVersusControlMatchesEmmeans(final String df, final int index) throws Exception {
+        JsonObject c = ReferenceCase.load("trt_vs_ctrl_emmeans").objects("cases").get(index);
+        assertEquals(df, c.get("ddf").getAsString());
+        BufferedDataTable data = KnimeTables.reference(c.get("data").getAsString());
+        FitResult fit = LinearMixedModel.fit(c.get("formula").getAsString(),
+            ReferenceCase.data(c.get("data").getAsString()), FitOptions.reml());
+        MixedModelPortObject model = new MixedModelPortObject(FittedModel.of(fit), fit.warnings());
+        NodeHarness<MixedModelTestsNodeModel> h = NodeHarness.of(new MixedModelTestsNodeFactory());
+        MixedModelTestsSettings s = new MixedModelTestsSettings();
+        s.specs = new String[] {c.get("specs").getAsString()};
+        s.dfMethod = df;
+        s.contrasts = "trt.vs.ctrl";
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        h.loadSettings(NodeHarness.xmlRoundTrip(settings));
+        BufferedDataTable pairs = (BufferedDataTable)h.execute(model, data)[2];
+        assertEquals(MixedModelTestsNodeModel.pairsSpec(), pairs.getDataTableSpec());
+        com.google.gson.JsonArray dunnett = c.getAsJsonArray("dunnettx");
+        com.google.gson.JsonArray none = c.getAsJsonArray("none");
+        assertEquals(dunnett.size(), pairs.size());
+        for (int i = 0; i < dunnett.size(); i++) {
+            JsonObject e = dunnett.get(i).getAsJsonObject();
+            String what = e.get("contrast").getAsString();
+            assertEquals(what, KnimeTables.strings(pairs, "Contrast").get(i));
+            assertClose(e.get("estimate").getAsDouble(), KnimeTables.doubles(pairs, "Estimate")[i], 1e-6,
+                e.get("se").getAsDouble(), what + " estimate");
+            assertClose(e.get("t").getAsDouble(), KnimeTables.doubles(pairs, "t")[i], 1e-5, what + " t");
+            assertPClose(e.get("p").getAsDouble(), KnimeTables.doubles(pairs, "p (Dunnett)")[i], 1e-3, what + " Dunnett");
+            assertPClose(none.get(i).getAsJsonObject().get("p").getAsDouble(), KnimeTables.doubles(pairs, "p")[i], 1e-3,
+                what + " unadjusted");
+            assertTrue(Double.isNaN(KnimeTables.doubles(pairs, "p (Tukey)")[i]), "no Tukey p for trt.vs.ctrl");
+        }
+        // settings saved before the choice existed compare all pairs, as before
+        NodeSettings old = new NodeSettings("model");
+        old.addStringArray(MixedModelTestsSettings.SPECS, s.specs);
+        old.addStringArray(MixedModelTestsSettings.BY);
+        old.addString(MixedModelTestsSettings.DF_METHOD, df);
+        old.addDouble(MixedModelTestsSettings.CONFIDENCE_LEVEL, 0.95);
+        NodeHarness<MixedModelTestsNodeModel> before = NodeHarness.of(new MixedModelTestsNodeFactory());
+        before.loadSettings(old);
+        BufferedDataTable allPairs = (BufferedDataTable)before.execute(model, data)[2];
+        assertEquals(3, allPairs.size(), "three subtypes: three pairs");
+        assertTrue(Double.isNaN(KnimeTables.doubles(allPairs, "p (Dunnett)")[0]));
+    }
+
     @Test
     void errorsSayWhatToDo() throws Exception {
         ReferenceCase c = ReferenceCase.load("crossover_lsmeans");
@@ -117,6 +169,9 @@ class MixedModelTestsNodeTest {
         ((MixedModelTestsNodeDialog)dialog).vcov.setSelectedItem("empirical");
         ((MixedModelTestsNodeDialog)dialog).dfMethod.setSelectedItem("satterthwaite");
         assertEquals("empirical", NodeHarness.saveDialog(dialog).getString(MixedModelTestsSettings.VCOV));
+        assertEquals("pairwise", NodeHarness.saveDialog(dialog).getString(MixedModelTestsSettings.CONTRASTS));
+        ((MixedModelTestsNodeDialog)dialog).contrasts.setSelectedItem("trt.vs.ctrl");
+        assertEquals("trt.vs.ctrl", NodeHarness.saveDialog(dialog).getString(MixedModelTestsSettings.CONTRASTS));
         assertEquals(1, DialogRendering.render(dialog, "tests"));
         assertTrue(new File("target/dialogs/tests-options.png").length() > 500);
     }
