@@ -19,6 +19,7 @@ import org.mixedmodels.engine.data.NumericColumn;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
@@ -32,7 +33,8 @@ import org.mixedmodels.engine.glmm.GlmmResult;
  * The performance suite ({@code bench --suite}): data sets of the shapes users fit, generated with fixed seeds,
  * each fitted once cold and then warm; one line per case with rows, groups, objective evaluations, the cold fit's
  * seconds (including building the design), the best warm fit, the cost of one evaluation of the objective (warm,
- * at the optimum; random-effects models only) and the peak heap. {@code --scale} shrinks every case (the smoke
+ * at the optimum; random-effects models only), the peak heap, the seconds of the Satterthwaite df and (cases
+ * that say so) of the Kenward-Roger df. {@code --scale} shrinks every case (the smoke
  * test runs them at 1%), {@code --case} picks cases by name, {@code --write-data DIR} writes each data set as CSV
  * with an R script that times lme4 (and lmerTest) on the same data, and a shell script that times both whole
  * processes (read the CSV, fit, print) side by side.
@@ -44,13 +46,18 @@ final class BenchSuite {
      * times lmerTest's fit, summary and anova (Satterthwaite), which our default {@code fit} matches.
      */
     record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest,
-            GlmmOptions glmm) {
+            boolean kenwardRoger, GlmmOptions glmm) {
+        Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest,
+                boolean kenwardRoger) {
+            this(name, formula, data, fullSize, lme4, lmerTest, kenwardRoger, null);
+        }
+
         Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4) {
-            this(name, formula, data, fullSize, lme4, false, null);
+            this(name, formula, data, fullSize, lme4, false, false, null);
         }
 
         Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest) {
-            this(name, formula, data, fullSize, lme4, lmerTest, null);
+            this(name, formula, data, fullSize, lme4, lmerTest, false, null);
         }
     }
 
@@ -62,7 +69,7 @@ final class BenchSuite {
         c.add(new Case("insteval-crossed", "y ~ service * dept + (1 | s) + (1 | d)", BenchSuite::instEval, 73_421,
             "lmer(y ~ service * dept + (1 | s) + (1 | d), data = d)", true));
         c.add(new Case("nested-10k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 80_000,
-            "lmer(y ~ x + (1 | school/student), data = d)"));
+            "lmer(y ~ x + (1 | school/student), data = d)", false, true));
         c.add(new Case("nested-100k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 800_000,
             "lmer(y ~ x + (1 | school/student), data = d)"));
         c.add(new Case("crossed-6000x2500", "y ~ x + (1 | user) + (1 | item)", BenchSuite::userItem, 300_000,
@@ -73,6 +80,9 @@ final class BenchSuite {
         c.add(new Case("longitudinal-1m", "y ~ time * arm + (time | subject)",
             n -> SimulatedData.longitudinal(n / 10, 10, 20261126L), 1_000_000,
             "lmer(y ~ time * arm + (time | subject), data = d)"));
+        // the issue's Kenward-Roger size: a random intercept, 10,000 groups of 10 rows (kr_s)
+        c.add(new Case("random-intercept-100k", "y ~ x + (1 | g)", BenchSuite::randomIntercept, 100_000,
+            "lmer(y ~ x + (1 | g), data = d)", false, true));
         c.add(new Case("nested-500k", "rate ~ condition + (1 | subject/neuron)", BenchSuite::nested, 500_000,
             "lmer(rate ~ condition + (1 | subject/neuron), data = d)"));
         c.add(new Case("ar1-ri-200k", "y ~ arm * visit + (1 | subject) + ar1(visit | subject)",
@@ -88,14 +98,14 @@ final class BenchSuite {
         // issue 21: a binary longitudinal GLMM, 20,000 subjects x 10 visits, random intercept and slope (Laplace)
         c.add(new Case("glmm-binary-20000x10", "response ~ time * arm + (time | subject)",
             n -> binaryLongitudinal(Math.max(20, n / 10), 10, 20261203L), 200_000,
-            "glmer(response ~ time * arm + (time | subject), family = binomial, data = d)", false,
+            "glmer(response ~ time * arm + (time | subject), family = binomial, data = d)", false, false,
             GlmmOptions.of(Family.BINOMIAL)));
         return c;
     }
 
     static int run(double scale, List<String> only, int repeats, Path writeData, PrintStream out) throws IOException {
-        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %9s %6s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s",
-            "eval_ms", "peak_MB", "df_s", "iters");
+        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %9s %6s %9s%n", "case", "rows", "groups", "evals", "cold_s",
+            "warm_s", "eval_ms", "peak_MB", "df_s", "iters", "kr_s");
         List<Case> selected = new ArrayList<>();
         for (Case c : cases()) {
             if (only.isEmpty() || only.contains(c.name())) {
@@ -130,12 +140,19 @@ final class BenchSuite {
             long td = System.nanoTime();
             FixedEffectsInference.of(fit);
             double df = (System.nanoTime() - td) / 1e9;
+            // Kenward-Roger's df of the coefficients and Type III tests (cases whose V is block diagonal)
+            String kr = String.format("%9s", "-");
+            if (c.kenwardRoger()) {
+                long tk = System.nanoTime();
+                FixedEffectsInference.of(fit, DfMethod.KENWARD_ROGER, 0.95);
+                kr = String.format(Locale.ROOT, "%9.3f", (System.nanoTime() - tk) / 1e9);
+            }
             int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
             String perEvaluation = design.residual() == null
                 ? String.format(Locale.ROOT, "%9.2f", evaluationMillis(design, fit.theta())) : String.format("%9s", "-");
-            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f %9.3f %6d%n", c.name(), fit.nobs(), groups,
-                fit.optimizer().evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), df,
-                fit.optimizer().iterations());
+            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f %9.3f %6d %s%n", c.name(), fit.nobs(),
+                groups, fit.optimizer().evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), df,
+                fit.optimizer().iterations(), kr);
         }
         if (writeData != null) {
             writeLme4Script(selected, writeData);
@@ -147,7 +164,7 @@ final class BenchSuite {
     /**
      * A GLMM case: the cold fit (design, GLM start, optimization, Hessian for the SEs), the best warm one, the
      * milliseconds per deviance evaluation (the optimizer's inner loop: PIRLS on the blocked factor, warm, at the
-     * optimum); df_s is "-" (z tests need no df) and iters the optimizer's deviance evaluations without the Hessian's.
+     * optimum); df_s and kr_s are "-" (z tests need no df) and iters the optimizer's deviance evaluations without the Hessian's.
      */
     private static void runGlmm(Case c, DataFrame data, int repeats, PrintStream out) {
         long t0 = System.nanoTime();
@@ -162,8 +179,8 @@ final class BenchSuite {
         }
         double perEvaluation = GeneralizedLinearMixedModel.evaluationMillis(c.formula(), data, c.glmm(), fit);
         int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
-        out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.2f %9.0f %9s %6d%n", c.name(), fit.nobs(), groups,
-            fit.evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), "-", fit.evaluations());
+        out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.2f %9.0f %9s %6d %9s%n", c.name(), fit.nobs(), groups,
+            fit.evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), "-", fit.evaluations(), "-");
     }
 
     /**
@@ -250,6 +267,26 @@ final class BenchSuite {
         }
         return new DataFrame(List.of(new NumericColumn("y", y), new NumericColumn("x", x),
             new CategoricalColumn("school", school), new CategoricalColumn("student", student)));
+    }
+
+    /** A random intercept: n / 10 groups of 10 rows, one covariate. */
+    static DataFrame randomIntercept(final int n) {
+        SplittableRandom random = new SplittableRandom(20261203L);
+        int groups = Math.max(4, n / 10);
+        int rows = groups * 10;
+        String[] g = new String[rows];
+        double[] x = new double[rows];
+        double[] y = new double[rows];
+        for (int a = 0, i = 0; a < groups; a++) {
+            double u = SimulatedData.gaussian(random);
+            for (int r = 0; r < 10; r++, i++) {
+                g[i] = "g" + a;
+                x[i] = SimulatedData.gaussian(random);
+                y[i] = 2 + 0.5 * x[i] + u + SimulatedData.gaussian(random);
+            }
+        }
+        return new DataFrame(List.of(new NumericColumn("y", y), new NumericColumn("x", x),
+            new CategoricalColumn("g", g)));
     }
 
     /**

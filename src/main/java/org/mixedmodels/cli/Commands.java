@@ -112,11 +112,14 @@ final class Commands {
     private static final Option VCOV = new Option("--vcov", "model|empirical|empirical-cr2",
             "covariance of the fixed effects: model-based (default), empirical (CR0 sandwich by\n"
                     + "subject) or empirical-cr2 (Bell-McCaffrey CR2, clubSandwich's Satterthwaite df)");
+    private static final Option ROBUST_TEST = new Option("--robust-test", "eigen|htz",
+            "multi-df tests with a sandwich (--vcov): eigen-contrast F (default) or clubSandwich's\n"
+                    + "HTZ (Hotelling T^2 with Zhang's df, Wald_test(test = \"HTZ\"))");
     private static final Option CONF_LEVEL = new Option("--conf-level", "0.95", "confidence level of the intervals");
 
     static final Command FIT = new Command("fit", "Fit a linear mixed model and print its summary (as lmerTest's summary).",
             List.of("fit --data FILE.csv --formula \"y ~ x + (x | g)\" [options]"),
-            concat(List.of(DATA, FORMULA, METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, CONF_LEVEL,
+            concat(List.of(DATA, FORMULA, METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, ROBUST_TEST, CONF_LEVEL,
                     new Option("--confint", "profile|wald", "intervals for all parameters: profile likelihood (as lme4's\n"
                             + "confint) or Wald"),
                     new Option("--correlation", null, "also print the correlation of the fixed effects"))));
@@ -182,8 +185,8 @@ final class Commands {
             "Benchmarks: fit generated data and print times and peak heap.\n"
                     + "Longitudinal data y ~ time * arm + (time | subject) by default; with --suite the performance suite"
                     + " (InstEval-shaped crossed, nested schools/students with 10k and 100k schools, crossed 6000 x 2500"
-                    + " users x items, longitudinal 200k and 1M rows, nested 500k, AR(1) 200k, us 50k), with ms per"
-                    + " objective evaluation.",
+                    + " users x items, longitudinal 200k and 1M rows, a random intercept at 100k rows with Kenward-Roger,"
+                    + " nested 500k, AR(1) 200k, us 50k), with ms per objective evaluation.",
             List.of("bench [--subjects N] [--visits V] [--repeat R]",
                     "bench --suite [--scale F] [--case NAME[,NAME]] [--write-data DIR]"),
             List.of(new Option("--subjects", "N", "subjects (default 20000)"), new Option("--visits", "V", "visits (default 10)"),

@@ -58,6 +58,27 @@ class BundleJarIT {
         return jar.getJarEntry(className.replace('.', '/') + ".class") != null;
     }
 
+    /**
+     * The distributed fit (the separate artifact mixed-models-spark in spark/) never reaches the bundle: no Spark,
+     * Scala or Hadoop class, no such jar under lib/, and none of the Spark module's classes.
+     */
+    @Test
+    void sparkNeverReachesTheBundle() throws Exception {
+        List<String> offending = new ArrayList<>();
+        jar.stream().map(JarEntry::getName).forEach(name -> {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (name.startsWith("org/apache/spark/") || name.startsWith("scala/") || name.startsWith("org/apache/hadoop/")
+                    || name.startsWith("org/mixedmodels/spark/")
+                    || (lower.startsWith("lib/") && (lower.contains("spark") || lower.contains("scala")
+                            || lower.contains("hadoop")))) {
+                offending.add(name);
+            }
+        });
+        assertTrue(offending.isEmpty(), "Spark in the KNIME bundle: " + offending);
+        String classPath = jar.getManifest().getMainAttributes().getValue("Bundle-ClassPath");
+        assertFalse(classPath.toLowerCase(java.util.Locale.ROOT).contains("spark"), classPath);
+    }
+
     @Test
     void manifestIsAnOsgiBundleForKnime5() throws Exception {
         Attributes m = jar.getManifest().getMainAttributes();

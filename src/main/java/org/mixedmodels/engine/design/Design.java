@@ -33,9 +33,18 @@ public final class Design {
     private final List<RandomEffectTerm> randomTerms;
     private final ResidualDesign residual;
     private final List<String> warnings;
+    /** The cross-products the fit reads instead of the rows (a fit from statistics), or null. */
+    private final CrossProducts statistics;
 
     private Design(ModelFrame frame, double[] response, ModelMatrix fixed, List<String> droppedColumns,
             List<RandomEffectTerm> randomTerms, ResidualDesign residual, List<String> warnings) {
+        this(frame, response, fixed, droppedColumns, randomTerms, residual, warnings, null);
+    }
+
+    private Design(ModelFrame frame, double[] response, ModelMatrix fixed, List<String> droppedColumns,
+            List<RandomEffectTerm> randomTerms, ResidualDesign residual, List<String> warnings,
+            CrossProducts statistics) {
+        this.statistics = statistics;
         this.frame = frame;
         this.residual = residual;
         this.response = response;
@@ -124,7 +133,24 @@ public final class Design {
                         t.model().columns()[j]);
             }
         }
-        int n = frame.size();
+        checkGroupCounts(terms, frame.size(), residualVariance);
+        ResidualDesign residual = formula.residualTerms().isEmpty() ? null
+                : ResidualDesign.of(formula.residualTerms(), frame);
+        if (residual != null && !residual.structure().equals("id") && frame.isCategorical(residual.timeName())
+                && !frame.hasLevelOrder(residual.timeName())) {
+            String warning = ResidualDesign.visitOrderWarning(residual.timeName(), residual.visits());
+            if (warning != null) {
+                warnings.add(warning);
+            }
+        }
+        return new Design(frame, y, fixed, dropped, terms, residual, warnings);
+    }
+
+    /**
+     * Each grouping factor needs two or more levels and, with a residual variance, fewer levels than the rows and
+     * fewer random effects than rows.
+     */
+    private static void checkGroupCounts(List<RandomEffectTerm> terms, int n, boolean residualVariance) {
         for (RandomEffectTerm t : terms) {
             if (t.levelCount() < 2) {
                 throw new MixedModelException("The grouping factor '" + t.groupName() + "' has only one level ('"
@@ -141,16 +167,120 @@ public final class Design {
                         + " rows; the random-effects parameters and the residual variance are unidentifiable. Use fewer random slopes.");
             }
         }
-        ResidualDesign residual = formula.residualTerms().isEmpty() ? null
-                : ResidualDesign.of(formula.residualTerms(), frame);
-        if (residual != null && !residual.structure().equals("id") && frame.isCategorical(residual.timeName())
-                && !frame.hasLevelOrder(residual.timeName())) {
-            String warning = ResidualDesign.visitOrderWarning(residual.timeName(), residual.visits());
-            if (warning != null) {
-                warnings.add(warning);
+    }
+
+    /** The fixed-effect matrix after the rank check, its dropped columns, and the indices of the columns kept. */
+    record Checked(ModelMatrix fixed, List<String> dropped, int[] keptColumns) {
+    }
+
+    /**
+     * {@link #build}'s checks for a design known only by its statistics ({@link CrossProducts#fromParts}): rows used,
+     * constant response, magnitudes, the number of fixed effects, aliased columns (Gram-Schmidt in column order on
+     * X'X, with {@link ModelMatrix#DEFAULT_RANK_TOLERANCE} relative to each column's norm, as
+     * {@link ModelMatrix#aliasedColumns} on X), the scale warning, and the grouping factors' counts. Not made (they
+     * need the rows within each group): the warning on a random slope constant within every group.
+     *
+     * @param columns X's columns, y, then each random-effects column, over the rows used
+     * @param gram X'X, with X's non-intercept columns centred when there is an intercept
+     */
+    static Checked checkStatistics(Formula formula, ModelFrame frame, ModelMatrix full, List<RandomEffectTerm> terms,
+            List<CrossProducts.ColumnSummary> columns, int n, double[][] gram, int interceptColumn,
+            List<String> warnings) {
+        if (frame.omittedRows() > 0) {
+            warnings.add(frame.omittedRows() + " of " + (frame.omittedRows() + n)
+                    + " rows were left out because of missing values in the columns the model uses.");
+        }
+        if (n < 2) {
+            throw new MixedModelException("Only " + n + " row is used"
+                    + (frame.omittedRows() > 0 ? " (" + frame.omittedRows() + " were left out because of missing values)" : "")
+                    + "; a mixed model needs several rows in each of several groups.");
+        }
+        int p = full.columnCount();
+        CrossProducts.ColumnSummary y = columns.get(p);
+        if (y.min() == y.max()) {
+            throw new MixedModelException("The response '" + formula.response() + "' is constant (" + y.min() + ") in all "
+                    + n + " rows used; there is no variation to model.");
+        }
+        checkMagnitude("The response '" + formula.response() + "'", new double[] {y.maxAbs()});
+        checkFixedColumnCount(formula, frame);
+        for (int j = 0; j < p; j++) {
+            checkMagnitude("The fixed-effect column '" + full.names().get(j) + "'", new double[] {columns.get(j).maxAbs()});
+        }
+        // Gram-Schmidt on the Gram matrix: the squared residual norm of column j after the kept columns before it is
+        // the Schur complement g_jj - g_jB G_BB^{-1} g_Bj, from a growing Cholesky factor of G_BB.
+        List<Integer> kept = new ArrayList<>();
+        List<Integer> aliasedList = new ArrayList<>();
+        double[][] chol = new double[p][p];
+        for (int j = 0; j < p; j++) {
+            double norm0 = Math.sqrt(columns.get(j).sumsq());
+            int b = kept.size();
+            double[] w = new double[b];
+            double res = gram[j][j];
+            for (int a = 0; a < b; a++) {
+                double s = gram[kept.get(a)][j];
+                for (int c = 0; c < a; c++) {
+                    s -= chol[a][c] * w[c];
+                }
+                w[a] = s / chol[a][a];
+                res -= w[a] * w[a];
+            }
+            double norm = Math.sqrt(Math.max(res, 0));
+            if (norm0 == 0 || norm <= ModelMatrix.DEFAULT_RANK_TOLERANCE * norm0) {
+                aliasedList.add(j);
+            } else {
+                System.arraycopy(w, 0, chol[b], 0, b);
+                chol[b][b] = norm;
+                kept.add(j);
             }
         }
-        return new Design(frame, y, fixed, dropped, terms, residual, warnings);
+        int[] aliased = aliasedList.stream().mapToInt(Integer::intValue).toArray();
+        List<String> dropped = new ArrayList<>();
+        List<String> constant = new ArrayList<>();
+        for (int j : aliased) {
+            dropped.add(full.names().get(j));
+            if (columns.get(j).min() == columns.get(j).max() && !full.names().get(j).equals(ModelMatrix.INTERCEPT)) {
+                constant.add(full.names().get(j));
+            }
+        }
+        ModelMatrix fixed = full.without(aliased);
+        if (!dropped.isEmpty()) {
+            warnings.add("fixed-effect model matrix is rank deficient so dropping " + dropped.size()
+                    + (dropped.size() == 1 ? " column / coefficient: " : " columns / coefficients: ")
+                    + String.join(", ", dropped)
+                    + (constant.isEmpty() ? "" : " (constant in the rows used: " + String.join(", ", constant) + ")") + ".");
+        }
+        if (fixed.columnCount() >= n) {
+            throw new MixedModelException("The fixed effects have " + fixed.columnCount() + " coefficients for " + n
+                    + " rows: they fit every row exactly and leave nothing to estimate the variances from.");
+        }
+        List<String> names = new ArrayList<>();
+        List<Double> sds = new ArrayList<>();
+        for (int j : kept) {
+            CrossProducts.ColumnSummary c = columns.get(j);
+            boolean indicator = c.min() >= 0 && c.max() <= 1 && c.sumsq() == c.sum();
+            if (indicator) {
+                continue;
+            }
+            double ss = interceptColumn >= 0 ? gram[j][j] : c.sumsq() - c.sum() * c.sum() / n;
+            double sd = Math.sqrt(Math.max(ss, 0) / (n - 1));
+            if (sd > 0 && Double.isFinite(sd)) {
+                names.add(full.names().get(j));
+                sds.add(sd);
+            }
+        }
+        String scaleWarning = scaleWarning(names, sds);
+        if (scaleWarning != null) {
+            warnings.add(scaleWarning);
+        }
+        checkDuplicateColumns(terms);
+        int col = p + 1;
+        for (RandomEffectTerm t : terms) {
+            for (int j = 0; j < t.k(); j++) {
+                checkMagnitude(columns.get(col).name(), new double[] {columns.get(col++).maxAbs()});
+            }
+        }
+        checkGroupCounts(terms, n, true);
+        return new Checked(fixed, dropped, kept.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**
@@ -173,7 +303,7 @@ public final class Design {
     }
 
     /** The categorical variable of the fixed part with the most levels, or null when there is none. */
-    private static String largestFixedFactor(Formula formula, ModelFrame frame) {
+    static String largestFixedFactor(Formula formula, ModelFrame frame) {
         String best = null;
         int most = 0;
         for (Term t : formula.fixedTerms()) {
@@ -188,7 +318,7 @@ public final class Design {
     }
 
     /** A column name as a formula needs it: in backticks unless it is a plain name. */
-    private static String quoted(String name) {
+    static String quoted(String name) {
         return name.matches("[\\p{L}.][\\p{L}\\p{N}._]*") ? name : "`" + name + "`";
     }
 
@@ -222,6 +352,11 @@ public final class Design {
                 sds.add(sd);
             }
         }
+        return scaleWarning(names, sds);
+    }
+
+    /** {@link #scaleWarning(ModelMatrix)} from the continuous columns' names and SDs. */
+    static String scaleWarning(List<String> names, List<Double> sds) {
         if (sds.isEmpty()) {
             return null;
         }
@@ -248,7 +383,7 @@ public final class Design {
      * overflow to infinity, and the fit would return infinite or NaN estimates) or, if not all 0, below
      * {@link #MIN_MAGNITUDE} (its squares underflow to 0).
      */
-    private static void checkMagnitude(String what, double[] values) {
+    static void checkMagnitude(String what, double[] values) {
         double max = 0;
         for (double v : values) {
             max = Math.max(max, Math.abs(v));
@@ -297,20 +432,13 @@ public final class Design {
      * checks on the random-effects design do).
      */
     static void checkIdentifiability(List<RandomEffectTerm> terms, List<String> warnings) {
-        java.util.Map<String, java.util.Map<String, RandomEffectTerm>> seen = new java.util.HashMap<>();
+        checkDuplicateColumns(terms);
+        java.util.Map<String, java.util.Set<String>> seen = new java.util.HashMap<>();
         for (RandomEffectTerm t : terms) {
-            java.util.Map<String, RandomEffectTerm> columns = seen.computeIfAbsent(t.groupName(), g -> new java.util.HashMap<>());
-            for (String c : t.columnNames()) {
-                RandomEffectTerm other = columns.putIfAbsent(c, t);
-                if (other != null) {
-                    throw new MixedModelException("The random-effects column '" + c + "' of '" + t.groupName()
-                            + "' appears in two terms, " + describe(other) + " and " + describe(t) + ": its variance would"
-                            + " be split between them arbitrarily (not identifiable). Keep it in one term only.");
-                }
-            }
+            seen.computeIfAbsent(t.groupName(), g -> new java.util.HashSet<>()).addAll(t.columnNames());
         }
         for (RandomEffectTerm t : terms) {
-            if (!seen.get(t.groupName()).containsKey(ModelMatrix.INTERCEPT)) {
+            if (!seen.get(t.groupName()).contains(ModelMatrix.INTERCEPT)) {
                 continue;
             }
             for (int j = 0; j < t.k(); j++) {
@@ -320,6 +448,22 @@ public final class Design {
                             + " of '" + t.groupName() + "', so its variance cannot be told apart from the random"
                             + " intercept's: these variance parameters are not identifiable, whatever 'converged' says."
                             + " Remove '" + name + "' from the random part (it can stay a fixed effect).");
+                }
+            }
+        }
+    }
+
+    /** The same column twice for one grouping factor, as {@code (1 | S) + (1 | S)}: refused. */
+    private static void checkDuplicateColumns(List<RandomEffectTerm> terms) {
+        java.util.Map<String, java.util.Map<String, RandomEffectTerm>> seen = new java.util.HashMap<>();
+        for (RandomEffectTerm t : terms) {
+            java.util.Map<String, RandomEffectTerm> columns = seen.computeIfAbsent(t.groupName(), g -> new java.util.HashMap<>());
+            for (String c : t.columnNames()) {
+                RandomEffectTerm other = columns.putIfAbsent(c, t);
+                if (other != null) {
+                    throw new MixedModelException("The random-effects column '" + c + "' of '" + t.groupName()
+                            + "' appears in two terms, " + describe(other) + " and " + describe(t) + ": its variance would"
+                            + " be split between them arbitrarily (not identifiable). Keep it in one term only.");
                 }
             }
         }
@@ -352,6 +496,11 @@ public final class Design {
      * lme4's {@code mkReTrms} does ({@code rev(order(nl))}, which also reverses ties).
      */
     private static List<RandomEffectTerm> randomTerms(Formula formula, ModelFrame frame) {
+        return inLme4Order(termsAsWritten(formula, frame));
+    }
+
+    /** The random-effects terms in the formula's order ({@code ||} split), before lme4's ordering by levels. */
+    static List<RandomEffectTerm> termsAsWritten(Formula formula, ModelFrame frame) {
         List<RandomEffectTerm> terms = new ArrayList<>();
         for (RandomTerm r : formula.randomTerms()) {
             List<Factor> parts = new ArrayList<>();
@@ -382,6 +531,11 @@ public final class Design {
                         + "' has no columns (no intercept and no slope).");
             }
         }
+        return terms;
+    }
+
+    /** lme4's {@code mkReTrms} order: by decreasing number of levels when any term has more than the one before. */
+    static List<RandomEffectTerm> inLme4Order(List<RandomEffectTerm> terms) {
         int[] nl = terms.stream().mapToInt(RandomEffectTerm::levelCount).toArray();
         boolean increases = false;
         for (int i = 1; i < nl.length; i++) {
@@ -464,6 +618,72 @@ public final class Design {
     }
 
     public int nobs() {
-        return response.length;
+        return statistics != null ? statistics.nobs() : response.length;
+    }
+
+    /**
+     * The cross-products of [Z X y] this design is fitted from instead of its rows ({@link CrossProducts}), or null
+     * for a design fitted from its rows. A design from statistics alone ({@link CrossProducts#design}) has no rows:
+     * its response, X and Z have length 0, and its factors hold only their levels.
+     */
+    public CrossProducts statistics() {
+        return statistics;
+    }
+
+    /** Most rows of the grid {@link #contrastFrame} forms for a design without rows. */
+    static final int MAX_CONTRAST_GRID = 1_000_000;
+
+    /**
+     * The rows over which contrasts between X's columns are formed (Type III): the frame itself, or for a design
+     * without rows ({@link CrossProducts}) a grid of every combination of the fixed part's categorical levels with
+     * each numeric variable at 1 and 2, over which X has the columns' relations that hold in every row: an
+     * over-parameterised column (a level's indicator, times its numeric variables) is the same combination of X's
+     * columns in each row, whatever the data.
+     */
+    public ModelFrame contrastFrame() {
+        if (statistics == null || response.length > 0) {
+            return frame;
+        }
+        java.util.LinkedHashSet<String> vars = new java.util.LinkedHashSet<>();
+        fixed.terms().forEach(t -> vars.addAll(t.variables()));
+        long size = 1;
+        for (String v : vars) {
+            size *= frame.isCategorical(v) ? frame.factor(v).levelCount() : 2;
+            if (size > MAX_CONTRAST_GRID) {
+                throw new MixedModelException("The fixed part's levels have more than " + MAX_CONTRAST_GRID
+                        + " combinations; Type III tests of a fit from statistics form their contrasts over them.");
+            }
+        }
+        int n = (int) size;
+        Map<String, int[]> codes = new java.util.HashMap<>();
+        Map<String, double[]> numbers = new java.util.HashMap<>();
+        int repeat = 1;
+        for (String v : vars) {
+            int count = frame.isCategorical(v) ? frame.factor(v).levelCount() : 2;
+            int[] c = new int[n];
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                c[i] = (i / repeat) % count;
+                x[i] = c[i] + 1;
+            }
+            if (frame.isCategorical(v)) {
+                codes.put(v, c);
+            } else {
+                numbers.put(v, x);
+            }
+            repeat *= count;
+        }
+        return frame.grid(codes, numbers, n);
+    }
+
+    /** This design, fitted from the given statistics of its own rows (the in-memory "statistics, then fit"). */
+    Design withStatistics(CrossProducts stats) {
+        return new Design(frame, response, fixed, droppedColumns, randomTerms, residual, warnings, stats);
+    }
+
+    /** A design without rows, from the statistics of rows read elsewhere (see {@link CrossProducts}). */
+    static Design rowFree(ModelFrame frame, ModelMatrix fixed, List<String> dropped, List<RandomEffectTerm> terms,
+            List<String> warnings, CrossProducts stats) {
+        return new Design(frame, new double[0], fixed, dropped, terms, null, warnings, stats);
     }
 }

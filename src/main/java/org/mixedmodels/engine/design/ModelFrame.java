@@ -30,10 +30,15 @@ public final class ModelFrame {
 
     private ModelFrame(Formula formula, DataFrame data, int[] rows, Map<String, String> referenceLevels,
             Map<String, List<String>> levelOrders) {
+        this(formula, data, rows, referenceLevels, levelOrders, data == null ? 0 : data.rowCount() - rows.length);
+    }
+
+    private ModelFrame(Formula formula, DataFrame data, int[] rows, Map<String, String> referenceLevels,
+            Map<String, List<String>> levelOrders, int omitted) {
         this.formula = formula;
         this.data = data;
         this.rows = rows;
-        this.omitted = data == null ? 0 : data.rowCount() - rows.length;
+        this.omitted = omitted;
         this.referenceLevels = Map.copyOf(referenceLevels);
         this.levelOrders = Map.copyOf(levelOrders);
     }
@@ -194,6 +199,7 @@ public final class ModelFrame {
      */
     public ModelFrame grid(Map<String, int[]> levels, Map<String, double[]> numbers, int size) {
         ModelFrame g = new ModelFrame(formula, data, new int[size], referenceLevels, levelOrders);
+        g.categorical = categorical;
         levels.forEach((v, codes) -> {
             Factor f = factor(v);
             g.factors.put(v, new Factor(f.name(), f.levels(), codes.clone()));
@@ -213,6 +219,24 @@ public final class ModelFrame {
         g.categorical = new java.util.HashSet<>(levels.keySet());
         codes.forEach((v, c) -> g.factors.put(v, new Factor(v, levels.get(v), c.clone())));
         numbers.forEach((v, values) -> g.numerics.put(v, values.clone()));
+        return g;
+    }
+
+    /**
+     * A frame without rows for a design fitted from statistics ({@link CrossProducts}): the factors (levels in
+     * their order, reference first, as {@link Factor}s over no rows), the rows left out for missing values where the
+     * rows were read, and which level orders were given.
+     */
+    static ModelFrame ofFactors(Formula formula, Map<String, Factor> factors, int omitted,
+            Map<String, List<String>> levelOrders) {
+        ModelFrame g = new ModelFrame(formula, null, new int[0], Map.of(), levelOrders, omitted);
+        g.categorical = new java.util.HashSet<>(factors.keySet());
+        g.factors.putAll(factors);
+        for (String v : formula.variables()) {
+            if (!factors.containsKey(v)) {
+                g.numerics.put(v, new double[0]);
+            }
+        }
         return g;
     }
 

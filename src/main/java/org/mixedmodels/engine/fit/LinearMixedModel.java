@@ -46,6 +46,10 @@ public final class LinearMixedModel {
     /** A fit whose optimizer reports every objective evaluation to {@code monitor} (progress, cancel). */
     public static FitResult fit(Design design, FitOptions options, FitMonitor monitor) {
         if (design.residual() != null) {
+            if (design.statistics() != null) {
+                throw new org.mixedmodels.engine.MixedModelException(
+                        org.mixedmodels.engine.design.CrossProducts.residualRefusal());
+            }
             return ResidualCovarianceModel.fit(design, options, monitor);
         }
         ProfiledDeviance deviance = new ProfiledDeviance(design, options.method() == FitOptions.Method.REML);
@@ -58,9 +62,10 @@ public final class LinearMixedModel {
         // The optimizer works on theta relative to each random-effect column's scale (its root mean square), so
         // that the start, the trust region and the boundary checks mean the same for a slope per second as per
         // year; theta itself (lme4's) is that divided by the column's scale.
-        double[] scale = thetaScales(design.randomTerms());
+        double[] scale = thetaScales(design);
         MultivariateFunction unitFree = scaledTheta -> watched.value(divide(scaledTheta, scale));
-        OptimizerSummary scaled = ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds());
+        OptimizerSummary scaled = ThetaOptimizer.polished(unitFree,
+                ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds()), deviance.lowerBounds());
         OptimizerSummary opt = new OptimizerSummary(scaled.optimizer(), divide(scaled.initialTheta(), scale),
                 divide(scaled.theta(), scale), scaled.objective(), scaled.evaluations(), scaled.converged(),
                 scaled.message());
@@ -71,6 +76,11 @@ public final class LinearMixedModel {
      * Per theta element (lme4's order: term by term, the lower triangle column by column), the root mean square
      * of the random-effect column of its row; 1 for an intercept.
      */
+    public static double[] thetaScales(Design design) {
+        return design.statistics() != null ? design.statistics().thetaScales() : thetaScales(design.randomTerms());
+    }
+
+    /** {@link #thetaScales(Design)} from the terms' rows. */
     public static double[] thetaScales(List<RandomEffectTerm> terms) {
         List<Double> scales = new ArrayList<>();
         for (RandomEffectTerm t : terms) {
@@ -132,10 +142,12 @@ public final class LinearMixedModel {
 
         double[][] x = design.fixed().columns();
         double[] y = design.response();
-        double[] population = new double[n];
-        double[] conditional = new double[n];
-        double[] residuals = new double[n];
-        for (int i = 0; i < n; i++) {
+        // a design from statistics alone has no rows, so no fitted values or residuals
+        int rows = y.length;
+        double[] population = new double[rows];
+        double[] conditional = new double[rows];
+        double[] residuals = new double[rows];
+        for (int i = 0; i < rows; i++) {
             double eta = 0;
             for (int j = 0; j < p; j++) {
                 eta += x[j][i] * beta[j];
@@ -159,7 +171,7 @@ public final class LinearMixedModel {
         }
         List<VarCorrRow> varCorr = varCorr(terms, theta, sigma);
         // on the unit-free scale of the optimizer (see fit), so that a slope per second is not "singular"
-        double[] scale = thetaScales(terms);
+        double[] scale = thetaScales(design);
         double[] unitFree = new double[theta.length];
         for (int i = 0; i < theta.length; i++) {
             unitFree[i] = theta[i] * scale[i];

@@ -102,8 +102,13 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /** As above; the rest is factored sparsely only from {@code sparseMin} later random effects on (for tests). */
     ProfiledDeviance(Design design, boolean reml, int sparseMin) {
-        this(design.randomTerms(), design.nobs(), design.fixed().columnCount(), reml, sparseMin);
-        formCrossProducts(design.fixed().columns(), design.response(), null);
+        this(design.randomTerms(), design.nobs(), design.fixed().columnCount(), reml, sparseMin, design.statistics());
+        org.mixedmodels.engine.design.CrossProducts stats = design.statistics();
+        if (stats == null) {
+            formCrossProducts(design.fixed().columns(), design.response(), null);
+        } else {
+            fromStatistics(stats);
+        }
     }
 
     /**
@@ -116,10 +121,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
     public static ProfiledDeviance weightedRandomEffects(List<RandomEffectTerm> terms, int nobs) {
         // the sparse rest from any size on when its flop count wins: a GLMM factors thousands of times (grouseticks:
         // 181 later random effects, 2.7 ms sparse against 8.5 ms dense per factorization)
-        return new ProfiledDeviance(terms, nobs, 0, false, 0);
+        return new ProfiledDeviance(terms, nobs, 0, false, 0, null);
     }
 
-    private ProfiledDeviance(List<RandomEffectTerm> terms, int nobs, int fixedCount, boolean reml, int sparseMin) {
+    private ProfiledDeviance(List<RandomEffectTerm> terms, int nobs, int fixedCount, boolean reml, int sparseMin,
+            org.mixedmodels.engine.design.CrossProducts stats) {
         this.reml = reml;
         this.blocks = ReBlock.of(terms);
         this.first = blocks.get(0);
@@ -150,7 +156,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
         this.a11 = new double[levels1 * k1 * k1];
         this.levelStart = new int[levels1 + 1];
-        this.levelRows = levelPattern();
+        this.levelRows = stats == null ? levelPattern() : stats.levelPattern(levelStart);
         this.ar1 = new double[levelRows.length * k1];
         int[] blockK = blocks.stream().mapToInt(blk -> blk.k).toArray();
         this.sparse = SparseRestFactor.create(qr, p, restBlock, restColumn, blockK, levelStart, levelRows, sparseMin);
@@ -463,6 +469,38 @@ public final class ProfiledDeviance implements MultivariateFunction {
             b[bl] = out;
         }
         return b;
+    }
+
+    /**
+     * The cross-products from statistics ({@link org.mixedmodels.engine.design.CrossProducts}) instead of rows: the
+     * same blocks in the same index space, with the same centring, summed elsewhere (a distributed pass, or the
+     * design's own rows).
+     */
+    private void fromStatistics(org.mixedmodels.engine.design.CrossProducts stats) {
+        if (stats.layout().firstBlockColumns() != k1 || stats.layout().firstBlockLevels() != levels1
+                || stats.layout().restSize() != m) {
+            throw new IllegalArgumentException("The statistics' layout does not match the design's blocks.");
+        }
+        System.arraycopy(stats.firstBlockSquares(), 0, a11, 0, a11.length);
+        System.arraycopy(stats.firstBlockCross(), 0, ar1, 0, ar1.length);
+        interceptColumn = stats.interceptColumn();
+        columnShift = stats.columnShift();
+        responseShift = stats.responseShift();
+        double[] arrd = arr == null ? null : arr.data;
+        stats.forEachRestEntry((row, col, v) -> {
+            if (arrd != null) {
+                arrd[row * m + col] += v;
+            } else {
+                sparse.add(row, col, v);
+            }
+        });
+        if (arrd != null) {
+            for (int a = 0; a < m; a++) {
+                for (int c = 0; c < a; c++) {
+                    arrd[c * m + a] = arrd[a * m + c];
+                }
+            }
+        }
     }
 
     /** The index of a column of X that is 1 in every row, or -1. */

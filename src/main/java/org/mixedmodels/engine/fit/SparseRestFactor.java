@@ -274,6 +274,17 @@ final class SparseRestFactor {
      * Adds one model-frame row's cross-products: {@code idx[0..nz)} ascending indices of the rest (later random
      * effects, then X's columns, then y), {@code val} the row's values there.
      */
+    /** Adds a cross-product summed elsewhere: entry (row, col) of the rest's lower triangle, row >= col. */
+    void add(int row, int col, double value) {
+        if (row < qr) {
+            a22[position(col, row)] += value;
+        } else if (col < qr) {
+            a32[(row - qr) * qr + col] += value;
+        } else {
+            a33[(row - qr) * px + (col - qr)] += value;
+        }
+    }
+
     void accumulate(int[] idx, double[] val, int nz) {
         for (int e = 0; e < nz; e++) {
             int ie = idx[e];

@@ -60,7 +60,9 @@ public final class TypeIIIContrasts {
             }
             return out;
         }
-        ModelFrame frame = design.frame();
+        // a design from statistics alone has no rows: the contrasts, which depend on X only through which
+        // combinations of its columns the over-parameterised columns are, are formed over a grid of the levels
+        ModelFrame frame = design.contrastFrame();
         boolean intercept = x.names().contains(ModelMatrix.INTERCEPT);
         List<String> overNames = new ArrayList<>();
         List<double[]> overColumns = new ArrayList<>();
@@ -85,7 +87,7 @@ public final class TypeIIIContrasts {
         int r = overColumns.size();
         double[][] xtx = new double[p][p];
         double[][] xtr = new double[p][r];
-        double[][] xc = x.columns();
+        double[][] xc = frame == design.frame() ? x.columns() : design.fixedColumnsFor(frame);
         for (int a = 0; a < p; a++) {
             for (int b = 0; b <= a; b++) {
                 xtx[a][b] = dot(xc[a], xc[b]);

@@ -94,7 +94,7 @@ public final class VarianceParameters {
         ProfiledDeviance deviance = new ProfiledDeviance(fit.design(), reml);
         int n = deviance.nobs();
         int p = deviance.fixedCount();
-        double[] scale = LinearMixedModel.thetaScales(fit.design().randomTerms());
+        double[] scale = LinearMixedModel.thetaScales(fit.design());
         double[] x = times(fit.theta(), scale);
         double sigma2 = fit.sigma() * fit.sigma();
         int dof = reml ? n - p : n;
@@ -119,7 +119,7 @@ public final class VarianceParameters {
         ResidualCovarianceModel model = new ResidualCovarianceModel(fit.design(), reml);
         double[] a = fit.residual().parameters();
         int nt = fit.theta().length;
-        double[] scale = LinearMixedModel.thetaScales(fit.design().randomTerms());
+        double[] scale = LinearMixedModel.thetaScales(fit.design());
         int k = nt + a.length;
         double sigmaHat = fit.sigma();
         // u = (theta x scale, structure parameters, s = sigma / sigma-hat): unit-free, so are the steps
