@@ -161,7 +161,7 @@ final class BenchSuite {
     /**
      * A GLMM case: the cold fit (design, GLM start, optimization, Hessian for the SEs), the best warm one, the
      * milliseconds per deviance evaluation (the optimizer's inner loop: PIRLS on the blocked factor, warm, at the
-     * optimum); df_s is "-" (z tests need no df) and iters the optimizer's deviance evaluations without the Hessian's.
+     * optimum); df_s and kr_s are "-" (z tests need no df) and iters the optimizer's deviance evaluations without the Hessian's.
      */
     private static void runGlmm(Case c, DataFrame data, int repeats, PrintStream out) {
         long t0 = System.nanoTime();
