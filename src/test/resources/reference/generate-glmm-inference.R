@@ -1,5 +1,5 @@
 # lme4 1.1-31 references for the GLMM output of issue 21: likelihood-ratio tests between nested GLMMs (anova),
-# Wald and profile intervals (confint), Pearson and deviance residuals, the overdispersion ratio.
+# Wald and profile intervals (confint; cbpp and the binary random slope), Pearson and deviance residuals, the overdispersion ratio.
 # Run in this folder: Rscript generate-glmm-inference.R (writes cases/glmm_inference.json; the data are the shared references' cbpp.csv, binary_slopes.csv, grouseticks.csv).
 suppressMessages({library(lme4); library(jsonlite)})
 ctl <- glmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-10, maxfun = 1e5))
@@ -23,6 +23,12 @@ c1 <- glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), family = b
 ci <- function(x) lapply(seq_len(nrow(x)), function(i) list(parameter = rownames(x)[i], lower = x[i, 1], upper = x[i, 2]))
 prof <- confint(c1, method = "profile", oldNames = FALSE)
 wald <- confint(c1, method = "Wald", oldNames = FALSE)
+# the random slope's profile on the sd/cor scale: with the bobyqa control above (and with glmer's default) lme4's
+# profile stops with "profiling detected new, lower deviance"; the reference case's nloptwrap control profiles
+ctl_slope <- glmerControl(optimizer = "nloptwrap", optCtrl = list(ftol_abs = 1e-14, ftol_rel = 1e-14,
+  xtol_abs = 1e-12, xtol_rel = 1e-12, maxeval = 1e5))
+b1n <- glmer(as.formula(f1), family = binomial, data = bin, control = ctl_slope)
+prof_slope <- suppressWarnings(confint(b1n, method = "profile", oldNames = FALSE))
 pearson <- function(m) sum(residuals(m, type = "pearson")^2)
 out <- list(case = "glmm_inference", engine = "lme4 1.1.31 glmer",
   packages = list(R = paste(R.version$major, R.version$minor, sep = "."), lme4 = as.character(packageVersion("lme4"))),
@@ -30,6 +36,7 @@ out <- list(case = "glmm_inference", engine = "lme4 1.1.31 glmer",
   lrt_binary_slope = lrt(b0, b1, f0, f1),
   lrt_grouseticks_location = lrt(t0, t1, g0, g1),
   cbpp_confint_profile = ci(prof), cbpp_confint_wald = ci(wald),
+  binary_slope_confint_profile = ci(prof_slope),
   grouseticks_overdispersion = list(pearson_chisq = pearson(t1), df_resid = df.residual(t1),
     ratio = pearson(t1) / df.residual(t1),
     pearson_first = unname(residuals(t1, type = "pearson")[1:25]),

@@ -407,4 +407,28 @@ class GlmmCommandTest {
         assertTrue(text.out().contains((method.equals("profile") ? "Profile" : "Wald") + " confidence intervals (90%)")
             && text.out().contains("5 %") && text.out().contains("95 %"), text.out());
     }
+
+    /**
+     * fit --confint profile with a random slope prints the SDs and the correlation in lme4's rows (sd, cor, sd) with
+     * their profile ends (the engine's GlmmInferenceTest compares them with lme4; here at its tolerances, 2e-3 of the
+     * width for the SDs, 1.5e-2 for the correlation, whose lme4 end carries lme4's spline error).
+     */
+    @Test
+    void profileIntervalsOfARandomSlope() {
+        MainTest.Run r = MainTest.run("fit", "--data", data("binary_slopes.csv"), "--formula",
+            "response ~ arm * week + (week | subject)", "--family", "binomial", "--confint", "profile", "--format", "json");
+        JsonArray ci = json(r).getAsJsonArray("confint");
+        List<JsonObject> ref = ReferenceCase.load("glmm_inference").objects("binary_slope_confint_profile");
+        assertEquals(ref.size(), ci.size());
+        for (int i = 0; i < 3; i++) {
+            JsonObject e = ref.get(i);
+            JsonObject got = ci.get(i).getAsJsonObject();
+            String name = e.get("parameter").getAsString();
+            assertEquals(name, got.get("parameter").getAsString());
+            double width = e.get("upper").getAsDouble() - e.get("lower").getAsDouble();
+            double tol = (name.startsWith("cor_") ? 1.5e-2 : 2e-3) * width;
+            assertEquals(e.get("lower").getAsDouble(), got.get("lower").getAsDouble(), tol, "lower " + name);
+            assertEquals(e.get("upper").getAsDouble(), got.get("upper").getAsDouble(), tol, "upper " + name);
+        }
+    }
 }

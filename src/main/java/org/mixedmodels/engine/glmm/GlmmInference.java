@@ -5,9 +5,17 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
+import org.apache.commons.math3.analysis.MultivariateFunction;
 import org.apache.commons.math3.analysis.solvers.BrentSolver;
 import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.PointValuePair;
+import org.apache.commons.math3.optim.SimpleBounds;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
 import org.apache.commons.math3.special.Gamma;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.DataFrame;
@@ -48,11 +56,14 @@ public final class GlmmInference {
     /**
      * Profile-likelihood intervals as lme4's {@code confint(m, method = "profile", oldNames = FALSE)}: for each
      * parameter the values where the deviance, minimized over all the others, exceeds its minimum by the
-     * chi-square(1) quantile of {@code level}. Profiled: the fixed effects and the SD of every scalar random-effects
-     * term (its theta); the SDs and correlations of vector terms (random slopes) are NaN here (their profile needs
-     * the SD/correlation parametrization, which this engine's optimizer does not use). A lower SD end that the
-     * profile does not reach above 0 is 0, as lme4. Each point is a full refit from the previous one (BOBYQA in the
-     * fit's unit-free coordinates), the ends found by Brent's method to 1e-6 in those coordinates.
+     * chi-square(1) quantile of {@code level} (|zeta| = qnorm((1 + level) / 2)). Profiled: the fixed effects, the SD
+     * of every scalar random-effects term (its theta), and the SDs and correlations of vector terms (random slopes):
+     * for those the term's Cholesky factor is re-expressed by its SDs and correlations (lme4's {@code .sig}
+     * parametrization, profile.merMod), one of them held and the others re-optimized; their rows in lme4's order
+     * (the lower triangle by columns: {@code sd_(Intercept)|g}, {@code cor_x.(Intercept)|g}, {@code sd_x|g}). A lower
+     * SD end that the profile does not reach above 0 is 0, a correlation end beyond +-1 is +-1, as lme4. Each point is
+     * a full refit from the previous one (BOBYQA in the fit's unit-free coordinates), the ends found by Brent's
+     * method to 1e-6 in those coordinates.
      */
     public static List<ConfidenceInterval> profileIntervals(String formula, DataFrame data, GlmmOptions options,
             GlmmResult fit, double level) {
@@ -70,30 +81,73 @@ public final class GlmmInference {
         double q = new ChiSquaredDistribution(null, 1).inverseCumulativeProbability(level);
         List<String> names = varianceParameterNames(fit);
         List<ConfidenceInterval> out = new ArrayList<>();
-        // names follow the variance components: vector terms NaN, scalar ones profiled
+        Profiler plain = new Profiler() {
+            @Override
+            public double[] optimize(double[] start, int j, double v) {
+                GeneralizedLinearMixedModel.Problem.Optimum o = problem.optimize(start, j, v, FitMonitor.NONE);
+                double[] r = o.point().clone();
+                return append(r, o.value());
+            }
+
+            @Override
+            public double value(double[] x) {
+                return problem.value(x);
+            }
+
+            @Override
+            public double lowerBound(int j) {
+                return j < problem.nTheta && problem.diagonal[j] ? 0 : Double.NEGATIVE_INFINITY;
+            }
+
+            @Override
+            public double upperBound(int j) {
+                return Double.POSITIVE_INFINITY;
+            }
+        };
         int thetaAt = 0;
+        int nameAt = 0;
         for (RandomEffectTerm t : problem.terms) {
             int k = t.k();
             int count = t.thetaCount();
-            int rows = k + k * (k - 1) / 2;
             if (k == 1) {
-                double lo = end(problem, opt, thetaAt, -1, devMin, q) / problem.thetaScale[thetaAt];
-                double hi = end(problem, opt, thetaAt, 1, devMin, q) / problem.thetaScale[thetaAt];
-                out.add(new ConfidenceInterval(names.get(out.size()), lo, hi));
+                double lo = end(plain, opt, thetaAt, -1, devMin, q) / problem.thetaScale[thetaAt];
+                double hi = end(plain, opt, thetaAt, 1, devMin, q) / problem.thetaScale[thetaAt];
+                out.add(new ConfidenceInterval(names.get(nameAt), lo, hi));
             } else {
-                for (int e = 0; e < rows; e++) {
-                    out.add(new ConfidenceInterval(names.get(out.size()), Double.NaN, Double.NaN));
+                SdCorProfiler sc = new SdCorProfiler(problem, thetaAt, k);
+                double[] start = sc.toSdCor(opt);
+                for (int c = 0; c < k; c++) {
+                    for (int r = c; r < k; r++) {
+                        int j = sc.index(r, c);
+                        double lo = end(sc, start, j, -1, devMin, q);
+                        double hi = end(sc, start, j, 1, devMin, q);
+                        // names in the same order (lme4's): the SD on the diagonal, unit-free / RMS
+                        double scale = r == c ? problem.thetaScale[j] : 1;
+                        out.add(new ConfidenceInterval(names.get(nameAt + j - thetaAt), lo / scale, hi / scale));
+                    }
                 }
             }
             thetaAt += count;
+            nameAt += count;
         }
         for (int k = 0; k < problem.p; k++) {
             int j = problem.nTheta + k;
-            double lo = problem.beta(unit(problem, j, end(problem, opt, j, -1, devMin, q)))[k];
-            double hi = problem.beta(unit(problem, j, end(problem, opt, j, 1, devMin, q)))[k];
+            double lo = problem.beta(unit(problem, j, end(plain, opt, j, -1, devMin, q)))[k];
+            double hi = problem.beta(unit(problem, j, end(plain, opt, j, 1, devMin, q)))[k];
             out.add(new ConfidenceInterval(fit.fixed().get(k).term(), lo, hi));
         }
         return out;
+    }
+
+    /** The position in a term's varCorr rows of cor(a, b), a < b: after the k SDs, by columns b, rows a < b. */
+    private static int corRow(int k, int a, int b) {
+        return k + b * (b - 1) / 2 + a;
+    }
+
+    private static double[] append(double[] x, double v) {
+        double[] r = Arrays.copyOf(x, x.length + 1);
+        r[x.length] = v;
+        return r;
     }
 
     /** A point whose coordinate j is v (only beta(..) of it is read). */
@@ -103,27 +157,203 @@ public final class GlmmInference {
         return t;
     }
 
+    /** The profiled deviance in some coordinates: the optimum with coordinate j held (point then value). */
+    interface Profiler {
+        double[] optimize(double[] start, int j, double v);
+
+        double value(double[] x);
+
+        double lowerBound(int j);
+
+        double upperBound(int j);
+    }
+
+    /**
+     * The fit's unit-free coordinates with one vector term's Cholesky-factor entries replaced by its unit-free SDs
+     * (SD times the column's RMS, at the factor's diagonal positions) and correlations (at the off-diagonal ones):
+     * lme4's sd/cor scale, on which it profiles variance components. Points whose correlations are not a valid
+     * correlation matrix have deviance +infinity.
+     */
+    static final class SdCorProfiler implements Profiler {
+        private final GeneralizedLinearMixedModel.Problem problem;
+        private final int at;
+        private final int k;
+
+        SdCorProfiler(GeneralizedLinearMixedModel.Problem problem, int at, int k) {
+            this.problem = problem;
+            this.at = at;
+            this.k = k;
+        }
+
+        /** The coordinate of lower-triangle entry (r, c), r >= c, stored by columns. */
+        int index(int r, int c) {
+            return at + c * k - c * (c - 1) / 2 + (r - c);
+        }
+
+        double[] toSdCor(double[] t) {
+            double[] x = t.clone();
+            double[][] l = new double[k][k];
+            for (int c = 0; c < k; c++) {
+                for (int r = c; r < k; r++) {
+                    l[r][c] = t[index(r, c)];
+                }
+            }
+            double[] sd = new double[k];
+            for (int r = 0; r < k; r++) {
+                double s = 0;
+                for (int u = 0; u <= r; u++) {
+                    s += l[r][u] * l[r][u];
+                }
+                sd[r] = Math.sqrt(s);
+                x[index(r, r)] = sd[r];
+            }
+            for (int c = 0; c < k; c++) {
+                for (int r = c + 1; r < k; r++) {
+                    double s = 0;
+                    for (int u = 0; u <= c; u++) {
+                        s += l[r][u] * l[c][u];
+                    }
+                    x[index(r, c)] = sd[r] > 0 && sd[c] > 0 ? s / (sd[r] * sd[c]) : 0;
+                }
+            }
+            return x;
+        }
+
+        /** Back to the Cholesky factor (null when the correlations are not positive semi-definite). */
+        double[] toTheta(double[] x) {
+            double[][] cov = new double[k][k];
+            for (int c = 0; c < k; c++) {
+                for (int r = c; r < k; r++) {
+                    double v = r == c ? x[index(r, r)] * x[index(r, r)]
+                            : x[index(r, c)] * x[index(r, r)] * x[index(c, c)];
+                    cov[r][c] = v;
+                    cov[c][r] = v;
+                }
+            }
+            double[][] l = new double[k][k];
+            for (int c = 0; c < k; c++) {
+                double d = cov[c][c];
+                for (int u = 0; u < c; u++) {
+                    d -= l[c][u] * l[c][u];
+                }
+                // a relative guard: a diagonal that cancels to rounding of the SD^2 is 0 (SD 0 or |cor| 1)
+                if (d < -1e-12 * Math.max(cov[c][c], Double.MIN_NORMAL)) {
+                    return null;
+                }
+                double lcc = d > 1e-14 * cov[c][c] ? Math.sqrt(d) : 0;
+                l[c][c] = lcc;
+                for (int r = c + 1; r < k; r++) {
+                    double s = cov[r][c];
+                    for (int u = 0; u < c; u++) {
+                        s -= l[r][u] * l[c][u];
+                    }
+                    l[r][c] = lcc > 0 ? s / lcc : 0;
+                }
+            }
+            double[] t = x.clone();
+            for (int c = 0; c < k; c++) {
+                for (int r = c; r < k; r++) {
+                    t[index(r, c)] = l[r][c];
+                }
+            }
+            return t;
+        }
+
+        @Override
+        public double value(double[] x) {
+            double[] t = toTheta(x);
+            return t == null ? Double.POSITIVE_INFINITY : problem.value(t);
+        }
+
+        private boolean isCorrelation(int j) {
+            return j >= at && j < at + k * (k + 1) / 2 && !problem.diagonal[j];
+        }
+
+        @Override
+        public double lowerBound(int j) {
+            if (isCorrelation(j)) {
+                return -1;
+            }
+            return j < problem.nTheta && problem.diagonal[j] ? 0 : Double.NEGATIVE_INFINITY;
+        }
+
+        @Override
+        public double upperBound(int j) {
+            return isCorrelation(j) ? 1 : Double.POSITIVE_INFINITY;
+        }
+
+        @Override
+        public double[] optimize(double[] start, int held, double heldValue) {
+            int d = start.length;
+            int[] free = new int[d - 1];
+            for (int i = 0, a = 0; i < d; i++) {
+                if (i != held) {
+                    free[a++] = i;
+                }
+            }
+            double[] base = start.clone();
+            base[held] = heldValue;
+            MultivariateFunction f = s -> {
+                double[] x = base.clone();
+                for (int i = 0; i < free.length; i++) {
+                    x[free[i]] = s[i];
+                }
+                return value(x);
+            };
+            double[] s0 = new double[free.length];
+            double[] lower = new double[free.length];
+            double[] upper = new double[free.length];
+            for (int i = 0; i < free.length; i++) {
+                lower[i] = lowerBound(free[i]);
+                upper[i] = upperBound(free[i]);
+                s0[i] = Math.min(Math.max(base[free[i]], lower[i]), upper[i]);
+            }
+            // BOBYQA's initial trust region must fit inside the bounds: the correlations' [-1, 1] allows at most 1
+            double rho = 0.2;
+            for (int i = 0; i < free.length; i++) {
+                if (Double.isFinite(upper[i]) && Double.isFinite(lower[i])) {
+                    rho = Math.min(rho, (upper[i] - lower[i]) / 4);
+                }
+            }
+            // start a correlation away from its bound by at least the trust region, as BOBYQA requires
+            for (int i = 0; i < free.length; i++) {
+                if (Double.isFinite(upper[i]) && Double.isFinite(lower[i])) {
+                    s0[i] = Math.min(Math.max(s0[i], lower[i] + rho), upper[i] - rho);
+                }
+            }
+            BOBYQAOptimizer bobyqa = new BOBYQAOptimizer(2 * free.length + 1, rho, 1e-10);
+            PointValuePair r = bobyqa.optimize(new MaxEval(100_000), new ObjectiveFunction(f), GoalType.MINIMIZE,
+                    new InitialGuess(s0), new SimpleBounds(lower, upper));
+            double[] x = base.clone();
+            for (int i = 0; i < free.length; i++) {
+                x[free[i]] = r.getPoint()[i];
+            }
+            return append(x, r.getValue());
+        }
+    }
+
     /**
      * The end of the profile interval of coordinate j on one side: where the profiled deviance minus devMin
-     * reaches q. Steps out by the curvature's SE estimate until the profile exceeds q, then Brent between.
+     * reaches q. Steps out by the curvature's SE estimate until the profile exceeds q, then Brent between. At a
+     * bound the profile does not cross (an SD's 0, a correlation's +-1) the end is that bound.
      */
-    private static double end(GeneralizedLinearMixedModel.Problem problem, double[] opt, int j, int side,
-            double devMin, double q) {
+    private static double end(Profiler profiler, double[] opt, int j, int side, double devMin, double q) {
         double[] warm = opt.clone();
-        boolean bounded = j < problem.nTheta && problem.diagonal[j];
+        double bound = side < 0 ? profiler.lowerBound(j) : profiler.upperBound(j);
+        boolean bounded = Double.isFinite(bound);
         java.util.function.DoubleUnaryOperator excess = v -> {
-            GeneralizedLinearMixedModel.Problem.Optimum o = problem.optimize(warm, j, v, FitMonitor.NONE);
-            System.arraycopy(o.point(), 0, warm, 0, warm.length);
-            return o.value() - devMin - q;
+            double[] o = profiler.optimize(warm, j, v);
+            System.arraycopy(o, 0, warm, 0, warm.length);
+            return o[warm.length] - devMin - q;
         };
-        double step = curvatureStep(problem, opt, j, devMin, q);
+        double step = curvatureStep(profiler, opt, j, devMin, q);
         double inner = opt[j];
         double outer = opt[j] + side * step;
         for (int expand = 0; expand < 60; expand++) {
-            if (bounded && outer <= 0) {
-                outer = 0;
-                if (excess.applyAsDouble(0) < 0) {
-                    return 0; // the profile stays below the quantile down to SD 0 (lme4 gives 0)
+            if (bounded && side * (outer - bound) >= 0) {
+                outer = bound;
+                if (excess.applyAsDouble(bound) < 0) {
+                    return bound; // the profile stays below the quantile up to the bound (lme4 gives 0 or +-1)
                 }
                 break;
             }
@@ -143,33 +373,49 @@ public final class GlmmInference {
     }
 
     /** sqrt(q / (second difference / 2)) along j alone: the quadratic approximation's distance to the quantile. */
-    private static double curvatureStep(GeneralizedLinearMixedModel.Problem problem, double[] opt, int j,
-            double devMin, double q) {
+    private static double curvatureStep(Profiler profiler, double[] opt, int j, double devMin, double q) {
         double h = 1e-3;
         double[] a = opt.clone();
         double[] b = opt.clone();
         a[j] += h;
         b[j] -= h;
-        if (j < problem.nTheta && problem.diagonal[j] && b[j] < 0) {
+        if (b[j] < profiler.lowerBound(j)) {
             b[j] = opt[j];
             a[j] = opt[j] + 2 * h;
+        } else if (a[j] > profiler.upperBound(j)) {
+            a[j] = opt[j];
+            b[j] = opt[j] - 2 * h;
         }
-        double c = (problem.value(a) + problem.value(b) - 2 * devMin) / (h * h);
+        double c = (profiler.value(a) + profiler.value(b) - 2 * devMin) / (h * h);
         return c > 0 ? Math.sqrt(2 * q / c) / 2 : 1;
     }
 
     /**
-     * The variance-parameter names of lme4's {@code confint(oldNames = FALSE)}: per term its SDs
-     * ({@code sd_(Intercept)|herd}) then its correlations ({@code cor_week.(Intercept)|subject}).
+     * The variance-parameter names of lme4's {@code confint(oldNames = FALSE)}, in its order: per term the lower
+     * triangle of its covariance by columns, SDs on the diagonal ({@code sd_(Intercept)|herd}) and correlations off
+     * it ({@code cor_week.(Intercept)|subject}), so a random slope gives sd, cor, sd as lme4's .sig01-.sig03.
      */
     static List<String> varianceParameterNames(GlmmResult r) {
         List<String> out = new ArrayList<>();
-        for (VarCorrRow v : r.varCorr()) {
-            if (v.var2() == null) {
-                out.add("sd_" + v.var1() + "|" + v.group());
-            } else {
-                out.add("cor_" + v.var2() + "." + v.var1() + "|" + v.group());
+        List<VarCorrRow> rows = r.varCorr();
+        for (int from = 0; from < rows.size();) {
+            String group = rows.get(from).group();
+            int to = from;
+            while (to < rows.size() && rows.get(to).group().equals(group)) {
+                to++;
             }
+            // varCorr's block of one term: its k SDs, then cor(a, b), a < b, by columns b
+            List<VarCorrRow> block = rows.subList(from, to);
+            int k = (int) block.stream().filter(v -> v.var2() == null).count();
+            for (int c = 0; c < k; c++) {
+                VarCorrRow sd = block.get(c);
+                out.add("sd_" + sd.var1() + "|" + sd.group());
+                for (int row = c + 1; row < k; row++) {
+                    VarCorrRow cor = block.get(corRow(k, c, row));
+                    out.add("cor_" + cor.var2() + "." + cor.var1() + "|" + cor.group());
+                }
+            }
+            from = to;
         }
         return out;
     }
