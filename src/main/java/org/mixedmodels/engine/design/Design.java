@@ -35,6 +35,8 @@ public final class Design {
     private final List<String> warnings;
     /** The cross-products the fit reads instead of the rows (a fit from statistics), or null. */
     private final CrossProducts statistics;
+    /** The statistics by visit pattern a residual-structure fit reads instead of the rows ({@link VisitPatterns}), or null. */
+    private VisitPatterns visitPatterns;
 
     private Design(ModelFrame frame, double[] response, ModelMatrix fixed, List<String> droppedColumns,
             List<RandomEffectTerm> randomTerms, ResidualDesign residual, List<String> warnings) {
@@ -604,6 +606,9 @@ public final class Design {
     }
 
     public int nobs() {
+        if (visitPatterns != null && response.length == 0) {
+            return (int) visitPatterns.rows();
+        }
         return statistics != null ? statistics.nobs() : response.length;
     }
 
@@ -663,6 +668,29 @@ public final class Design {
     }
 
     /** This design, fitted from the given statistics of its own rows (the in-memory "statistics, then fit"). */
+    /** This design, fitted from its statistics by visit pattern (the rows stay for BLUPs and fitted values). */
+    Design withVisitPatterns(VisitPatterns patterns) {
+        Design d = new Design(frame, response, fixed, droppedColumns, randomTerms, residual, warnings, statistics);
+        d.visitPatterns = patterns;
+        return d;
+    }
+
+    /**
+     * A design without rows for a residual-structure fit from statistics by visit pattern aggregated elsewhere: the
+     * frame's factors hold only their levels, the residual design its visits and subjects.
+     */
+    public static Design rowFree(Design template, ResidualDesign residual, VisitPatterns patterns) {
+        Design d = new Design(template.frame, new double[0], template.fixed, template.droppedColumns,
+                template.randomTerms, residual, template.warnings, null);
+        d.visitPatterns = patterns;
+        return d;
+    }
+
+    /** The statistics by visit pattern this design's residual structure is fitted from, or null (from rows). */
+    public VisitPatterns visitPatterns() {
+        return visitPatterns;
+    }
+
     Design withStatistics(CrossProducts stats) {
         return new Design(frame, response, fixed, droppedColumns, randomTerms, residual, warnings, stats);
     }
