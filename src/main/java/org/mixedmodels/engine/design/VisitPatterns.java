@@ -152,6 +152,82 @@ public final class VisitPatterns implements Serializable {
                 k -> new Pattern(position, stratum, group, zFlat, p)).add(r);
     }
 
+    /** A pattern's statistics with another's of the same key added, as a new pattern (neither is changed). */
+    public static Pattern merged(Pattern a, Pattern b) {
+        Pattern out = new Pattern(a.position, a.stratum, a.group, a.z, a.width / a.position.length - 1);
+        out.merge(a);
+        out.merge(b);
+        return out;
+    }
+
+    /**
+     * The design without rows that a fit reads from statistics aggregated elsewhere (a distributed job) over rows
+     * coded by {@code encoder} ({@link CrossProducts.Encoder#forVisitPatterns}): the frame's factors with their
+     * levels, X's columns, the random-effects terms and the residual term over {@code visits} (the categorical
+     * visit's levels in the engine's order, or a numeric time's distinct values in ascending order, as
+     * {@link ResidualDesign} orders them). Aliased fixed-effect columns are refused here (the rows fit drops them):
+     * the statistics' X'X must be positive definite.
+     */
+    public static Design rowFreeDesign(CrossProducts.Encoder encoder, List<String> visits, VisitPatterns stats,
+            long omitted) {
+        org.mixedmodels.engine.formula.Formula f = encoder.formula();
+        org.mixedmodels.engine.formula.ResidualTerm structure = null;
+        org.mixedmodels.engine.formula.ResidualTerm varIdent = null;
+        for (org.mixedmodels.engine.formula.ResidualTerm t : f.residualTerms()) {
+            if (t.isVarIdent()) {
+                varIdent = t;
+            } else {
+                structure = t;
+            }
+        }
+        if (structure == null) {
+            throw new MixedModelException("varident(...) without a correlation structure orders visits by their rows "
+                    + "within subject, which statistics by visit pattern do not see; add a structure such as "
+                    + "cs(visit | subject), or fit in memory.");
+        }
+        String refusal = refusal(structure.structure());
+        if (refusal != null) {
+            throw new MixedModelException(refusal);
+        }
+        CrossProducts.Template t = encoder.template((int) Math.min(omitted, Integer.MAX_VALUE));
+        if (t.fixed().columnCount() != stats.p) {
+            throw new IllegalArgumentException("The statistics have " + stats.p + " fixed-effect columns, the formula "
+                    + t.fixed().columnCount() + ".");
+        }
+        double[][] xtx = new double[stats.p][stats.p];
+        for (Pattern pat : stats.patterns()) {
+            double[] sums = pat.sums();
+            int w = stats.p + 1;
+            for (int j = 0; j < pat.position.length; j++) {
+                for (int a = 0; a < stats.p; a++) {
+                    for (int b = 0; b < stats.p; b++) {
+                        xtx[a][b] += sums[(j * w + a) * pat.width + j * w + b];
+                    }
+                }
+            }
+        }
+        double[] sumsq = new double[stats.p];
+        for (int a = 0; a < stats.p; a++) {
+            sumsq[a] = xtx[a][a];
+        }
+        List<String> aliased = new ArrayList<>();
+        for (int j : Design.aliasedOfGram(xtx, sumsq)) {
+            aliased.add(t.fixed().names().get(j));
+        }
+        if (!aliased.isEmpty()) {
+            throw new MixedModelException("The fixed-effect columns " + String.join(", ", aliased) + " are linear "
+                    + "combinations of earlier ones; a residual-structure fit from statistics does not drop aliased "
+                    + "columns. Remove the terms that make them, or fit in memory.");
+        }
+        Factor subject = t.frame().factor(structure.subject());
+        Factor group = structure.group() == null ? null : t.frame().factor(structure.group());
+        List<String> strata = varIdent == null ? null : t.frame().factor(varIdent.time()).levels();
+        ResidualDesign residual = new ResidualDesign(structure.structure(), structure.time(), subject,
+                List.copyOf(visits), new int[0], new double[0], varIdent == null ? null : varIdent.time(), null, strata,
+                group);
+        return Design.rowFree(t.frame(), t.fixed(), t.terms(), List.of(), residual, stats);
+    }
+
     /** These statistics with another's added (in place; returns this). */
     public VisitPatterns merge(VisitPatterns other) {
         if (other.p != p || other.q != q) {
