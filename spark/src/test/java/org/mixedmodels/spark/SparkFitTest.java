@@ -92,7 +92,9 @@ class SparkFitTest {
             "qtcf.csv; QTcF ~ dose * time_h + (1 | animal) + ar1(visit | animal); REML; ",
             "fev_data.csv; FEV1 ~ ARMCD + SEX + cs(AVISIT | USUBJID); REML; ARMCD=PBO&SEX=Male&AVISIT=VIS1",
             "fev_data.csv; FEV1 ~ ARMCD * AVISIT + ar1(AVISIT | USUBJID); REML; ARMCD=PBO&AVISIT=VIS1",
-            "fev_data.csv; FEV1 ~ ARMCD * AVISIT + ar1(AVISIT | USUBJID); ML; ARMCD=PBO&AVISIT=VIS1"})
+            "fev_data.csv; FEV1 ~ ARMCD * AVISIT + ar1(AVISIT | USUBJID); ML; ARMCD=PBO&AVISIT=VIS1",
+            "fev_data.csv; FEV1 ~ ARMCD + ar1(AVISIT | USUBJID) + varident(SEX | USUBJID); REML; ARMCD=PBO&SEX=Male",
+            "fev_data.csv; FEV1 ~ AVISIT + us(AVISIT | ARMCD / USUBJID); REML; ARMCD=PBO&AVISIT=VIS1"})
     void sparkGivesTheInMemoryFitOfAResidualStructure(String file, String formula, String method, String reference) {
         Map<String, String> references = new java.util.LinkedHashMap<>();
         if (reference != null) {

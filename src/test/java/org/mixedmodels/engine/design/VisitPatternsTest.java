@@ -40,6 +40,9 @@ class VisitPatternsTest {
             case "fev_cs" -> fev("FEV1 ~ ARMCD + SEX + cs(AVISIT | USUBJID)");
             case "fev_ar1" -> fev("FEV1 ~ ARMCD * AVISIT + ar1(AVISIT | USUBJID)");
             case "fev_us" -> fev("FEV1 ~ ARMCD * AVISIT + RACE + SEX + us(AVISIT | USUBJID)");
+            case "fev_ar1_varident" -> fev("FEV1 ~ ARMCD + ar1(AVISIT | USUBJID) + varident(SEX | USUBJID)");
+            case "fev_us_by_arm" -> fev("FEV1 ~ AVISIT + us(AVISIT | ARMCD / USUBJID)");
+            case "fev_toeph" -> fev("FEV1 ~ ARMCD * AVISIT + toeph(AVISIT | USUBJID)");
             default -> {
                 ReferenceCase c = ReferenceCase.load(name);
                 yield Design.build(FormulaParser.parse(c.string("formula") + " + " + c.string("residual")), c.data(),
@@ -63,7 +66,8 @@ class VisitPatternsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mmrm_us", "qtcf_gls_ar1", "qtcf_ri_ar1", "fev_cs", "fev_ar1", "fev_us"})
+    @ValueSource(strings = {"mmrm_us", "qtcf_gls_ar1", "qtcf_ri_ar1", "fev_cs", "fev_ar1", "fev_us", "fev_ar1_varident",
+        "fev_us_by_arm", "fev_toeph"})
     void statisticsThenFitMatchesTheRowsFit(String name) {
         Design rows = design(name);
         FitOptions options = new FitOptions(method(name), references(name));
