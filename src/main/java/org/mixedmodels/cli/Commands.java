@@ -112,11 +112,14 @@ final class Commands {
     private static final Option VCOV = new Option("--vcov", "model|empirical|empirical-cr2",
             "covariance of the fixed effects: model-based (default), empirical (CR0 sandwich by\n"
                     + "subject) or empirical-cr2 (Bell-McCaffrey CR2, clubSandwich's Satterthwaite df)");
+    private static final Option ROBUST_TEST = new Option("--robust-test", "eigen|htz",
+            "multi-df tests with a sandwich (--vcov): eigen-contrast F (default) or clubSandwich's\n"
+                    + "HTZ (Hotelling T^2 with Zhang's df, Wald_test(test = \"HTZ\"))");
     private static final Option CONF_LEVEL = new Option("--conf-level", "0.95", "confidence level of the intervals");
 
     static final Command FIT = new Command("fit", "Fit a linear mixed model and print its summary (as lmerTest's summary).",
             List.of("fit --data FILE.csv --formula \"y ~ x + (x | g)\" [options]"),
-            concat(List.of(DATA, FORMULA, METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, CONF_LEVEL,
+            concat(List.of(DATA, FORMULA, METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, ROBUST_TEST, CONF_LEVEL,
                     new Option("--confint", "profile|wald", "intervals for all parameters: profile likelihood (as lme4's\n"
                             + "confint) or Wald"),
                     new Option("--correlation", null, "also print the correlation of the fixed effects"))));

@@ -133,10 +133,18 @@ public final class Main {
         if (confint != null && !confint.equals("profile") && !confint.equals("wald")) {
             throw new UsageException("--confint must be profile or wald, not '" + confint + "'.");
         }
+        CovarianceType vcov = vcov(options);
+        requireRobustCompatible(formula, ddf, vcov);
+        String robustTest = lower(single(options, "--robust-test", false));
+        if (robustTest != null && !robustTest.equals("eigen") && !robustTest.equals("htz")) {
+            throw new UsageException("--robust-test must be eigen or htz, not '" + robustTest + "'.");
+        }
+        boolean htz = "htz".equals(robustTest);
+        org.mixedmodels.engine.inference.LinearContrasts.requireHtzCompatible(htz, ddf, vcov);
         CsvReader.Table table = DataOptions.read(options, data);
         FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)),
                 new FitProgress(err));
-        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level, vcov(options));
+        FixedEffectsInference inference = FixedEffectsInference.of(fit, ddf, level, vcov, htz);
         List<ConfidenceInterval> intervals = confint == null ? List.of()
                 : confint.equals("profile") ? ProfileLikelihood.intervals(fit, level)
                         : ProfileLikelihood.waldIntervals(fit, level);
@@ -173,11 +181,13 @@ public final class Main {
         DfMethod ddf = ddf(options);
         double level = confLevel(options);
         Map<String, String> references = references(options);
+        CovarianceType vcov = vcov(options);
+        requireRobustCompatible(formula, ddf, vcov);
         CsvReader.Table table = DataOptions.read(options, data);
         FitResult fit = LinearMixedModel.fit(formula, table.data(), new FitOptions(m, references, levelOrders(options)));
         factors = asInFormula(factors, fit);
         by = asInFormula(by, fit);
-        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level, vcov(options));
+        EstimatedMarginalMeans emm = EstimatedMarginalMeans.of(fit, factors, by, ddf, level, vcov);
         FitReport.Source source = new FitReport.Source(data, table);
         out.print("json".equals(format) ? Json.write(FitReport.json(emm, factors, ddf, level, formula, source, fit))
                 : FitReport.text(emm, factors, ddf, level, source, fit));
@@ -211,6 +221,18 @@ public final class Main {
             }
         }
         return factors;
+    }
+
+    /**
+     * A sandwich with Kenward-Roger, or on random effects of several grouping factors, is refused before the data are
+     * read or a model fitted (with the messages the engine would give after the fit).
+     */
+    private static void requireRobustCompatible(String formula, DfMethod ddf, CovarianceType vcov) {
+        if (vcov != CovarianceType.MODEL) {
+            org.mixedmodels.engine.inference.LinearContrasts.requireCompatible(ddf, vcov);
+            org.mixedmodels.engine.inference.RobustCovariance.requireClusters(
+                    org.mixedmodels.engine.formula.FormulaParser.parse(formula), vcov);
+        }
     }
 
     private static CovarianceType vcov(Map<String, List<String>> options) {

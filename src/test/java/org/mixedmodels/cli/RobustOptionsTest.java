@@ -57,6 +57,61 @@ class RobustOptionsTest {
         assertTrue(kr.err().contains("Kenward-Roger adjusts the model-based covariance"), kr.err());
     }
 
+    /**
+     * A sandwich on random effects of several grouping factors (crossed or nested) is refused before the data are
+     * read: the message names both factors even when the data file does not exist; one factor is accepted.
+     */
+    @Test
+    void severalGroupingFactorsAreRefusedUpFront() {
+        String missing = ReferenceCase.root().resolve("data").resolve("no-such-file.csv").toString();
+        for (String command : new String[] {"fit", "emmeans"}) {
+            for (String formula : new String[] {"y ~ x + (1 | a) + (1 | b)", "y ~ x + (1 | a/b)"}) {
+                Run r = command.equals("fit") ? run("fit", "--data", missing, "--formula", formula, "--vcov", "empirical")
+                        : run("emmeans", "--data", missing, "--formula", formula, "--specs", "x", "--vcov",
+                                "empirical-cr2");
+                assertEquals(1, r.code(), r.err());
+                assertTrue(r.err().contains("clusters by one grouping factor") && r.err().contains("'a'"), r.err());
+            }
+        }
+        Run kr = run("fit", "--data", missing, "--formula", "y ~ x + (1 | a)", "--vcov", "empirical", "--ddf", "kr");
+        assertEquals(1, kr.code());
+        assertTrue(kr.err().contains("Kenward-Roger adjusts the model-based covariance"), kr.err());
+        Run one = run("fit", "--data", missing, "--formula", "y ~ x + (1 | a)", "--vcov", "empirical");
+        assertTrue(!one.err().contains("grouping factor"), "one factor passes the check and reaches the data: "
+                + one.err());
+    }
+
+    /**
+     * --robust-test htz: the Type III test of RACE (no interaction, so its two coefficients = 0) is clubSandwich's HTZ
+     * test (fev_gls_us_robust, F and df 1e-3); the JSON says which test; HTZ without a sandwich is refused up front.
+     */
+    @Test
+    void htzTypeIIITests() {
+        ReferenceCase c = ReferenceCase.load("fev_gls_us_robust");
+        String fev = ReferenceCase.root().resolve("sas-fev").resolve("fev_data.csv").toString();
+        String formula = c.string("formula") + " + " + c.string("residual");
+        Run r = run("fit", "--data", fev, "--formula", formula, "--reference", "SEX=Male", "--vcov", "empirical-cr2",
+                "--robust-test", "htz", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("htz", json.get("robust_test").getAsString());
+        JsonObject race = json.getAsJsonArray("anova_type3").asList().stream().map(e -> e.getAsJsonObject())
+                .filter(e -> e.get("term").getAsString().equals("RACE")).findFirst().orElseThrow();
+        JsonObject expected = c.objects("robust_wald_tests_cr2").stream()
+                .filter(e -> e.get("term").getAsString().equals("RACE")).findFirst().orElseThrow().getAsJsonObject("htz");
+        assertClose(expected.get("F").getAsDouble(), race.get("F").getAsDouble(), 1e-3, "HTZ F");
+        assertClose(expected.get("dendf").getAsDouble(), race.get("dendf").getAsDouble(), 1e-3, "HTZ den df");
+        Run text = run("fit", "--data", fev, "--formula", formula, "--vcov", "empirical-cr2", "--robust-test", "htz");
+        assertTrue(text.out().contains("HTZ tests, clubSandwich"), text.out());
+        Run eigen = run("fit", "--data", fev, "--formula", formula, "--vcov", "empirical", "--format", "json");
+        assertEquals("eigen", JsonParser.parseString(eigen.out()).getAsJsonObject().get("robust_test").getAsString());
+        Run model = run("fit", "--data", "no-such-file.csv", "--formula", formula, "--robust-test", "htz");
+        assertEquals(1, model.code());
+        assertTrue(model.err().contains("HTZ test is a test with a sandwich"), model.err());
+        Run bad = run("fit", "--data", fev, "--formula", formula, "--robust-test", "hta");
+        assertEquals(2, bad.code());
+    }
+
     @Test
     void kenwardRogerLinearIsAccepted() {
         Run r = run("fit", "--data", sleepstudy(), "--formula", "Reaction ~ Days + (Days | Subject)", "--ddf",

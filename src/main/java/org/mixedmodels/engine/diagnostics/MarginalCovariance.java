@@ -60,8 +60,7 @@ final class MarginalCovariance {
         if (residualDesign == null) {
             return sigma * sigma;
         }
-        return residualFit.covariance(new int[] {residualDesign.position()[i]}, new double[] {residualDesign.time()[i]},
-                sigma)[0][0];
+        return residualFit.covariance(residualDesign, new int[] {i}, sigma)[0][0];
     }
 
     /** V_ii. */
@@ -113,13 +112,8 @@ final class MarginalCovariance {
             }
             return r;
         }
-        int[] position = new int[rows.length];
-        double[] time = new double[rows.length];
-        for (int a = 0; a < rows.length; a++) {
-            position[a] = residualDesign.position()[rows[a]];
-            time[a] = residualDesign.time()[rows[a]];
-        }
-        return residualFit.covariance(position, time, sigma);
+        // the subject's group's structure and its rows' varident SD ratios
+        return residualFit.covariance(residualDesign, rows, sigma);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.mixedmodels.engine.fit;
 
 import java.util.ArrayList;
+import org.mixedmodels.engine.linalg.HyperDual;
 import org.mixedmodels.engine.linalg.SmallMatrices;
 import java.util.List;
 import org.mixedmodels.engine.MixedModelException;
@@ -19,7 +20,11 @@ import org.mixedmodels.engine.design.ResidualDesign;
  * SP(EXP) LOCAL and SP(GAU) LOCAL. Kenward-Roger's adjustment depends on this choice where the covariance is not linear in
  * its parameters, so it follows SAS's (Kenward and Roger 1997, sec. 4; SAS/STAT PROC MIXED, DDFM=KR).
  *
- * <p>V_i(psi) = sum_t Z_ti D_t Z_ti' + S_i(psi_residual), with S_i over the subject's own visits.
+ * <p>V_i(psi) = sum_t Z_ti D_t Z_ti' + S_i(psi_residual), with S_i over the subject's own visits. With group-specific
+ * parameters (SAS GROUP=) each group has its own block of these, in the group factor's level order, and a subject's
+ * S_i is its group's. A varident term alone (independent residuals) has each stratum's residual variance (as SAS's
+ * REPEATED / GROUP=, linear); next to a structure it multiplies S_jk by sqrt(c_j c_k), with the variance ratios c of
+ * the strata after the first (the first's is 1) appended to psi (SAS has no such combination).
  */
 public final class NaturalCovariance {
     private final ResidualDesign residual;
@@ -29,6 +34,11 @@ public final class NaturalCovariance {
     private final int visits;
     private final double[] estimates;
     private final int randomCount;
+    /** Where each group's structure parameters start in psi. */
+    private final int[] groupFrom;
+    /** Where the varident variance ratios start in psi (after all groups; none for varident alone). */
+    private final int ratioFrom;
+    private final int strata;
 
     public NaturalCovariance(FitResult fit) {
         Design design = fit.design();
@@ -36,14 +46,6 @@ public final class NaturalCovariance {
             throw new IllegalArgumentException("The fit has no residual covariance term.");
         }
         this.residual = design.residual();
-        if (residual.group() != null) {
-            throw new MixedModelException("Kenward-Roger degrees of freedom are not available with group-specific "
-                    + "covariance parameters yet; choose satterthwaite.");
-        }
-        if (residual.varianceFactor() != null) {
-            throw new MixedModelException("Kenward-Roger degrees of freedom are not available with a varident(...) term"
-                    + " yet; choose satterthwaite.");
-        }
         this.terms = design.randomTerms();
         this.rowsBySubject = residual.rowsBySubject();
         this.structure = fit.residual().structure();
@@ -62,8 +64,40 @@ public final class NaturalCovariance {
             }
         }
         this.randomCount = psi.size();
-        double[][] cov = fit.residual().covariance(fit.sigma());
-        java.util.Map<String, Object> d = fit.residual().description();
+        ResidualLayout layout = fit.residual().layout();
+        double[] a = fit.residual().parameters();
+        this.strata = residual.strataCount();
+        this.groupFrom = new int[residual.groupCount()];
+        java.util.Map<String, Object> top = fit.residual().description();
+        for (int g = 0; g < groupFrom.length; g++) {
+            // group g's parameters as SAS lists them for GROUP= (each group's own, on its own scale)
+            groupFrom[g] = psi.size();
+            java.util.Map<?, ?> d = residual.group() == null ? top
+                    : (java.util.Map<?, ?>) ((java.util.Map<?, ?>) top.get("groups")).get(residual.group().levels().get(g));
+            double groupSigma2 = sigma2 * layout.groupScale(a, g);
+            if (structure.equals("id")) {
+                // varident alone: each stratum's residual variance (SAS REPEATED / GROUP=), linear
+                for (int st = 0; st < strata; st++) {
+                    psi.add(groupSigma2 * Math.pow(layout.sdRatio(a, st), 2));
+                }
+            } else {
+                addStructure(d, groupSigma2, psi);
+            }
+        }
+        this.ratioFrom = psi.size();
+        if (!structure.equals("id")) {
+            // varident next to a structure: the variance ratio of each stratum after the first (nlme's varIdent
+            // squared; rows j, k get sqrt(ratio_j ratio_k) times the structure's covariance)
+            for (int st = 1; st < strata; st++) {
+                psi.add(Math.pow(layout.sdRatio(a, st), 2));
+            }
+        }
+        this.estimates = psi.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** Appends one group's structure parameters on SAS's scale. */
+    private void addStructure(java.util.Map<?, ?> d, double sigma2, List<Double> psi) {
+        double[][] cov = (double[][]) d.get("covariance");
         switch (structure) {
             case "us" -> {
                 for (int r = 0; r < visits; r++) {
@@ -128,7 +162,6 @@ public final class NaturalCovariance {
             }
             default -> throw new MixedModelException("Unknown residual structure '" + structure + "'.");
         }
-        this.estimates = psi.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** The parameters at the estimates. */
@@ -138,7 +171,7 @@ public final class NaturalCovariance {
 
     /** Whether V is linear in the parameters (then Kenward-Roger's second-derivative term vanishes). */
     public boolean linear() {
-        return List.of("us", "toep", "cs", "diag").contains(structure);
+        return List.of("us", "toep", "cs", "diag", "id").contains(structure) && (strata == 1 || structure.equals("id"));
     }
 
     public int subjects() {
@@ -152,13 +185,72 @@ public final class NaturalCovariance {
 
     /** V_s(psi), the marginal covariance of subject s's rows. */
     public double[][] covariance(int s, double[] psi) {
+        HyperDual[][] v = covariance(s, seeded(psi, -1, -1));
+        double[][] out = new double[v.length][v.length];
+        for (int j = 0; j < v.length; j++) {
+            for (int l = 0; l < v.length; l++) {
+                out[j][l] = v[j][l].value();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * dV_s / dpsi_r, dV_s / dpsi_t and d^2 V_s / dpsi_r dpsi_t at psi, analytic (hyper-dual arithmetic, exact to
+     * rounding), as {@code [3][m][m]}.
+     */
+    public double[][][] derivatives(int s, double[] psi, int r, int t) {
+        HyperDual[][] v = covariance(s, seeded(psi, r, t));
+        int m = v.length;
+        double[][][] out = new double[3][m][m];
+        for (int j = 0; j < m; j++) {
+            for (int l = 0; l < m; l++) {
+                out[0][j][l] = v[j][l].d1();
+                out[1][j][l] = v[j][l].d2();
+                out[2][j][l] = v[j][l].d12();
+            }
+        }
+        return out;
+    }
+
+    /** Whether V_s depends on psi_r at all (another group's parameters, a stratum the subject lacks: no). */
+    public boolean affects(int s, int r) {
+        if (r < randomCount) {
+            return true;
+        }
+        int[] rows = rowsBySubject[s];
+        if (r >= ratioFrom) {
+            for (int row : rows) {
+                if (residual.stratum()[row] - 1 == r - ratioFrom) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        int g = residual.group() == null ? 0 : residual.group().code(rows[0]);
+        int end = g + 1 < groupFrom.length ? groupFrom[g + 1] : ratioFrom;
+        return r >= groupFrom[g] && r < end;
+    }
+
+    private static HyperDual[] seeded(double[] psi, int r, int t) {
+        HyperDual[] x = new HyperDual[psi.length];
+        for (int i = 0; i < psi.length; i++) {
+            x[i] = HyperDual.variable(psi[i], i == r, i == t);
+        }
+        return x;
+    }
+
+    private HyperDual[][] covariance(int s, HyperDual[] psi) {
         int[] rows = rowsBySubject[s];
         int m = rows.length;
-        double[][] v = new double[m][m];
+        HyperDual[][] v = new HyperDual[m][m];
+        for (HyperDual[] row : v) {
+            java.util.Arrays.fill(row, HyperDual.ZERO);
+        }
         int at = 0;
         for (RandomEffectTerm t : terms) {
             int k = t.k();
-            double[][] dm = new double[k][k];
+            HyperDual[][] dm = new HyperDual[k][k];
             for (int a = 0; a < k; a++) {
                 for (int b = a; b < k; b++) {
                     dm[a][b] = psi[at];
@@ -168,53 +260,85 @@ public final class NaturalCovariance {
             double[][] z = t.model().columns();
             for (int j = 0; j < m; j++) {
                 for (int l = 0; l < m; l++) {
-                    double sum = 0;
+                    HyperDual sum = v[j][l];
                     for (int a = 0; a < k; a++) {
                         for (int b = 0; b < k; b++) {
-                            sum += z[a][rows[j]] * dm[a][b] * z[b][rows[l]];
+                            double zz = z[a][rows[j]] * z[b][rows[l]];
+                            if (zz != 0) {
+                                sum = sum.plus(dm[a][b].times(zz));
+                            }
                         }
                     }
-                    v[j][l] += sum;
+                    v[j][l] = sum;
                 }
             }
         }
+        int from = groupFrom[residual.group() == null ? 0 : residual.group().code(rows[0])];
+        int[] stratum = residual.stratum();
         for (int j = 0; j < m; j++) {
             int pj = residual.position()[rows[j]];
+            if (structure.equals("id")) {
+                v[j][j] = v[j][j].plus(psi[from + stratum[rows[j]]]);
+                continue;
+            }
+            HyperDual rj = stratum == null || stratum[rows[j]] == 0 ? HyperDual.ONE : psi[ratioFrom + stratum[rows[j]] - 1];
             for (int l = 0; l < m; l++) {
                 int pl = residual.position()[rows[l]];
-                v[j][l] += residualCovariance(psi, randomCount, j == l, pj, pl, residual.time()[rows[j]],
+                HyperDual rl = stratum == null || stratum[rows[l]] == 0 ? HyperDual.ONE
+                        : psi[ratioFrom + stratum[rows[l]] - 1];
+                HyperDual c = residualCovariance(psi, from, j == l, pj, pl, residual.time()[rows[j]],
                         residual.time()[rows[l]]);
+                v[j][l] = v[j][l].plus(stratum == null ? c : rj.times(rl).sqrt().times(c));
             }
         }
         return v;
     }
 
-    private double residualCovariance(double[] psi, int from, boolean same, int pj, int pl, double tj, double tl) {
+    private HyperDual residualCovariance(HyperDual[] psi, int from, boolean same, int pj, int pl, double tj,
+            double tl) {
         int lo = Math.min(pj, pl);
         int hi = Math.max(pj, pl);
         return switch (structure) {
             case "us" -> psi[from + hi * (hi + 1) / 2 + lo];
             case "toep" -> psi[from + hi - lo];
-            case "cs" -> psi[from] + (same ? psi[from + 1] : 0);
-            case "diag" -> same ? psi[from + pj] : 0;
-            case "ar1" -> psi[from] * Math.pow(psi[from + 1], hi - lo);
-            case "sp_exp" -> psi[from] * Math.pow(psi[from + 1], Math.abs(tj - tl));
-            case "ar1h" -> Math.sqrt(psi[from + pj] * psi[from + pl]) * Math.pow(psi[from + visits], hi - lo);
-            case "csh" -> Math.sqrt(psi[from + pj] * psi[from + pl]) * (same ? 1 : psi[from + visits]);
-            case "toeph" -> Math.sqrt(psi[from + pj] * psi[from + pl]) * (same ? 1 : psi[from + visits + hi - lo - 1]);
+            case "cs" -> same ? psi[from].plus(psi[from + 1]) : psi[from];
+            case "diag" -> same ? psi[from + pj] : HyperDual.ZERO;
+            case "ar1" -> psi[from].times(psi[from + 1].pow(hi - lo));
+            case "sp_exp" -> psi[from].times(psi[from + 1].pow(Math.abs(tj - tl)));
+            case "ar1h" -> sd(psi, from, pj, pl).times(psi[from + visits].pow(hi - lo));
+            case "csh" -> same ? psi[from + pj] : sd(psi, from, pj, pl).times(psi[from + visits]);
+            case "toeph" -> same ? psi[from + pj] : sd(psi, from, pj, pl).times(psi[from + visits + hi - lo - 1]);
             case "adh" -> {
-                double r = 1;
-                for (int l = lo; l < hi; l++) {
-                    r *= psi[from + visits + l];
+                if (same) {
+                    yield psi[from + pj];
                 }
-                yield Math.sqrt(psi[from + pj] * psi[from + pl]) * (same ? 1 : r);
+                HyperDual r = HyperDual.ONE;
+                for (int l = lo; l < hi; l++) {
+                    r = r.times(psi[from + visits + l]);
+                }
+                yield sd(psi, from, pj, pl).times(r);
             }
-            case "arma11" -> psi[from] * (same ? 1 : psi[from + 2] * Math.pow(psi[from + 1], hi - lo - 1));
-            case "sp_gau" -> psi[from] * Math.exp(-Math.pow((tj - tl) / psi[from + 1], 2));
-            case "sp_exp_nugget" -> psi[from] * Math.pow(psi[from + 1], Math.abs(tj - tl)) + (same ? psi[from + 2] : 0);
-            case "sp_gau_nugget" -> psi[from] * Math.exp(-Math.pow((tj - tl) / psi[from + 1], 2))
-                    + (same ? psi[from + 2] : 0);
+            case "arma11" -> same ? psi[from] : psi[from].times(psi[from + 2]).times(psi[from + 1].pow(hi - lo - 1));
+            case "sp_gau" -> psi[from].times(gaussian(psi[from + 1], tj - tl));
+            case "sp_exp_nugget" -> {
+                HyperDual c = psi[from].times(psi[from + 1].pow(Math.abs(tj - tl)));
+                yield same ? c.plus(psi[from + 2]) : c;
+            }
+            case "sp_gau_nugget" -> {
+                HyperDual c = psi[from].times(gaussian(psi[from + 1], tj - tl));
+                yield same ? c.plus(psi[from + 2]) : c;
+            }
             default -> throw new MixedModelException("Unknown residual structure '" + structure + "'.");
         };
+    }
+
+    /** sqrt(Var(j) Var(l)) of the heterogeneous structures (Var(j) itself on the diagonal). */
+    private static HyperDual sd(HyperDual[] psi, int from, int pj, int pl) {
+        return pj == pl ? psi[from + pj] : psi[from + pj].times(psi[from + pl]).sqrt();
+    }
+
+    /** SAS SP(GAU)'s exp(-d^2 / rho^2). */
+    private static HyperDual gaussian(HyperDual range, double d) {
+        return range.pow(-2).times(-d * d).exp();
     }
 }

@@ -27,6 +27,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     private final boolean reml;
     private final ResidualDesign residual;
     private final ResidualStructure structure;
+    private final ResidualLayout layout;
     private final List<RandomEffectTerm> terms;
     private final int[][] rowsBySubject;
     private final int thetaCount;
@@ -74,6 +75,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             }
         }
         this.structure = new ResidualStructure(residual.structure(), residual.visits().size());
+        this.layout = new ResidualLayout(structure, residual.groupCount(), residual.strataCount());
         this.rowsBySubject = residual.rowsBySubject();
         int count = 0;
         int cols = 0;
@@ -110,7 +112,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** Random-effect thetas (lme4's layout) followed by the residual structure's parameters. */
     public int parameterCount() {
-        return thetaCount + structureParameters() + residual.strataCount() - 1;
+        return thetaCount + layout.parameterCount();
     }
 
     /**
@@ -943,26 +945,20 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return residual.group() == null ? 0 : residual.group().code(rows[0]);
     }
 
-    /** Structure parameters of all groups: each group's own, and for groups after the first a log scale. */
     private int structureParameters() {
-        return structure.parameterCount() * residual.groupCount() + residual.groupCount() - 1;
+        return layout.structureParameters();
     }
 
-    /** Where group g's parameters start (relative to the residual part of x). */
     private int groupOffset(int g) {
-        return g == 0 ? 0 : structure.parameterCount() + (g - 1) * (structure.parameterCount() + 1);
+        return layout.groupOffset(g);
     }
 
     private double[] groupParameters(double[] a, int g) {
-        if (residual.groupCount() == 1) {
-            return a;
-        }
-        return java.util.Arrays.copyOfRange(a, groupOffset(g), groupOffset(g) + structure.parameterCount());
+        return layout.groupParameters(a, g);
     }
 
-    /** Group g's covariance relative to the first group's: 1 for the first, exp(s_g) for the others. */
     private double groupScale(double[] a, int g) {
-        return g == 0 ? 1 : Math.exp(a[groupOffset(g) + structure.parameterCount()]);
+        return layout.groupScale(a, g);
     }
 
     /** The varident stratum of each row (null without a varident term). */
@@ -977,42 +973,17 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return s;
     }
 
-    /** The rows' SD ratios of the varident term: 1 in the first stratum, exp(c / 2) in the others. */
     private double[] sdRatios(double[] a, int[] stratum) {
         double[] r = new double[stratum.length];
-        int from = structureParameters();
         for (int j = 0; j < r.length; j++) {
-            r[j] = stratum[j] == 0 ? 1 : Math.exp(a[from + stratum[j] - 1] / 2);
+            r[j] = layout.sdRatio(a, stratum[j]);
         }
         return r;
     }
 
-    /**
-     * The residual part D S D of rows at these positions and times: S the structure's (relative to sigma^2), D the
-     * varident SD ratios of their strata (nlme's varIdent; D = I without it). {@code a} holds the structure's
-     * parameters, then the log variance ratios of strata 2, 3, ...
-     */
+    /** The residual part of rows at these positions and times ({@link ResidualLayout#residualPart}). */
     private double[][] residualPart(double[] a, int group, int[] position, double[] time, int[] stratum) {
-        int m = position.length;
-        double[][] v = new double[m][m];
-        structure.covariance(groupParameters(a, group), position, time, v);
-        if (group > 0) {
-            double scale = groupScale(a, group);
-            for (double[] row : v) {
-                for (int k = 0; k < m; k++) {
-                    row[k] *= scale;
-                }
-            }
-        }
-        if (stratum != null) {
-            double[] r = sdRatios(a, stratum);
-            for (int j = 0; j < m; j++) {
-                for (int k = 0; k < m; k++) {
-                    v[j][k] *= r[j] * r[k];
-                }
-            }
-        }
-        return v;
+        return layout.residualPart(a, group, position, time, stratum);
     }
 
     /**
@@ -1082,7 +1053,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         };
         OptimizerSummary opt = null;
         double[] start = model.initial();
-        if (model.q == 0) {
+        {
+            // BFGS on the analytic gradient, random effects included (their thetas unconstrained: see quasiNewton)
             opt = model.quasiNewton(monitor, evaluations);
             if (!opt.converged()) {
                 if (start.length > MAX_BOBYQA_PARAMETERS) {
@@ -1133,14 +1105,38 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         // the first step moves the parameters by at most 0.5; BFGS rescales after it
         Bfgs.Result r = Bfgs.minimize(objective, start, null, largest > 0 ? 0.5 / largest : 1, MAX_ITERATIONS,
                 GRADIENT_TOLERANCE, 1e-14);
+        double[] x = withPositiveDiagonal(r.x());
         if (!r.converged() || !Double.isFinite(r.value())) {
-            return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), false, "BFGS stopped ("
+            return new OptimizerSummary("BFGS", start, x, r.value(), r.evaluations(), false, "BFGS stopped ("
                     + r.message() + ") with a gradient of " + String.format(java.util.Locale.ROOT, "%.3g", largest(r.gradient()))
                     + "; the covariance may have more parameters than the data support (e.g. few subjects at a late visit)",
                     r.iterations());
         }
-        return new OptimizerSummary("BFGS", start, r.x(), r.value(), r.evaluations(), true, "converged ("
+        return new OptimizerSummary("BFGS", start, x, r.value(), r.evaluations(), true, "converged ("
                 + r.message() + ")", r.iterations());
+    }
+
+    /**
+     * BFGS leaves the random effects' thetas unconstrained: V depends on Lambda only through Lambda Lambda', which
+     * does not change when a column of Lambda changes sign, so a negative diagonal element is the same fit as its
+     * column negated. Returns x with every such column negated (lme4's layout: diagonal thetas &gt;= 0).
+     */
+    private double[] withPositiveDiagonal(double[] x) {
+        double[] out = x.clone();
+        int at = 0;
+        for (RandomEffectTerm t : terms) {
+            int k = t.k();
+            for (int c = 0; c < k; c++) {
+                // column c of the term's lower triangle: rows c..k-1, stored consecutively (column-major)
+                if (out[at] < 0) {
+                    for (int r = c; r < k; r++) {
+                        out[at + r - c] = -out[at + r - c];
+                    }
+                }
+                at += k - c;
+            }
+        }
+        return out;
     }
 
     private static double largest(double[] v) {
@@ -1286,28 +1282,12 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         int k = parameterCount() + p + 1;
         int nEff = reml ? n - p : n;
         double objective = e.objective();
-        Map<String, Object> description = structure.describe(a, sigma2);
-        if (residual.strata() != null) {
-            // nlme's varIdent coefficients: the SD of each stratum over the first's, and each stratum's residual SD
-            Map<String, Double> ratios = new java.util.LinkedHashMap<>();
-            for (int s = 0; s < residual.strata().size(); s++) {
-                ratios.put(residual.strata().get(s), s == 0 ? 1 : Math.exp(a[structureParameters() + s - 1] / 2));
-            }
-            description.put("variance_factor", residual.varianceFactor());
-            description.put("sd_ratios", ratios);
-        }
-        if (residual.group() != null) {
-            // each group's covariance over the visits (absolute); the top-level description is the first group's
-            Map<String, Object> byGroup = new java.util.LinkedHashMap<>();
-            for (int g = 0; g < residual.groupCount(); g++) {
-                byGroup.put(residual.group().levels().get(g),
-                        structure.describe(groupParameters(a, g), sigma2 * groupScale(a, g)));
-            }
-            description.put("group_factor", residual.group().name());
-            description.put("groups", byGroup);
-        }
+        String groupFactor = residual.group() == null ? null : residual.group().name();
+        List<String> groups = residual.group() == null ? List.of() : residual.group().levels();
+        List<String> strata = residual.strata() == null ? List.of() : residual.strata();
         ResidualFit residualFit = new ResidualFit(residual.structure(), residual.timeName(), residual.subject().name(),
-                residual.visits(), a, description);
+                residual.visits(), a, ResidualFit.describe(layout, a, sigma2, groupFactor, groups,
+                residual.varianceFactor(), strata), groupFactor, groups, residual.varianceFactor(), strata);
         return new FitResult(design, options.method(), n, ngroups, theta, sigma, -objective / 2, objective,
                 objective + 2 * k, objective + Math.log(nEff) * k, singular, fixed, cov,
                 LinearMixedModel.varCorr(terms, theta, sigma), ranef, conditional, population, residuals, opt, warnings,

@@ -23,14 +23,18 @@ public final class FixedEffectsInference {
     private final List<TermTest> typeIII;
     private final List<String> warnings;
 
-    private FixedEffectsInference(FitResult fit, DfMethod method, double confidenceLevel, CovarianceType covariance) {
+    private final boolean htz;
+
+    private FixedEffectsInference(FitResult fit, DfMethod method, double confidenceLevel, CovarianceType covariance,
+            boolean htz) {
         if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
             throw new MixedModelException("The confidence level must lie strictly between 0 and 1, not " + confidenceLevel + ".");
         }
         this.method = method;
         this.covariance = covariance;
+        this.htz = htz;
         this.confidenceLevel = confidenceLevel;
-        LinearContrasts contrasts = LinearContrasts.of(fit, method, covariance);
+        LinearContrasts contrasts = LinearContrasts.of(fit, method, covariance, htz);
         List<CoefficientTest> coefs = new ArrayList<>();
         int p = fit.fixedEffects().size();
         for (int j = 0; j < p; j++) {
@@ -73,13 +77,27 @@ public final class FixedEffectsInference {
     }
 
     public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel) {
-        return new FixedEffectsInference(fit, method, confidenceLevel, CovarianceType.MODEL);
+        return new FixedEffectsInference(fit, method, confidenceLevel, CovarianceType.MODEL, false);
     }
 
     /** Tests with the fixed effects' covariance of the given type (model-based or a sandwich by subject). */
     public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel,
             CovarianceType covariance) {
-        return new FixedEffectsInference(fit, method, confidenceLevel, covariance);
+        return new FixedEffectsInference(fit, method, confidenceLevel, covariance, false);
+    }
+
+    /**
+     * As above; with {@code htz} the Type III tests under a sandwich are clubSandwich's HTZ tests (see
+     * {@link RobustCovariance#htzTest}).
+     */
+    public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel,
+            CovarianceType covariance, boolean htz) {
+        return new FixedEffectsInference(fit, method, confidenceLevel, covariance, htz);
+    }
+
+    /** Whether the multi-df tests are clubSandwich's HTZ tests. */
+    public boolean htz() {
+        return htz;
     }
 
     /** Satterthwaite for REML and ML fits, the lmerTest default. */

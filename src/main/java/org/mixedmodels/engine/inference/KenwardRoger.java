@@ -254,7 +254,8 @@ public final class KenwardRoger {
     /**
      * The same quantities for a model with a residual covariance term, where V is block diagonal by subject
      * and may be non-linear in its parameters psi ({@link NaturalCovariance}, SAS's parametrization): with
-     * V_r = dV/dpsi_r and V_rs = d2V/dpsi_r dpsi_s (central differences, exact for linear parameters),
+     * V_r = dV/dpsi_r and V_rs = d2V/dpsi_r dpsi_s (analytic, by hyper-dual arithmetic on V_i(psi); zero for the
+     * parameters of another group and the variance ratios of strata a subject lacks),
      * P_r = -sum_i X_i' V_i^-1 V_ir V_i^-1 X_i, Q_rs = sum_i X_i' V_i^-1 V_ir V_i^-1 V_is V_i^-1 X_i,
      * R_rs = sum_i X_i' V_i^-1 V_irs V_i^-1 X_i, and Phi_A = Phi + 2 Phi (sum_rs W_rs (Q_rs - P_r Phi P_s
      * - R_rs / 4)) Phi (Kenward and Roger 1997, eq. 2-5). Memory and time grow linearly in the subjects.
@@ -276,13 +277,6 @@ public final class KenwardRoger {
             }
         }
         double[][] traces = new double[m][m];
-        double[] step = new double[m];
-        for (int r = 0; r < m; r++) {
-            // relative to the parameter (variances and covariances carry the data's units); a parameter at
-            // exactly 0 is a covariance or a correlation, whose derivative is exact for any step (V is linear in
-            // the covariances) or unit-free (correlations)
-            step[r] = psi[r] != 0 ? 1e-4 * Math.abs(psi[r]) : 1e-6;
-        }
         for (int subject = 0; subject < cov.subjects(); subject++) {
             int[] rows = cov.rows(subject);
             int ni = rows.length;
@@ -302,7 +296,11 @@ public final class KenwardRoger {
             DMatrixRMaj[] hv = new DMatrixRMaj[m];
             DMatrixRMaj[] hvx = new DMatrixRMaj[m];
             for (int r = 0; r < m; r++) {
-                dv[r] = derivative(cov, subject, psi, r, step[r]);
+                if (!cov.affects(subject, r)) {
+                    continue; // another group's parameter, a stratum the subject lacks: dV_r = 0
+                }
+                // analytic derivatives of V in SAS's parameters (NaturalCovariance, hyper-dual arithmetic)
+                dv[r] = new DMatrixRMaj(cov.derivatives(subject, psi, r, r)[0]);
                 hv[r] = mult(vInv, dv[r]);
                 hvx[r] = mult(hv[r], vx);
                 DMatrixRMaj t = new DMatrixRMaj(pc, pc);
@@ -311,12 +309,15 @@ public final class KenwardRoger {
             }
             for (int r = 0; r < m; r++) {
                 for (int s = r; s < m; s++) {
+                    if (dv[r] == null || dv[s] == null) {
+                        continue;
+                    }
                     traces[r][s] += traceOfProduct(hv[r], hv[s]);
                     DMatrixRMaj t = new DMatrixRMaj(pc, pc);
                     CommonOps_DDRM.multTransA(vx, mult(dv[r], hvx[s]), t);
                     CommonOps_DDRM.addEquals(q[r][s], t);
                     if (!cov.linear() && !linear) {
-                        DMatrixRMaj second = secondDerivative(cov, subject, psi, r, s, step);
+                        DMatrixRMaj second = new DMatrixRMaj(cov.derivatives(subject, psi, r, s)[2]);
                         DMatrixRMaj u = new DMatrixRMaj(pc, pc);
                         CommonOps_DDRM.multTransA(vx, mult(second, vx), u);
                         CommonOps_DDRM.addEquals(rr[r][s], u);
@@ -354,32 +355,6 @@ public final class KenwardRoger {
         CommonOps_DDRM.addEquals(adj, phiM);
         symmetrize(adj);
         return new BlockParts(List.of(pr), w, toArray(adj));
-    }
-
-    private static DMatrixRMaj derivative(NaturalCovariance cov, int subject, double[] psi, int r, double h) {
-        double[] up = psi.clone();
-        double[] down = psi.clone();
-        up[r] += h;
-        down[r] -= h;
-        DMatrixRMaj d = new DMatrixRMaj(cov.covariance(subject, up));
-        CommonOps_DDRM.subtractEquals(d, new DMatrixRMaj(cov.covariance(subject, down)));
-        CommonOps_DDRM.scale(1 / (2 * h), d);
-        return d;
-    }
-
-    private static DMatrixRMaj secondDerivative(NaturalCovariance cov, int subject, double[] psi, int r, int s,
-            double[] step) {
-        DMatrixRMaj d = new DMatrixRMaj(cov.rows(subject).length, cov.rows(subject).length);
-        for (int sr = -1; sr <= 1; sr += 2) {
-            for (int ss = -1; ss <= 1; ss += 2) {
-                double[] at = psi.clone();
-                at[r] += sr * step[r];
-                at[s] += ss * step[s];
-                CommonOps_DDRM.addEquals(d, sr * ss, new DMatrixRMaj(cov.covariance(subject, at)));
-            }
-        }
-        CommonOps_DDRM.scale(1 / (4 * step[r] * step[s]), d);
-        return d;
     }
 
     /**

@@ -25,13 +25,32 @@ public abstract class LinearContrasts {
      * between-within and none keep their df; Kenward-Roger, an adjustment of the model-based covariance, is refused.
      */
     public static LinearContrasts of(FitResult fit, DfMethod method, CovarianceType covariance) {
+        return of(fit, method, covariance, false);
+    }
+
+    /**
+     * As {@link #of(FitResult, DfMethod, CovarianceType)}; with {@code htz} the multi-df tests under the sandwich are
+     * clubSandwich's HTZ test ({@link RobustCovariance#htzTest}) in place of the eigen-contrast F test (1-df tests are
+     * the same: Satterthwaite's t). HTZ needs a sandwich and Satterthwaite df.
+     */
+    public static LinearContrasts of(FitResult fit, DfMethod method, CovarianceType covariance, boolean htz) {
+        requireHtzCompatible(htz, method, covariance);
         if (covariance == CovarianceType.MODEL) {
             return of(fit, method);
         }
         requireCompatible(method, covariance);
         RobustCovariance robust = new RobustCovariance(fit, covariance);
         LinearContrasts base = method == DfMethod.SATTERTHWAITE ? null : of(fit, method);
-        return new RobustContrasts(fit, robust, base);
+        return new RobustContrasts(fit, robust, base, htz);
+    }
+
+    /** The HTZ test is defined for a sandwich covariance with clubSandwich's (Satterthwaite) df. */
+    public static void requireHtzCompatible(boolean htz, DfMethod method, CovarianceType covariance) {
+        if (htz && (covariance == CovarianceType.MODEL || method != DfMethod.SATTERTHWAITE)) {
+            throw new MixedModelException("The HTZ test is a test with a sandwich covariance and clubSandwich's "
+                    + "Satterthwaite df; choose the empirical-cr2 (or empirical) covariance and satterthwaite df, or "
+                    + "leave the robust test at its default.");
+        }
     }
 
     /** Kenward-Roger adjusts the model-based covariance, so it is refused with a sandwich (as clubSandwich has none). */
@@ -114,12 +133,14 @@ public abstract class LinearContrasts {
         private final RobustCovariance robust;
         private final double[][] covariance;
         private final LinearContrasts base;
+        private final boolean htz;
 
-        RobustContrasts(FitResult fit, RobustCovariance robust, LinearContrasts base) {
+        RobustContrasts(FitResult fit, RobustCovariance robust, LinearContrasts base, boolean htz) {
             super(fit);
             this.robust = robust;
             this.covariance = robust.covariance();
             this.base = base;
+            this.htz = htz;
         }
 
         @Override
@@ -134,6 +155,9 @@ public abstract class LinearContrasts {
 
         @Override
         public ContrastTest test(double[][] contrast) {
+            if (htz) {
+                return robust.htzTest(contrast, fit.beta());
+            }
             // Wald statistic with the sandwich; its eigen-contrasts' df combined as lmerTest does
             return Satterthwaite.eigenFTest(contrast, covariance, fit.beta(), this::df);
         }

@@ -2,7 +2,6 @@ package org.mixedmodels.engine.inference;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.mixedmodels.engine.MixedModelException;
@@ -39,6 +38,37 @@ public final class RobustCovariance {
     /** Per cluster: X_j (m_j x p). */
     private final List<double[][]> x = new ArrayList<>();
 
+    /**
+     * Whether a model of this formula has the clusters a sandwich needs, checked before any data are read (the CLI
+     * up front, the nodes at configure time): the residual term's subject, or else the one grouping factor of all
+     * random-effect terms. Throws the message the fit would give otherwise; nothing for the model-based covariance.
+     */
+    public static void requireClusters(org.mixedmodels.engine.formula.Formula formula, CovarianceType type) {
+        if (type == CovarianceType.MODEL || !formula.residualTerms().isEmpty()) {
+            return;
+        }
+        if (formula.randomTerms().isEmpty()) {
+            throw noClusters();
+        }
+        String group = formula.randomTerms().get(0).groupingName();
+        for (org.mixedmodels.engine.formula.RandomTerm t : formula.randomTerms()) {
+            if (!t.groupingName().equals(group)) {
+                throw severalGroupingFactors(type, group, t.groupingName());
+            }
+        }
+    }
+
+    private static MixedModelException noClusters() {
+        return new MixedModelException("A robust covariance clusters by subject; the model has neither random effects "
+                + "nor a residual covariance term to name the subject.");
+    }
+
+    private static MixedModelException severalGroupingFactors(CovarianceType type, String first, String second) {
+        return new MixedModelException("The " + type.label() + " covariance clusters by one grouping factor, but the "
+                + "random effects are grouped by both '" + first + "' and '" + second + "' (crossed or nested factors);"
+                + " choose the model-based covariance, or a model whose random effects share one grouping factor.");
+    }
+
     public RobustCovariance(FitResult fit, CovarianceType type) {
         if (type == CovarianceType.MODEL) {
             throw new IllegalArgumentException("The model-based covariance is the fit's own.");
@@ -51,7 +81,7 @@ public final class RobustCovariance {
         double[] beta = fit.beta();
         List<int[]> clusters = new ArrayList<>();
         List<double[][]> v = new ArrayList<>();
-        marginalCovariances(fit, clusters, v);
+        marginalCovariances(fit, type, clusters, v);
         int n = clusters.size();
         if (n < 2) {
             throw new MixedModelException("A robust covariance needs at least two subjects; the data have " + n + ".");
@@ -158,38 +188,16 @@ public final class RobustCovariance {
      * S_j the residual structure over the subject's visits, or I without a residual term, where the subject is the
      * (single) grouping factor of the random effects.
      */
-    private static void marginalCovariances(FitResult fit, List<int[]> clusters, List<double[][]> v) {
+    private static void marginalCovariances(FitResult fit, CovarianceType type, List<int[]> clusters,
+            List<double[][]> v) {
         Design design = fit.design();
         List<RandomEffectTerm> terms = design.randomTerms();
         double sigma2 = fit.sigma() * fit.sigma();
         if (fit.residual() != null) {
             ResidualDesign residual = design.residual();
-            if (residual.group() != null) {
-                throw new MixedModelException("A robust covariance is not available with group-specific covariance "
-                        + "parameters yet.");
-            }
             for (int[] rows : residual.rowsBySubject()) {
-                int m = rows.length;
-                int[] position = new int[m];
-                double[] time = new double[m];
-                for (int j = 0; j < m; j++) {
-                    position[j] = residual.position()[rows[j]];
-                    time[j] = residual.time()[rows[j]];
-                }
-                double[][] vj = fit.residual().covariance(position, time, fit.sigma());
-                if (residual.stratum() != null) {
-                    // the varident SD ratios of the rows' strata
-                    Map<?, ?> ratios = (Map<?, ?>) fit.residual().description().get("sd_ratios");
-                    double[] r = new double[m];
-                    for (int j = 0; j < m; j++) {
-                        r[j] = (Double) ratios.get(residual.strata().get(residual.stratum()[rows[j]]));
-                    }
-                    for (int j = 0; j < m; j++) {
-                        for (int k = 0; k < m; k++) {
-                            vj[j][k] *= r[j] * r[k];
-                        }
-                    }
-                }
+                // the subject's group's structure (group-specific parameters) and its rows' varident SD ratios
+                double[][] vj = fit.residual().covariance(residual, rows, fit.sigma());
                 addRandomEffects(fit, terms, rows, sigma2, vj);
                 clusters.add(rows);
                 v.add(vj);
@@ -197,14 +205,12 @@ public final class RobustCovariance {
             return;
         }
         if (terms.isEmpty()) {
-            throw new MixedModelException("A robust covariance clusters by subject; the model has neither random effects "
-                    + "nor a residual covariance term to name the subject.");
+            throw noClusters();
         }
         String group = terms.get(0).groupName();
         for (RandomEffectTerm t : terms) {
             if (!t.groupName().equals(group)) {
-                throw new MixedModelException("A robust covariance clusters by one grouping factor; the random effects "
-                        + "are grouped by both '" + group + "' and '" + t.groupName() + "'.");
+                throw severalGroupingFactors(type, group, t.groupName());
             }
         }
         int levels = terms.get(0).levelCount();
@@ -332,5 +338,168 @@ public final class RobustCovariance {
         }
         double sumSquares = sumDiagSquares + frobenius - crossDiag;
         return trace * trace / sumSquares;
+    }
+
+    /**
+     * clubSandwich's HTZ test of C beta = 0 (Wald_test with {@code test = "HTZ"}; Tipton and Pustejovsky 2015, J.
+     * Educ. Behav. Stat. 40, sec. 3.2, Hotelling's T^2 with Zhang's degrees of freedom): the Wald statistic Q with
+     * this sandwich, F = (nu - q + 1) / (nu q) Q on q and nu - q + 1 df, where nu = q (q + 1) / sum_st Var(d_st) and
+     * Var(d) the variance of the standardised sandwich Omega^-1/2 C V^R C' Omega^-1/2 under the working model.
+     * With g_sj = L_j' (c_s' E_j)' and h_sj = M^1/2' X_j' (c_s' E_j)' (E_j the cluster's estimating matrix, L_j the
+     * Cholesky factor of V_j, M = (X' W X)^-1), the working-model covariances P_st,jk = [j = k] g_sj'g_tj -
+     * h_sj'h_tk give Omega_st = sum_j P_st,jj, and after rotating g and h by Omega^-1/2 the sums over cluster pairs
+     * sum_jk B_ab,jk B_cd,jk = sum_j D_ab(j) D_cd(j) - sum_j D_ab(j) h_cj'h_dj - sum_j D_cd(j) h_aj'h_bj
+     * + tr(N_ca N_bd), with D_ab(j) = g_aj'g_bj and N_ab = sum_j h_aj h_bj', are formed without the J x J arrays.
+     * With one row it is the t test with clubSandwich's Satterthwaite df ({@link #df}).
+     */
+    public ContrastTest htzTest(double[][] contrast, double[] beta) {
+        int q = contrast.length;
+        int p = beta.length;
+        int clusters = estimating.size();
+        double[][][] g = new double[clusters][q][];
+        double[][][] h = new double[clusters][q][];
+        for (int j = 0; j < clusters; j++) {
+            double[][] est = estimating.get(j);
+            int m = est[0].length;
+            double[][] lj = chol.get(j);
+            double[][] xj = x.get(j);
+            for (int sRow = 0; sRow < q; sRow++) {
+                double[] lm = new double[m];
+                for (int a = 0; a < p; a++) {
+                    if (contrast[sRow][a] != 0) {
+                        for (int r = 0; r < m; r++) {
+                            lm[r] += contrast[sRow][a] * est[a][r];
+                        }
+                    }
+                }
+                double[] gj = new double[m];
+                for (int c = 0; c < m; c++) {
+                    for (int r = c; r < m; r++) {
+                        gj[c] += lm[r] * lj[r][c];
+                    }
+                }
+                double[] xl = new double[p];
+                for (int r = 0; r < m; r++) {
+                    for (int a = 0; a < p; a++) {
+                        xl[a] += xj[r][a] * lm[r];
+                    }
+                }
+                double[] hj = new double[p];
+                for (int c = 0; c < p; c++) {
+                    for (int a = c; a < p; a++) {
+                        hj[c] += xl[a] * breadFactor[a][c];
+                    }
+                }
+                g[j][sRow] = gj;
+                h[j][sRow] = hj;
+            }
+        }
+        double[][] omega = new double[q][q];
+        for (int j = 0; j < clusters; j++) {
+            for (int a = 0; a < q; a++) {
+                for (int b = 0; b < q; b++) {
+                    omega[a][b] += SmallMatrices.dot(g[j][a], g[j][b]) - SmallMatrices.dot(h[j][a], h[j][b]);
+                }
+            }
+        }
+        double[][] root = inverseSquareRoot(omega);
+        // rotate: g~_sj = sum_a (Omega^-1/2)_sa g_aj, likewise h
+        for (int j = 0; j < clusters; j++) {
+            g[j] = rotate(root, g[j]);
+            h[j] = rotate(root, h[j]);
+        }
+        double[][][] d = new double[clusters][q][q];
+        double[][][] hh = new double[clusters][q][q];
+        double[][][][] nSum = new double[q][q][p][p];
+        for (int j = 0; j < clusters; j++) {
+            for (int a = 0; a < q; a++) {
+                for (int b = 0; b < q; b++) {
+                    d[j][a][b] = SmallMatrices.dot(g[j][a], g[j][b]);
+                    hh[j][a][b] = SmallMatrices.dot(h[j][a], h[j][b]);
+                    for (int u = 0; u < p; u++) {
+                        for (int v = 0; v < p; v++) {
+                            nSum[a][b][u][v] += h[j][a][u] * h[j][b][v];
+                        }
+                    }
+                }
+            }
+        }
+        double total = 0;
+        for (int sRow = 0; sRow < q; sRow++) {
+            for (int t = 0; t < q; t++) {
+                // Var(d_st) = sum_jk B_st,jk B_ts,jk + sum_jk B_ss,jk B_tt,jk (clubSandwich's total_variance_mat)
+                total += pairSum(d, hh, nSum, sRow, t, t, sRow) + pairSum(d, hh, nSum, sRow, sRow, t, t);
+            }
+        }
+        double nu = q * (q + 1) / total;
+        double wald = waldStatistic(contrast, beta);
+        double denDf = nu - q + 1;
+        double delta = Math.max(denDf / nu, 0);
+        double f = delta * wald / q;
+        double pValue = denDf > 0 ? Satterthwaite.upperTailF(f, q, denDf) : Double.NaN;
+        return new ContrastTest(f, q, denDf, pValue);
+    }
+
+    /** sum over cluster pairs of B_ab,jk B_cd,jk (see {@link #htzTest}). */
+    private static double pairSum(double[][][] d, double[][][] hh, double[][][][] nSum, int a, int b, int c, int e) {
+        double s = 0;
+        for (int j = 0; j < d.length; j++) {
+            s += d[j][a][b] * d[j][c][e] - d[j][a][b] * hh[j][c][e] - d[j][c][e] * hh[j][a][b];
+        }
+        double[][] n1 = nSum[c][a];
+        double[][] n2 = nSum[b][e];
+        for (int u = 0; u < n1.length; u++) {
+            for (int v = 0; v < n1.length; v++) {
+                s += n1[u][v] * n2[v][u];
+            }
+        }
+        return s;
+    }
+
+    private static double[][] rotate(double[][] root, double[][] vectors) {
+        int q = root.length;
+        double[][] out = new double[q][vectors[0].length];
+        for (int sRow = 0; sRow < q; sRow++) {
+            for (int a = 0; a < q; a++) {
+                for (int r = 0; r < out[sRow].length; r++) {
+                    out[sRow][r] += root[sRow][a] * vectors[a][r];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** (C beta)' (C V^R C')^-1 (C beta). */
+    private double waldStatistic(double[][] contrast, double[] beta) {
+        int q = contrast.length;
+        double[] cb = SmallMatrices.multiply(contrast, beta);
+        double[][] ccov = SmallMatrices.multiplyTransposed(SmallMatrices.multiply(contrast, covariance), contrast);
+        double[] solved = SmallMatrices.solveSpd(ccov, cb);
+        if (solved == null) {
+            throw new MixedModelException("The contrasts' robust covariance C V C' is singular; the " + q
+                    + "-df test is undefined (are the contrasts linearly dependent?).");
+        }
+        return SmallMatrices.dot(cb, solved);
+    }
+
+    /** A symmetric positive definite matrix to the power -1/2, by its eigen-decomposition. */
+    private static double[][] inverseSquareRoot(double[][] a) {
+        int q = a.length;
+        EigenDecomposition eig = new EigenDecomposition(MatrixUtils.createRealMatrix(a));
+        double[][] out = new double[q][q];
+        for (int e = 0; e < q; e++) {
+            double value = eig.getRealEigenvalue(e);
+            if (!(value > 0)) {
+                throw new MixedModelException("The contrasts' working-model covariance is not positive definite; the "
+                        + q + "-df HTZ test is undefined (are the contrasts linearly dependent?).");
+            }
+            double[] vec = eig.getEigenvector(e).toArray();
+            for (int r = 0; r < q; r++) {
+                for (int c = 0; c < q; c++) {
+                    out[r][c] += vec[r] * vec[c] / Math.sqrt(value);
+                }
+            }
+        }
+        return out;
     }
 }

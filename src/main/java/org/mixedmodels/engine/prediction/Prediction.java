@@ -16,6 +16,7 @@ import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.data.NumericColumn;
 import org.mixedmodels.engine.design.ModelFrame;
 import org.mixedmodels.engine.design.ModelMatrix;
+import org.mixedmodels.engine.fit.ResidualFit;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.RandomTerm;
 import org.mixedmodels.engine.formula.Term;
@@ -35,8 +36,9 @@ import org.mixedmodels.engine.formula.Term;
  * </ul>
  *
  * With a residual covariance term the residual variance in the interval is the row's visit's (the diagonal of
- * the fitted structure), and a new subject's BLUP uses the residual covariance over its visits in place of
- * sigma^2 I; a visit not seen in training gets no interval (NaN).
+ * the fitted structure, of the row's group with group-specific parameters, times the varident variance ratio of
+ * the row's stratum), and a new subject's BLUP uses the residual covariance over its visits in place of
+ * sigma^2 I; a visit, group or stratum not seen in training gets no interval (NaN).
  *
  * Rows with a missing value in a column the prediction needs get NaN.
  */
@@ -304,46 +306,65 @@ public final class Prediction {
     }
 
     /**
-     * Each complete row's visit position in the fitted residual structure (-1 for a visit not seen in training)
-     * and numeric time; empty without a residual term.
+     * Each complete row's visit position in the fitted residual structure (-1 for a visit not seen in training),
+     * numeric time, group of group-specific parameters and varident stratum (-1 for a level not seen in training);
+     * empty without a residual term.
      */
-    private record VisitPositions(int[] position, double[] time, double[] visitVariance) {
+    private record VisitPositions(int[] position, double[] time, int[] group, int[] stratum) {
         static VisitPositions of(FittedModel model, DataFrame data, int[] rows) {
-            if (model.residual() == null) {
-                return new VisitPositions(null, null, null);
+            ResidualFit residual = model.residual();
+            if (residual == null) {
+                return new VisitPositions(null, null, null, null);
             }
-            if (model.residual().description().containsKey("sd_ratios")
-                    || model.residual().description().containsKey("groups")) {
-                throw new org.mixedmodels.engine.MixedModelException("Prediction from a model with a varident(...) "
-                        + "term or group-specific covariance parameters is not available yet.");
-            }
-            Column c = data.column(model.residual().timeName());
-            List<String> visits = model.residual().visits();
             int[] position = new int[rows.length];
             double[] time = new double[rows.length];
+            if (residual.structure().equals("id")) {
+                // varident alone: independent rows, no visits
+                java.util.Arrays.fill(time, Double.NaN);
+            } else {
+                Column c = data.column(residual.timeName());
+                List<String> visits = residual.visits();
+                for (int r = 0; r < rows.length; r++) {
+                    String label = c instanceof NumericColumn num ? NumericColumn.format(num.value(rows[r]))
+                            : c.label(rows[r]);
+                    position[r] = visits.indexOf(label);
+                    time[r] = c instanceof NumericColumn num ? num.value(rows[r]) : Double.NaN;
+                }
+            }
+            return new VisitPositions(position, time, levels(data, rows, residual.groupFactor(), residual.groups()),
+                    levels(data, rows, residual.varianceFactor(), residual.strata()));
+        }
+
+        /** Each row's index among the training levels of a factor (-1 if unseen), or null without the factor. */
+        private static int[] levels(DataFrame data, int[] rows, String factor, List<String> levels) {
+            if (factor == null) {
+                return null;
+            }
+            Column c = data.column(factor);
+            int[] code = new int[rows.length];
             for (int r = 0; r < rows.length; r++) {
                 String label = c instanceof NumericColumn num ? NumericColumn.format(num.value(rows[r])) : c.label(rows[r]);
-                position[r] = visits.indexOf(label);
-                time[r] = c instanceof NumericColumn num ? num.value(rows[r]) : Double.NaN;
+                code[r] = levels.indexOf(label);
             }
-            // the residual variance per visit, once: the diagonal of the structure over all visits
-            double[][] cov = model.residual().covariance(model.sigma());
-            double[] variance = new double[cov.length];
-            for (int v = 0; v < cov.length; v++) {
-                variance[v] = cov[v][v];
-            }
-            return new VisitPositions(position, time, variance);
+            return code;
         }
 
-        /** The residual variance of complete row r: sigma^2, or the structure's at the row's visit. */
+        /**
+         * The residual variance of complete row r: sigma^2, or the structure's at the row's visit, group and stratum;
+         * NaN for a visit, group or stratum not seen in training.
+         */
         double residualVariance(FittedModel model, int r) {
-            if (position == null || org.mixedmodels.engine.formula.ResidualTerm.isContinuousTime(model.residual().structure())) {
+            if (position == null) {
                 return model.sigma() * model.sigma();
             }
-            return position[r] < 0 ? Double.NaN : visitVariance[position[r]];
+            double[][] v = residualCovariance(model, List.of(r));
+            return v == null ? Double.NaN : v[0][0];
         }
 
-        /** The residual covariance of the given complete rows, or null when one's visit was not seen. */
+        /**
+         * The residual covariance of the given complete rows (one subject's, so of one group), or null when a row's
+         * visit (of a structure indexed by visit), group or stratum was not seen in training.
+         */
         double[][] residualCovariance(FittedModel model, List<Integer> rs) {
             int n = rs.size();
             if (position == null) {
@@ -353,17 +374,36 @@ public final class Prediction {
                 }
                 return v;
             }
+            ResidualFit residual = model.residual();
             int[] pos = new int[n];
             double[] t = new double[n];
-            boolean numericTime = org.mixedmodels.engine.formula.ResidualTerm.isContinuousTime(model.residual().structure());
+            int[] st = stratum == null ? null : new int[n];
+            boolean numericTime = org.mixedmodels.engine.formula.ResidualTerm.isContinuousTime(residual.structure());
+            boolean indexed = !numericTime && !residual.structure().equals("id");
+            int g = group == null ? 0 : group[rs.get(0)];
             for (int a = 0; a < n; a++) {
                 pos[a] = position[rs.get(a)];
                 t[a] = time[rs.get(a)];
-                if (pos[a] < 0 && !numericTime) {
+                if (pos[a] < 0 && indexed || group != null && group[rs.get(a)] != g) {
                     return null;
                 }
+                if (st != null) {
+                    st[a] = stratum[rs.get(a)];
+                    if (st[a] < 0) {
+                        return null;
+                    }
+                }
             }
-            return model.residual().covariance(pos, t, model.sigma());
+            if (g < 0) {
+                return null;
+            }
+            if (!indexed) {
+                // a continuous-time structure's variance does not depend on the visit; id has none
+                for (int a = 0; a < n; a++) {
+                    pos[a] = Math.max(pos[a], 0);
+                }
+            }
+            return residual.covariance(g, pos, t, st, model.sigma());
         }
     }
 

@@ -65,6 +65,10 @@ public final class FitReport {
         out.put("converged", fit.converged());
         out.put("ddf", inference.method().label());
         out.put("vcov", inference.covariance().label());
+        if (inference.covariance() != org.mixedmodels.engine.inference.CovarianceType.MODEL) {
+            // the multi-df test under the sandwich: HTZ (clubSandwich) or the eigen-contrast F test
+            out.put("robust_test", inference.htz() ? "htz" : "eigen");
+        }
         out.put("conf_level", inference.confidenceLevel());
         List<Object> fixed = new ArrayList<>();
         for (CoefficientTest f : inference.coefficients()) {
@@ -229,7 +233,8 @@ public final class FitReport {
         factors(s, fit);
         fixedEffects(s, inference, z);
         if (!inference.typeIII().isEmpty()) {
-            s.append("\nType III Analysis of Variance Table (df: ").append(dfName(inference.method())).append("):\n");
+            s.append("\nType III Analysis of Variance Table (df: ").append(dfName(inference.method()))
+                    .append(inference.htz() ? "; HTZ tests, clubSandwich" : "").append("):\n");
             List<List<String>> rows = new ArrayList<>();
             for (TermTest t : inference.typeIII()) {
                 rows.add(List.of(t.term(), fixed(t.numDf(), 0), z ? "" : fixed(t.denDf(), 2), fixed(t.f(), 4), pValue(t.p()),

@@ -17,6 +17,7 @@ import org.mixedmodels.engine.formula.ResidualTerm;
 import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.LinearContrasts;
+import org.mixedmodels.engine.inference.RobustCovariance;
 import org.mixedmodels.knime.data.ColumnTyping;
 import org.mixedmodels.knime.data.ReferenceLevels;
 
@@ -223,12 +224,17 @@ final class MixedModelLearnerSettings {
         }
     }
 
-    /** The covariance of the fixed effects; Kenward-Roger with a sandwich refused, as the CLI refuses it. */
+    /**
+     * The covariance of the fixed effects; Kenward-Roger with a sandwich refused, as the CLI refuses it, and so is a
+     * sandwich on random effects of several grouping factors (it clusters by one), before anything runs.
+     */
     CovarianceType covariance() throws InvalidSettingsException {
         DfMethod df = dfMethod();
+        Formula formula = parsedFormula();
         try {
             CovarianceType type = CovarianceType.parse(vcov == null ? "" : vcov);
             LinearContrasts.requireCompatible(df, type);
+            RobustCovariance.requireClusters(formula, type);
             return type;
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);

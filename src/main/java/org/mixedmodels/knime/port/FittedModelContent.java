@@ -31,10 +31,15 @@ import org.mixedmodels.engine.prediction.FittedModel;
  * {@code parameters} (the structure's unconstrained parameters; the rest follows from them and sigma).
  * Version 3 adds {@code column_typing/} with {@code categorical_columns} and {@code missing_tokens}, how the
  * Learner read its table (written by {@link MixedModelPortObject}; absent in older models: none and {@code NA}).
+ * Version 4 adds to {@code residual_structure/} the {@code group_factor} and its {@code groups} of group-specific
+ * parameters ({@code us(visit | arm / subject)}) and the {@code variance_factor} and its {@code strata} of a
+ * {@code varident} term; only models with one of these are written as version 4, so older versions refuse just those.
  */
 final class FittedModelContent {
     /** Raised when the layout changes; older models stay readable. */
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
+    /** The version of models without group-specific parameters or a varident term (their layout is version 3's). */
+    static final int PLAIN_FORMAT_VERSION = 3;
     /** The block with the Learner's categorical columns and missing tokens (version 3). */
     static final String COLUMN_TYPING = "column_typing";
 
@@ -42,7 +47,9 @@ final class FittedModelContent {
     }
 
     static void save(final FittedModel model, final List<String> warnings, final ModelContentWO content) {
-        content.addInt("format_version", FORMAT_VERSION);
+        boolean grouped = model.residual() != null
+            && (model.residual().groupFactor() != null || model.residual().varianceFactor() != null);
+        content.addInt("format_version", grouped ? FORMAT_VERSION : PLAIN_FORMAT_VERSION);
         content.addString("formula", model.formula());
         content.addString("method", model.method());
         content.addDouble("sigma", model.sigma());
@@ -79,6 +86,14 @@ final class FittedModelContent {
             rc.addString("subject", r.subjectName());
             rc.addStringArray("visits", r.visits().toArray(String[]::new));
             rc.addDoubleArray("parameters", r.parameters());
+            if (r.groupFactor() != null) {
+                rc.addString("group_factor", r.groupFactor());
+                rc.addStringArray("groups", r.groups().toArray(String[]::new));
+            }
+            if (r.varianceFactor() != null) {
+                rc.addString("variance_factor", r.varianceFactor());
+                rc.addStringArray("strata", r.strata().toArray(String[]::new));
+            }
         }
     }
 
@@ -129,8 +144,14 @@ final class FittedModelContent {
         if (content.containsKey("residual_structure")) {
             ModelContentRO rc = content.getModelContent("residual_structure");
             try {
+                boolean grouped = rc.containsKey("group_factor");
+                boolean stratified = rc.containsKey("variance_factor");
                 residual = ResidualFit.of(rc.getString("structure"), rc.getString("time"), rc.getString("subject"),
-                    List.of(rc.getStringArray("visits")), rc.getDoubleArray("parameters"), sigma);
+                    List.of(rc.getStringArray("visits")), rc.getDoubleArray("parameters"), sigma,
+                    grouped ? rc.getString("group_factor") : null,
+                    grouped ? List.of(rc.getStringArray("groups")) : List.of(),
+                    stratified ? rc.getString("variance_factor") : null,
+                    stratified ? List.of(rc.getStringArray("strata")) : List.of());
             } catch (RuntimeException e) {
                 throw new InvalidSettingsException("The saved residual covariance structure cannot be read: "
                     + e.getMessage(), e);

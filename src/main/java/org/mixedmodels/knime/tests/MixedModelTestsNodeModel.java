@@ -28,6 +28,7 @@ import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
+import org.mixedmodels.engine.inference.RobustCovariance;
 import org.mixedmodels.engine.inference.TermTest;
 import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.port.MixedModelPortObject;
@@ -80,6 +81,12 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
                     throw new InvalidSettingsException("'" + f + "' is not a predictor of the model '" + model.formula()
                         + "'; choose among " + String.join(", ", model.predictors()) + ".");
                 }
+            }
+            try {
+                // a sandwich clusters by one grouping factor: refused here, not after the refit
+                RobustCovariance.requireClusters(model.parsedFormula(), settings.covariance());
+            } catch (MixedModelException e) {
+                throw new InvalidSettingsException(e.getMessage(), e);
             }
         }
         return new PortObjectSpec[] {typeIIISpec(), meansSpec(), pairsSpec()};

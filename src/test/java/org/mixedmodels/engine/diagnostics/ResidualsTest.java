@@ -40,4 +40,29 @@ class ResidualsTest {
             assertFalse(Double.isNaN(r.marginalPearson()[i]), "V_ii needs no factorization");
         }
     }
+
+    /**
+     * With a varident term and group-specific parameters, a row's residual variance is its stratum's (nlme's Pearson
+     * residuals divide by sigma times the stratum's SD ratio) and its group's at its visit.
+     */
+    @Test
+    void pearsonResidualsUseTheRowsStratumAndGroup() {
+        DataFrame fev = org.mixedmodels.engine.data.CsvReader.read(
+                org.mixedmodels.engine.testing.ReferenceCase.root().resolve("sas-fev").resolve("fev_data.csv"));
+        FitResult fit = LinearMixedModel.fit("FEV1 ~ ARMCD * AVISIT + ar1h(AVISIT | ARMCD / USUBJID) + varident(SEX | "
+                + "USUBJID)", fev, FitOptions.reml());
+        Residuals r = Residuals.of(fit);
+        java.util.Map<?, ?> ratios = (java.util.Map<?, ?>) fit.residual().description().get("sd_ratios");
+        java.util.Map<?, ?> groups = (java.util.Map<?, ?>) fit.residual().description().get("groups");
+        org.mixedmodels.engine.design.ResidualDesign design = fit.design().residual();
+        for (int i = 0; i < r.size(); i++) {
+            int row = r.dataRows()[i];
+            double[][] cov = (double[][]) ((java.util.Map<?, ?>) groups.get(fev.column("ARMCD").label(row)))
+                    .get("covariance");
+            double ratio = (Double) ratios.get(fev.column("SEX").label(row));
+            int visit = design.position()[i];
+            org.mixedmodels.engine.testing.Tolerance.assertClose(r.raw()[i] / (ratio * Math.sqrt(cov[visit][visit])),
+                    r.pearson()[i], 1e-12, "Pearson residual of row " + row);
+        }
+    }
 }

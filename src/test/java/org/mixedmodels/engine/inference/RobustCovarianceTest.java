@@ -19,7 +19,8 @@ import org.mixedmodels.engine.testing.ReferenceCase;
  * 0.5.8 (on nlme gls with unstructured covariance, and on lme with random slopes). Tolerances: the covariance
  * matrix 1e-4 of sqrt(V_ii V_jj) and SEs 1e-4 relative (the robust covariance is evaluated at nlme's estimates,
  * which nlme's optimizer leaves free in about the 5th digit on fev_data, see ResidualCovarianceReferenceTest),
- * df 1e-3 relative (the README's df tolerance is 1e-2), Wald chi-square 1e-3 relative.
+ * df 1e-3 relative (the README's df tolerance is 1e-2), Wald chi-square and HTZ F 1e-3 relative, HTZ p 1e-2
+ * relative (p of F = 77 on 80 df is 1e-23: its relative error is the F's times about 50).
  */
 class RobustCovarianceTest {
 
@@ -75,6 +76,13 @@ class RobustCovarianceTest {
                 JsonObject chisq = w.getAsJsonObject("chisq");
                 assertEquals(chisq.get("df").getAsInt(), ours.numDf(), w.get("term") + " df");
                 assertClose(chisq.get("chisq").getAsDouble(), ours.f() * ours.numDf(), 1e-3, w.get("term") + " chisq");
+                // clubSandwich's HTZ test (Wald_test(..., test = "HTZ")) with the CR2 sandwich
+                ContrastTest htz = new RobustCovariance(fit, CovarianceType.EMPIRICAL_CR2).htzTest(l, fit.beta());
+                JsonObject expected = w.getAsJsonObject("htz");
+                assertEquals(expected.get("numdf").getAsInt(), htz.numDf(), w.get("term") + " HTZ num df");
+                assertClose(expected.get("dendf").getAsDouble(), htz.denDf(), 1e-3, w.get("term") + " HTZ den df");
+                assertClose(expected.get("F").getAsDouble(), htz.f(), 1e-3, w.get("term") + " HTZ F");
+                assertClose(expected.get("p").getAsDouble(), htz.p(), 1e-2, w.get("term") + " HTZ p");
             }
         }
     }

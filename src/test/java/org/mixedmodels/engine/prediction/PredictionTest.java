@@ -119,4 +119,56 @@ class PredictionTest {
         assertTrue(assertThrows(MixedModelException.class, () -> Prediction.of(model, noColumn, 0.95, false))
                 .getMessage().contains("Unknown column 'age'"));
     }
+
+    /**
+     * A varident term and group-specific parameters: the saved model predicts the training rows' conditional values,
+     * a renamed subject's BLUP from its own rows is the fitted BLUP (it uses the residual covariance of the subject's
+     * group and strata), and the interval's residual variance is that of the row's stratum or group.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"varident", "group"})
+    void varIdentAndGroupSpecificModelsPredict(String kind) throws Exception {
+        boolean varIdent = kind.equals("varident");
+        String csv = Files.readString(varIdent ? ReferenceCase.root().resolve("data/orthodont.csv")
+                : ReferenceCase.root().resolve("sas-fev/fev_data.csv"));
+        String formula = varIdent ? "distance ~ age * Sex + (1 | Subject) + varident(Sex | Subject)"
+                : "FEV1 ~ ARMCD * AVISIT + (1 | USUBJID) + ar1(AVISIT | ARMCD / USUBJID)";
+        String subject = varIdent ? "M05" : "PT2";
+        DataFrame training = CsvReader.read(new StringReader(csv), "training");
+        FitResult fit = org.mixedmodels.engine.fit.LinearMixedModel.fit(formula, training,
+                org.mixedmodels.engine.fit.FitOptions.reml());
+        FittedModel model = FittedModel.of(fit);
+        Prediction same = Prediction.of(model, training, 0.95, false);
+        int[] used = fit.design().frame().rows();
+        for (int i = 0; i < fit.nobs(); i++) {
+            assertEquals(fit.fittedConditional()[i], same.conditional()[used[i]], 1e-9);
+        }
+        DataFrame data = CsvReader.read(new StringReader(csv.replace("\"" + subject + "\"", "\"new" + subject + "\"")),
+                "renamed");
+        Prediction estimated = Prediction.of(model, data, 0.95, true);
+        String group = varIdent ? "Subject" : "USUBJID";
+        double blup = fit.randomEffects().stream().filter(r -> r.level().equals(subject)).findFirst().orElseThrow()
+                .value();
+        assertClose(blup, estimated.newLevelModes().get(group).get("new" + subject)[0], 1e-8, 1.0, "BLUP");
+
+        // interval of the last training row: x'beta +- z sqrt(x'Vx + D + its residual variance)
+        double z = 1.959963984540054;
+        int last = fit.nobs() - 1;
+        int row = used[last];
+        int[] position = {fit.design().residual().position()[last]};
+        double residualVariance;
+        if (varIdent) {
+            java.util.Map<?, ?> ratios = (java.util.Map<?, ?>) fit.residual().description().get("sd_ratios");
+            String sex = training.column("Sex").label(row);
+            residualVariance = Math.pow(fit.sigma() * (Double) ratios.get(sex), 2);
+        } else {
+            java.util.Map<?, ?> groups = (java.util.Map<?, ?>) fit.residual().description().get("groups");
+            double[][] cov = (double[][]) ((java.util.Map<?, ?>) groups.get(training.column("ARMCD").label(row)))
+                    .get("covariance");
+            residualVariance = cov[position[0]][position[0]];
+        }
+        double variance = same.standardError()[row] * same.standardError()[row] + fit.varCorr().get(0).vcov()
+                + residualVariance;
+        assertClose(same.population()[row] + z * Math.sqrt(variance), same.upper()[row], 1e-9, "upper");
+    }
 }

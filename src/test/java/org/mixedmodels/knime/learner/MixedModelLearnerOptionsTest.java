@@ -204,6 +204,23 @@ class MixedModelLearnerOptionsTest {
         assertTrue(e.getMessage().contains("Kenward-Roger adjusts the model-based covariance"), e.getMessage());
     }
 
+    /** A sandwich on random effects of several grouping factors is refused when the settings are applied. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"diameter ~ 1 + (1 | plate) + (1 | sample)", "strength ~ 1 + (1 | batch/cask)"})
+    void sandwichOnSeveralGroupingFactorsIsRefusedAtConfigure(final String formula) throws Exception {
+        MixedModelLearnerSettings s = settings(formula);
+        s.useTypedFormula = true;
+        s.vcov = "empirical";
+        NodeSettings saved = new NodeSettings("model");
+        s.saveTo(saved);
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+            () -> NodeHarness.of(new MixedModelLearnerNodeFactory()).loadSettings(saved));
+        assertTrue(e.getMessage().contains("clusters by one grouping factor"), e.getMessage());
+        MixedModelLearnerSettings one = settings("Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)");
+        one.vcov = "empirical";
+        learner(one);
+    }
+
     @Test
     void unknownCovarianceAndCategoricalColumnsAreRefusedWithTheirNames() throws Exception {
         MixedModelLearnerSettings s = settings("Reaction ~ Days + (Days | Subject)");

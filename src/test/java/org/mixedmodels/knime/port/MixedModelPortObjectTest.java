@@ -92,6 +92,46 @@ class MixedModelPortObjectTest {
         assertEquals("Reaction ~ Days + (Days | Subject)", old.model().formula());
     }
 
+    /**
+     * Group-specific parameters and a varident term survive saving (format 4, written only for such models): the
+     * loaded model rebuilds every group's covariance and the SD ratios, and predicts as the model before saving.
+     */
+    @Test
+    void groupSpecificAndVarIdentModelsSurviveSaving() throws Exception {
+        org.mixedmodels.engine.data.DataFrame fev = org.mixedmodels.engine.data.CsvReader.read(
+            ReferenceCase.root().resolve("sas-fev").resolve("fev_data.csv"));
+        for (String formula : List.of("FEV1 ~ ARMCD * AVISIT + ar1h(AVISIT | ARMCD / USUBJID) + varident(SEX | USUBJID)",
+            "FEV1 ~ ARMCD * AVISIT + (1 | USUBJID) + varident(RACE | USUBJID)")) {
+            FitResult fit = org.mixedmodels.engine.fit.LinearMixedModel.fit(formula, fev,
+                org.mixedmodels.engine.fit.FitOptions.reml());
+            FittedModel model = FittedModel.of(fit);
+            String xml = PortObjectRoundTrip.savedContent(new MixedModelPortObject(model, List.of()));
+            assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"4\"/>"), formula);
+            MixedModelPortObject loaded = PortObjectRoundTrip.saveAndLoad(new MixedModelPortObject(model, List.of()));
+            org.mixedmodels.engine.fit.ResidualFit r = loaded.model().residual();
+            assertEquals(fit.residual().groupFactor(), r.groupFactor());
+            assertEquals(fit.residual().groups(), r.groups());
+            assertEquals(fit.residual().varianceFactor(), r.varianceFactor());
+            assertEquals(fit.residual().strata(), r.strata());
+            assertArrayEquals(fit.residual().parameters(), r.parameters());
+            assertEquals(fit.residual().description().get("sd_ratios"), r.description().get("sd_ratios"), formula);
+            if (r.groupFactor() != null) {
+                java.util.Map<?, ?> before = (java.util.Map<?, ?>) fit.residual().description().get("groups");
+                java.util.Map<?, ?> after = (java.util.Map<?, ?>) r.description().get("groups");
+                for (Object level : before.keySet()) {
+                    assertTrue(java.util.Arrays.deepEquals((double[][]) ((java.util.Map<?, ?>) before.get(level))
+                        .get("covariance"), (double[][]) ((java.util.Map<?, ?>) after.get(level)).get("covariance")));
+                }
+            }
+            org.mixedmodels.engine.prediction.Prediction a = org.mixedmodels.engine.prediction.Prediction.of(model, fev,
+                0.95, false);
+            org.mixedmodels.engine.prediction.Prediction b = org.mixedmodels.engine.prediction.Prediction.of(
+                loaded.model(), fev, 0.95, false);
+            assertArrayEquals(a.upper(), b.upper(), 0.0, formula);
+            assertArrayEquals(a.conditional(), b.conditional(), 0.0, formula);
+        }
+    }
+
     @Test
     void columnTypingTravelsWithTheModelAndOlderModelsReadAsTheDefault() throws Exception {
         FittedModel model = FittedModel.of(ReferenceCase.load("sleepstudy_slopes").fit());

@@ -169,6 +169,22 @@ class MixedModelTestsNodeTest {
         assertEquals("model", MixedModelTestsSettings.loadFrom(h.settings()).vcov);
     }
 
+    /** A sandwich on a model of crossed grouping factors is refused at configure time, before any refit. */
+    @Test
+    void sandwichOnSeveralGroupingFactorsIsRefusedAtConfigure() throws Exception {
+        ReferenceCase c = ReferenceCase.load("penicillin_crossed");
+        MixedModelTestsSettings s = new MixedModelTestsSettings();
+        s.vcov = "empirical-cr2";
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        NodeHarness<MixedModelTestsNodeModel> h = NodeHarness.of(new MixedModelTestsNodeFactory());
+        h.loadSettings(settings);
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> h.configure(
+            model(c, FitOptions.reml()).getSpec(), KnimeTables.reference(c.string("data")).getDataTableSpec()));
+        assertTrue(e.getMessage().contains("clusters by one grouping factor") && e.getMessage().contains("'plate'"),
+            e.getMessage());
+    }
+
     /** A Learner model with temperature chosen as categorical: the refit reads the table the Learner's way. */
     @Test
     void refitUsesTheLearnersCategoricalColumns() throws Exception {
