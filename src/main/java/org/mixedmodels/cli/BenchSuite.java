@@ -19,16 +19,22 @@ import org.mixedmodels.engine.data.NumericColumn;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
 import org.mixedmodels.engine.formula.FormulaParser;
+import org.mixedmodels.engine.glmm.Family;
+import org.mixedmodels.engine.glmm.GeneralizedLinearMixedModel;
+import org.mixedmodels.engine.glmm.GlmmOptions;
+import org.mixedmodels.engine.glmm.GlmmResult;
 
 /**
  * The performance suite ({@code bench --suite}): data sets of the shapes users fit, generated with fixed seeds,
  * each fitted once cold and then warm; one line per case with rows, groups, objective evaluations, the cold fit's
  * seconds (including building the design), the best warm fit, the cost of one evaluation of the objective (warm,
- * at the optimum; random-effects models only) and the peak heap. {@code --scale} shrinks every case (the smoke
+ * at the optimum; random-effects models only), the peak heap, the seconds of the Satterthwaite df and (cases
+ * that say so) of the Kenward-Roger df. {@code --scale} shrinks every case (the smoke
  * test runs them at 1%), {@code --case} picks cases by name, {@code --write-data DIR} writes each data set as CSV
  * with an R script that times lme4 (and lmerTest) on the same data, and a shell script that times both whole
  * processes (read the CSV, fit, print) side by side.
@@ -37,11 +43,18 @@ final class BenchSuite {
     /**
      * One benchmark: a name, a formula, a generator of its data at a scale, and lme4's call on the data frame
      * {@code d} ("mmrm" where R has no counterpart on Debian); {@code lmerTest} says whether the R script also
-     * times lmerTest's fit, summary and anova (Satterthwaite), which our default {@code fit} matches.
+     * times lmerTest's fit, summary and anova (Satterthwaite), which our default {@code fit} matches;
+     * {@code kenwardRoger} whether the bench also times Kenward-Roger's df (kr_s); {@code glmm} the family of a
+     * generalized model, or null for a linear one.
      */
-    record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest) {
+    record Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest,
+            boolean kenwardRoger, GlmmOptions glmm) {
         Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4) {
-            this(name, formula, data, fullSize, lme4, false);
+            this(name, formula, data, fullSize, lme4, false, false, null);
+        }
+
+        Case(String name, String formula, IntFunction<DataFrame> data, int fullSize, String lme4, boolean lmerTest) {
+            this(name, formula, data, fullSize, lme4, lmerTest, false, null);
         }
     }
 
@@ -53,7 +66,7 @@ final class BenchSuite {
         c.add(new Case("insteval-crossed", "y ~ service * dept + (1 | s) + (1 | d)", BenchSuite::instEval, 73_421,
             "lmer(y ~ service * dept + (1 | s) + (1 | d), data = d)", true));
         c.add(new Case("nested-10k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 80_000,
-            "lmer(y ~ x + (1 | school/student), data = d)"));
+            "lmer(y ~ x + (1 | school/student), data = d)", false, true, null));
         c.add(new Case("nested-100k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 800_000,
             "lmer(y ~ x + (1 | school/student), data = d)"));
         c.add(new Case("crossed-6000x2500", "y ~ x + (1 | user) + (1 | item)", BenchSuite::userItem, 300_000,
@@ -64,6 +77,9 @@ final class BenchSuite {
         c.add(new Case("longitudinal-1m", "y ~ time * arm + (time | subject)",
             n -> SimulatedData.longitudinal(n / 10, 10, 20261126L), 1_000_000,
             "lmer(y ~ time * arm + (time | subject), data = d)"));
+        // the issue's Kenward-Roger size: a random intercept, 10,000 groups of 10 rows (kr_s)
+        c.add(new Case("random-intercept-100k", "y ~ x + (1 | g)", BenchSuite::randomIntercept, 100_000,
+            "lmer(y ~ x + (1 | g), data = d)", false, true, null));
         c.add(new Case("nested-500k", "rate ~ condition + (1 | subject/neuron)", BenchSuite::nested, 500_000,
             "lmer(rate ~ condition + (1 | subject/neuron), data = d)"));
         c.add(new Case("ar1-ri-200k", "y ~ arm * visit + (1 | subject) + ar1(visit | subject)",
@@ -76,12 +92,17 @@ final class BenchSuite {
             n -> Bench.mmrmTrial(Math.max(40, n / 10), 10, 0.05, 20261201L), 10_000, "mmrm"));
         c.add(new Case("us-30x1000-dropout", "y ~ arm * visit + us(visit | subject)",
             n -> Bench.mmrmTrial(Math.max(200, n / 30), 30, 0.05, 20261202L), 30_000, "mmrm"));
+        // issue 21: a binary longitudinal GLMM, 20,000 subjects x 10 visits, random intercept and slope (Laplace)
+        c.add(new Case("glmm-binary-20000x10", "response ~ time * arm + (time | subject)",
+            n -> binaryLongitudinal(Math.max(20, n / 10), 10, 20261203L), 200_000,
+            "glmer(response ~ time * arm + (time | subject), family = binomial, data = d)", false, false,
+            GlmmOptions.of(Family.BINOMIAL)));
         return c;
     }
 
     static int run(double scale, List<String> only, int repeats, Path writeData, PrintStream out) throws IOException {
-        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %9s %6s%n", "case", "rows", "groups", "evals", "cold_s", "warm_s",
-            "eval_ms", "peak_MB", "df_s", "iters");
+        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %9s %6s %9s%n", "case", "rows", "groups", "evals", "cold_s",
+            "warm_s", "eval_ms", "peak_MB", "df_s", "iters", "kr_s");
         List<Case> selected = new ArrayList<>();
         for (Case c : cases()) {
             if (only.isEmpty() || only.contains(c.name())) {
@@ -96,6 +117,10 @@ final class BenchSuite {
             DataFrame data = c.data().apply(Math.max(40, (int)Math.round(c.fullSize() * scale)));
             if (writeData != null) {
                 write(data, writeData.resolve(c.name() + ".csv"));
+            }
+            if (c.glmm() != null) {
+                runGlmm(c, data, repeats, out);
+                continue;
             }
             long t0 = System.nanoTime();
             FitResult fit = LinearMixedModel.fit(c.formula(), data, FitOptions.reml());
@@ -112,18 +137,81 @@ final class BenchSuite {
             long td = System.nanoTime();
             FixedEffectsInference.of(fit);
             double df = (System.nanoTime() - td) / 1e9;
+            // Kenward-Roger's df of the coefficients and Type III tests (cases whose V is block diagonal)
+            String kr = String.format("%9s", "-");
+            if (c.kenwardRoger()) {
+                long tk = System.nanoTime();
+                FixedEffectsInference.of(fit, DfMethod.KENWARD_ROGER, 0.95);
+                kr = String.format(Locale.ROOT, "%9.3f", (System.nanoTime() - tk) / 1e9);
+            }
             int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
             String perEvaluation = design.residual() == null
                 ? String.format(Locale.ROOT, "%9.2f", evaluationMillis(design, fit.theta())) : String.format("%9s", "-");
-            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f %9.3f %6d%n", c.name(), fit.nobs(), groups,
-                fit.optimizer().evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), df,
-                fit.optimizer().iterations());
+            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f %9.3f %6d %s%n", c.name(), fit.nobs(),
+                groups, fit.optimizer().evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), df,
+                fit.optimizer().iterations(), kr);
         }
         if (writeData != null) {
             writeLme4Script(selected, writeData);
             writeWholeProcessScript(selected, writeData);
         }
         return 0;
+    }
+
+    /**
+     * A GLMM case: the cold fit (design, GLM start, optimization, Hessian for the SEs), the best warm one, the
+     * milliseconds per deviance evaluation (the optimizer's inner loop: PIRLS on the blocked factor, warm, at the
+     * optimum); df_s is "-" (z tests need no df) and iters the optimizer's deviance evaluations without the Hessian's.
+     */
+    private static void runGlmm(Case c, DataFrame data, int repeats, PrintStream out) {
+        long t0 = System.nanoTime();
+        GlmmResult fit = GeneralizedLinearMixedModel.fit(c.formula(), data, c.glmm());
+        double cold = (System.nanoTime() - t0) / 1e9;
+        double warm = Double.NaN;
+        for (int r = 0; r < repeats; r++) {
+            long t = System.nanoTime();
+            GeneralizedLinearMixedModel.fit(c.formula(), data, c.glmm());
+            double s = (System.nanoTime() - t) / 1e9;
+            warm = Double.isNaN(warm) ? s : Math.min(warm, s);
+        }
+        double perEvaluation = GeneralizedLinearMixedModel.evaluationMillis(c.formula(), data, c.glmm(), fit);
+        int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
+        out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.2f %9.0f %9s %6d %9s%n", c.name(), fit.nobs(), groups,
+            fit.evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), "-", fit.evaluations(), "-");
+    }
+
+    /**
+     * A binary longitudinal trial: {@code subjects} subjects in arm A or B, visits 0..visits-1, logit P(response) =
+     * -0.5 + 0.1 time + 0.4 armB + 0.15 time:armB + b0 + b1 time with SD(b0) = 1, SD(b1) = 0.2, corr(b0, b1) = -0.3.
+     * For {@code response ~ time * arm + (time | subject)}, binomial.
+     */
+    static DataFrame binaryLongitudinal(int subjects, int visits, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int n = subjects * visits;
+        double[] response = new double[n];
+        double[] time = new double[n];
+        String[] arm = new String[n];
+        String[] subject = new String[n];
+        int row = 0;
+        for (int s = 0; s < subjects; s++) {
+            String id = "S" + s;
+            String a = random.nextBoolean() ? "A" : "B";
+            double z0 = SimulatedData.gaussian(random);
+            double z1 = SimulatedData.gaussian(random);
+            double b0 = z0;
+            double b1 = 0.2 * (-0.3 * z0 + Math.sqrt(1 - 0.09) * z1);
+            double effect = a.equals("B") ? 1.0 : 0.0;
+            for (int v = 0; v < visits; v++) {
+                double eta = -0.5 + 0.1 * v + effect * (0.4 + 0.15 * v) + b0 + b1 * v;
+                time[row] = v;
+                arm[row] = a;
+                subject[row] = id;
+                response[row] = random.nextDouble() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+                row++;
+            }
+        }
+        return new DataFrame(List.of(new NumericColumn("response", response), new NumericColumn("time", time),
+                new CategoricalColumn("arm", arm), new CategoricalColumn("subject", subject)));
     }
 
     /**
@@ -176,6 +264,26 @@ final class BenchSuite {
         }
         return new DataFrame(List.of(new NumericColumn("y", y), new NumericColumn("x", x),
             new CategoricalColumn("school", school), new CategoricalColumn("student", student)));
+    }
+
+    /** A random intercept: n / 10 groups of 10 rows, one covariate. */
+    static DataFrame randomIntercept(final int n) {
+        SplittableRandom random = new SplittableRandom(20261203L);
+        int groups = Math.max(4, n / 10);
+        int rows = groups * 10;
+        String[] g = new String[rows];
+        double[] x = new double[rows];
+        double[] y = new double[rows];
+        for (int a = 0, i = 0; a < groups; a++) {
+            double u = SimulatedData.gaussian(random);
+            for (int r = 0; r < 10; r++, i++) {
+                g[i] = "g" + a;
+                x[i] = SimulatedData.gaussian(random);
+                y[i] = 2 + 0.5 * x[i] + u + SimulatedData.gaussian(random);
+            }
+        }
+        return new DataFrame(List.of(new NumericColumn("y", y), new NumericColumn("x", x),
+            new CategoricalColumn("g", g)));
     }
 
     /**
@@ -313,15 +421,15 @@ final class BenchSuite {
             if (c.formula().contains("visit")) {
                 r.append("d$visit <- factor(d$visit)\n");
             }
-            r.append("t <- system.time(m <- ").append(c.lme4()).append(")[['elapsed']]\n");
+            r.append("st <- system.time(m <- ").append(c.lme4()).append(")\nt <- st[['elapsed']]\n");
             if (c.lmerTest()) {
                 r.append("tt <- if (has_lmerTest) system.time({mt <- lmerTest::").append(c.lme4())
                     .append("; s <- summary(mt); a <- anova(mt)})[['elapsed']] else NA\n");
             } else {
                 r.append("tt <- NA\n");
             }
-            r.append("cat(sprintf('%-22s %9d %9.3f %9.3f %12.3f\\n', '").append(c.name())
-                .append("', nrow(d), tr, t, tt))\n");
+            r.append("cat(sprintf('%-22s %9d %9.3f %9.3f %12.3f  cpu_s %.3f\\n', '").append(c.name())
+                .append("', nrow(d), tr, t, tt, st[['user.self']] + st[['sys.self']]))\n");
         }
         Files.writeString(dir.resolve("lme4_bench.R"), r.toString(), StandardCharsets.UTF_8);
     }
@@ -338,6 +446,18 @@ final class BenchSuite {
             + "now() { date +%s.%N; }\n"
             + "printf '%-22s %9s %9s %9s\\n' case ours_s lme4_s ratio\n");
         for (Case c : cases) {
+            if (c.glmm() != null) {
+                // the GLMM case: fit --family (the issue's CLI), lme4's glmer; CPU seconds too (a shared machine)
+                sh.append("t0=$(now); ${TIME:-/usr/bin/time -f '  ours cpu_s %U+%S'} java -jar \"$JAR\" fit --data ")
+                    .append(c.name()).append(".csv --formula '").append(c.formula()).append("' --family ")
+                    .append(c.glmm().family().rName()).append(" --format json > /dev/null; t1=$(now)\n");
+                sh.append("${TIME:-/usr/bin/time -f '  lme4 cpu_s %U+%S'} Rscript -e \"suppressMessages(library(lme4)); d <- read.csv('")
+                    .append(c.name()).append(".csv', stringsAsFactors = TRUE); m <- ").append(c.lme4())
+                    .append("\"; t2=$(now)\n");
+                sh.append("awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf \"%-22s %9.2f %9.2f %9.2f\\n\", \"")
+                    .append(c.name()).append("\", b - a, c - b, (b - a) / (c - b) }'\n");
+                continue;
+            }
             if (c.lme4().equals("mmrm") || !c.lme4().startsWith("lmer(")) {
                 continue;
             }

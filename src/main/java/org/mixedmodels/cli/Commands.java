@@ -117,12 +117,28 @@ final class Commands {
                     + "HTZ (Hotelling T^2 with Zhang's df, Wald_test(test = \"HTZ\"))");
     private static final Option CONF_LEVEL = new Option("--conf-level", "0.95", "confidence level of the intervals");
 
-    static final Command FIT = new Command("fit", "Fit a linear mixed model and print its summary (as lmerTest's summary).",
-            List.of("fit --data FILE.csv --formula \"y ~ x + (x | g)\" [options]"),
+    /** The GLMM options of fit (and compare): glmer's family, link, trials, offset and nAGQ. */
+    static final List<Option> GLMM = List.of(
+            new Option("--family", "gaussian|binomial|poisson", "response distribution: gaussian (default, a linear mixed\n"
+                    + "model), binomial (0/1, or successes out of --trials) or poisson (counts), as glmer"),
+            new Option("--link", "logit|probit|cloglog|log", "link function (default logit for binomial, log for\n"
+                    + "poisson)"),
+            new Option("--trials", "COL", "binomial: the number of trials per row; the response is then the\n"
+                    + "successes (glmer's cbind(successes, trials - successes))"),
+            new Option("--offset", "COL", "a column added to the linear predictor with coefficient 1, e.g. log(exposure)\n"
+                    + "for rates (glmer's offset)"),
+            new Option("--nagq", "K", "1 (default): Laplace approximation; K > 1: adaptive Gauss-Hermite quadrature\n"
+                    + "with K nodes (one random intercept only, as glmer's nAGQ)"));
+
+    static final Command FIT = new Command("fit", "Fit a linear mixed model and print its summary (as lmerTest's summary);\n"
+            + "with --family binomial or poisson a generalized linear mixed model (as lme4's glmer summary).",
+            List.of("fit --data FILE.csv --formula \"y ~ x + (x | g)\" [options]",
+                    "fit --data FILE.csv --formula \"y ~ x + (1 | g)\" --family binomial|poisson [--link L] [--trials COL]"
+                            + " [--offset COL] [--nagq K]"),
             concat(List.of(DATA, FORMULA, METHOD, REFERENCE, LEVEL_ORDER), READING, List.of(FORMAT, DDF, VCOV, ROBUST_TEST, CONF_LEVEL,
                     new Option("--confint", "profile|wald", "intervals for all parameters: profile likelihood (as lme4's\n"
                             + "confint) or Wald"),
-                    new Option("--correlation", null, "also print the correlation of the fixed effects"))));
+                    new Option("--correlation", null, "also print the correlation of the fixed effects")), GLMM));
 
     static final Command EMMEANS = new Command("emmeans",
             "Estimated marginal (LS) means with their pairwise differences.\n"
@@ -135,11 +151,12 @@ final class Commands {
 
     static final Command COMPARE = new Command("compare",
             "Likelihood-ratio test of nested models fitted to the same rows.\n"
-                    + "ML; REML fits with different fixed effects are refitted by ML first, as lme4's anova.",
+                    + "ML; REML fits with different fixed effects are refitted by ML first, as lme4's anova; with\n"
+                    + "--family binomial or poisson, nested GLMMs (as anova of glmer fits).",
             List.of("compare --data FILE.csv --formula A --formula B [--formula C ...] [options]"),
             concat(List.of(DATA, new Option("--formula", "FORMULA", "a model (give two or more, smallest first)"),
                     new Option("--method", "ml|reml", "ML (default) or REML"), REFERENCE, LEVEL_ORDER), READING,
-                    List.of(FORMAT)));
+                    List.of(FORMAT), GLMM));
 
     static final Command ICC = new Command("icc",
             "Intraclass correlation: the mixed-model ICC, and with --rater the Shrout-Fleiss forms.\n"
@@ -185,8 +202,8 @@ final class Commands {
             "Benchmarks: fit generated data and print times and peak heap.\n"
                     + "Longitudinal data y ~ time * arm + (time | subject) by default; with --suite the performance suite"
                     + " (InstEval-shaped crossed, nested schools/students with 10k and 100k schools, crossed 6000 x 2500"
-                    + " users x items, longitudinal 200k and 1M rows, nested 500k, AR(1) 200k, us 50k), with ms per"
-                    + " objective evaluation.",
+                    + " users x items, longitudinal 200k and 1M rows, a random intercept at 100k rows with Kenward-Roger,"
+                    + " nested 500k, AR(1) 200k, us 50k), with ms per objective evaluation.",
             List.of("bench [--subjects N] [--visits V] [--repeat R]",
                     "bench --suite [--scale F] [--case NAME[,NAME]] [--write-data DIR]"),
             List.of(new Option("--subjects", "N", "subjects (default 20000)"), new Option("--visits", "V", "visits (default 10)"),

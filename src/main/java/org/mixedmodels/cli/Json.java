@@ -1,5 +1,7 @@
 package org.mixedmodels.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
@@ -8,16 +10,62 @@ import java.util.Map;
  * numbers, booleans and null. Non-finite numbers are written as null, since JSON has no NaN.
  */
 public final class Json {
-    private Json() {
+    /** Characters gathered before they are handed to the output (a fit's JSON can be 100 MB of BLUPs). */
+    private static final int CHUNK = 1 << 16;
+    /** Doubles whose text is remembered: BLUPs' conditional SDs repeat across groups of one size. */
+    private static final int CACHE = 1 << 12;
+
+    private final StringBuilder out = new StringBuilder();
+    private final Appendable sink;
+    private final String[] indents = new String[64];
+    private final long[] cachedBits = new long[CACHE];
+    private final String[] cachedText = new String[CACHE];
+
+    private Json(Appendable sink) {
+        this.sink = sink;
     }
 
     public static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(value, out, 0);
-        return out.append('\n').toString();
+        Json json = new Json(null);
+        json.write(value, 0);
+        return json.out.append('\n').toString();
     }
 
-    private static void write(Object value, StringBuilder out, int indent) {
+    /** Writes the value (and a line end) to the output in chunks, the same characters as {@link #write(Object)}. */
+    static void write(Object value, Appendable output) throws IOException {
+        Json json = new Json(output);
+        try {
+            json.write(value, 0);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        json.out.append('\n');
+        output.append(json.out);
+    }
+
+    private void flushChunk() {
+        if (sink != null && out.length() >= CHUNK) {
+            try {
+                sink.append(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            out.setLength(0);
+        }
+    }
+
+    private String indent(int level) {
+        if (level >= indents.length) {
+            return "  ".repeat(level);
+        }
+        String s = indents[level];
+        if (s == null) {
+            s = indents[level] = "  ".repeat(level);
+        }
+        return s;
+    }
+
+    private void write(Object value, int indent) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof String s) {
@@ -27,7 +75,7 @@ public final class Json {
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
         } else if (value instanceof double[][] rows) {
-            write(java.util.Arrays.asList(rows), out, indent);
+            write(java.util.Arrays.asList(rows), indent);
         } else if (value instanceof double[] a) {
             out.append('[');
             for (int i = 0; i < a.length; i++) {
@@ -42,13 +90,13 @@ public final class Json {
             out.append("{\n");
             int i = 0;
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                out.append("  ".repeat(indent + 1));
+                out.append(indent(indent + 1));
                 string(String.valueOf(e.getKey()), out);
                 out.append(": ");
-                write(e.getValue(), out, indent + 1);
+                write(e.getValue(), indent + 1);
                 out.append(++i < map.size() ? ",\n" : "\n");
             }
-            out.append("  ".repeat(indent)).append('}');
+            out.append(indent(indent)).append('}');
         } else if (value instanceof List<?> list) {
             if (list.isEmpty()) {
                 out.append("[]");
@@ -56,22 +104,31 @@ public final class Json {
             }
             out.append("[\n");
             for (int i = 0; i < list.size(); i++) {
-                out.append("  ".repeat(indent + 1));
-                write(list.get(i), out, indent + 1);
+                out.append(indent(indent + 1));
+                write(list.get(i), indent + 1);
                 out.append(i + 1 < list.size() ? ",\n" : "\n");
+                flushChunk();
             }
-            out.append("  ".repeat(indent)).append(']');
+            out.append(indent(indent)).append(']');
         } else {
             throw new IllegalArgumentException("cannot write " + value.getClass() + " as JSON");
         }
     }
 
     /** Shortest text that reads back as the same double (Java's Double.toString round-trips). */
-    private static String number(double d) {
+    private String number(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
             return Long.toString((long) d);
         }
-        return Double.toString(d);
+        long bits = Double.doubleToRawLongBits(d);
+        int slot = (int) (bits ^ bits >>> 29 ^ bits >>> 47) & CACHE - 1;
+        if (cachedText[slot] != null && cachedBits[slot] == bits) {
+            return cachedText[slot];
+        }
+        String text = Double.toString(d);
+        cachedBits[slot] = bits;
+        cachedText[slot] = text;
+        return text;
     }
 
     private static void string(String s, StringBuilder out) {

@@ -121,6 +121,10 @@ public final class Main {
     }
 
     private static int fit(Map<String, List<String>> options, PrintStream out, PrintStream err) {
+        org.mixedmodels.engine.glmm.Family family = GlmmCommand.family(options);
+        if (family != null) {
+            return GlmmCommand.fit(family, options, out, err);
+        }
         String data = single(options, "--data", true);
         String formula = single(options, "--formula", true);
         String method = single(options, "--method", false);
@@ -150,7 +154,11 @@ public final class Main {
                         : ProfileLikelihood.waldIntervals(fit, level);
         FitReport.Source source = new FitReport.Source(data, table);
         if ("json".equals(format)) {
-            out.print(Json.write(FitReport.json(fit, inference, formula, source, confint, intervals)));
+            try {
+                Json.write(FitReport.json(fit, inference, formula, source, confint, intervals), out);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e); // a PrintStream does not throw; another output might
+            }
         } else {
             out.print(FitReport.text(fit, inference, formula, source, confint, intervals,
                     options.containsKey("--correlation")));
@@ -267,7 +275,7 @@ public final class Main {
         }
     }
 
-    private static double confLevel(Map<String, List<String>> options) {
+    static double confLevel(Map<String, List<String>> options) {
         String levelText = single(options, "--conf-level", false);
         if (levelText == null) {
             return FixedEffectsInference.DEFAULT_CONFIDENCE_LEVEL;
@@ -289,6 +297,10 @@ public final class Main {
         List<String> formulas = options.getOrDefault("--formula", List.of());
         if (formulas.size() < 2) {
             throw new UsageException("compare needs two or more models: give --formula for each.");
+        }
+        org.mixedmodels.engine.glmm.Family family = GlmmCommand.family(options);
+        if (family != null) {
+            return GlmmCommand.compare(family, formulas, options, out, err);
         }
         String method = single(options, "--method", false);
         FitOptions.Method m = method == null ? FitOptions.Method.ML : parseMethod(method);

@@ -303,25 +303,41 @@ class MainTest {
         Run r = run("bench", "--suite", "--scale", "0.01", "--repeat", "1", "--write-data", dir.toString());
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
-        assertEquals(12, lines.length, r.out());
-        // the per-evaluation cost, then peak heap, the Satterthwaite df time and the optimizer's iterations
-        assertTrue(lines[0].trim().endsWith("eval_ms   peak_MB      df_s  iters"), lines[0]);
-        assertEquals(10, lines[1].trim().split("\\s+").length, lines[1]);
+        assertEquals(14, lines.length, r.out());
+        // the per-evaluation cost, then peak heap, the Satterthwaite df time, the optimizer's iterations and the
+        // Kenward-Roger df time
+        assertTrue(lines[0].trim().endsWith("eval_ms   peak_MB      df_s  iters      kr_s"), lines[0]);
+        assertEquals(11, lines[1].trim().split("\\s+").length, lines[1]);
         for (String name : new String[] {"insteval-crossed", "nested-10k-schools", "nested-100k-schools",
             "crossed-6000x2500", "longitudinal-200k", "longitudinal-1m", "nested-500k", "ar1-ri-200k",
-            "us-10-visits-50k", "us-10x1000-dropout", "us-30x1000-dropout"}) {
+            "us-10-visits-50k", "us-10x1000-dropout", "us-30x1000-dropout", "random-intercept-100k",
+            "glmm-binary-20000x10"}) {
             assertTrue(r.out().contains(name), name + " in " + r.out());
             assertTrue(java.nio.file.Files.exists(dir.resolve(name + ".csv")), name + ".csv");
         }
         assertTrue(java.nio.file.Files.readString(dir.resolve("lme4_bench.R")).contains("lmer(y ~ service * dept"));
         assertTrue(java.nio.file.Files.readString(dir.resolve("lme4_bench.R")).contains("lmerTest::lmer("));
+        // the GLMM case (issue 21): glmer in the R script, CPU seconds too, fit --family in the whole-process script
+        String rScript = java.nio.file.Files.readString(dir.resolve("lme4_bench.R"));
+        assertTrue(rScript.contains("glmer(response ~ time * arm + (time | subject), family = binomial, data = d)")
+            && rScript.contains("cpu_s"), rScript);
+        assertTrue(java.nio.file.Files.readString(dir.resolve("whole_process.sh")).contains("fit --data"
+            + " glmm-binary-20000x10.csv --formula 'response ~ time * arm + (time | subject)' --family binomial"));
+        for (String line : lines) {
+            if (line.startsWith("glmm-binary-20000x10")) {
+                String[] f = line.trim().split("\\s+");
+                assertEquals("2000", f[1], line); // 1% of 200,000 rows
+                assertTrue(f[6].matches("[0-9.]+") && f[8].equals("-"), line);
+            }
+        }
         assertTrue(java.nio.file.Files.readString(dir.resolve("whole_process.sh"))
             .contains("fit --data nested-100k-schools.csv --formula 'y ~ x + (1 | school/student)' --ddf none"));
         // the header names the per-evaluation cost; random-effects cases print a number there, residual ones "-"
         assertTrue(lines[0].contains("eval_ms"), lines[0]);
         for (String line : lines) {
-            if (line.startsWith("nested-10k-schools")) {
+            if (line.startsWith("nested-10k-schools") || line.startsWith("random-intercept-100k")) {
                 assertTrue(line.trim().split("\\s+")[6].matches("[0-9.]+"), line);
+                assertTrue(line.trim().split("\\s+")[10].matches("[0-9.]+"), "kr_s in " + line);
             }
         }
         assertEquals(2, run("bench", "--suite", "--case", "nope").code());

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -139,6 +140,16 @@ public final class CsvReader {
     }
 
     private static String decode(byte[] bytes, int skip, Charset charset, String source) {
+        if (charset.equals(StandardCharsets.UTF_8)) {
+            // String's own UTF-8 decoding (an intrinsic copy for ASCII) gives the same characters as the strict
+            // decoder below for valid text and puts U+FFFD where the text is not valid; only then (or for a real
+            // U+FFFD in the file) the strict decoder reads it again, to accept it or name the bad bytes. The
+            // decoder's UTF-16 buffer and its compaction were half of reading a file.
+            String fast = new String(bytes, skip, bytes.length - skip, StandardCharsets.UTF_8);
+            if (fast.indexOf('\uFFFD') < 0) {
+                return fast;
+            }
+        }
         CharsetDecoder decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes, skip, bytes.length - skip);
@@ -226,13 +237,11 @@ public final class CsvReader {
             }
         }
         char delimiter = delimiter(text, options);
-        List<String[]> records = new ArrayList<>();
-        List<Integer> lines = new ArrayList<>();
-        parseRecords(text, source, delimiter, firstLine, records, lines);
-        if (records.isEmpty()) {
+        Records records = parseRecords(text, source, delimiter, firstLine);
+        if (records.header == null) {
             throw new MixedModelException("The data file '" + source + "' is empty: it needs a header row and data rows.");
         }
-        String[] header = records.get(0);
+        String[] header = records.header;
         Map<String, Integer> seen = new HashMap<>();
         for (int j = 0; j < header.length; j++) {
             if (header[j].isBlank()) {
@@ -245,28 +254,25 @@ public final class CsvReader {
                         + "); give every column a unique name.");
             }
         }
-        int n = records.size() - 1;
+        int n = records.rows;
         if (n == 0) {
             throw new MixedModelException("The data file '" + source + "' has a header but no data rows.");
         }
-        for (int i = 1; i <= n; i++) {
-            if (records.get(i).length != header.length) {
-                throw new MixedModelException("Line " + lines.get(i) + " of '" + source + "' has " + records.get(i).length
-                        + " fields but the header has " + header.length + " (delimiter " + Table.delimiterName(delimiter)
-                        + (options.delimiter() == null ? ", detected from the header" : "") + ")."
-                        + layoutHint(header.length, records.get(i), delimiter, options));
-            }
+        if (records.misfit != null) {
+            throw new MixedModelException("Line " + records.misfitLine + " of '" + source + "' has "
+                    + records.misfit.length + " fields but the header has " + header.length + " (delimiter "
+                    + Table.delimiterName(delimiter) + (options.delimiter() == null ? ", detected from the header" : "")
+                    + ")." + layoutHint(header.length, records.misfit, delimiter, options));
         }
-        int[] lineOfRow = new int[n];
-        for (int i = 0; i < n; i++) {
-            lineOfRow[i] = lines.get(i + 1);
-        }
+        int[] lineOfRow = Arrays.copyOf(records.lineOfRow, n);
         List<Column> columns = new ArrayList<>(header.length);
-        String[] raw = new String[n];
         for (int j = 0; j < header.length; j++) {
+            String[] raw = records.columns[j].length == n ? records.columns[j] : Arrays.copyOf(records.columns[j], n);
+            records.columns[j] = null; // let the cells of a typed column go
             for (int i = 0; i < n; i++) {
-                String v = records.get(i + 1)[j];
-                raw[i] = options.isMissing(v) ? null : v;
+                if (options.isMissing(raw[i])) {
+                    raw[i] = null;
+                }
             }
             columns.add(toColumn(header[j].strip(), raw, lineOfRow, options));
         }
@@ -315,8 +321,7 @@ public final class CsvReader {
                 continue;
             }
             String s = raw[i].strip();
-            Double d = parseNumber(s, options.decimal());
-            if (d == null) {
+            if (!parseNumber(s, options.decimal(), values, i)) {
                 others++;
                 if (firstOther < 0) {
                     firstOther = i;
@@ -327,8 +332,7 @@ public final class CsvReader {
                 continue;
             }
             numbers++;
-            values[i] = d;
-            if (others == 0 && !writtenAsFormatted(s, d)) {
+            if (others == 0 && !writtenAsFormatted(s, values[i])) {
                 if (text == null) {
                     text = new String[n];
                 }
@@ -349,71 +353,218 @@ public final class CsvReader {
 
     /**
      * Whether {@link NumericColumn#format} of the value gives back the text as written, so that the text need not
-     * be kept. Fast paths for the common cases (whole numbers, Java's shortest form with at most 15 significant
-     * digits, which the 15-digit rounding of format reproduces); otherwise format itself, which is slow
-     * (BigDecimal) and so asked only for the odd cell.
+     * be kept; decided from the text alone for a finite value in the normal range (format itself is slow,
+     * BigDecimal, and was most of the time of reading a file of numbers). For a value that is not whole, format
+     * writes the plain decimal {@code -?(0|[1-9][0-9]*)\.[0-9]*[1-9]} (no exponent, no trailing zero) with at most
+     * 15 significant digits; a text of that form with at most 15 significant digits is what format writes of the
+     * double nearest to it (the double is within 2^-53 relative of the text, far inside half a unit of the 15th
+     * digit), and a text of any other form, or with more digits, is not. Whole numbers from 1e15, values near
+     * the subnormal range and non-finite ones ask format itself.
      */
-    private static boolean writtenAsFormatted(String s, double d) {
+    static boolean writtenAsFormatted(String s, double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
             return s.equals(Long.toString((long) d));
         }
-        if (!Double.isFinite(d)) {
+        if (!Double.isFinite(d) || d == Math.rint(d) || Math.abs(d) < Double.MIN_NORMAL * 0x1p53) {
             return s.equals(NumericColumn.format(d));
         }
-        String shortest = Double.toString(d);
-        if (shortest.indexOf('E') < 0 && shortest.length() <= 16 && s.equals(shortest)) {
-            return true; // at most 15 digits besides the point (and sign): format's rounding keeps them all
+        return isShortPlainDecimal(s);
+    }
+
+    /** Whether s is {@code -?(0|[1-9][0-9]*)\.[0-9]*[1-9]} with at most 15 significant digits. */
+    private static boolean isShortPlainDecimal(String s) {
+        int n = s.length();
+        int i = n > 0 && s.charAt(0) == '-' ? 1 : 0;
+        int point = s.indexOf('.', i);
+        if (point <= i || point == n - 1 || s.charAt(n - 1) == '0' || point - i > 1 && s.charAt(i) == '0') {
+            return false;
         }
-        return s.equals(NumericColumn.format(d));
+        int significant = 0;
+        boolean leading = true;
+        for (int k = i; k < n; k++) {
+            if (k == point) {
+                continue;
+            }
+            char c = s.charAt(k);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            if (leading && c == '0') {
+                continue;
+            }
+            leading = false;
+            significant++;
+        }
+        return significant <= 15;
     }
 
     /** A number as R reads one, or null; with a decimal comma, {@code 2,5} is 2.5 and {@code 2.5} is text. */
     public static Double parseNumber(String s, char decimal) {
+        double[] value = new double[1];
+        return parseNumber(s, decimal, value, 0) ? value[0] : null;
+    }
+
+    /** {@link #parseNumber(String, char)} into {@code out[at]}, without boxing; false for a text that is not a number. */
+    static boolean parseNumber(String s, char decimal, double[] out, int at) {
         switch (s) {
             case "NaN":
-                return Double.NaN;
+                out[at] = Double.NaN;
+                return true;
             case "Inf":
             case "+Inf":
-                return Double.POSITIVE_INFINITY;
+                out[at] = Double.POSITIVE_INFINITY;
+                return true;
             case "-Inf":
-                return Double.NEGATIVE_INFINITY;
+                out[at] = Double.NEGATIVE_INFINITY;
+                return true;
             default:
                 break;
         }
         if (decimal == ',') {
             if (s.indexOf('.') >= 0) {
-                return null;
+                return false;
             }
             s = s.replace(',', '.');
         }
         if (s.isEmpty() || !(Character.isDigit(s.charAt(s.length() - 1)) || s.charAt(s.length() - 1) == '.')) {
-            return null; // rejects Java-only forms such as "1d", "1f", "Infinity"
+            return false; // rejects Java-only forms such as "1d", "1f", "Infinity"
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (!(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) {
-                return null; // hex floats (0x1p3) and other Java-only forms
+                return false; // hex floats (0x1p3) and other Java-only forms
             }
         }
+        double fast = shortDecimal(s);
+        if (fast == fast) {
+            out[at] = fast;
+            return true;
+        }
         try {
-            return Double.parseDouble(s);
+            out[at] = Double.parseDouble(s);
+            return true;
         } catch (NumberFormatException e) {
-            return null;
+            return false;
+        }
+    }
+
+    /** Powers of ten that are exact doubles. */
+    private static final double[] EXACT_POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    /**
+     * The value of a plain decimal {@code -?[0-9]+(\.[0-9]*)?} with at most 15 significant digits and at most 22
+     * after the point, else NaN (the caller then asks Double.parseDouble). The digits make an integer m below 2^53
+     * and the value is m / 10^k with both exact doubles, so the one rounding of the division gives the correctly
+     * rounded double, which is what Double.parseDouble returns (Clinger 1990, "How to read floating point numbers
+     * accurately", the fast path): the same bits, at a fraction of the time.
+     */
+    static double shortDecimal(String s) {
+        int n = s.length();
+        int i = n > 0 && s.charAt(0) == '-' ? 1 : 0;
+        if (i == n) {
+            return Double.NaN;
+        }
+        long m = 0;
+        int digits = 0;
+        int afterPoint = -1;
+        for (int k = i; k < n; k++) {
+            char c = s.charAt(k);
+            if (c == '.') {
+                if (afterPoint >= 0) {
+                    return Double.NaN;
+                }
+                afterPoint = 0;
+                continue;
+            }
+            if (c < '0' || c > '9') {
+                return Double.NaN;
+            }
+            if (afterPoint >= 0) {
+                afterPoint++;
+            }
+            if (m != 0 || c != '0') {
+                if (++digits > 15) {
+                    return Double.NaN;
+                }
+            }
+            m = m * 10 + (c - '0');
+        }
+        int scale = Math.max(afterPoint, 0);
+        if (scale > 22 || afterPoint == 0 && n - i == 1) {
+            return Double.NaN; // "." alone, or too many places: the slow path decides
+        }
+        double v = scale == 0 ? m : m / EXACT_POWERS_OF_TEN[scale];
+        return i == 1 ? -v : v;
+    }
+
+    /**
+     * What {@link #parseRecords} found: the header's fields, the data cells by column (row-major records are
+     * never built: a record's fields go straight to their columns), the 1-based line each data row starts on,
+     * and the first data record whose field count differs from the header's (with its line), if any.
+     */
+    private static final class Records {
+        String[] header;
+        String[][] columns;
+        int[] lineOfRow = new int[16];
+        int rows;
+        String[] misfit;
+        int misfitLine;
+        /** Fields of the current record beyond the header's count. */
+        final List<String> extra = new ArrayList<>();
+
+        /** Adds field number k of the current record (the header while there is none). */
+        void field(List<String> headerFields, int k, String value) {
+            if (header == null) {
+                headerFields.add(value);
+            } else if (k < columns.length) {
+                String[] column = columns[k];
+                if (rows >= column.length) {
+                    column = columns[k] = Arrays.copyOf(column, Math.max(16, column.length * 2));
+                }
+                column[rows] = value;
+            } else {
+                extra.add(value);
+            }
+        }
+
+        /** Ends a record of {@code count} fields that started on {@code line}. */
+        void endRecord(List<String> headerFields, int count, int line) {
+            if (header == null) {
+                header = headerFields.toArray(new String[0]);
+                columns = new String[header.length][16]; // grown as rows come: a header of many fields stays small
+                return;
+            }
+            if (count != header.length && misfit == null) {
+                misfit = new String[count];
+                for (int k = 0; k < count; k++) {
+                    misfit[k] = k < header.length ? columns[k][rows] : extra.get(k - header.length);
+                }
+                misfitLine = line;
+            }
+            extra.clear();
+            if (rows >= lineOfRow.length) {
+                lineOfRow = Arrays.copyOf(lineOfRow, lineOfRow.length * 2);
+            }
+            lineOfRow[rows++] = line;
         }
     }
 
     /**
-     * Splits the text into records of fields; {@code lines} gets the 1-based line each record starts on. One
-     * pass over the characters, each copied once (a field of many quotes stays linear).
+     * Splits the text into records of fields, the first the header. One pass over the characters; a field is
+     * cut out of the text as one substring while its characters lie side by side (every unquoted field, and a
+     * quoted one without doubled quotes), else collected character by character, so a field of many quotes
+     * stays linear.
      */
-    private static void parseRecords(String in, String source, char delimiter, int firstLine, List<String[]> records,
-            List<Integer> lines) {
-        List<String> record = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
+    private static Records parseRecords(String in, String source, char delimiter, int firstLine) {
+        Records records = new Records();
+        List<String> headerFields = new ArrayList<>();
+        Field field = new Field(in);
+        int count = 0;
         boolean quoted = false;
         boolean fieldWasQuoted = false;
         // whether the (unquoted) field holds more than white space; kept as characters arrive, since testing
-        // field.toString().isBlank() at every quote made a field of many quotes quadratic to read
+        // the field's text for blanks at every quote made a field of many quotes quadratic to read
         boolean fieldHasText = false;
         boolean recordHasContent = false;
         int line = firstLine;
@@ -424,12 +575,13 @@ public final class CsvReader {
         if (length > 0 && in.charAt(0) == '\uFEFF') {
             i = 1; // byte-order mark
         }
+        field.reset(i);
         for (; i < length; i++) {
             char c = in.charAt(i);
             if (quoted) {
                 if (c == '"') {
                     if (i + 1 < length && in.charAt(i + 1) == '"') {
-                        field.append('"');
+                        field.appendOther('"');
                         i++;
                     } else {
                         quoted = false;
@@ -438,13 +590,13 @@ public final class CsvReader {
                     if (c == '\n' || c == '\r' && !(i + 1 < length && in.charAt(i + 1) == '\n')) {
                         line++;
                     }
-                    field.append(c);
+                    field.append(c, i);
                 }
                 continue;
             }
             if (c == delimiter) {
-                record.add(fieldWasQuoted ? field.toString() : field.toString().strip());
-                field.setLength(0);
+                records.field(headerFields, count++, field.value(!fieldWasQuoted));
+                field.reset(i + 1);
                 fieldWasQuoted = false;
                 fieldHasText = false;
                 recordHasContent = true;
@@ -453,9 +605,9 @@ public final class CsvReader {
                     quoted = true;
                     fieldWasQuoted = true;
                     quoteLine = line;
-                    field.setLength(0);
+                    field.reset(i + 1);
                 } else {
-                    field.append('"');
+                    field.append('"', i);
                     fieldHasText = true;
                 }
                 recordHasContent = true;
@@ -464,22 +616,22 @@ public final class CsvReader {
                     i++; // CRLF is one line end
                 }
                 if (recordHasContent || field.length() > 0) {
-                    record.add(fieldWasQuoted ? field.toString() : field.toString().strip());
-                    records.add(record.toArray(new String[0]));
-                    lines.add(recordLine);
+                    records.field(headerFields, count++, field.value(!fieldWasQuoted));
+                    records.endRecord(headerFields, count, recordLine);
                 }
                 line++;
                 recordLine = line;
-                record.clear();
-                field.setLength(0);
+                count = 0;
+                field.reset(i + 1);
                 fieldWasQuoted = false;
                 fieldHasText = false;
                 recordHasContent = false;
             } else {
-                if (c == '\uFEFF' && records.isEmpty() && record.isEmpty() && field.length() == 0) {
+                if (c == '\uFEFF' && records.header == null && count == 0 && field.length() == 0) {
+                    field.reset(i + 1);
                     continue; // a repeated byte-order mark
                 }
-                field.append(c);
+                field.append(c, i);
                 fieldHasText |= !Character.isWhitespace(c);
                 recordHasContent = true;
             }
@@ -489,9 +641,61 @@ public final class CsvReader {
                     + "' is never closed: check for a missing '\"'.");
         }
         if (recordHasContent || field.length() > 0) {
-            record.add(fieldWasQuoted ? field.toString() : field.toString().strip());
-            records.add(record.toArray(new String[0]));
-            lines.add(recordLine);
+            records.field(headerFields, count++, field.value(!fieldWasQuoted));
+            records.endRecord(headerFields, count, recordLine);
+        }
+        return records;
+    }
+
+    /**
+     * The field being read: while its characters are one run of the text, {@code in[start, end)}; once a
+     * character is added that does not continue the run (after a closing or doubled quote), a copy.
+     */
+    private static final class Field {
+        private final String in;
+        private final StringBuilder copy = new StringBuilder();
+        private int start;
+        private int end;
+        private boolean copied;
+
+        Field(String in) {
+            this.in = in;
+        }
+
+        /** An empty field whose characters would start at {@code at}. */
+        void reset(int at) {
+            start = at;
+            end = at;
+            copied = false;
+        }
+
+        /** Adds the character c found at position {@code at} of the text. */
+        void append(char c, int at) {
+            if (!copied && end == at) {
+                end = at + 1;
+            } else {
+                appendOther(c);
+            }
+        }
+
+        /** Adds a character that is not the next one of the run (a doubled quote's one quote). */
+        void appendOther(char c) {
+            if (!copied) {
+                copy.setLength(0);
+                copy.append(in, start, end);
+                copied = true;
+            }
+            copy.append(c);
+        }
+
+        int length() {
+            return copied ? copy.length() : end - start;
+        }
+
+        /** The field's text, stripped of white space around it when {@code strip}. */
+        String value(boolean strip) {
+            String v = copied ? copy.toString() : in.substring(start, end);
+            return strip ? v.strip() : v;
         }
     }
 }

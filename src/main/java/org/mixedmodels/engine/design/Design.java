@@ -66,6 +66,17 @@ public final class Design {
      */
     public static Design build(Formula formula, DataFrame data, Map<String, String> referenceLevels,
             Map<String, List<String>> levelOrders) {
+        return build(formula, data, referenceLevels, levelOrders, true);
+    }
+
+    /**
+     * As {@link #build(Formula, DataFrame, Map, Map)} for a model with or without a residual variance. Without one
+     * (binomial and Poisson GLMMs) a grouping factor with one level per row (an observation-level random effect, as
+     * grouseticks' INDEX) and more random effects than rows are identifiable, and are allowed, as glmer's defaults
+     * ({@code check.nobs.vs.nlev} and {@code check.nobs.vs.nRE} "ignore").
+     */
+    public static Design build(Formula formula, DataFrame data, Map<String, String> referenceLevels,
+            Map<String, List<String>> levelOrders, boolean residualVariance) {
         if (formula.randomTerms().isEmpty() && formula.residualTerms().isEmpty()) {
             throw new MixedModelException("The formula '" + formula.source()
                     + "' has no random-effects term; add one such as (1 | subject).");
@@ -124,7 +135,7 @@ public final class Design {
                         t.model().columns()[j]);
             }
         }
-        checkGroupCounts(terms, frame.size());
+        checkGroupCounts(terms, frame.size(), residualVariance);
         ResidualDesign residual = formula.residualTerms().isEmpty() ? null
                 : ResidualDesign.of(formula.residualTerms(), frame);
         if (residual != null && !residual.structure().equals("id") && frame.isCategorical(residual.timeName())
@@ -137,19 +148,22 @@ public final class Design {
         return new Design(frame, y, fixed, dropped, terms, residual, warnings);
     }
 
-    /** Each grouping factor needs two or more levels, fewer than the rows, and fewer random effects than rows. */
-    private static void checkGroupCounts(List<RandomEffectTerm> terms, int n) {
+    /**
+     * Each grouping factor needs two or more levels and, for a model with a residual variance, fewer levels than
+     * rows and fewer random effects than rows (see {@link #build(Formula, DataFrame, Map, Map, boolean)}).
+     */
+    private static void checkGroupCounts(List<RandomEffectTerm> terms, int n, boolean residualVariance) {
         for (RandomEffectTerm t : terms) {
             if (t.levelCount() < 2) {
                 throw new MixedModelException("The grouping factor '" + t.groupName() + "' has only one level ('"
                         + t.grouping().levels().get(0) + "') in the rows used; a random effect needs at least two groups.");
             }
-            if (t.levelCount() >= n) {
+            if (t.levelCount() >= n && residualVariance) {
                 throw new MixedModelException("The grouping factor '" + t.groupName() + "' has " + t.levelCount()
                         + " levels for " + n + " rows (one row per group): its variance cannot be told apart from the residual variance. "
                         + "A random effect needs groups with more than one row.");
             }
-            if ((long) t.levelCount() * t.k() >= n && t.k() > 1) {
+            if ((long) t.levelCount() * t.k() >= n && t.k() > 1 && residualVariance) {
                 throw new MixedModelException("The term (" + String.join(" + ", t.columnNames()) + " | " + t.groupName()
                         + ") has " + t.levelCount() * t.k() + " random effects for " + n
                         + " rows; the random-effects parameters and the residual variance are unidentifiable. Use fewer random slopes.");
@@ -252,7 +266,7 @@ public final class Design {
                 checkMagnitude(columns.get(col).name(), new double[] {columns.get(col++).maxAbs()});
             }
         }
-        checkGroupCounts(terms, n);
+        checkGroupCounts(terms, n, true);
         return new Checked(fixed, dropped, kept.stream().mapToInt(Integer::intValue).toArray());
     }
 

@@ -83,11 +83,18 @@ public final class Factor {
      *     sorted order (numerically when all levels are numbers)
      */
     static Factor of(String name, String[] labels, String reference, List<String> order) {
+        // one hash look-up per row: each row gets the index of its label's first occurrence, which is mapped to
+        // the level's place in the final order once the (few) distinct labels are ordered
         Map<String, Integer> seen = new HashMap<>();
         List<String> distinct = new ArrayList<>();
-        for (String s : labels) {
-            if (seen.putIfAbsent(s, distinct.size()) == null) {
-                distinct.add(s);
+        int[] firstSeen = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            Integer earlier = seen.putIfAbsent(labels[i], distinct.size());
+            if (earlier == null) {
+                firstSeen[i] = distinct.size();
+                distinct.add(labels[i]);
+            } else {
+                firstSeen[i] = earlier;
             }
         }
         boolean numeric = allNumeric(distinct);
@@ -126,13 +133,14 @@ public final class Factor {
             }
             distinct.add(0, reference);
         }
-        Map<String, Integer> index = new HashMap<>();
+        // every label seen is a level (a level order given must list them all, checked above)
+        int[] place = new int[seen.size()];
         for (int i = 0; i < distinct.size(); i++) {
-            index.put(distinct.get(i), i);
+            place[seen.get(distinct.get(i))] = i;
         }
         int[] codes = new int[labels.length];
         for (int i = 0; i < labels.length; i++) {
-            codes[i] = index.get(labels[i]);
+            codes[i] = place[firstSeen[i]];
         }
         return new Factor(name, distinct, codes,
                 order != null ? LevelOrder.GIVEN : numeric ? LevelOrder.NUMERIC : LevelOrder.TEXT);
@@ -159,14 +167,39 @@ public final class Factor {
             for (int i = 0; i < n; i++) {
                 keys[i] = (long) codes[i] * next.levelCount() + next.codes[i];
             }
-            long[] distinct = Arrays.stream(keys).distinct().sorted().toArray();
+            long range = (long) labels.size() * next.levelCount();
+            long[] distinct;
+            if (range <= 8L * n + 1024) {
+                // keys in a small range: their ranks by a count over the range, no sort (same codes)
+                int[] rank = new int[(int) range];
+                for (int i = 0; i < n; i++) {
+                    rank[(int) keys[i]] = 1;
+                }
+                int m = 0;
+                for (int k = 0; k < rank.length; k++) {
+                    m += rank[k];
+                }
+                distinct = new long[m];
+                m = 0;
+                for (int k = 0; k < rank.length; k++) {
+                    if (rank[k] != 0) {
+                        distinct[m] = k;
+                        rank[k] = m++;
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    codes[i] = rank[(int) keys[i]];
+                }
+            } else {
+                distinct = sortedDistinct(keys);
+                for (int i = 0; i < n; i++) {
+                    codes[i] = Arrays.binarySearch(distinct, keys[i]);
+                }
+            }
             List<String> combined = new ArrayList<>(distinct.length);
             for (long key : distinct) {
                 combined.add(labels.get((int) (key / next.levelCount())) + ":"
                         + next.levels.get((int) (key % next.levelCount())));
-            }
-            for (int i = 0; i < n; i++) {
-                codes[i] = Arrays.binarySearch(distinct, keys[i]);
             }
             labels = combined;
         }
@@ -175,6 +208,19 @@ public final class Factor {
             name.append(name.length() == 0 ? "" : ":").append(f.name);
         }
         return new Factor(name.toString(), labels, codes);
+    }
+
+    /** The distinct values in increasing order (primitive sort; a stream's distinct() would box every key). */
+    private static long[] sortedDistinct(long[] keys) {
+        long[] sorted = keys.clone();
+        Arrays.sort(sorted);
+        int m = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (m == 0 || sorted[i] != sorted[m - 1]) {
+                sorted[m++] = sorted[i];
+            }
+        }
+        return Arrays.copyOf(sorted, m);
     }
 
     private static boolean allNumeric(List<String> labels) {

@@ -64,7 +64,8 @@ public final class LinearMixedModel {
         // year; theta itself (lme4's) is that divided by the column's scale.
         double[] scale = thetaScales(design);
         MultivariateFunction unitFree = scaledTheta -> watched.value(divide(scaledTheta, scale));
-        OptimizerSummary scaled = ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds());
+        OptimizerSummary scaled = ThetaOptimizer.polished(unitFree,
+                ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds()), deviance.lowerBounds());
         OptimizerSummary opt = new OptimizerSummary(scaled.optimizer(), divide(scaled.initialTheta(), scale),
                 divide(scaled.theta(), scale), scaled.objective(), scaled.evaluations(), scaled.converged(),
                 scaled.message());
@@ -136,19 +137,8 @@ public final class LinearMixedModel {
         }
 
         List<ReBlock> blocks = deviance.blocks();
-        double[][] b = randomEffectsByBlock(deviance, blocks, solution);
-        double[][][] condVar = deviance.unscaledConditionalVariances();
-        List<RandomEffect> ranef = new ArrayList<>();
-        for (int bl = 0; bl < blocks.size(); bl++) {
-            ReBlock blk = blocks.get(bl);
-            for (int c = 0; c < blk.k; c++) {
-                for (int level = 0; level < blk.levelCount(); level++) {
-                    double v = condVar[bl][level][c * blk.k + c] * sigma * sigma;
-                    ranef.add(new RandomEffect(blk.groupName, blk.columnNames.get(c), blk.grouping.levels().get(level),
-                            b[bl][level * blk.k + c], Math.sqrt(Math.max(v, 0))));
-                }
-            }
-        }
+        double[][] b = deviance.randomEffectsByBlock(solution[1], solution[2]);
+        List<RandomEffect> ranef = deviance.randomEffects(b, sigma);
 
         double[][] x = design.fixed().columns();
         double[] y = design.response();
@@ -201,41 +191,11 @@ public final class LinearMixedModel {
                 population, residuals, opt, warnings, null);
     }
 
-    /** b = Lambda u, block by block, level by level. */
-    private static double[][] randomEffectsByBlock(ProfiledDeviance deviance, List<ReBlock> blocks, double[][] solution) {
-        double[][] b = new double[blocks.size()][];
-        int restStart = 0;
-        for (int bl = 0; bl < blocks.size(); bl++) {
-            ReBlock blk = blocks.get(bl);
-            int k = blk.k;
-            double[] lam = deviance.lambda(bl);
-            double[] u;
-            if (bl == 0) {
-                u = solution[1];
-            } else {
-                u = java.util.Arrays.copyOfRange(solution[2], restStart, restStart + blk.size());
-                restStart += blk.size();
-            }
-            double[] out = new double[blk.size()];
-            for (int level = 0; level < blk.levelCount(); level++) {
-                for (int r = 0; r < k; r++) {
-                    double s = 0;
-                    for (int c = 0; c <= r; c++) {
-                        s += lam[r * k + c] * u[level * k + c];
-                    }
-                    out[level * k + r] = s;
-                }
-            }
-            b[bl] = out;
-        }
-        return b;
-    }
-
     /**
      * Variance components per term: Sigma_t = sigma^2 Lambda_t Lambda_t', variances first, then the
      * covariances in the order (1,2), (1,3), (2,3), ..., as lme4's {@code as.data.frame(VarCorr(m))}.
      */
-    static List<VarCorrRow> varCorr(List<RandomEffectTerm> terms, double[] theta, double sigma) {
+    public static List<VarCorrRow> varCorr(List<RandomEffectTerm> terms, double[] theta, double sigma) {
         List<VarCorrRow> rows = new ArrayList<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
         int offset = 0;

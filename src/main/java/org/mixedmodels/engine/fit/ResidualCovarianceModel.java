@@ -1073,7 +1073,49 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (opt == null) {
             opt = ThetaOptimizer.minimize(watched, start, model.lowerBounds());
         }
-        return model.assemble(options, opt);
+        return model.assemble(options, model.polished(opt, monitor, evaluations));
+    }
+
+    /**
+     * The optimizer's result after a Newton step on the analytic gradient ({@link NewtonPolish}) in unit-free
+     * coordinates (theta times its random-effect column's scale, the structure's own parameters as they are), so
+     * that the optimum does not depend on where in its stopping radius the optimizer stopped; unchanged when the
+     * optimizer did not converge.
+     */
+    private OptimizerSummary polished(OptimizerSummary opt, FitMonitor monitor, int[] evaluations) {
+        if (!opt.converged()) {
+            return opt;
+        }
+        double[] scale = LinearMixedModel.thetaScales(design.randomTerms());
+        double[] u = opt.theta().clone();
+        double[] lower = lowerBounds();
+        for (int i = 0; i < thetaCount; i++) {
+            u[i] *= scale[i];
+            lower[i] *= scale[i];
+        }
+        Bfgs.Objective f = (uu, grad) -> {
+            double[] x = uu.clone();
+            for (int i = 0; i < thetaCount; i++) {
+                x[i] /= scale[i];
+            }
+            double value = valueAndGradient(x, grad);
+            for (int i = 0; i < thetaCount; i++) {
+                grad[i] /= scale[i];
+            }
+            monitor.objectiveEvaluated(++evaluations[0], value);
+            return value;
+        };
+        NewtonPolish.Result r = NewtonPolish.polish(f, u, lower);
+        if (r.steps() == 0) {
+            return new OptimizerSummary(opt.optimizer(), opt.initialTheta(), opt.theta(), opt.objective(),
+                    opt.evaluations() + r.evaluations(), true, opt.message(), opt.iterations());
+        }
+        double[] x = r.x();
+        for (int i = 0; i < thetaCount; i++) {
+            x[i] /= scale[i];
+        }
+        return new OptimizerSummary(opt.optimizer(), opt.initialTheta(), x, r.value(),
+                opt.evaluations() + r.evaluations(), true, opt.message(), opt.iterations());
     }
 
     /**

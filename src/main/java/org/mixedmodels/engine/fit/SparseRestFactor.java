@@ -263,6 +263,13 @@ final class SparseRestFactor {
         return -1;
     }
 
+    /** Zeroes the accumulated cross-products (a GLMM's PIRLS forms them anew for every set of weights). */
+    void clearCrossProducts() {
+        Arrays.fill(a22, 0.0);
+        Arrays.fill(a32, 0.0);
+        Arrays.fill(a33, 0.0);
+    }
+
     /**
      * Adds one model-frame row's cross-products: {@code idx[0..nz)} ascending indices of the rest (later random
      * effects, then X's columns, then y), {@code val} the row's values there.

@@ -110,6 +110,19 @@ public final class ThetaOptimizer {
         return new OptimizerSummary(optimizer, initial.clone(), theta, value, count[0], converged, message);
     }
 
+    /**
+     * The optimizer's result after a final Newton step on the same (unit-free) objective ({@link NewtonPolish}),
+     * with the polish's evaluations counted; unchanged when the optimizer did not converge.
+     */
+    public static OptimizerSummary polished(MultivariateFunction objective, OptimizerSummary opt, double[] lower) {
+        if (!opt.converged()) {
+            return opt;
+        }
+        NewtonPolish.Result r = NewtonPolish.polish(objective, opt.theta(), opt.objective(), lower);
+        return new OptimizerSummary(opt.optimizer(), opt.initialTheta(), r.x(), r.value(),
+                opt.evaluations() + r.evaluations(), true, opt.message(), opt.iterations() + r.evaluations());
+    }
+
     /** The point moved strictly inside its lower bounds (BOBYQA needs room for its first trust region). */
     private static double[] inside(double[] x, double[] lower) {
         double[] y = x.clone();

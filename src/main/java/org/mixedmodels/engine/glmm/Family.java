@@ -32,6 +32,10 @@ public enum Family {
             if (m <= 0) {
                 return 0;
             }
+            if (m == 1) {
+                // a 0/1 response: choose(1, k) = 1 (no lgamma per row in the optimizer's inner loop)
+                return k > 0 ? Math.log(mu) : Math.log1p(-mu);
+            }
             double logChoose = Gamma.logGamma(m + 1) - Gamma.logGamma(k + 1) - Gamma.logGamma(m - k + 1);
             return logChoose + (k > 0 ? k * Math.log(mu) : 0) + (m - k > 0 ? (m - k) * Math.log1p(-mu) : 0);
         }
@@ -51,7 +55,8 @@ public enum Family {
         @Override
         public double logDensity(double y, double mu, double wt) {
             // dpois(y, mu, log = TRUE) x wt, R's poisson()$aic (y may be non-integer: R warns and uses lgamma)
-            return wt * (y * Math.log(mu) - mu - Gamma.logGamma(y + 1));
+            // y log(mu) = 0 at y = 0 (R's dpois(0, 0) = 1: the saturated model of a zero count)
+            return wt * ((y == 0 ? 0 : y * Math.log(mu)) - mu - Gamma.logGamma(y + 1));
         }
     };
 

@@ -1,7 +1,12 @@
 package org.mixedmodels.engine.glmm;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.apache.commons.math3.analysis.integration.gauss.GaussIntegrator;
 import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactory;
+import org.mixedmodels.engine.design.RandomEffectTerm;
+import org.mixedmodels.engine.fit.RandomEffect;
 
 /**
  * glmer's objective for a model with one scalar random-effects term {@code (1 | g)}, as a function of
@@ -16,11 +21,12 @@ import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactor
  *     w_k exp(-(devc_jk - devc_j0) / 2 + z_k^2 / 2). This deviance leaves out the saturated log-likelihood, as
  *     lme4's does.</li>
  * </ul>
- * When engine/fit's blocked factorization lands, the per-group diagonal L here is its block for one scalar term;
- * several terms (crossed, slopes) need its sparse/blocked Cholesky of Lambda'Z'WZ Lambda + I inside the same PIRLS
- * loop (with W refreshed each iteration), while the AGQ branch stays limited to one scalar term as in lme4.
+ * The per-group diagonal L here is the blocked factor's first block for one scalar term; the Laplace approximation
+ * for any random part is {@link PirlsDeviance} (on engine/fit's blocked factor), while AGQ stays limited to one
+ * scalar term as in lme4. The per-group PIRLS here is the one the quadrature needs (its nodes sit around each group's
+ * mode).
  */
-final class ScalarRandomInterceptDeviance {
+final class ScalarRandomInterceptDeviance implements GlmmDeviance {
 
     private static final int MAX_PIRLS = 200;
     /** Steps (in u, standard-normal units) below which Fisher scoring is in its quadratic region. */
@@ -41,8 +47,17 @@ final class ScalarRandomInterceptDeviance {
     final double[] lSquared;
     final double[] eta;
 
+    private final RandomEffectTerm term;
+    private double lastTheta = Double.NaN;
+
     ScalarRandomInterceptDeviance(GlmFamily family, double[][] x, double[] y, double[] wt, double[] offset,
-            int[] group, int groups, int nAGQ) {
+            RandomEffectTerm term, int nAGQ) {
+        this.term = term;
+        int groups = term.levelCount();
+        int[] group = new int[y.length];
+        for (int i = 0; i < group.length; i++) {
+            group[i] = term.grouping().code(i);
+        }
         this.family = family;
         this.x = x;
         this.y = y;
@@ -84,7 +99,8 @@ final class ScalarRandomInterceptDeviance {
     }
 
     /** X beta + offset per row. */
-    double[] fixedPredictor(double[] beta) {
+    @Override
+    public double[] fixedPredictor(double[] beta) {
         double[] out = offset.clone();
         for (int k = 0; k < beta.length; k++) {
             double[] c = x[k];
@@ -95,8 +111,30 @@ final class ScalarRandomInterceptDeviance {
         return out;
     }
 
+    @Override
+    public double deviance(double[] theta, double[] beta) {
+        return deviance(theta[0], beta);
+    }
+
+    @Override
+    public double[] eta() {
+        return eta.clone();
+    }
+
+    /** b_j = theta u_j with conditional SD theta / L_jj, as lme4's ranef(condVar = TRUE). */
+    @Override
+    public List<RandomEffect> randomEffects() {
+        List<RandomEffect> out = new ArrayList<>();
+        for (int j = 0; j < u.length; j++) {
+            out.add(new RandomEffect(term.groupName(), term.columnNames().get(0), term.grouping().levels().get(j),
+                    lastTheta * u[j], lastTheta / Math.sqrt(lSquared[j])));
+        }
+        return out;
+    }
+
     /** glmer's deviance at (theta, beta); leaves the modes, L and eta in the fields. */
     double deviance(double theta, double[] beta) {
+        lastTheta = theta;
         double[] fixed = fixedPredictor(beta);
         double total = 0;
         for (int j = 0; j < groupRows.length; j++) {

@@ -31,8 +31,11 @@ import org.mixedmodels.engine.fit.NaturalCovariance;
  *   Phi_A = Phi + 2 Phi (sum_rs W_rs (Q_rs - P_r Phi P_s)) Phi
  * </pre>
  *
- * (the second-derivative term vanishes because Sigma is linear in gamma). These need n x n matrices,
- * so memory grows with the square of the number of rows, as in pbkrtest.
+ * (the second-derivative term vanishes because Sigma is linear in gamma). Where every grouping factor is
+ * nested in one (a random intercept or slopes by subject, {@code (1 | school/class)}), Sigma is block diagonal
+ * by that factor's levels and every term is a sum over the blocks: memory and time grow linearly in the rows
+ * (100,000 rows of a random intercept take seconds). Crossed factors need the n x n matrices, so memory grows
+ * with the square of the number of rows, as in pbkrtest.
  */
 public final class KenwardRoger {
     /** Below this smallest |eigenvalue| the information matrix is pseudo-inverted (pbkrtest's rule). */
@@ -74,7 +77,7 @@ public final class KenwardRoger {
         if (fit.residual() != null) {
             this.phi = fit.fixedCovariance();
             this.beta = fit.beta();
-            BlockParts parts = blockParts(fit, phi, linear);
+            BlockParts parts = blockParts(fit, phi, new ResidualBlocks(new NaturalCovariance(fit)), linear);
             p.addAll(parts.p());
             this.w = parts.w();
             this.adjusted = parts.adjusted();
@@ -84,6 +87,18 @@ public final class KenwardRoger {
         int n = design.nobs();
         List<Generator> generators = generators(design);
         int m = generators.size() + 1;
+        Factor clusters = denseForTest ? null : clusters(design);
+        if (clusters != null) {
+            // V is block diagonal by the levels of a grouping factor that every other one is nested in
+            this.phi = fit.fixedCovariance();
+            this.beta = fit.beta();
+            BlockParts parts = blockParts(fit, phi, new ClusterCovariance(generators,
+                covarianceParameters(fit, design), fit.sigma() * fit.sigma(), membersByLevel(clusters)), true);
+            p.addAll(parts.p());
+            this.w = parts.w();
+            this.adjusted = parts.adjusted();
+            return;
+        }
         long bytes = 8L * n * n * (m + 3);
         long available = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory()
                 - Runtime.getRuntime().freeMemory());
@@ -252,18 +267,215 @@ public final class KenwardRoger {
     }
 
     /**
-     * The same quantities for a model with a residual covariance term, where V is block diagonal by subject
-     * and may be non-linear in its parameters psi ({@link NaturalCovariance}, SAS's parametrization): with
-     * V_r = dV/dpsi_r and V_rs = d2V/dpsi_r dpsi_s (analytic, by hyper-dual arithmetic on V_i(psi); zero for the
-     * parameters of another group and the variance ratios of strata a subject lacks),
+     * V block by block: a model with a residual covariance term (by subject) or a random-effects model whose
+     * grouping factors are all nested in one (by its levels). Derivatives are in the parameters the blocks are
+     * linear or not in.
+     */
+    private interface BlockCovariance {
+        int parameters();
+
+        int blocks();
+
+        int[] rows(int block);
+
+        DMatrixRMaj covariance(int block);
+
+        /** dV/dpsi_r of the block. */
+        DMatrixRMaj derivative(int block, int r);
+
+        /** d2V/dpsi_r dpsi_s of the block; asked only when {@link #linear()} is false. */
+        DMatrixRMaj secondDerivative(int block, int r, int s);
+
+        boolean linear();
+
+        /** Whether psi_r enters the block's V at all (another group's parameters do not). */
+        boolean affects(int block, int r);
+    }
+
+    /**
+     * Residual structures by subject in SAS's parametrization ({@link NaturalCovariance}), with analytic
+     * derivatives (hyper-dual arithmetic on V_i(psi)); zero for the parameters of another group and the variance
+     * ratios of strata a subject lacks.
+     */
+    private static final class ResidualBlocks implements BlockCovariance {
+        private final NaturalCovariance cov;
+        private final double[] psi;
+
+        ResidualBlocks(NaturalCovariance cov) {
+            this.cov = cov;
+            this.psi = cov.estimates();
+        }
+
+        @Override
+        public int parameters() {
+            return psi.length;
+        }
+
+        @Override
+        public int blocks() {
+            return cov.subjects();
+        }
+
+        @Override
+        public int[] rows(int block) {
+            return cov.rows(block);
+        }
+
+        @Override
+        public DMatrixRMaj covariance(int block) {
+            return new DMatrixRMaj(cov.covariance(block, psi));
+        }
+
+        @Override
+        public DMatrixRMaj derivative(int block, int r) {
+            return new DMatrixRMaj(cov.derivatives(block, psi, r, r)[0]);
+        }
+
+        @Override
+        public DMatrixRMaj secondDerivative(int block, int r, int s) {
+            return new DMatrixRMaj(cov.derivatives(block, psi, r, s)[2]);
+        }
+
+        @Override
+        public boolean linear() {
+            return cov.linear();
+        }
+
+        @Override
+        public boolean affects(int block, int r) {
+            return cov.affects(block, r);
+        }
+    }
+
+    /**
+     * A random-effects model's V = sum_r gamma_r G_r + sigma^2 I by cluster (the levels of the grouping factor the
+     * others are nested in): G_r restricted to a cluster's rows, exact derivatives (V is linear in gamma), the
+     * residual variance last, as in the dense formulas.
+     */
+    private static final class ClusterCovariance implements BlockCovariance {
+        private final List<Generator> generators;
+        private final double[] gamma;
+        private final double sigma2;
+        private final List<int[]> clusters;
+
+        ClusterCovariance(List<Generator> generators, double[] gamma, double sigma2, List<int[]> clusters) {
+            this.generators = generators;
+            this.gamma = gamma;
+            this.sigma2 = sigma2;
+            this.clusters = clusters;
+        }
+
+        @Override
+        public int parameters() {
+            return generators.size() + 1;
+        }
+
+        @Override
+        public int blocks() {
+            return clusters.size();
+        }
+
+        @Override
+        public int[] rows(int block) {
+            return clusters.get(block);
+        }
+
+        @Override
+        public DMatrixRMaj covariance(int block) {
+            int[] rows = clusters.get(block);
+            DMatrixRMaj v = new DMatrixRMaj(rows.length, rows.length);
+            for (int i = 0; i < rows.length; i++) {
+                v.set(i, i, sigma2);
+            }
+            for (int r = 0; r < generators.size(); r++) {
+                generators.get(r).addBlockTo(v, gamma[r], rows);
+            }
+            return v;
+        }
+
+        @Override
+        public DMatrixRMaj derivative(int block, int r) {
+            int[] rows = clusters.get(block);
+            DMatrixRMaj d = new DMatrixRMaj(rows.length, rows.length);
+            if (r == generators.size()) {
+                for (int i = 0; i < rows.length; i++) {
+                    d.set(i, i, 1);
+                }
+            } else {
+                generators.get(r).addBlockTo(d, 1, rows);
+            }
+            return d;
+        }
+
+        @Override
+        public DMatrixRMaj secondDerivative(int block, int r, int s) {
+            throw new IllegalStateException("V is linear in its parameters");
+        }
+
+        @Override
+        public boolean linear() {
+            return true;
+        }
+
+        @Override
+        public boolean affects(int block, int r) {
+            return true;
+        }
+    }
+
+    /**
+     * The grouping factor of the random-effects terms that every other term's grouping is nested in (each of
+     * their levels within one of its levels), or null (crossed factors, or a cluster too large for its dense
+     * block: the dense formulas then decide).
+     */
+    private static Factor clusters(Design design) {
+        List<RandomEffectTerm> terms = design.randomTerms();
+        if (terms.isEmpty()) {
+            return null;
+        }
+        Factor outer = terms.get(0).grouping();
+        for (RandomEffectTerm t : terms) {
+            if (t.grouping().levelCount() < outer.levelCount()) {
+                outer = t.grouping();
+            }
+        }
+        for (RandomEffectTerm t : terms) {
+            Factor inner = t.grouping();
+            int[] outerOf = new int[inner.levelCount()];
+            java.util.Arrays.fill(outerOf, -1);
+            for (int i = 0; i < inner.size(); i++) {
+                int l = inner.code(i);
+                if (outerOf[l] < 0) {
+                    outerOf[l] = outer.code(i);
+                } else if (outerOf[l] != outer.code(i)) {
+                    return null;
+                }
+            }
+        }
+        int[] sizes = new int[outer.levelCount()];
+        int largest = 0;
+        for (int i = 0; i < outer.size(); i++) {
+            largest = Math.max(largest, ++sizes[outer.code(i)]);
+        }
+        return largest <= MAX_CLUSTER_ROWS ? outer : null;
+    }
+
+    /** Largest cluster factored as one dense block (a 4,000 x 4,000 block is 128 MB). */
+    private static final int MAX_CLUSTER_ROWS = 4000;
+
+    /** The dense n x n formulas even where V is block diagonal (tests compare the two). */
+    static boolean denseForTest;
+
+    /**
+     * The same quantities block by block, where V is block diagonal ({@link BlockCovariance}: by subject for a
+     * residual covariance term, possibly non-linear in its parameters psi, SAS's parametrization; by cluster for
+     * nested random effects): with V_r = dV/dpsi_r and V_rs = d2V/dpsi_r dpsi_s,
      * P_r = -sum_i X_i' V_i^-1 V_ir V_i^-1 X_i, Q_rs = sum_i X_i' V_i^-1 V_ir V_i^-1 V_is V_i^-1 X_i,
      * R_rs = sum_i X_i' V_i^-1 V_irs V_i^-1 X_i, and Phi_A = Phi + 2 Phi (sum_rs W_rs (Q_rs - P_r Phi P_s
-     * - R_rs / 4)) Phi (Kenward and Roger 1997, eq. 2-5). Memory and time grow linearly in the subjects.
+     * - R_rs / 4)) Phi (Kenward and Roger 1997, eq. 2-5). Memory and time grow linearly in the blocks.
      */
-    private static BlockParts blockParts(FitResult fit, double[][] phi, boolean linear) {
-        NaturalCovariance cov = new NaturalCovariance(fit);
-        double[] psi = cov.estimates();
-        int m = psi.length;
+    private static BlockParts blockParts(FitResult fit, double[][] phi, BlockCovariance cov, boolean linear) {
+        int m = cov.parameters();
         int pc = phi.length;
         double[][] xCols = fit.design().fixed().columns();
         DMatrixRMaj[] pr = new DMatrixRMaj[m];
@@ -277,10 +489,10 @@ public final class KenwardRoger {
             }
         }
         double[][] traces = new double[m][m];
-        for (int subject = 0; subject < cov.subjects(); subject++) {
+        for (int subject = 0; subject < cov.blocks(); subject++) {
             int[] rows = cov.rows(subject);
             int ni = rows.length;
-            DMatrixRMaj vInv = new DMatrixRMaj(cov.covariance(subject, psi));
+            DMatrixRMaj vInv = cov.covariance(subject);
             if (!CommonOps_DDRM.invert(vInv)) {
                 throw new MixedModelException("The marginal covariance of a subject is singular; Kenward-Roger cannot"
                         + " be computed for this fit.");
@@ -299,8 +511,7 @@ public final class KenwardRoger {
                 if (!cov.affects(subject, r)) {
                     continue; // another group's parameter, a stratum the subject lacks: dV_r = 0
                 }
-                // analytic derivatives of V in SAS's parameters (NaturalCovariance, hyper-dual arithmetic)
-                dv[r] = new DMatrixRMaj(cov.derivatives(subject, psi, r, r)[0]);
+                dv[r] = cov.derivative(subject, r);
                 hv[r] = mult(vInv, dv[r]);
                 hvx[r] = mult(hv[r], vx);
                 DMatrixRMaj t = new DMatrixRMaj(pc, pc);
@@ -317,7 +528,7 @@ public final class KenwardRoger {
                     CommonOps_DDRM.multTransA(vx, mult(dv[r], hvx[s]), t);
                     CommonOps_DDRM.addEquals(q[r][s], t);
                     if (!cov.linear() && !linear) {
-                        DMatrixRMaj second = new DMatrixRMaj(cov.derivatives(subject, psi, r, s)[2]);
+                        DMatrixRMaj second = cov.secondDerivative(subject, r, s);
                         DMatrixRMaj u = new DMatrixRMaj(pc, pc);
                         CommonOps_DDRM.multTransA(vx, mult(second, vx), u);
                         CommonOps_DDRM.addEquals(rr[r][s], u);
@@ -394,6 +605,22 @@ public final class KenwardRoger {
                 }
             }
             return out;
+        }
+
+        /** Adds scale * G restricted to the rows given (a cluster) into the dense matrix of those rows. */
+        void addBlockTo(DMatrixRMaj block, double scale, int[] rows) {
+            int k = rows.length;
+            for (int a = 0; a < k; a++) {
+                int i = rows[a];
+                for (int b = 0; b < k; b++) {
+                    int j = rows[b];
+                    if (grouping.code(i) != grouping.code(j)) {
+                        continue;
+                    }
+                    double v = diagonal ? za[i] * za[j] : za[i] * zb[j] + zb[i] * za[j];
+                    block.data[a * k + b] += scale * v;
+                }
+            }
         }
 
         /** Adds scale * G into the dense matrix (row-major n x n). */

@@ -64,27 +64,7 @@ public record FittedModel(String formula, String method, Map<String, List<String
     public static FittedModel of(FitResult fit) {
         Design design = fit.design();
         Formula formula = design.frame().formula();
-        ModelFrame frame = design.frame();
-        Map<String, List<String>> levels = new LinkedHashMap<>();
-        java.util.Set<String> fixedVariables = new java.util.HashSet<>();
-        formula.fixedTerms().forEach(t -> fixedVariables.addAll(t.variables()));
-        for (String v : formula.variables()) {
-            // a grouping variable that is also a fixed effect (recipe in recipe + (1 | recipe:replicate)) needs its
-            // training levels to code the fixed columns of new data
-            boolean grouping = formula.groupingVariables().contains(v) && !fixedVariables.contains(v);
-            if (!v.equals(formula.response()) && !grouping && frame.isCategorical(v)) {
-                levels.put(v, frame.factor(v).levels());
-            }
-        }
-        for (RandomTerm r : formula.randomTerms()) {
-            for (Term t : r.effects()) {
-                for (String v : t.variables()) {
-                    if (frame.isCategorical(v)) {
-                        levels.put(v, frame.factor(v).levels());
-                    }
-                }
-            }
-        }
+        Map<String, List<String>> levels = factorLevels(design);
         Map<String, List<RandomEffectTerm>> byGroup = new LinkedHashMap<>();
         for (RandomEffectTerm t : design.randomTerms()) {
             byGroup.computeIfAbsent(t.groupName(), g -> new ArrayList<>()).add(t);
@@ -154,5 +134,36 @@ public record FittedModel(String formula, String method, Map<String, List<String
         List<String> names = design.fixed().names();
         return new FittedModel(formula.source(), fit.method().name(), levels, names, fit.beta(),
                 fit.fixedCovariance(), groups, fit.sigma(), stats, fit.residual());
+    }
+
+    /**
+     * The levels (reference first) of each categorical variable a prediction needs to code new data: those of the
+     * fixed part (also a grouping variable that is a fixed effect, as recipe in recipe + (1 | recipe:replicate)) and
+     * of the random slopes.
+     */
+    public static Map<String, List<String>> factorLevels(Design design) {
+        Formula formula = design.frame().formula();
+        ModelFrame frame = design.frame();
+        Map<String, List<String>> levels = new LinkedHashMap<>();
+        java.util.Set<String> fixedVariables = new java.util.HashSet<>();
+        formula.fixedTerms().forEach(t -> fixedVariables.addAll(t.variables()));
+        for (String v : formula.variables()) {
+            // a grouping variable that is also a fixed effect (recipe in recipe + (1 | recipe:replicate)) needs its
+            // training levels to code the fixed columns of new data
+            boolean grouping = formula.groupingVariables().contains(v) && !fixedVariables.contains(v);
+            if (!v.equals(formula.response()) && !grouping && frame.isCategorical(v)) {
+                levels.put(v, frame.factor(v).levels());
+            }
+        }
+        for (RandomTerm r : formula.randomTerms()) {
+            for (Term t : r.effects()) {
+                for (String v : t.variables()) {
+                    if (frame.isCategorical(v)) {
+                        levels.put(v, frame.factor(v).levels());
+                    }
+                }
+            }
+        }
+        return levels;
     }
 }

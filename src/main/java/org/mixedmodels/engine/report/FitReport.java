@@ -154,9 +154,14 @@ public final class FitReport {
 
     /** The categorical variables of the fixed effects: {@code variable}, {@code levels}, {@code reference}, {@code order}. */
     private static List<Object> factorsJson(FitResult fit) {
+        return factorsJson(fit.design());
+    }
+
+    /** As above, for any design (also a GLMM's). */
+    static List<Object> factorsJson(org.mixedmodels.engine.design.Design design) {
         List<Object> out = new ArrayList<>();
-        for (String v : fixedFactors(fit)) {
-            Factor f = fit.design().frame().factor(v);
+        for (String v : fixedFactors(design.frame())) {
+            Factor f = design.frame().factor(v);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("variable", v);
             row.put("levels", new ArrayList<Object>(f.levels()));
@@ -169,7 +174,10 @@ public final class FitReport {
 
     /** The categorical variables of the fixed-effect terms, in formula order. */
     public static List<String> fixedFactors(FitResult fit) {
-        ModelFrame frame = fit.design().frame();
+        return fixedFactors(fit.design().frame());
+    }
+
+    private static List<String> fixedFactors(ModelFrame frame) {
         Set<String> vars = new LinkedHashSet<>();
         for (Term t : frame.formula().fixedTerms()) {
             for (String v : t.variables()) {
@@ -591,11 +599,11 @@ public final class FitReport {
     }
 
     /** A value with the column's decimals, or to significant digits when the column needs scientific notation. */
-    private static String column(double v, int decimals) {
+    static String column(double v, int decimals) {
         return decimals < 0 ? sig(v, 5) : fixed(v, decimals);
     }
 
-    private static String fixed(double v, int decimals) {
+    static String fixed(double v, int decimals) {
         if (Double.isNaN(v)) {
             return "NA";
         }

@@ -78,6 +78,7 @@ final class ModelComparisonNodeModel extends StatelessNodeModel {
         org.mixedmodels.knime.data.ColumnTyping typing = null;
         for (int i : new int[] {0, 1, 3}) {
             if (inObjects[i] instanceof MixedModelPortObject m) {
+                ModelRefit.requireLinear(m, "Mixed Model Comparison");
                 models.add(m.model());
                 if (typing != null && !typing.equals(m.typing())) {
                     // models compared on different readings of the table are not nested

@@ -100,6 +100,7 @@ final class MixedModelDiagnosticsNodeModel extends StatelessNodeModel {
     protected PortObject[] execute(final PortObject[] inObjects, final ExecutionContext exec) throws Exception {
         configure(new PortObjectSpec[] {inObjects[0].getSpec(), inObjects[1].getSpec()});
         MixedModelPortObject model = (MixedModelPortObject)inObjects[0];
+        ModelRefit.requireLinear(model, "Mixed Model Diagnostics");
         BufferedDataTable table = (BufferedDataTable)inObjects[1];
         DataFrame data = ModelRefit.data(List.of(model.model()), table, model.typing(), exec.createSubProgress(0.1));
         exec.setMessage("Refitting the model");

@@ -29,12 +29,16 @@ import org.mixedmodels.engine.fit.VarCorrRow;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.RandomTerm;
 import org.mixedmodels.engine.formula.Term;
+import org.mixedmodels.engine.glmm.GlmmResult;
 import org.mixedmodels.engine.inference.CoefficientTest;
 import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.prediction.FittedModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
-/** The Learner's four tables: their specs (known at configure where possible) and their rows. */
+/**
+ * The Learner's four tables: their specs (known at configure where possible) and their rows; for a GLMM the fixed
+ * effects have z tests and the fit statistics glmer's.
+ */
 final class LearnerOutputTables {
 
     private LearnerOutputTables() {
@@ -45,6 +49,14 @@ final class LearnerOutputTables {
             column("Std. Error", DoubleCell.TYPE), column("df", DoubleCell.TYPE), column("t value", DoubleCell.TYPE),
             column("Pr(>|t|)", DoubleCell.TYPE), column("Lower CI", DoubleCell.TYPE),
             column("Upper CI", DoubleCell.TYPE), column(COVARIANCE_COLUMN, StringCell.TYPE));
+    }
+
+    /** A GLMM's fixed effects: Wald z tests and intervals, as glmer's summary (no df). */
+    static DataTableSpec glmmFixedEffectsSpec() {
+        return new DataTableSpec("Fixed effects", column("Term", StringCell.TYPE), column("Estimate", DoubleCell.TYPE),
+            column("Std. Error", DoubleCell.TYPE), column("z value", DoubleCell.TYPE),
+            column("Pr(>|z|)", DoubleCell.TYPE), column("Lower CI", DoubleCell.TYPE),
+            column("Upper CI", DoubleCell.TYPE));
     }
 
     /** Which covariance of the fixed effects the SEs use, as the CLI's JSON {@code vcov} field names it. */
@@ -112,6 +124,76 @@ final class LearnerOutputTables {
         specs.add(column("Converged", BooleanCell.TYPE));
         specs.add(column("Optimizer evaluations", IntCell.TYPE));
         return new DataTableSpec("Fit statistics", specs.toArray(DataColumnSpec[]::new));
+    }
+
+    /** A GLMM's fit statistics, as glmer's summary and the CLI's JSON give them. */
+    static DataTableSpec glmmFitStatisticsSpec(final Formula formula) {
+        List<DataColumnSpec> specs = new ArrayList<>();
+        specs.add(column("Family", StringCell.TYPE));
+        specs.add(column("Link", StringCell.TYPE));
+        specs.add(column("Method", StringCell.TYPE));
+        specs.add(column("nAGQ", IntCell.TYPE));
+        specs.add(column("Observations", IntCell.TYPE));
+        for (String g : groupNames(formula)) {
+            specs.add(column("Groups: " + g, IntCell.TYPE));
+        }
+        specs.add(column("Log-likelihood", DoubleCell.TYPE));
+        specs.add(column("AIC", DoubleCell.TYPE));
+        specs.add(column("BIC", DoubleCell.TYPE));
+        specs.add(column("Deviance", DoubleCell.TYPE));
+        specs.add(column("df.resid", IntCell.TYPE));
+        specs.add(column("Marginal log-likelihood", DoubleCell.TYPE));
+        specs.add(column("Pearson chi-square", DoubleCell.TYPE));
+        specs.add(column("Overdispersion ratio", DoubleCell.TYPE));
+        specs.add(column("Parameters", IntCell.TYPE));
+        specs.add(column("Singular", BooleanCell.TYPE));
+        specs.add(column("Converged", BooleanCell.TYPE));
+        specs.add(column("Optimizer evaluations", IntCell.TYPE));
+        return new DataTableSpec("Fit statistics", specs.toArray(DataColumnSpec[]::new));
+    }
+
+    static BufferedDataTable glmmFixedEffects(final GlmmResult fit, final double level, final ExecutionContext exec) {
+        BufferedDataContainer c = exec.createDataContainer(glmmFixedEffectsSpec());
+        double z = new org.apache.commons.math3.distribution.NormalDistribution().inverseCumulativeProbability(
+            (1 + level) / 2);
+        long row = 0;
+        for (GlmmResult.Coefficient t : fit.fixed()) {
+            c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(t.term()), number(t.estimate()),
+                number(t.se()), number(t.z()), number(t.p()), number(t.estimate() - z * t.se()),
+                number(t.estimate() + z * t.se())));
+        }
+        c.close();
+        return c.getTable();
+    }
+
+    static BufferedDataTable glmmFitStatistics(final GlmmResult fit, final Formula formula,
+        final ExecutionContext exec) {
+        List<DataCell> cells = new ArrayList<>();
+        cells.add(new StringCell(fit.family()));
+        cells.add(new StringCell(fit.link()));
+        cells.add(new StringCell(fit.method()));
+        cells.add(new IntCell(fit.nAGQ()));
+        cells.add(new IntCell(fit.nobs()));
+        for (String g : groupNames(formula)) {
+            Integer n = fit.ngroups().get(g);
+            cells.add(n == null ? missing() : new IntCell(n));
+        }
+        cells.add(number(fit.logLik()));
+        cells.add(number(fit.aic()));
+        cells.add(number(fit.bic()));
+        cells.add(number(fit.deviance()));
+        cells.add(new IntCell(fit.dfResid()));
+        cells.add(number(fit.logLikAbsolute()));
+        cells.add(number(fit.pearsonChiSquare()));
+        cells.add(number(fit.overdispersionRatio()));
+        cells.add(new IntCell(fit.parameterCount()));
+        cells.add(fit.singular() ? BooleanCell.TRUE : BooleanCell.FALSE);
+        cells.add(fit.converged() ? BooleanCell.TRUE : BooleanCell.FALSE);
+        cells.add(new IntCell(fit.evaluations()));
+        BufferedDataContainer c = exec.createDataContainer(glmmFitStatisticsSpec(formula));
+        c.addRowToTable(new DefaultRow(RowKey.createRowKey(0L), cells));
+        c.close();
+        return c.getTable();
     }
 
     /** Grouping factors as lme4 names them ({@code Subject}, {@code neuron:subject}), in formula order. */

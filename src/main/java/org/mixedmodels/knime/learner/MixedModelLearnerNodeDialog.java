@@ -48,6 +48,7 @@ import org.mixedmodels.knime.dialog.LevelsTable;
  * formula instead. "Residual covariance" adds a structure within subject (AR(1), unstructured, ...). The
  * "Options" tab holds the method, df method, confidence level, missing values and their tokens, the covariance of
  * the fixed effects, the numeric columns treated as categorical, reference levels and level orders.
+ * "Distribution" chooses the family (gaussian, or binomial and Poisson GLMMs) and its options ({@link GlmmPanel}).
  */
 final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     /** Numeric columns (KNIME's column combo box, with type icons). */
@@ -88,11 +89,14 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     /** Selection order of the grouping list, which decides the nesting order. */
     private final List<String> groupingOrder = new ArrayList<>();
     private boolean loading;
+    /** Family, link, trials, offset and nAGQ (a GLMM as glmer). */
+    final GlmmPanel distribution = new GlmmPanel();
 
     MixedModelLearnerNodeDialog() {
         addTab("Model", modelTab());
         addTab("Residual covariance", residualTab());
         addTab("Options", optionsTab());
+        addTab("Distribution", distribution.panel());
     }
 
     /** Numeric columns: the response. */
@@ -399,6 +403,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
                 levels.load(spec, java.util.Map.of(), java.util.Map.of()); // unreadable entries: start afresh
             }
             selectResidualCode(s.residualStructure);
+            distribution.load(spec, s);
             if (spec.containsName(s.residualSubject)) {
                 residualSubject.setSelectedColumn(s.residualSubject);
             } else if (s.groupingColumns.length > 0 && spec.containsName(s.groupingColumns[0])) {
@@ -440,6 +445,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         s.residualStructure = residualCode();
         s.residualTime = selected(residualTime);
         s.residualSubject = selected(residualSubject);
+        distribution.save(s);
         s.validate();
         s.saveTo(settings);
     }

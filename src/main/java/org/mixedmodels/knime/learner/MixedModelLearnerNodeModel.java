@@ -25,6 +25,11 @@ import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.RandomTerm;
 import org.mixedmodels.engine.formula.ResidualTerm;
+import org.mixedmodels.engine.glmm.GeneralizedLinearMixedModel;
+import org.mixedmodels.engine.glmm.GlmmOptions;
+import org.mixedmodels.engine.glmm.GlmmResult;
+import org.mixedmodels.engine.prediction.GlmmModel;
+import org.mixedmodels.engine.report.GlmmReport;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.report.FitReport;
 import org.mixedmodels.engine.prediction.FittedModel;
@@ -35,9 +40,10 @@ import org.mixedmodels.knime.port.MixedModelPortObject;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 
 /**
- * Fits a linear mixed model to the input table (the engine's {@link LinearMixedModel}) and outputs the
- * model and its tables: fixed effects with tests and intervals, variance components, random effects per
- * group level, and fit statistics.
+ * Fits a linear mixed model to the input table (the engine's {@link LinearMixedModel}), or with the binomial or
+ * Poisson family a GLMM ({@link GeneralizedLinearMixedModel}, as lme4's glmer), and outputs the model and its
+ * tables: fixed effects with tests and intervals, variance components, random effects per group level, and fit
+ * statistics.
  */
 final class MixedModelLearnerNodeModel extends StatelessNodeModel {
     /** Share of the progress bar for reading the table; the fit takes the rest. */
@@ -54,6 +60,12 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
     protected PortObjectSpec[] configure(final PortObjectSpec[] inSpecs) throws InvalidSettingsException {
         DataTableSpec input = (DataTableSpec)inSpecs[0];
         Formula formula = checkAgainst(input);
+        if (settings.isGeneralized()) {
+            GlmmOptions o = settings.glmmOptions();
+            return new PortObjectSpec[] {MixedModelPortObjectSpec.of(formula, o.family().rName(), o.offset()),
+                LearnerOutputTables.glmmFixedEffectsSpec(), LearnerOutputTables.varianceComponentsSpec(),
+                LearnerOutputTables.randomEffectsSpec(formula, input), LearnerOutputTables.glmmFitStatisticsSpec(formula)};
+        }
         return new PortObjectSpec[] {MixedModelPortObjectSpec.of(formula), LearnerOutputTables.fixedEffectsSpec(),
             LearnerOutputTables.varianceComponentsSpec(), LearnerOutputTables.randomEffectsSpec(formula, input),
             LearnerOutputTables.fitStatisticsSpec(formula)};
@@ -77,6 +89,9 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         if (!TableToDataFrame.isNumeric(response)) {
             throw new InvalidSettingsException("The response column '" + formula.response() + "' is not numeric ("
                 + response.getType() + "); choose a numeric column or convert it (e.g. with String to Number).");
+        }
+        if (settings.isGeneralized()) {
+            checkGlmmColumns(input, formula, settings.glmmOptions());
         }
         for (ResidualTerm residual : formula.residualTerms()) {
             for (RandomTerm r : formula.randomTerms()) {
@@ -122,6 +137,41 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         return formula;
     }
 
+    /** A GLMM's trials and offset columns exist and are numeric; no residual covariance term. */
+    private static void checkGlmmColumns(final DataTableSpec input, final Formula formula, final GlmmOptions o)
+        throws InvalidSettingsException {
+        if (!formula.residualTerms().isEmpty()) {
+            throw new InvalidSettingsException("The formula '" + formula.source() + "' has a residual covariance term; "
+                + "a " + o.family().rName() + " GLMM has none (its variance follows from the family). Remove it, or "
+                + "choose the gaussian family.");
+        }
+        for (String[] column : new String[][] {{o.trials(), "trials"}, {o.offset(), "offset"}}) {
+            if (column[0] == null) {
+                continue;
+            }
+            DataColumnSpec c = input.getColumnSpec(column[0]);
+            if (c == null) {
+                throw new InvalidSettingsException("The " + column[1] + " column '" + column[0] + "' is not in the input"
+                    + " table; choose another on the Distribution tab.");
+            }
+            if (!TableToDataFrame.isNumeric(c)) {
+                throw new InvalidSettingsException("The " + column[1] + " column '" + column[0] + "' is not numeric ("
+                    + c.getType() + "); choose a numeric column on the Distribution tab.");
+            }
+        }
+    }
+
+    /** The GLMM's columns: the formula's, the trials and the offset. */
+    private static List<String> glmmColumns(final Formula formula, final GlmmOptions o) {
+        List<String> columns = new ArrayList<>(formula.variables());
+        for (String c : new String[] {o.trials(), o.offset()}) {
+            if (c != null && !columns.contains(c)) {
+                columns.add(c);
+            }
+        }
+        return columns;
+    }
+
     /** The first missing value in a model column, with its row (number and ID), as an error. */
     private static void failOnMissing(final BufferedDataTable table, final DataFrame data,
         final java.util.Collection<String> columns) throws InvalidSettingsException {
@@ -147,6 +197,9 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
     protected PortObject[] execute(final PortObject[] inObjects, final ExecutionContext exec) throws Exception {
         BufferedDataTable table = (BufferedDataTable)inObjects[0];
         Formula formula = checkAgainst(table.getDataTableSpec());
+        if (settings.isGeneralized()) {
+            return executeGlmm(table, formula, settings.glmmOptions(), exec);
+        }
         DataFrame data = TableToDataFrame.convert(table, formula.variables(), formula.groupingVariables(),
             settings.typing(), exec.createSubProgress(READ_SHARE));
         if (settings.failOnMissing) {
@@ -186,6 +239,41 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
             LearnerOutputTables.randomEffects(model,
                 LearnerOutputTables.randomEffectColumns(formula, table.getDataTableSpec()), exec),
             LearnerOutputTables.fitStatistics(fit, formula, exec)};
+    }
+
+    /**
+     * A binomial or Poisson GLMM (the engine's {@link GeneralizedLinearMixedModel}, as glmer): the model port with
+     * the family, glmer's fixed-effects table with z tests, variance components, conditional modes, fit statistics.
+     * The trials and offset columns are read as the formula's; a missing offset is an error (the engine's message).
+     */
+    private PortObject[] executeGlmm(final BufferedDataTable table, final Formula formula, final GlmmOptions options,
+        final ExecutionContext exec) throws Exception {
+        List<String> columns = glmmColumns(formula, options);
+        DataFrame data = TableToDataFrame.convert(table, columns, formula.groupingVariables(), settings.typing(),
+            exec.createSubProgress(READ_SHARE));
+        if (settings.failOnMissing) {
+            failOnMissing(table, data, columns);
+        }
+        exec.setMessage("Fitting the " + options.family().rName() + " GLMM");
+        GlmmResult fit;
+        try {
+            fit = GeneralizedLinearMixedModel.fit(formula, data, options);
+        } catch (MixedModelException | IllegalArgumentException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        exec.checkCanceled();
+        Set<String> unique = new LinkedHashSet<>(fit.warnings());
+        if (!unique.isEmpty()) {
+            setWarningMessage(String.join("\n", unique));
+        }
+        GlmmModel model = GlmmModel.of(fit, options);
+        String report = GlmmReport.text(fit, formula.source(), options, new GlmmReport.Source("input table"));
+        return new PortObject[] {new MixedModelPortObject(model, new ArrayList<>(unique), settings.typing(), report),
+            LearnerOutputTables.glmmFixedEffects(fit, settings.confidenceLevel, exec),
+            LearnerOutputTables.varianceComponents(fit.varCorr(), null, exec),
+            LearnerOutputTables.randomEffects(model.linearPredictor(),
+                LearnerOutputTables.randomEffectColumns(formula, table.getDataTableSpec()), exec),
+            LearnerOutputTables.glmmFitStatistics(fit, formula, exec)};
     }
 
     @Override

@@ -14,6 +14,9 @@ import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.FormulaParser;
 import org.mixedmodels.engine.formula.FormulaSyntaxException;
 import org.mixedmodels.engine.formula.ResidualTerm;
+import org.mixedmodels.engine.glmm.Family;
+import org.mixedmodels.engine.glmm.GlmmOptions;
+import org.mixedmodels.engine.glmm.Link;
 import org.mixedmodels.engine.inference.CovarianceType;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.LinearContrasts;
@@ -52,6 +55,17 @@ final class MixedModelLearnerSettings {
     static final String MISSING_TOKENS = "missing_tokens";
     /** Covariance of the fixed effects: model, empirical (CR0) or empirical-cr2 (CR2). */
     static final String VCOV = "fixed_effects_covariance";
+    /** Response distribution: gaussian (the linear mixed model), binomial or poisson (a GLMM as glmer). */
+    static final String FAMILY = "family";
+    /** The GLMM's link; empty for the family's canonical link (logit, log). */
+    static final String LINK = "link";
+    /** Binomial successes out of this column's trials; empty for a 0/1 response. */
+    static final String TRIALS_COLUMN = "trials_column";
+    /** A column added to the linear predictor (log exposure); empty for none. */
+    static final String OFFSET_COLUMN = "offset_column";
+    /** glmer's nAGQ: 1 Laplace, more adaptive Gauss-Hermite nodes. */
+    static final String NAGQ = "nagq";
+    static final String GAUSSIAN = "gaussian";
     /** The builder's choice of no residual covariance term. */
     static final String NO_RESIDUAL_STRUCTURE = "none";
 
@@ -80,6 +94,11 @@ final class MixedModelLearnerSettings {
     String[] categoricalColumns = {};
     String missingTokens = "NA";
     String vcov = CovarianceType.MODEL.label();
+    String family = GAUSSIAN;
+    String link = "";
+    String trialsColumn = "";
+    String offsetColumn = "";
+    int nAGQ = 1;
 
     void saveTo(final NodeSettingsWO s) {
         s.addString(FORMULA, formula);
@@ -103,13 +122,19 @@ final class MixedModelLearnerSettings {
         s.addStringArray(CATEGORICAL_COLUMNS, categoricalColumns);
         s.addString(MISSING_TOKENS, missingTokens);
         s.addString(VCOV, vcov);
+        s.addString(FAMILY, family);
+        s.addString(LINK, link);
+        s.addString(TRIALS_COLUMN, trialsColumn);
+        s.addString(OFFSET_COLUMN, offsetColumn);
+        s.addInt(NAGQ, nAGQ);
     }
 
     /**
      * Reads every key; a missing key is an error naming it, except the residual-structure and level-order keys,
      * the missing-value choice, the categorical columns, the missing tokens and the covariance, which workflows saved
      * before they existed lack (then: no residual term, sorted levels, rows with missing values left out, no column
-     * declared categorical, {@code NA} missing, the model-based covariance).
+     * declared categorical, {@code NA} missing, the model-based covariance; and the GLMM keys: gaussian, the canonical
+     * link, no trials or offset column, nAGQ 1).
      */
     static MixedModelLearnerSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
         MixedModelLearnerSettings r = new MixedModelLearnerSettings();
@@ -134,6 +159,11 @@ final class MixedModelLearnerSettings {
         r.categoricalColumns = orEmpty(s.getStringArray(CATEGORICAL_COLUMNS, new String[0]));
         r.missingTokens = s.getString(MISSING_TOKENS, "NA");
         r.vcov = s.getString(VCOV, CovarianceType.MODEL.label());
+        r.family = s.getString(FAMILY, GAUSSIAN);
+        r.link = s.getString(LINK, "");
+        r.trialsColumn = s.getString(TRIALS_COLUMN, "");
+        r.offsetColumn = s.getString(OFFSET_COLUMN, "");
+        r.nAGQ = s.getInt(NAGQ, 1);
         return r;
     }
 
@@ -154,6 +184,7 @@ final class MixedModelLearnerSettings {
         referenceLevelMap();
         levelOrderMap();
         covariance();
+        glmmOptions();
         if (!useTypedFormula && !NO_RESIDUAL_STRUCTURE.equals(residualStructure)) {
             if (!ResidualTerm.STRUCTURES.contains(residualStructure)) {
                 throw new InvalidSettingsException("Unknown residual covariance structure '" + residualStructure
@@ -239,6 +270,56 @@ final class MixedModelLearnerSettings {
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
+    }
+
+    /** True for a binomial or Poisson response (a GLMM). */
+    boolean isGeneralized() {
+        return family != null && !family.isBlank() && !GAUSSIAN.equalsIgnoreCase(family);
+    }
+
+    /**
+     * The GLMM's options (null for gaussian), each choice checked with a message saying what to change: the family,
+     * the link that goes with it, trials only for the binomial, nAGQ from 1 to 100. Reference levels are added at
+     * execute.
+     */
+    GlmmOptions glmmOptions() throws InvalidSettingsException {
+        if (!isGeneralized()) {
+            return null;
+        }
+        Family f;
+        try {
+            f = Family.of(family);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingsException("Unknown family '" + family + "'; choose gaussian, binomial or poisson.");
+        }
+        Link l = null;
+        if (link != null && !link.isBlank()) {
+            try {
+                l = Link.of(link);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingsException(e.getMessage());
+            }
+            if (!f.links().contains(l)) {
+                throw new InvalidSettingsException("The " + f.rName() + " family does not take the " + l.rName()
+                    + " link; choose " + String.join(", ", f.links().stream().map(Link::rName).toList()) + ".");
+            }
+        }
+        boolean trials = trialsColumn != null && !trialsColumn.isBlank();
+        if (trials && f != Family.BINOMIAL) {
+            throw new InvalidSettingsException("A trials column goes with the binomial family only; clear \"Trials\" "
+                + "for the " + f.rName() + " family.");
+        }
+        if (nAGQ < 1 || nAGQ > 100) {
+            throw new InvalidSettingsException("The number of quadrature points (nAGQ) must be from 1 (Laplace) to 100;"
+                + " it is " + nAGQ + ".");
+        }
+        if (!NO_RESIDUAL_STRUCTURE.equals(residualStructure) && !useTypedFormula) {
+            throw new InvalidSettingsException("A residual covariance structure applies to linear mixed models only; "
+                + "choose \"none\" on the Residual covariance tab for a " + f.rName() + " GLMM.");
+        }
+        boolean offset = offsetColumn != null && !offsetColumn.isBlank();
+        return new GlmmOptions(f, l, trials ? trialsColumn : null, offset ? offsetColumn : null, nAGQ,
+            referenceLevelMap(), levelOrderMap());
     }
 
     /** How the table is read: the categorical columns and the missing tokens. */

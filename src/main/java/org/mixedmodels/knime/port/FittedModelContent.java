@@ -10,6 +10,7 @@ import org.knime.core.node.ModelContentRO;
 import org.knime.core.node.ModelContentWO;
 import org.mixedmodels.engine.fit.ResidualFit;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.engine.prediction.GlmmModel;
 
 /**
  * Writes a {@link FittedModel} to KNIME model content and reads it back: a versioned, readable document
@@ -34,12 +35,20 @@ import org.mixedmodels.engine.prediction.FittedModel;
  * Version 4 adds to {@code residual_structure/} the {@code group_factor} and its {@code groups} of group-specific
  * parameters ({@code us(visit | arm / subject)}) and the {@code variance_factor} and its {@code strata} of a
  * {@code varident} term; only models with one of these are written as version 4, so older versions refuse just those.
+ * Version 5 adds, for a GLMM, {@code glmm/} with {@code family}, {@code link}, {@code trials} and {@code offset}
+ * (columns, empty for none) and {@code nAGQ}; the rest of the layout is the linear predictor's (method {@code Laplace}
+ * or {@code AGQ}, sigma 1). Without the block the model is a linear mixed model, as every model of versions 1 to 4;
+ * only GLMMs are written as version 5.
  */
 final class FittedModelContent {
     /** Raised when the layout changes; older models stay readable. */
-    static final int FORMAT_VERSION = 4;
+    static final int FORMAT_VERSION = 5;
+    /** The version of models with group-specific parameters or a varident term. */
+    static final int GROUPED_FORMAT_VERSION = 4;
     /** The version of models without group-specific parameters or a varident term (their layout is version 3's). */
     static final int PLAIN_FORMAT_VERSION = 3;
+    /** The block with a GLMM's family, link, trials and offset columns and nAGQ (version 5). */
+    static final String GLMM = "glmm";
     /** The block with the Learner's categorical columns and missing tokens (version 3). */
     static final String COLUMN_TYPING = "column_typing";
 
@@ -49,7 +58,12 @@ final class FittedModelContent {
     static void save(final FittedModel model, final List<String> warnings, final ModelContentWO content) {
         boolean grouped = model.residual() != null
             && (model.residual().groupFactor() != null || model.residual().varianceFactor() != null);
-        content.addInt("format_version", grouped ? FORMAT_VERSION : PLAIN_FORMAT_VERSION);
+        save(model, warnings, content, grouped ? GROUPED_FORMAT_VERSION : PLAIN_FORMAT_VERSION);
+    }
+
+    private static void save(final FittedModel model, final List<String> warnings, final ModelContentWO content,
+            final int version) {
+        content.addInt("format_version", version);
         content.addString("formula", model.formula());
         content.addString("method", model.method());
         content.addDouble("sigma", model.sigma());
@@ -97,8 +111,19 @@ final class FittedModelContent {
         }
     }
 
-    /** The model and its warnings. */
-    record Loaded(FittedModel model, List<String> warnings) {
+    /** The model and its warnings; {@code glmm} null for a linear mixed model. */
+    record Loaded(FittedModel model, GlmmModel glmm, List<String> warnings) {
+    }
+
+    /** A GLMM: its linear predictor as above, then the {@code glmm} block. */
+    static void save(final GlmmModel glmm, final List<String> warnings, final ModelContentWO content) {
+        save(glmm.linearPredictor(), warnings, content, FORMAT_VERSION);
+        ModelContentWO g = content.addModelContent(GLMM);
+        g.addString("family", glmm.family());
+        g.addString("link", glmm.link());
+        g.addString("trials", glmm.trials() == null ? "" : glmm.trials());
+        g.addString("offset", glmm.offset() == null ? "" : glmm.offset());
+        g.addInt("nAGQ", glmm.nAGQ());
     }
 
     static Loaded load(final ModelContentRO content) throws InvalidSettingsException {
@@ -159,7 +184,19 @@ final class FittedModelContent {
         }
         FittedModel model = new FittedModel(content.getString("formula"), content.getString("method"),
             factorLevels, names, beta, fixedCov, groups, sigma, statistics, residual);
-        return new Loaded(model, List.of(content.getStringArray("warnings")));
+        GlmmModel glmm = null;
+        if (content.containsKey(GLMM)) {
+            ModelContentRO g = content.getModelContent(GLMM);
+            String trials = g.getString("trials");
+            String offset = g.getString("offset");
+            try {
+                glmm = new GlmmModel(model, g.getString("family"), g.getString("link"), trials.isEmpty() ? null : trials,
+                    offset.isEmpty() ? null : offset, g.getInt("nAGQ"));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingsException("The saved GLMM's family cannot be read: " + e.getMessage(), e);
+            }
+        }
+        return new Loaded(model, glmm, List.of(content.getStringArray("warnings")));
     }
 
     private static void saveMatrix(final double[][] m, final ModelContentWO content) {

@@ -18,10 +18,11 @@ import org.knime.core.node.port.PortObjectSpec;
 import org.knime.core.node.port.PortType;
 import org.knime.core.node.port.PortTypeRegistry;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.engine.prediction.GlmmModel;
 import org.mixedmodels.knime.data.ColumnTyping;
 
 /**
- * A fitted linear mixed model travelling from the Learner to the Predictor: everything needed to predict
+ * A fitted linear mixed model or GLMM travelling from the Learner to the Predictor: everything needed to predict
  * without the training table (see {@link FittedModelContent} for the saved layout).
  */
 public final class MixedModelPortObject extends AbstractSimplePortObject {
@@ -39,6 +40,8 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
     }
 
     private FittedModel model;
+    /** The GLMM's family and offset with the same linear predictor as {@link #model}; null for a linear model. */
+    private GlmmModel glmm;
     private List<String> warnings;
     /** How the Learner read its table; the Predictor and the refitting nodes read theirs the same way. */
     private ColumnTyping typing = ColumnTyping.DEFAULT;
@@ -72,8 +75,34 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
         this.report = report;
     }
 
+    /**
+     * A GLMM (binomial or Poisson, as glmer) travelling from the Learner to the Predictor.
+     *
+     * @param report the fit's summary as the command line prints it ({@code GlmmReport.text})
+     */
+    public MixedModelPortObject(final GlmmModel glmm, final List<String> warnings, final ColumnTyping typing,
+        final String report) {
+        this(glmm.linearPredictor(), warnings, typing, report);
+        this.glmm = glmm;
+        this.spec = MixedModelPortObjectSpec.of(model.parsedFormula(), glmm.family(), glmm.offset());
+    }
+
+    /**
+     * The linear predictor (formula, coefficients, modes). For a linear mixed model the whole model; for a GLMM see
+     * {@link #glmm()}.
+     */
     public FittedModel model() {
         return model;
+    }
+
+    /** The GLMM, or null for a linear mixed model. */
+    public GlmmModel glmm() {
+        return glmm;
+    }
+
+    /** True for a binomial or Poisson model. */
+    public boolean isGeneralized() {
+        return glmm != null;
     }
 
     /** The Learner's "treat as categorical" columns and missing-value tokens. */
@@ -93,6 +122,10 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
 
     @Override
     public String getSummary() {
+        if (glmm != null) {
+            return "Generalized linear mixed model " + model.formula() + " (" + glmm.family() + ", " + glmm.link() + ", "
+                + model.method() + ", " + (long)statistic("nobs") + " observations)";
+        }
         return "Linear mixed model " + model.formula() + " (" + model.method() + ", "
             + (long)statistic("nobs") + " observations)";
     }
@@ -166,7 +199,11 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
 
     @Override
     protected void save(final ModelContentWO content, final ExecutionMonitor exec) throws CanceledExecutionException {
-        FittedModelContent.save(model, warnings, content);
+        if (glmm != null) {
+            FittedModelContent.save(glmm, warnings, content);
+        } else {
+            FittedModelContent.save(model, warnings, content);
+        }
         typing.save(content.addModelContent(FittedModelContent.COLUMN_TYPING));
         if (report != null) {
             content.addString(REPORT_KEY, report);
@@ -178,11 +215,13 @@ public final class MixedModelPortObject extends AbstractSimplePortObject {
         throws InvalidSettingsException, CanceledExecutionException {
         FittedModelContent.Loaded loaded = FittedModelContent.load(content);
         model = loaded.model();
+        glmm = loaded.glmm();
         warnings = loaded.warnings();
         typing = content.containsKey(FittedModelContent.COLUMN_TYPING)
             ? ColumnTyping.load(content.getModelContent(FittedModelContent.COLUMN_TYPING)) : ColumnTyping.DEFAULT;
         report = content.getString(REPORT_KEY, null);
         spec = loadedSpec instanceof MixedModelPortObjectSpec s ? s
-            : MixedModelPortObjectSpec.of(model.parsedFormula());
+            : glmm != null ? MixedModelPortObjectSpec.of(model.parsedFormula(), glmm.family(), glmm.offset())
+                : MixedModelPortObjectSpec.of(model.parsedFormula());
     }
 }

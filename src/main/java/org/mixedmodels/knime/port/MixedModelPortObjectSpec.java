@@ -12,7 +12,8 @@ import org.mixedmodels.engine.formula.FormulaParser;
 
 /**
  * What a downstream node knows about a mixed model before it is fitted: the formula and the columns a
- * table must hold to be predicted from it (predictors and grouping columns) and the response.
+ * table must hold to be predicted from it (predictors and grouping columns) and the response; for a GLMM also its
+ * family and offset column.
  */
 public final class MixedModelPortObjectSpec extends AbstractSimplePortObjectSpec {
 
@@ -24,6 +25,13 @@ public final class MixedModelPortObjectSpec extends AbstractSimplePortObjectSpec
     private String response;
     private List<String> predictors;
     private List<String> groupingColumns;
+    /** {@code gaussian} for a linear mixed model, else the GLMM's family ({@code binomial}, {@code poisson}). */
+    private String family = GAUSSIAN;
+    /** The GLMM's offset column, or null. */
+    private String offset;
+
+    /** The family of a linear mixed model (and of specs saved before GLMMs). */
+    public static final String GAUSSIAN = "gaussian";
 
     /** For the framework; it loads the content afterwards. */
     public MixedModelPortObjectSpec() {
@@ -36,6 +44,29 @@ public final class MixedModelPortObjectSpec extends AbstractSimplePortObjectSpec
         this.response = response;
         this.predictors = List.copyOf(predictors);
         this.groupingColumns = List.copyOf(groupingColumns);
+    }
+
+    /** The spec of a GLMM: as {@link #of(Formula)}, with its family and offset column (null for none). */
+    public static MixedModelPortObjectSpec of(final Formula formula, final String family, final String offset) {
+        MixedModelPortObjectSpec s = of(formula);
+        s.family = family == null ? GAUSSIAN : family;
+        s.offset = offset;
+        return s;
+    }
+
+    /** {@code gaussian}, {@code binomial} or {@code poisson}. */
+    public String family() {
+        return family;
+    }
+
+    /** True for a binomial or Poisson model (a GLMM). */
+    public boolean isGeneralized() {
+        return !GAUSSIAN.equals(family);
+    }
+
+    /** The GLMM's offset column, or null. */
+    public String offset() {
+        return offset;
     }
 
     /** The spec of a model with this formula. */
@@ -73,6 +104,10 @@ public final class MixedModelPortObjectSpec extends AbstractSimplePortObjectSpec
         model.addString("response", response);
         model.addStringArray("predictors", predictors.toArray(String[]::new));
         model.addStringArray("grouping_columns", groupingColumns.toArray(String[]::new));
+        if (isGeneralized()) {
+            model.addString("family", family);
+            model.addString("offset", offset);
+        }
     }
 
     @Override
@@ -81,16 +116,20 @@ public final class MixedModelPortObjectSpec extends AbstractSimplePortObjectSpec
         response = model.getString("response");
         predictors = List.of(model.getStringArray("predictors"));
         groupingColumns = List.of(model.getStringArray("grouping_columns"));
+        // absent in linear models' specs and in those saved before GLMMs
+        family = model.getString("family", GAUSSIAN);
+        offset = model.getString("offset", null);
     }
 
     @Override
     public boolean equals(final Object o) {
         return o instanceof MixedModelPortObjectSpec s && s.formula.equals(formula) && s.response.equals(response)
-            && s.predictors.equals(predictors) && s.groupingColumns.equals(groupingColumns);
+            && s.predictors.equals(predictors) && s.groupingColumns.equals(groupingColumns) && s.family.equals(family)
+            && Objects.equals(s.offset, offset);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(formula, response, predictors, groupingColumns);
+        return Objects.hash(formula, response, predictors, groupingColumns, family, offset);
     }
 }

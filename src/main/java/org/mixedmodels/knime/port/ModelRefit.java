@@ -34,6 +34,19 @@ public final class ModelRefit {
     private ModelRefit() {
     }
 
+    /**
+     * Refuses a GLMM port in a node that refits linear mixed models (Tests, Diagnostics, Comparison), saying which
+     * analyses a GLMM has.
+     */
+    public static void requireLinear(final MixedModelPortObject port, final String node)
+        throws InvalidSettingsException {
+        if (port != null && port.isGeneralized()) {
+            throw new InvalidSettingsException("The " + node + " node takes linear mixed models; this model is a "
+                + port.glmm().family() + " GLMM (" + port.model().formula() + "). Its Wald z tests are in the Learner's "
+                + "fixed-effects table and its predictions come from the Mixed Model Predictor.");
+        }
+    }
+
     /** The columns of the table the models need, grouping columns read as categories. */
     public static DataFrame data(final List<FittedModel> models, final BufferedDataTable table,
         final ExecutionMonitor exec) throws InvalidSettingsException, CanceledExecutionException {

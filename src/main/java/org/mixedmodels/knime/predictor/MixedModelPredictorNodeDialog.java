@@ -20,7 +20,7 @@ import org.knime.core.node.NotConfigurableException;
 import org.knime.core.node.port.PortObjectSpec;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 
-/** The Predictor's dialog: prediction column name and the optional columns. */
+/** The Predictor's dialog: prediction column name, the optional columns and, for GLMMs, the scale. */
 final class MixedModelPredictorNodeDialog extends NodeDialogPane {
     private final JCheckBox hasCustomName = new JCheckBox("Change prediction column name");
     private final JTextField customName = new JTextField(24);
@@ -30,7 +30,11 @@ final class MixedModelPredictorNodeDialog extends NodeDialogPane {
     private final JSpinner level = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
     private final JCheckBox estimateNewGroups =
         new JCheckBox("Estimate random effects of new groups from their rows (needs the response column)");
+    /** GLMMs: log odds or log rates instead of probabilities or rates. */
+    final JCheckBox linkScale = new JCheckBox("GLMM: predict on the link scale (log odds, log rate) instead of the "
+        + "response scale (probability, rate)");
     private String response = "response";
+    private boolean generalized;
 
     MixedModelPredictorNodeDialog() {
         JPanel p = new JPanel(new GridBagLayout());
@@ -41,6 +45,7 @@ final class MixedModelPredictorNodeDialog extends NodeDialogPane {
         level.setEditor(new JSpinner.NumberEditor(level, "0.###"));
         add(p, y++, interval, labelled("Level", level));
         add(p, y++, estimateNewGroups, null);
+        add(p, y++, linkScale, null);
         GridBagConstraints fill = new GridBagConstraints();
         fill.gridy = y;
         fill.weighty = 1;
@@ -77,6 +82,11 @@ final class MixedModelPredictorNodeDialog extends NodeDialogPane {
             customName.setText("Prediction (" + response + ")");
         }
         level.setEnabled(interval.isSelected());
+        // a GLMM: its interval is the confidence interval of the population mean; new groups are not estimated
+        linkScale.setEnabled(generalized);
+        estimateNewGroups.setEnabled(!generalized);
+        interval.setText(generalized ? "Append confidence interval of the population prediction"
+            : "Append prediction interval for a new observation");
     }
 
     @Override
@@ -84,6 +94,7 @@ final class MixedModelPredictorNodeDialog extends NodeDialogPane {
         throws NotConfigurableException {
         if (specs[0] instanceof MixedModelPortObjectSpec model) {
             response = model.response();
+            generalized = model.isGeneralized();
         }
         MixedModelPredictorSettings s;
         try {
@@ -98,6 +109,7 @@ final class MixedModelPredictorNodeDialog extends NodeDialogPane {
         interval.setSelected(s.includeInterval);
         level.setValue(s.intervalLevel);
         estimateNewGroups.setSelected(s.estimateNewGroups);
+        linkScale.setSelected(s.linkScale);
         updateEnabled();
     }
 
@@ -110,7 +122,8 @@ final class MixedModelPredictorNodeDialog extends NodeDialogPane {
         s.includeStandardError = standardError.isSelected();
         s.includeInterval = interval.isSelected();
         s.intervalLevel = ((Number)level.getValue()).doubleValue();
-        s.estimateNewGroups = estimateNewGroups.isSelected();
+        s.estimateNewGroups = estimateNewGroups.isSelected() && !generalized;
+        s.linkScale = linkScale.isSelected();
         s.validate();
         s.saveTo(settings);
     }

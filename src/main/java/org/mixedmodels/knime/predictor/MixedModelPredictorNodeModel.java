@@ -28,6 +28,7 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.Column;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.data.NumericColumn;
+import org.mixedmodels.engine.prediction.GlmmPrediction;
 import org.mixedmodels.engine.prediction.Prediction;
 import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.data.TableToDataFrame;
@@ -37,7 +38,9 @@ import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 /**
  * Appends a mixed model's predictions to a table: conditional on the group levels seen in training (the
  * population prediction for levels not seen), and optionally the population prediction, its standard error
- * and a prediction interval (the engine's {@link Prediction}).
+ * and a prediction interval (the engine's {@link Prediction}). For a GLMM ({@link GlmmPrediction}) the predictions
+ * are probabilities or rates (or, on the link scale, log odds or log rates), the offset column taken from the table;
+ * the interval is the population prediction's confidence interval.
  */
 final class MixedModelPredictorNodeModel extends StatelessNodeModel {
     private MixedModelPredictorSettings settings = new MixedModelPredictorSettings();
@@ -56,13 +59,24 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
             return new PortObjectSpec[] {null};
         }
         check(model, table);
-        return new PortObjectSpec[] {new DataTableSpec(table, appendedSpec(model.response(), table))};
+        return new PortObjectSpec[] {new DataTableSpec(table, appendedSpec(model, table))};
     }
 
     private void check(final MixedModelPortObjectSpec model, final DataTableSpec table)
         throws InvalidSettingsException {
         TableToDataFrame.checkColumnsExist(table, model.predictors(), "(a predictor of the model)");
         TableToDataFrame.checkColumnsExist(table, model.groupingColumns(), "(a grouping column of the model)");
+        if (model.isGeneralized()) {
+            if (model.offset() != null) {
+                TableToDataFrame.checkColumnsExist(table, List.of(model.offset()), "(the model's offset column)");
+            }
+            if (settings.estimateNewGroups) {
+                throw new InvalidSettingsException("Estimating the random effects of new groups is available for linear "
+                    + "mixed models only; this model is a " + model.family() + " GLMM. Untick \"Estimate random effects "
+                    + "of new groups from their rows\" (new groups then get population predictions).");
+            }
+            return;
+        }
         if (settings.estimateNewGroups) {
             DataColumnSpec y = table.getColumnSpec(model.response());
             if (y == null || !TableToDataFrame.isNumeric(y)) {
@@ -73,19 +87,37 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
         }
     }
 
-    private DataTableSpec appendedSpec(final String response, final DataTableSpec table) {
+    private DataTableSpec appendedSpec(final MixedModelPortObjectSpec model, final DataTableSpec table) {
+        String response = model.response();
         List<String> names = new ArrayList<>();
-        names.add(settings.predictionName(response));
-        if (settings.includePopulation) {
-            names.add("Population prediction (" + response + ")");
-        }
-        if (settings.includeStandardError) {
-            names.add("SE of population prediction (" + response + ")");
-        }
-        if (settings.includeInterval) {
-            String pct = percent(settings.intervalLevel);
-            names.add("Lower " + pct + " prediction limit (" + response + ")");
-            names.add("Upper " + pct + " prediction limit (" + response + ")");
+        if (model.isGeneralized()) {
+            // a GLMM: the response (or link) scale; its interval is the population mean's confidence interval
+            String scale = settings.linkScale ? "linear predictor" : "prediction";
+            names.add(settings.glmmPredictionName(response));
+            if (settings.includePopulation) {
+                names.add("Population " + scale + " (" + response + ")");
+            }
+            if (settings.includeStandardError) {
+                names.add("SE of population linear predictor (" + response + ")");
+            }
+            if (settings.includeInterval) {
+                String pct = percent(settings.intervalLevel);
+                names.add("Lower " + pct + " confidence limit of population " + scale + " (" + response + ")");
+                names.add("Upper " + pct + " confidence limit of population " + scale + " (" + response + ")");
+            }
+        } else {
+            names.add(settings.predictionName(response));
+            if (settings.includePopulation) {
+                names.add("Population prediction (" + response + ")");
+            }
+            if (settings.includeStandardError) {
+                names.add("SE of population prediction (" + response + ")");
+            }
+            if (settings.includeInterval) {
+                String pct = percent(settings.intervalLevel);
+                names.add("Lower " + pct + " prediction limit (" + response + ")");
+                names.add("Upper " + pct + " prediction limit (" + response + ")");
+            }
         }
         DataColumnSpec[] specs = new DataColumnSpec[names.size()];
         DataTableSpec sofar = table;
@@ -113,16 +145,21 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
         if (table.getDataTableSpec().containsName(modelSpec.response())) {
             columns.add(modelSpec.response());
         }
+        if (model.isGeneralized() && model.glmm().offset() != null) {
+            columns.add(model.glmm().offset());
+        }
         // read as the Learner read its table: the same categorical columns and missing tokens
         DataFrame data = TableToDataFrame.convert(table, columns, Set.copyOf(modelSpec.groupingColumns()),
             model.typing(), exec.createSubProgress(0.3));
-        Prediction p;
+        Columns p;
         try {
-            p = Prediction.of(model.model(), data, settings.intervalLevel, settings.estimateNewGroups);
+            p = model.isGeneralized() ? Columns.of(GlmmPrediction.of(model.glmm(), data, settings.intervalLevel, true),
+                settings.linkScale) : Columns.of(Prediction.of(model.model(), data, settings.intervalLevel,
+                    settings.estimateNewGroups));
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
-        DataTableSpec appended = appendedSpec(modelSpec.response(), table.getDataTableSpec());
+        DataTableSpec appended = appendedSpec(modelSpec, table.getDataTableSpec());
         BufferedDataContainer out = exec.createDataContainer(new DataTableSpec(table.getDataTableSpec(), appended));
         int i = 0;
         int incomplete = 0;
@@ -146,7 +183,8 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
                     cells.add(number(p.standardError()[i], reason));
                 }
                 if (settings.includeInterval) {
-                    String intervalReason = reason != null ? reason : intervalReason(model, data, i);
+                    String intervalReason = reason != null ? reason
+                        : model.isGeneralized() ? null : intervalReason(model, data, i);
                     cells.add(number(p.lower()[i], intervalReason));
                     cells.add(number(p.upper()[i], intervalReason));
                 }
@@ -162,14 +200,33 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
         return new PortObject[] {out.getTable()};
     }
 
-    private String warning(final Prediction p, final int incomplete) {
+    /**
+     * The appended columns' values, from the linear model's {@link Prediction} or the GLMM's {@link GlmmPrediction}
+     * on the chosen scale.
+     */
+    private record Columns(double[] conditional, double[] population, double[] standardError, double[] lower,
+        double[] upper, int rowsWithNewLevels, int estimatedLevels) {
+
+        static Columns of(final Prediction p) {
+            return new Columns(p.conditional(), p.population(), p.standardError(), p.lower(), p.upper(),
+                p.rowsWithNewLevels(), p.newLevelModes().values().stream().mapToInt(m -> m.size()).sum());
+        }
+
+        static Columns of(final GlmmPrediction p, final boolean link) {
+            return new Columns(link ? p.conditionalLink() : p.conditionalResponse(),
+                link ? p.populationLink() : p.populationResponse(), p.populationStandardError(), p.populationLower(link),
+                p.populationUpper(link), p.rowsWithNewLevels(), 0);
+        }
+    }
+
+    private String warning(final Columns p, final int incomplete) {
         List<String> w = new ArrayList<>();
         if (p.rowsWithNewLevels() > 0) {
             w.add(p.rowsWithNewLevels() + " row(s) belong to group levels not seen in training; their predictions "
                 + "are population-level (random effects of those levels set to 0)"
                 + (settings.estimateNewGroups ? " because their response is missing." : "."));
         }
-        int estimated = p.newLevelModes().values().stream().mapToInt(m -> m.size()).sum();
+        int estimated = p.estimatedLevels();
         if (estimated > 0) {
             w.add("Random effects of " + estimated + " new group level(s) were estimated from their own rows.");
         }
@@ -188,6 +245,9 @@ final class MixedModelPredictorNodeModel extends StatelessNodeModel {
     private static String missingReason(final DataFrame data, final MixedModelPortObjectSpec spec, final int i) {
         List<String> needed = new ArrayList<>(spec.predictors());
         needed.addAll(spec.groupingColumns());
+        if (spec.offset() != null) {
+            needed.add(spec.offset());
+        }
         for (String column : needed) {
             if (data.hasColumn(column)) {
                 Column c = data.column(column);

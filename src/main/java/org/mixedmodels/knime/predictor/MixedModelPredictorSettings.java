@@ -4,7 +4,10 @@ import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.NodeSettingsRO;
 import org.knime.core.node.NodeSettingsWO;
 
-/** The Predictor's settings: output column name and which extra columns to append. */
+/**
+ * The Predictor's settings: output column name and which extra columns to append; for GLMMs the scale (response:
+ * probabilities and rates; or link).
+ */
 final class MixedModelPredictorSettings {
     static final String HAS_CUSTOM_NAME = "has_custom_prediction_name";
     static final String CUSTOM_NAME = "custom_prediction_name";
@@ -13,6 +16,8 @@ final class MixedModelPredictorSettings {
     static final String INCLUDE_INTERVAL = "include_prediction_interval";
     static final String INTERVAL_LEVEL = "prediction_interval_level";
     static final String ESTIMATE_NEW_GROUPS = "estimate_new_groups";
+    /** GLMMs: predictions on the link scale (log odds, log rate) instead of the response scale. */
+    static final String LINK_SCALE = "link_scale";
 
     boolean hasCustomName;
     String customName = "";
@@ -21,6 +26,7 @@ final class MixedModelPredictorSettings {
     boolean includeInterval;
     double intervalLevel = 0.95;
     boolean estimateNewGroups;
+    boolean linkScale;
 
     void saveTo(final NodeSettingsWO s) {
         s.addBoolean(HAS_CUSTOM_NAME, hasCustomName);
@@ -30,6 +36,7 @@ final class MixedModelPredictorSettings {
         s.addBoolean(INCLUDE_INTERVAL, includeInterval);
         s.addDouble(INTERVAL_LEVEL, intervalLevel);
         s.addBoolean(ESTIMATE_NEW_GROUPS, estimateNewGroups);
+        s.addBoolean(LINK_SCALE, linkScale);
     }
 
     static MixedModelPredictorSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
@@ -41,6 +48,7 @@ final class MixedModelPredictorSettings {
         r.includeInterval = s.getBoolean(INCLUDE_INTERVAL);
         r.intervalLevel = s.getDouble(INTERVAL_LEVEL);
         r.estimateNewGroups = s.getBoolean(ESTIMATE_NEW_GROUPS);
+        r.linkScale = s.getBoolean(LINK_SCALE, false); // absent before GLMMs: the response scale
         return r;
     }
 
@@ -57,5 +65,11 @@ final class MixedModelPredictorSettings {
 
     String predictionName(final String response) {
         return hasCustomName ? customName.trim() : "Prediction (" + response + ")";
+    }
+
+    /** A GLMM's prediction column: on the response scale as the linear model's, on the link scale named so. */
+    String glmmPredictionName(final String response) {
+        return hasCustomName ? customName.trim()
+            : linkScale ? "Linear predictor (" + response + ")" : predictionName(response);
     }
 }

@@ -102,6 +102,7 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
     protected PortObject[] execute(final PortObject[] inObjects, final ExecutionContext exec) throws Exception {
         configure(new PortObjectSpec[] {inObjects[0].getSpec(), inObjects[1].getSpec()});
         MixedModelPortObject model = (MixedModelPortObject)inObjects[0];
+        ModelRefit.requireLinear(model, "Mixed Model Tests");
         DfMethod ddf = settings.dfMethod();
         CovarianceType vcov = settings.covariance();
         StringCell vcovCell = new StringCell(vcov.label());

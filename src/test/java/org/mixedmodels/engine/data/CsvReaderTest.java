@@ -82,4 +82,19 @@ class CsvReaderTest {
         MixedModelException e = assertThrows(MixedModelException.class, () -> d.column("z"));
         assertEquals("Unknown column 'z' in the formula. The table's columns are: y, x.", e.getMessage());
     }
+
+    /** Files are decoded by String's UTF-8 (fast) unless that finds invalid text; a real U+FFFD is kept. */
+    @Test
+    void utf8FilesWithAccentsReplacementCharactersAndInvalidBytes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path good = dir.resolve("good.csv");
+        java.nio.file.Files.write(good, "y,g\n1,caf\u00e9\n2,\uFFFDx\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        DataFrame d = CsvReader.read(good);
+        assertEquals("caf\u00e9", d.column("g").label(0));
+        assertEquals("\uFFFDx", d.column("g").label(1));
+        java.nio.file.Path bad = dir.resolve("bad.csv");
+        java.nio.file.Files.write(bad, new byte[] {'y', ',', 'g', '\n', '1', ',', 'c', (byte) 0xE9, '\n'});
+        MixedModelException e = assertThrows(MixedModelException.class, () -> CsvReader.read(bad));
+        assertTrue(e.getMessage().contains("line 2, byte offset 7"), e.getMessage());
+    }
 }

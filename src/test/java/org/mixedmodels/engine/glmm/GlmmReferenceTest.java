@@ -32,8 +32,17 @@ class GlmmReferenceTest {
      * SEs 1.3e-2 (7.2e-3: lme4 differentiates its PIRLS-limited deviance), modes 6.3e-4 (1.5e-4) relative.
      */
     private static double factor(String name, double issueTolerance, double laplaceTolerance) {
-        return name.endsWith("laplace") ? laplaceTolerance : issueTolerance;
+        return PIRLS_SHORT.contains(name) ? laplaceTolerance : issueTolerance;
     }
+
+    /**
+     * The Laplace cases where lme4's PIRLS error (above) exceeds the issue's tolerances. On the multi-term cases it
+     * does not: grouseticks (three scalar terms) and the correlated random slope match lme4 within the issue's
+     * tolerances (measured: logLik 2.6e-8 and 3.1e-8 relative, estimates 1.5e-5 and 6.1e-5 relative (or of the SE),
+     * SEs 5.6e-5 and 1.2e-4).
+     */
+    private static final java.util.Set<String> PIRLS_SHORT = java.util.Set.of("cbpp_binomial_laplace",
+            "counts_offset_laplace");
 
     static GlmmResult fit(ReferenceCase c) {
         return FITS.computeIfAbsent(c.name(), n -> {
@@ -99,7 +108,8 @@ class GlmmReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25"})
+    @ValueSource(strings = {"cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25",
+        "grouseticks_poisson_laplace", "binary_random_slope_laplace"})
     void likelihood(String name) {
         ReferenceCase c = ReferenceCase.load(name);
         GlmmResult r = fit(c);
@@ -140,58 +150,97 @@ class GlmmReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25"})
+    @ValueSource(strings = {"cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25",
+        "grouseticks_poisson_laplace", "binary_random_slope_laplace"})
     void estimates(String name) {
         ReferenceCase c = ReferenceCase.load(name);
         GlmmResult r = fit(c);
         // estimates 1e-4 relative (the references' best optimizer; glmer's default is 7e-6 to 3e-4 away)
         double te = factor(name, 1e-4, 1e-3);
         double ts = factor(name, 1e-3, 2e-2);
-        assertRelative(c.number("theta"), r.theta(), te, "theta");
+        double[] theta = c.numbers("theta");
+        assertEquals(theta.length, r.theta().length, "theta length");
+        double thetaSize = java.util.Arrays.stream(theta).map(Math::abs).max().orElse(1);
+        for (int i = 0; i < theta.length; i++) {
+            // an off-diagonal theta near 0 gets an absolute tolerance on the scale of the largest theta
+            assertEquals(theta[i], r.theta()[i], te * Math.max(Math.abs(theta[i]), thetaSize), "theta[" + i + "]");
+        }
         List<JsonObject> fixed = c.objects("fixed");
         assertEquals(fixed.size(), r.fixed().size());
         for (int k = 0; k < fixed.size(); k++) {
             JsonObject f = fixed.get(k);
             GlmmResult.Coefficient got = r.fixed().get(k);
             assertEquals(f.get("term").getAsString(), got.term());
-            assertRelative(f.get("estimate").getAsDouble(), got.estimate(), te, got.term());
+            // an estimate near 0 (relative to its SE) gets an absolute tolerance of te SEs
+            assertEquals(f.get("estimate").getAsDouble(), got.estimate(),
+                    te * Math.max(Math.abs(f.get("estimate").getAsDouble()), f.get("se").getAsDouble()), got.term());
             // SEs 1e-3: both from finite-difference Hessians (lme4: steps 1e-4 raw; ours 1e-3 in SE units)
             assertRelative(f.get("se").getAsDouble(), got.se(), ts, got.term() + " se");
-            assertRelative(f.get("z").getAsDouble(), got.z(), ts, got.term() + " z");
+            assertEquals(f.get("z").getAsDouble(), got.z(), ts * Math.max(Math.abs(f.get("z").getAsDouble()), 1), got.term() + " z");
             // p on the log scale: d log p / d z ~ -z, so z's relative error ts moves log p by about z^2 ts
             double zr = f.get("z").getAsDouble();
-            assertEquals(Math.log(f.get("p").getAsDouble()), Math.log(got.p()), zr * zr * ts, got.term() + " log p");
+            assertEquals(Math.log(f.get("p").getAsDouble()), Math.log(got.p()), Math.max(zr * zr, 1) * ts, got.term() + " log p");
         }
         if (c.json().has("varcorr")) {
-            JsonObject vc = c.objects("varcorr").get(0);
-            assertRelative(vc.get("vcov").getAsDouble(), r.variance(), 2 * te, "variance = theta^2: twice theta's error");
+            List<JsonObject> vc = c.objects("varcorr");
+            assertEquals(vc.size(), r.varCorr().size(), "variance components");
+            for (int i = 0; i < vc.size(); i++) {
+                JsonObject e = vc.get(i);
+                org.mixedmodels.engine.fit.VarCorrRow got = r.varCorr().get(i);
+                assertEquals(e.get("group").getAsString(), got.group());
+                assertEquals(e.get("var1").getAsString(), got.var1());
+                assertEquals(e.get("var2").isJsonNull() ? null : e.get("var2").getAsString(), got.var2());
+                // variances: twice theta's error; correlations: an absolute tolerance (they live in [-1, 1])
+                assertEquals(e.get("vcov").getAsDouble(), got.vcov(), 2 * te * Math.max(Math.abs(e.get("vcov").getAsDouble()), thetaSize * thetaSize), "vcov " + i);
+                assertEquals(e.get("sdcor").getAsDouble(), got.sdcor(), 2 * te * Math.max(Math.abs(e.get("sdcor").getAsDouble()), got.var2() == null ? thetaSize : 1), "sdcor " + i);
+            }
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25"})
+    @ValueSource(strings = {"cbpp_binomial_laplace", "cbpp_binomial_agq5", "cbpp_binomial_agq25",
+        "grouseticks_poisson_laplace", "binary_random_slope_laplace"})
     void conditionalModesAndFittedValues(String name) {
         ReferenceCase c = ReferenceCase.load(name);
         GlmmResult r = fit(c);
         List<JsonObject> ranef = c.objects("ranef");
-        assertEquals(ranef.size(), r.levels().size());
+        assertEquals(ranef.size(), r.randomEffects().size());
         double tm = factor(name, 1e-3, 1e-2);
         double te = factor(name, 1e-4, 1e-3);
-        double scale = r.theta(); // modes near 0 (herd 4: 0.04) get an absolute tolerance on the SD's scale
+        Map<String, org.mixedmodels.engine.fit.RandomEffect> ours = new HashMap<>();
+        for (org.mixedmodels.engine.fit.RandomEffect e : r.randomEffects()) {
+            ours.put(e.group() + "|" + e.term() + "|" + e.level(), e);
+        }
+        Map<String, Double> sd = new HashMap<>();
+        for (org.mixedmodels.engine.fit.VarCorrRow v : r.varCorr()) {
+            if (v.var2() == null) {
+                sd.put(v.group() + "|" + v.var1(), v.sdcor());
+            }
+        }
         for (JsonObject e : ranef) {
-            int j = r.levels().indexOf(e.get("level").getAsString());
-            assertTrue(j >= 0, "level " + e.get("level"));
-            assertEquals(e.get("value").getAsDouble(), r.modes()[j], tm * Math.max(Math.abs(e.get("value").getAsDouble()), scale),
-                    "mode " + e.get("level"));
-            assertRelative(e.get("condsd").getAsDouble(), r.condsd()[j], tm, "condsd " + e.get("level"));
+            // this slice's own references (one scalar term) name only the level
+            String group = e.has("group") ? e.get("group").getAsString() : r.varCorr().get(0).group();
+            String term = e.has("term") ? e.get("term").getAsString() : "(Intercept)";
+            String key = group + "|" + term + "|" + e.get("level").getAsString();
+            org.mixedmodels.engine.fit.RandomEffect got = ours.get(key);
+            assertTrue(got != null, "mode " + key);
+            // modes near 0 (cbpp herd 4: 0.04) get an absolute tolerance on the scale of their term's SD
+            double scale = sd.get(group + "|" + term);
+            assertEquals(e.get("value").getAsDouble(), got.value(), tm * Math.max(Math.abs(e.get("value").getAsDouble()), scale),
+                    "mode " + key);
+            assertRelative(e.get("condsd").getAsDouble(), got.condsd(), tm, "condsd " + key);
         }
         double[] link = c.numbers("fitted_link_first");
         double[] resp = c.numbers("fitted_response_first");
         double[] pop = c.json().has("fitted_population_response_first")
                 ? c.numbers("fitted_population_response_first") : null;
+        double etaScale = 0;
+        for (GlmmResult.Coefficient f : r.fixed()) {
+            etaScale = Math.max(etaScale, Math.abs(f.estimate()));
+        }
         for (int i = 0; i < link.length; i++) {
-            // link scale: values -3.4 to -0.5, a sum of estimates; 1e-4 of the largest estimate's size
-            assertEquals(link[i], r.fittedLink()[i], te * Math.max(1.6, Math.abs(link[i])), "eta row " + (i + 1));
+            // link scale: a sum of estimates; te of the largest estimate's size
+            assertEquals(link[i], r.fittedLink()[i], te * Math.max(etaScale, Math.abs(link[i])), "eta row " + (i + 1));
             assertRelative(resp[i], r.fittedResponse()[i], te, "mu row " + (i + 1));
             if (pop != null) {
                 assertRelative(pop[i], r.fittedPopulation()[i], te, "population mu row " + (i + 1));

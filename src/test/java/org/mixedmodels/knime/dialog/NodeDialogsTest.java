@@ -60,7 +60,7 @@ class NodeDialogsTest {
         // what the dialog saves configures the node
         harness.loadSettings(saved);
         harness.configure(orthodont());
-        assertEquals(3, DialogRendering.render(dialog, "learner"));
+        assertEquals(4, DialogRendering.render(dialog, "learner"), "Model, Residual covariance, Options, Distribution");
         assertTrue(new File("target/dialogs/learner-model.png").length() > 1000);
     }
 

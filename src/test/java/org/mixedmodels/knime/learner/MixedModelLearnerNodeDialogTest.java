@@ -84,7 +84,7 @@ class MixedModelLearnerNodeDialogTest {
         assertTrue(saved.getBoolean("fail_on_missing"));
         h.loadSettings(saved);
         h.configure(spec);
-        assertEquals(3, DialogRendering.render(dialog, "learner-mmrm"));
+        assertEquals(4, DialogRendering.render(dialog, "learner-mmrm"), "Model, Residual covariance, Options, Distribution");
         assertTrue(new File("target/dialogs/learner-mmrm-options.png").length() > 1000);
     }
 

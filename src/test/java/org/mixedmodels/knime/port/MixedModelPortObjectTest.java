@@ -152,6 +152,56 @@ class MixedModelPortObjectTest {
         assertEquals(List.of("NA"), old.typing().missingTokens());
     }
 
+    /** Models and specs saved before GLMMs (format 3, no family) load as linear mixed models. */
+    @Test
+    void olderModelsAndSpecsAreLinearModels() throws Exception {
+        ModelContent v3 = new ModelContent("model");
+        FittedModelContent.save(FittedModel.of(ReferenceCase.load("sleepstudy_slopes").fit()), List.of(), v3);
+        v3.addInt("format_version", 3);
+        MixedModelPortObject old = new MixedModelPortObject();
+        old.load(v3, null, new org.knime.core.node.ExecutionMonitor());
+        assertNull(old.glmm());
+        assertFalse(old.isGeneralized());
+        assertEquals("gaussian", old.getSpec().family());
+        ModelContent spec = new ModelContent("spec");
+        spec.addString("formula", "Reaction ~ Days + (Days | Subject)");
+        spec.addString("response", "Reaction");
+        spec.addStringArray("predictors", "Days");
+        spec.addStringArray("grouping_columns", "Subject");
+        MixedModelPortObjectSpec loaded = new MixedModelPortObjectSpec();
+        loaded.load(spec);
+        assertEquals("gaussian", loaded.family());
+        assertNull(loaded.offset());
+        assertEquals(MixedModelPortObjectSpec.of(FittedModel.of(ReferenceCase.load("sleepstudy_slopes").fit())
+            .parsedFormula()), loaded);
+    }
+
+    /** A GLMM's block (format 5, written only for GLMMs): family, link, trials, offset and nAGQ survive saving; the spec has the family. */
+    @Test
+    void aGlmmTravelsWithItsFamily() throws Exception {
+        ReferenceCase c = ReferenceCase.load("cbpp_binomial_agq5");
+        org.mixedmodels.engine.glmm.GlmmOptions o = org.mixedmodels.engine.glmm.GlmmOptions
+            .of(org.mixedmodels.engine.glmm.Family.BINOMIAL).withTrials("size").withNAGQ(5);
+        org.mixedmodels.engine.glmm.GlmmResult fit = org.mixedmodels.engine.glmm.GeneralizedLinearMixedModel
+            .fit("incidence ~ period + (1 | herd)", c.data(), o);
+        org.mixedmodels.engine.prediction.GlmmModel glmm = org.mixedmodels.engine.prediction.GlmmModel.of(fit, o);
+        MixedModelPortObject loaded = PortObjectRoundTrip.saveAndLoad(new MixedModelPortObject(glmm, List.of(),
+            org.mixedmodels.knime.data.ColumnTyping.DEFAULT, "report"));
+        assertEquals("binomial", loaded.glmm().family());
+        assertEquals("size", loaded.glmm().trials());
+        assertNull(loaded.glmm().offset());
+        assertEquals(5, loaded.glmm().nAGQ());
+        assertEquals("AGQ", loaded.model().method());
+        assertArrayEquals(fit.beta(), loaded.model().beta());
+        assertArrayEquals(fit.fixedCovariance(), loaded.model().fixedCovariance());
+        assertEquals("binomial", loaded.getSpec().family());
+        assertTrue(loaded.getSpec().isGeneralized());
+        String xml = PortObjectRoundTrip.savedContent(loaded);
+        assertTrue(xml.contains("<config key=\"glmm\">") && xml.contains("value=\"binomial\""), xml);
+        assertTrue(xml.contains("<entry key=\"format_version\" type=\"xint\" value=\"5\"/>"), xml);
+        assertEquals("report", loaded.viewText());
+    }
+
     @Test
     void newerFormatIsRefusedWithAMessage() {
         ModelContent content = new ModelContent("model");

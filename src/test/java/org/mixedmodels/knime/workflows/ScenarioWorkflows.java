@@ -155,6 +155,8 @@ public final class ScenarioWorkflows {
                 180))
             .connect(1, 1, 3, 1).connect(2, 1, 3, 2));
         w.put("11 MMRM unstructured covariance", mmrm());
+        w.put("12 Responder analysis by visit", responders());
+        w.put("13 Seizure counts with follow-up time", seizures());
         return w;
     }
 
@@ -233,6 +235,100 @@ public final class ScenarioWorkflows {
                 "Residuals, QQ plot, 6 subjects' visits, LS means by arm over the visits, the unstructured "
                     + "correlation as a heat map.", 500, 260))
             .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2).connect(2, 1, 4, 1).connect(1, 1, 4, 2);
+    }
+
+    /** A binary endpoint per visit: a GLMM (binomial, logit) with a random intercept per patient, as glmer. */
+    private static WorkflowWriter responders() {
+        ReferenceCase c = ReferenceCase.load("responder_visits_agq9");
+        return new WorkflowWriter("Responder analysis by visit (binary GLMM)",
+            "80 patients (40 placebo, 40 active) assessed as responder yes/no at weeks 4, 8, 12 and 16. A logistic mixed "
+                + "model, responder ~ arm * visit + (1 | patient), takes the repeated assessments of a patient into "
+                + "account through a random intercept (as lme4's glmer with nAGQ = 9, adaptive Gauss-Hermite "
+                + "quadrature; SAS PROC GLIMMIX METHOD=QUAD). Placebo is the reference arm, so armactive is the log "
+                + "odds ratio at week 4 and the interactions say how it changes by visit. The Predictor gives each "
+                + "row's probability of response for its patient and for a typical patient (random effect 0) with a "
+                + "95% confidence interval. The data are simulated (generate-glmm-scenarios.R, fixed seed).")
+            .data(generated("responder_visits.csv"))
+            .node(csv(1, "responder_visits.csv", "Reads one row per patient and visit: arm, visit, responder (0/1)."))
+            .node(glmmLearner(2, c.string("formula"), "binomial", "", "", 9, new String[] {"arm=placebo"},
+                "Binomial GLMM (logit), random intercept per patient, 9-point adaptive Gauss-Hermite quadrature."))
+            .node(glmmPredictor(3, false, "Probability of response: conditional on the patient, and population-level "
+                + "with a 95% confidence interval."))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
+    }
+
+    /** Counts with unequal follow-up: a Poisson GLMM with log(days) as the offset. */
+    private static WorkflowWriter seizures() {
+        ReferenceCase c = ReferenceCase.load("seizure_counts_laplace");
+        return new WorkflowWriter("Seizure counts with follow-up time (Poisson GLMM with an offset)",
+            "60 patients (30 placebo, 30 drug), seizures counted over 5 periods of 14 to 42 days. A Poisson mixed "
+                + "model with log(days) as the offset models the seizure rate per day: seizures ~ treatment + period "
+                + "+ baseline_rate + (1 | patient), Laplace approximation (as lme4's glmer). exp(treatmentdrug) is "
+                + "the rate ratio of drug versus placebo. The fit statistics give the overdispersion ratio (Pearson "
+                + "chi-square / df). The Predictor gives each period's expected count for its patient and for a "
+                + "typical patient, using the offset column of its input. The data are simulated "
+                + "(generate-glmm-scenarios.R, fixed seed).")
+            .data(generated("seizure_counts.csv"))
+            .node(csv(1, "seizure_counts.csv", "Reads one row per patient and period: days, log_days, seizures."))
+            .node(glmmLearner(2, c.string("formula"), "poisson", "", "log_days", 1, new String[] {"treatment=placebo"},
+                "Poisson GLMM (log), offset log_days, random intercept per patient, Laplace."))
+            .node(glmmPredictor(3, false, "Expected seizures per period (rate x days): per patient and "
+                + "population-level with a 95% confidence interval."))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2);
+    }
+
+    /** A data set the GLMM scenario script writes (src/test/resources/reference/data). */
+    static Path generated(final String file) {
+        return data(file);
+    }
+
+    /** The Learner with every key it saves, a typed formula and the GLMM's family, link, trials, offset and nAGQ. */
+    static WorkflowWriter.Node glmmLearner(final int id, final String formula, final String family, final String trials,
+        final String offset, final int nAGQ, final String[] references, final String annotation) {
+        Consumer<NodeSettingsWO> model = s -> {
+            s.addString("formula", formula);
+            s.addBoolean("use_typed_formula", true);
+            s.addString("response", "");
+            s.addStringArray("fixed_columns");
+            s.addString("interactions", "");
+            s.addStringArray("grouping_columns");
+            s.addBoolean("nested", false);
+            s.addStringArray("random_slopes");
+            s.addBoolean("correlated_slopes", true);
+            s.addString("method", "REML");
+            s.addString("df_method", "satterthwaite");
+            s.addDouble("confidence_level", 0.95);
+            s.addStringArray("reference_levels", references);
+            s.addString("residual_structure", "none");
+            s.addString("residual_time", "");
+            s.addString("residual_subject", "");
+            s.addStringArray("level_orders");
+            s.addBoolean("fail_on_missing", false);
+            s.addStringArray("categorical_columns");
+            s.addString("missing_tokens", "NA");
+            s.addString("fixed_effects_covariance", "model");
+            s.addString("family", family);
+            s.addString("link", "");
+            s.addString("trials_column", trials);
+            s.addString("offset_column", offset);
+            s.addInt("nagq", nAGQ);
+        };
+        return new WorkflowWriter.Node(id, "Mixed Model Learner", LEARNER, WorkflowWriter.OUR_BUNDLE, model, 5,
+            annotation, 300, 100);
+    }
+
+    /** The Predictor with every key it saves: conditional and population predictions with a 95% interval. */
+    static WorkflowWriter.Node glmmPredictor(final int id, final boolean linkScale, final String annotation) {
+        return new WorkflowWriter.Node(id, "Mixed Model Predictor", PREDICTOR, WorkflowWriter.OUR_BUNDLE, s -> {
+            s.addBoolean("has_custom_prediction_name", false);
+            s.addString("custom_prediction_name", "");
+            s.addBoolean("include_population_prediction", true);
+            s.addBoolean("include_standard_error", true);
+            s.addBoolean("include_prediction_interval", true);
+            s.addDouble("prediction_interval_level", 0.95);
+            s.addBoolean("estimate_new_groups", false);
+            s.addBoolean("link_scale", linkScale);
+        }, 1, annotation, 500, 100);
     }
 
     static WorkflowWriter.Node csv(final int id, final String file, final String annotation) {

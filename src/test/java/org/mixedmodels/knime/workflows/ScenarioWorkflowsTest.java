@@ -146,7 +146,7 @@ class ScenarioWorkflowsTest {
         Map<String, String> validated = keyList("csv-reader-5.0.0-validated.keys");
         assertTrue(real.size() > 100 && validated.size() > 30, "the key lists are read");
         List<Path> readers = csvReaderSettings();
-        assertEquals(13, readers.size(), "CSV Readers in the 12 workflows (two in the joint model)");
+        assertEquals(15, readers.size(), "CSV Readers in the 14 workflows (two in the joint model)");
         for (Path settings : readers) {
             Map<String, String> saved = keysAndTypes(settings);
             for (Map<String, Map<String, String>> lists : List.of(Map.of("5.8.0 example", real),
@@ -302,6 +302,45 @@ class ScenarioWorkflowsTest {
         }
     }
 
+    /**
+     * The GLMM scenarios against glmer (generate-glmm-scenarios.R, lme4 1.1-31): the Learner's fixed effects, SEs and
+     * logLik, and the Predictor's probabilities and expected counts against lme4's {@code predict(type = "response")}
+     * with and without the random effects. Tolerances the engine meets (GlmmCommandTest): 9-point AGQ logLik 1e-6,
+     * estimates 1e-4, SEs 1e-3; the Laplace fit of one random intercept 1e-5, 1e-3, 2e-2 (lme4's PIRLS stops short).
+     */
+    @Test
+    void glmmScenariosReproduceGlmer() throws Exception {
+        String[][] cases = {{"12 Responder analysis by visit", "responder_visits_agq9", "responder"},
+            {"13 Seizure counts with follow-up time", "seizure_counts_laplace", "seizures"}};
+        for (String[] s : cases) {
+            ReferenceCase c = ReferenceCase.load(s[1]);
+            boolean agq = c.number("nAGQ") > 1;
+            WorkflowRunner.Result r = WorkflowRunner.run(ROOT.resolve(s[0]));
+            BufferedDataTable fixed = table(r, "Mixed Model Learner", 1);
+            assertFixedEffects(c, fixed, agq ? 1e-4 : 1e-3);
+            double[] se = KnimeTables.doubles(fixed, "Std. Error");
+            for (int k = 0; k < se.length; k++) {
+                assertClose(c.objects("fixed").get(k).get("se").getAsDouble(), se[k], agq ? 1e-3 : 2e-2, s[0] + " se " + k);
+            }
+            BufferedDataTable stats = table(r, "Mixed Model Learner", 4);
+            assertClose(c.number("logLik"), KnimeTables.doubles(stats, "Log-likelihood")[0], agq ? 1e-6 : 1e-5,
+                s[0] + " logLik");
+            BufferedDataTable predicted = table(r, "Mixed Model Predictor", 0);
+            double[] conditional = KnimeTables.doubles(predicted, "Prediction (" + s[2] + ")");
+            double[] population = KnimeTables.doubles(predicted, "Population prediction (" + s[2] + ")");
+            double[] lower = KnimeTables.doubles(predicted,
+                "Lower 95% confidence limit of population prediction (" + s[2] + ")");
+            double[] expected = c.numbers("fitted_response");
+            double[] expectedPopulation = c.numbers("fitted_population_response");
+            assertEquals(expected.length, conditional.length);
+            for (int i = 0; i < expected.length; i++) {
+                assertClose(expected[i], conditional[i], agq ? 1e-4 : 1e-3, s[0] + " conditional " + i);
+                assertClose(expectedPopulation[i], population[i], agq ? 1e-4 : 1e-3, s[0] + " population " + i);
+                assertTrue(lower[i] > 0 && lower[i] < population[i], s[0] + " interval " + i);
+            }
+        }
+    }
+
     @Test
     void qtcfComparesAr1WithCompoundSymmetry() throws Exception {
         WorkflowRunner.Result r = WorkflowRunner.run(ROOT.resolve("03 QTcF AR(1) versus compound symmetry"));
@@ -408,7 +447,12 @@ class ScenarioWorkflowsTest {
             Path dir = ROOT.resolve(name);
             List<WorkflowRunner.Node> nodes = WorkflowRunner.nodes(dir);
             List<WorkflowRunner.Connection> connections = WorkflowRunner.connections(dir);
-            boolean learner = nodes.stream().anyMatch(n -> n.factory().equals(ScenarioWorkflows.LEARNER));
+            // the Diagnostics node diagnoses linear mixed models; a GLMM Learner (family binomial or poisson) has none
+            boolean learner = false;
+            for (WorkflowRunner.Node n : nodes) {
+                learner |= n.factory().equals(ScenarioWorkflows.LEARNER)
+                    && "gaussian".equals(n.settings().getNodeSettings("model").getString("family", "gaussian"));
+            }
             List<WorkflowRunner.Node> diagnostics = nodes.stream()
                 .filter(n -> n.factory().equals(ScenarioWorkflows.DIAGNOSTICS)).toList();
             assertEquals(learner ? 1 : 0, diagnostics.size(), name + ": one Diagnostics node where a Learner fits a "
@@ -426,7 +470,7 @@ class ScenarioWorkflowsTest {
                 out.add(new Diagnosed(name, d, source, table));
             }
         }
-        assertEquals(9, out.size(), "the nine workflows with a Mixed Model Learner");
+        assertEquals(9, out.size(), "the nine workflows with a linear Mixed Model Learner");
         return out;
     }
 

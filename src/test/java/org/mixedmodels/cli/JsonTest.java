@@ -1,0 +1,56 @@
+package org.mixedmodels.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+    @Test
+    void numbersAndNestingAsWritten() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("a", 1.0);
+        m.put("b", List.of(0.1, Double.NaN, "x\"y"));
+        m.put("c", new double[] {2.5, -0.0, 1e300});
+        m.put("d", Map.of());
+        assertEquals("{\n  \"a\": 1,\n  \"b\": [\n    0.1,\n    null,\n    \"x\\\"y\"\n  ],\n  \"c\": [2.5, 0, 1.0E300],\n"
+            + "  \"d\": {}\n}\n", Json.write(m));
+    }
+
+    /** The chunked output (a fit's BLUPs run to 100 MB) is the same text, repeated values (cached) included. */
+    @Test
+    void chunkedOutputIsTheSameText() throws Exception {
+        SplittableRandom random = new SplittableRandom(7);
+        List<Object> rows = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("level", "g" + i);
+            row.put("value", random.nextGaussian());
+            row.put("condsd", i % 3 == 0 ? 0.507769265733187 : random.nextDouble());
+            row.put("nested", List.of(List.of(random.nextGaussian())));
+            rows.add(row);
+        }
+        StringBuilder chunked = new StringBuilder();
+        Json.write(Map.of("ranef", rows), chunked);
+        String whole = Json.write(Map.of("ranef", rows));
+        assertEquals(whole, chunked.toString());
+        assertEquals(true, whole.length() > 1 << 20);
+        StringBuilder plain = new StringBuilder();
+        for (Object r : rows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> row = (Map<String, Object>) r;
+            plain.append(Double.toString((Double) row.get("value"))).append(Double.toString((Double) row.get("condsd")));
+        }
+        StringBuilder fromJson = new StringBuilder();
+        for (String line : whole.split("\n")) {
+            if (line.contains("\"value\"") || line.contains("\"condsd\"")) {
+                fromJson.append(line.substring(line.indexOf(": ") + 2).replace(",", ""));
+            }
+        }
+        assertEquals(plain.toString(), fromJson.toString());
+    }
+}
