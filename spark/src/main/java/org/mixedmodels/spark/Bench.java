@@ -85,7 +85,7 @@ public final class Bench {
         SparkStatistics.Result stats = SparkStatistics.compute(table, "y ~ time + (time | subject)", options, false,
                 Set.of("NA"), Set.of());
         long t0 = System.nanoTime();
-        FitResult fit = LinearMixedModel.fit(stats.statistics().design(), options);
+        FitResult fit = LinearMixedModel.fit(stats.design(), options);
         FixedEffectsInference inference = FixedEffectsInference.of(fit, DfMethod.SATTERTHWAITE, 0.95);
         double fitSeconds = (System.nanoTime() - t0) / 1e9;
         double cpu = cpuSeconds() - cpu1;
@@ -95,7 +95,7 @@ public final class Bench {
         SparkStatistics.Passes p = stats.passes();
         System.out.println(String.format(Locale.ROOT, "%10d %8d %6d %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %11.1f %9.0f %9.1f %9.0f",
                 p.rowsRead(), subjects, visits, gen, p.levelsSeconds(), p.momentsSeconds(), p.crossSeconds(),
-                fitSeconds, cpu, p.shuffleBytes() / 1048576.0, peak, stats.statistics().bytes() / 1048576.0, kept));
+                fitSeconds, cpu, p.shuffleBytes() / 1048576.0, peak, stats.bytes() / 1048576.0, kept));
         System.out.println(String.format(Locale.ROOT, "    beta %s, df %.1f, theta %s, sigma %.4f, logLik %.2f, "
                 + "%d evaluations; generation CPU %.1f s", List.of(fit.beta()[0], fit.beta()[1]),
                 inference.coefficients().get(1).df(), java.util.Arrays.toString(fit.theta()), fit.sigma(), fit.logLik(),

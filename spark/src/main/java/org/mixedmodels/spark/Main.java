@@ -218,11 +218,11 @@ public final class Main {
         SparkStatistics.Result stats = SparkStatistics.compute(table, r.formula, r.options, r.input.equals("csv"),
                 r.missingTokens, r.categorical);
         long t0 = System.nanoTime();
-        FitResult fit = LinearMixedModel.fit(stats.statistics().design(), r.options);
+        FitResult fit = LinearMixedModel.fit(stats.design(), r.options);
         FixedEffectsInference inference = FixedEffectsInference.of(fit, r.ddf, r.level, CovarianceType.MODEL);
         List<ConfidenceInterval> intervals = r.confint == null ? List.of() : ProfileLikelihood.waldIntervals(fit, r.level);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Fit(fit, inference, intervals, stats.passes(), seconds, stats.statistics().bytes());
+        return new Fit(fit, inference, intervals, stats.passes(), seconds, stats.bytes());
     }
 
     static void print(Fit f, Request r, PrintStream out, PrintStream err) {

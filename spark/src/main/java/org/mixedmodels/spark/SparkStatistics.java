@@ -62,7 +62,10 @@ public final class SparkStatistics {
     }
 
     /** The statistics and the record of the passes that made them. */
-    public record Result(CrossProducts statistics, Passes passes) {
+    public record Result(CrossProducts statistics, Passes passes, Design design, long bytes) {
+        Result(CrossProducts statistics, Passes passes) {
+            this(statistics, passes, statistics.design(), statistics.bytes());
+        }
     }
 
     private SparkStatistics() {
@@ -79,9 +82,6 @@ public final class SparkStatistics {
     public static Result compute(Dataset<Row> table, String formulaText, FitOptions options, boolean textTyped,
             Set<String> missingTokens, Set<String> categorical) {
         Formula formula = FormulaParser.parse(formulaText);
-        if (!formula.residualTerms().isEmpty()) {
-            throw new MixedModelException(CrossProducts.residualRefusal());
-        }
         List<String> vars = formula.variables();
         List<String> columns = List.of(table.columns());
         // per formula variable: the table column it reads, and whether it is categorical whatever its values
@@ -125,6 +125,9 @@ public final class SparkStatistics {
             return List.of(pass).iterator();
         }).treeReduce(LevelPass::merge);
         levels.check(formula);
+        if (!formula.residualTerms().isEmpty()) {
+            return ByVisitPattern.compute(formula, formulaText, options, levels, cells, rows, selected, meter, t0);
+        }
         CrossProducts.Encoder encoder = CrossProducts.Encoder.of(formulaText, levels.categoricalLevels(),
                 levels.tuples, options.referenceLevels(), options.levelOrders());
         long t1 = System.nanoTime();
@@ -428,8 +431,18 @@ public final class SparkStatistics {
         private Batches() {
         }
 
+        /** What receives a coded batch with the variables' codes (categorical) and numbers (the others). */
+        interface CodedSink {
+            void accept(CrossProducts.RowBatch batch, Map<String, int[]> codes, Map<String, double[]> numbers);
+        }
+
         static void forEach(Iterator<Row> it, Cells cells, String[] selected, boolean[] categorical,
                 CrossProducts.Encoder encoder, java.util.function.Consumer<CrossProducts.RowBatch> sink) {
+            forEachCoded(it, cells, selected, categorical, encoder, (b, c, x) -> sink.accept(b));
+        }
+
+        static void forEachCoded(Iterator<Row> it, Cells cells, String[] selected, boolean[] categorical,
+                CrossProducts.Encoder encoder, CodedSink sink) {
             int[] at = cells.positions(selected);
             int nv = cells.vars.length;
             int[][] codes = new int[nv][BATCH];
@@ -453,17 +466,17 @@ public final class SparkStatistics {
                     }
                 }
                 if (++size == BATCH) {
-                    sink.accept(batch(cells, categorical, encoder, codes, numbers, size));
+                    batch(cells, categorical, encoder, codes, numbers, size, sink);
                     size = 0;
                 }
             }
             if (size > 0) {
-                sink.accept(batch(cells, categorical, encoder, codes, numbers, size));
+                batch(cells, categorical, encoder, codes, numbers, size, sink);
             }
         }
 
-        private static CrossProducts.RowBatch batch(Cells cells, boolean[] categorical, CrossProducts.Encoder encoder,
-                int[][] codes, double[][] numbers, int size) {
+        private static void batch(Cells cells, boolean[] categorical, CrossProducts.Encoder encoder,
+                int[][] codes, double[][] numbers, int size, CodedSink sink) {
             Map<String, int[]> c = new HashMap<>();
             Map<String, double[]> x = new HashMap<>();
             for (int v = 0; v < cells.vars.length; v++) {
@@ -473,7 +486,7 @@ public final class SparkStatistics {
                     x.put(cells.vars[v], java.util.Arrays.copyOf(numbers[v], size));
                 }
             }
-            return encoder.encode(c, x, size);
+            sink.accept(encoder.encode(c, x, size), c, x);
         }
     }
 

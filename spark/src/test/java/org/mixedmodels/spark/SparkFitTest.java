@@ -1,6 +1,7 @@
 package org.mixedmodels.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -21,6 +22,7 @@ import org.mixedmodels.engine.data.CsvReader;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.design.CrossProducts;
 import org.mixedmodels.engine.design.Design;
+import org.mixedmodels.engine.design.VisitPatterns;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.FixedEffect;
@@ -77,6 +79,51 @@ class SparkFitTest {
         assertSameFit(expected, actual.fit(), file + " " + formula);
         assertEquals(0, actual.passes().rowsOmitted());
         assertTrue(actual.passes().shuffleBytes() > 0, "the groups are shuffled to their reducers");
+    }
+
+    /**
+     * Residual covariance structures, aggregated by subject and then by visit pattern, against the in-memory fit from
+     * the same statistics ({@link VisitPatterns}); fev_data has missing visits (NA responses), so several patterns.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+            "mmrm_trial.csv; change ~ baseline + arm * visit + us(visit | subject); REML; visit=WEEK2",
+            "qtcf.csv; QTcF ~ dose * time_h + ar1(visit | animal); REML; ",
+            "qtcf.csv; QTcF ~ dose * time_h + (1 | animal) + ar1(visit | animal); REML; ",
+            "fev_data.csv; FEV1 ~ ARMCD + SEX + cs(AVISIT | USUBJID); REML; ARMCD=PBO&SEX=Male&AVISIT=VIS1",
+            "fev_data.csv; FEV1 ~ ARMCD * AVISIT + ar1(AVISIT | USUBJID); REML; ARMCD=PBO&AVISIT=VIS1",
+            "fev_data.csv; FEV1 ~ ARMCD * AVISIT + ar1(AVISIT | USUBJID); ML; ARMCD=PBO&AVISIT=VIS1",
+            "fev_data.csv; FEV1 ~ ARMCD + ar1(AVISIT | USUBJID) + varident(SEX | USUBJID); REML; ARMCD=PBO&SEX=Male",
+            "fev_data.csv; FEV1 ~ AVISIT + us(AVISIT | ARMCD / USUBJID); REML; ARMCD=PBO&AVISIT=VIS1"})
+    void sparkGivesTheInMemoryFitOfAResidualStructure(String file, String formula, String method, String reference) {
+        Map<String, String> references = new java.util.LinkedHashMap<>();
+        if (reference != null) {
+            for (String pair : reference.split("&")) {
+                references.put(pair.split("=")[0], pair.split("=")[1]);
+            }
+        }
+        FitOptions options = new FitOptions(FitOptions.Method.valueOf(method), references);
+        DataFrame data = CsvReader.read(data(file));
+        Design design = Design.build(FormulaParser.parse(formula), data, options.referenceLevels(),
+                options.levelOrders());
+        FitResult expected = LinearMixedModel.fit(VisitPatterns.fitFromStatistics(design), options);
+        Main.Fit actual = sparkFit(data(file).toString(), "csv", formula, options);
+        assertNotNull(actual.fit().design().visitPatterns());
+        assertSameEstimates(expected, actual.fit(), file + " " + formula);
+        close(expected.residual().parameters().length, actual.fit().residual().parameters().length, 0, "parameters");
+        for (int i = 0; i < expected.residual().parameters().length; i++) {
+            close(expected.residual().parameters()[i], actual.fit().residual().parameters()[i], 1,
+                    file + " residual parameter " + i);
+        }
+        assertEquals(expected.design().frame().omittedRows(), actual.passes().rowsOmitted());
+        assertEquals(VisitPatterns.of(design).patterns().size(),
+                actual.fit().design().visitPatterns().patterns().size(), "patterns");
+        // BLUPs need each subject's rows, which a fit from statistics by visit pattern does not have
+        assertTrue(actual.fit().randomEffects().isEmpty());
+        if (!expected.randomEffects().isEmpty()) {
+            assertTrue(actual.fit().warnings().stream().anyMatch(w -> w.contains("No BLUPs")),
+                    actual.fit().warnings().toString());
+        }
     }
 
     @Test
@@ -152,7 +199,7 @@ class SparkFitTest {
     void modelsTheStatisticsCannotExpressAreRefusedWithTheReason() {
         String file = data("sleepstudy.csv").toString();
         assertRefused(new String[] {"fit", "--spark", "local[2]", "--data", file, "--formula",
-                "Reaction ~ Days + ar1(Days | Subject)"}, "per visit pattern");
+                "Reaction ~ Days + sp_exp(Days | Subject)"}, "numeric time");
         assertRefused(new String[] {"fit", "--spark", "local[2]", "--data", file, "--formula",
                 "cbind(Reaction, Days) ~ 1 + (1 | Subject)"}, "every evaluation");
         assertRefused(new String[] {"fit", "--spark", "local[2]", "--data", file, "--family", "poisson", "--formula",
@@ -182,6 +229,24 @@ class SparkFitTest {
     }
 
     static void assertSameFit(FitResult e, FitResult a, String what) {
+        assertSameEstimates(e, a, what);
+        double scale = 0;
+        for (RandomEffect r : e.randomEffects()) {
+            scale = Math.max(scale, Math.abs(r.value()));
+        }
+        assertEquals(e.randomEffects().size(), a.randomEffects().size());
+        for (int i = 0; i < e.randomEffects().size(); i++) {
+            RandomEffect re = e.randomEffects().get(i);
+            RandomEffect ra = a.randomEffects().get(i);
+            assertEquals(re.level(), ra.level());
+            assertEquals(re.term(), ra.term());
+            close(re.value(), ra.value(), scale, what + " blup " + re.level());
+            close(re.condsd(), ra.condsd(), 0, what + " condsd " + re.level());
+        }
+    }
+
+    /** Everything but the BLUPs: counts, sigma, logLik, theta, estimates, SEs, Satterthwaite df, Type III. */
+    static void assertSameEstimates(FitResult e, FitResult a, String what) {
         assertEquals(e.nobs(), a.nobs(), what);
         assertEquals(e.ngroups(), a.ngroups(), what);
         close(e.sigma(), a.sigma(), 0, what + " sigma");
@@ -208,19 +273,6 @@ class SparkFitTest {
         for (int t = 0; t < ie.typeIII().size(); t++) {
             close(ie.typeIII().get(t).f(), ia.typeIII().get(t).f(), 0, what + " F " + ie.typeIII().get(t).term());
             close(ie.typeIII().get(t).denDf(), ia.typeIII().get(t).denDf(), 0, what + " F df");
-        }
-        double scale = 0;
-        for (RandomEffect r : e.randomEffects()) {
-            scale = Math.max(scale, Math.abs(r.value()));
-        }
-        assertEquals(e.randomEffects().size(), a.randomEffects().size());
-        for (int i = 0; i < e.randomEffects().size(); i++) {
-            RandomEffect re = e.randomEffects().get(i);
-            RandomEffect ra = a.randomEffects().get(i);
-            assertEquals(re.level(), ra.level());
-            assertEquals(re.term(), ra.term());
-            close(re.value(), ra.value(), scale, what + " blup " + re.level());
-            close(re.condsd(), ra.condsd(), 0, what + " condsd " + re.level());
         }
     }
 

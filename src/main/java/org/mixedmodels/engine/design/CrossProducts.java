@@ -189,9 +189,9 @@ public final class CrossProducts {
     /** Why a residual covariance structure is not fitted from these statistics. */
     public static String residualRefusal() {
         return "A residual covariance structure within subject (ar1, cs, us, ...) is not fitted from cross-product "
-                + "statistics yet: its likelihood needs the cross-products per visit pattern for every value of the "
-                + "structure's parameters, which this version does not aggregate. Fit it in memory (the command line's "
-                + "fit or the KNIME Learner).";
+                + "statistics by group: its likelihood needs the cross-products per visit pattern for every value of the "
+                + "structure's parameters, which are the statistics of VisitPatterns (the Spark job aggregates those "
+                + "for such formulas), not of these.";
     }
 
     /** The design fitted from these statistics (without rows when they were aggregated elsewhere). */
@@ -963,11 +963,32 @@ public final class CrossProducts {
         public static Encoder of(String formulaSource, Map<String, ? extends java.util.Collection<String>> categorical,
                 Map<String, ? extends java.util.Collection<List<String>>> combinations, Map<String, String> referenceLevels,
                 Map<String, List<String>> levelOrders) {
+            return of(formulaSource, categorical, combinations, referenceLevels, levelOrders, false);
+        }
+
+        /**
+         * The coder for a formula with a residual covariance term, whose statistics are aggregated by visit pattern
+         * ({@link VisitPatterns}); random effects are optional there. As {@link #of(String, Map, Map, Map, Map)}
+         * otherwise.
+         */
+        public static Encoder forVisitPatterns(String formulaSource,
+                Map<String, ? extends java.util.Collection<String>> categorical,
+                Map<String, ? extends java.util.Collection<List<String>>> combinations, Map<String, String> referenceLevels,
+                Map<String, List<String>> levelOrders) {
+            return of(formulaSource, categorical, combinations, referenceLevels, levelOrders, true);
+        }
+
+        private static Encoder of(String formulaSource, Map<String, ? extends java.util.Collection<String>> categorical,
+                Map<String, ? extends java.util.Collection<List<String>>> combinations, Map<String, String> referenceLevels,
+                Map<String, List<String>> levelOrders, boolean byVisitPattern) {
             Formula formula = FormulaParser.parse(formulaSource);
-            if (!formula.residualTerms().isEmpty()) {
+            if (byVisitPattern && formula.residualTerms().isEmpty()) {
+                throw new IllegalArgumentException("The formula has no residual covariance term.");
+            }
+            if (!byVisitPattern && !formula.residualTerms().isEmpty()) {
                 throw new MixedModelException(residualRefusal());
             }
-            if (formula.randomTerms().isEmpty()) {
+            if (!byVisitPattern && formula.randomTerms().isEmpty()) {
                 throw new MixedModelException("The formula '" + formula.source()
                         + "' has no random-effects term; add one such as (1 | subject).");
             }
@@ -1047,6 +1068,16 @@ public final class CrossProducts {
                 formula = FormulaParser.parse(formulaSource);
             }
             return formula;
+        }
+
+        /** The number of X's columns the encoder codes (all of the formula's, before aliased ones are dropped). */
+        public int fixedColumnCount() {
+            return fixedColumns;
+        }
+
+        /** The number of random-effects columns per row, over all terms. */
+        public int randomColumnCount() {
+            return zColumns;
         }
 
         /** The categorical variables and their levels (reference first, in the engine's order). */

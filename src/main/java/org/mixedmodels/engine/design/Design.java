@@ -35,6 +35,8 @@ public final class Design {
     private final List<String> warnings;
     /** The cross-products the fit reads instead of the rows (a fit from statistics), or null. */
     private final CrossProducts statistics;
+    /** The statistics by visit pattern a residual-structure fit reads instead of the rows ({@link VisitPatterns}), or null. */
+    private VisitPatterns visitPatterns;
 
     private Design(ModelFrame frame, double[] response, ModelMatrix fixed, List<String> droppedColumns,
             List<RandomEffectTerm> randomTerms, ResidualDesign residual, List<String> warnings) {
@@ -206,34 +208,19 @@ public final class Design {
         for (int j = 0; j < p; j++) {
             checkMagnitude("The fixed-effect column '" + full.names().get(j) + "'", new double[] {columns.get(j).maxAbs()});
         }
-        // Gram-Schmidt on the Gram matrix: the squared residual norm of column j after the kept columns before it is
-        // the Schur complement g_jj - g_jB G_BB^{-1} g_Bj, from a growing Cholesky factor of G_BB.
-        List<Integer> kept = new ArrayList<>();
-        List<Integer> aliasedList = new ArrayList<>();
-        double[][] chol = new double[p][p];
+        double[] sumsq = new double[p];
         for (int j = 0; j < p; j++) {
-            double norm0 = Math.sqrt(columns.get(j).sumsq());
-            int b = kept.size();
-            double[] w = new double[b];
-            double res = gram[j][j];
-            for (int a = 0; a < b; a++) {
-                double s = gram[kept.get(a)][j];
-                for (int c = 0; c < a; c++) {
-                    s -= chol[a][c] * w[c];
-                }
-                w[a] = s / chol[a][a];
-                res -= w[a] * w[a];
-            }
-            double norm = Math.sqrt(Math.max(res, 0));
-            if (norm0 == 0 || norm <= ModelMatrix.DEFAULT_RANK_TOLERANCE * norm0) {
-                aliasedList.add(j);
+            sumsq[j] = columns.get(j).sumsq();
+        }
+        int[] aliased = aliasedOfGram(gram, sumsq);
+        List<Integer> kept = new ArrayList<>();
+        for (int j = 0, at = 0; j < p; j++) {
+            if (at < aliased.length && aliased[at] == j) {
+                at++;
             } else {
-                System.arraycopy(w, 0, chol[b], 0, b);
-                chol[b][b] = norm;
                 kept.add(j);
             }
         }
-        int[] aliased = aliasedList.stream().mapToInt(Integer::intValue).toArray();
         List<String> dropped = new ArrayList<>();
         List<String> constant = new ArrayList<>();
         for (int j : aliased) {
@@ -618,6 +605,9 @@ public final class Design {
     }
 
     public int nobs() {
+        if (visitPatterns != null && response.length == 0) {
+            return (int) visitPatterns.rows();
+        }
         return statistics != null ? statistics.nobs() : response.length;
     }
 
@@ -641,7 +631,7 @@ public final class Design {
      * columns in each row, whatever the data.
      */
     public ModelFrame contrastFrame() {
-        if (statistics == null || response.length > 0) {
+        if ((statistics == null && visitPatterns == null) || response.length > 0) {
             return frame;
         }
         java.util.LinkedHashSet<String> vars = new java.util.LinkedHashSet<>();
@@ -677,6 +667,65 @@ public final class Design {
     }
 
     /** This design, fitted from the given statistics of its own rows (the in-memory "statistics, then fit"). */
+    /**
+     * The aliased columns from a Gram matrix, as {@link ModelMatrix#aliasedColumns} finds them from the columns:
+     * Gram-Schmidt in column order, where the squared residual norm of column j after the kept columns before it is
+     * the Schur complement g_jj - g_jB G_BB^{-1} g_Bj, from a growing Cholesky factor of G_BB; a column is aliased
+     * when that norm is at most {@link ModelMatrix#DEFAULT_RANK_TOLERANCE} of its own (sqrt of {@code sumsq}).
+     */
+    static int[] aliasedOfGram(double[][] gram, double[] sumsq) {
+        int p = sumsq.length;
+        List<Integer> kept = new ArrayList<>();
+        List<Integer> aliasedList = new ArrayList<>();
+        double[][] chol = new double[p][p];
+        for (int j = 0; j < p; j++) {
+            double norm0 = Math.sqrt(sumsq[j]);
+            int b = kept.size();
+            double[] w = new double[b];
+            double res = gram[j][j];
+            for (int a = 0; a < b; a++) {
+                double s = gram[kept.get(a)][j];
+                for (int c = 0; c < a; c++) {
+                    s -= chol[a][c] * w[c];
+                }
+                w[a] = s / chol[a][a];
+                res -= w[a] * w[a];
+            }
+            double norm = Math.sqrt(Math.max(res, 0));
+            if (norm0 == 0 || norm <= ModelMatrix.DEFAULT_RANK_TOLERANCE * norm0) {
+                aliasedList.add(j);
+            } else {
+                System.arraycopy(w, 0, chol[b], 0, b);
+                chol[b][b] = norm;
+                kept.add(j);
+            }
+        }
+        return aliasedList.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** This design, fitted from its statistics by visit pattern (the rows stay for BLUPs and fitted values). */
+    Design withVisitPatterns(VisitPatterns patterns) {
+        Design d = new Design(frame, response, fixed, droppedColumns, randomTerms, residual, warnings, statistics);
+        d.visitPatterns = patterns;
+        return d;
+    }
+
+    /**
+     * A design without rows for a residual-structure fit from statistics by visit pattern aggregated elsewhere: the
+     * frame's factors hold only their levels, the residual design its visits and subjects.
+     */
+    static Design rowFree(ModelFrame frame, ModelMatrix fixed, List<RandomEffectTerm> terms, List<String> warnings,
+            ResidualDesign residual, VisitPatterns patterns) {
+        Design d = new Design(frame, new double[0], fixed, List.of(), terms, residual, warnings, null);
+        d.visitPatterns = patterns;
+        return d;
+    }
+
+    /** The statistics by visit pattern this design's residual structure is fitted from, or null (from rows). */
+    public VisitPatterns visitPatterns() {
+        return visitPatterns;
+    }
+
     Design withStatistics(CrossProducts stats) {
         return new Design(frame, response, fixed, droppedColumns, randomTerms, residual, warnings, stats);
     }

@@ -8,6 +8,7 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.design.ResidualDesign;
+import org.mixedmodels.engine.design.VisitPatterns;
 import org.mixedmodels.engine.linalg.SmallMatrices;
 
 /**
@@ -43,8 +44,13 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * pattern, not per subject (the nonzeros are few where the columns are factors by visit).
      */
     private record Pattern(int[] position, int[] stratum, int group, int count, int[][] xxIndex, double[][] xxValue,
-            int[][] xyIndex, double[][] xyValue, double[][] cyy) {
+            int[][] xyIndex, double[][] xyValue, double[][] cyy, double[][] z) {
     }
+
+    /** Whether the fit reads statistics by visit pattern ({@link VisitPatterns}) rather than rows. */
+    private final boolean fromStatistics;
+    /** The number of subjects. */
+    private final int subjects;
 
     /** What one evaluation yields, kept for assembling results at the optimum. */
     record Evaluation(double objective, double[] beta, double sigma2, double[][] xtvx, double logDet,
@@ -80,12 +86,23 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         this.thetaCount = count;
         this.q = cols;
         this.p = design.fixed().columnCount();
-        this.n = design.response().length;
-        this.sparse = SparseRows.of(design.fixed().columns(), n);
-        this.patterns = q == 0 && !ResidualStructure.isContinuousTime(residual.structure()) ? patterns() : null;
-        if (residual.structure().equals("us") && rowsBySubject.length <= residual.visits().size()) {
+        VisitPatterns stats = design.visitPatterns();
+        this.fromStatistics = stats != null;
+        this.n = fromStatistics ? (int) stats.rows() : design.response().length;
+        this.sparse = SparseRows.of(design.fixed().columns(), design.response().length);
+        if (fromStatistics) {
+            if (stats.fixedCount() != p || stats.randomCount() != q) {
+                throw new IllegalArgumentException("The visit-pattern statistics do not match the design's columns.");
+            }
+            this.patterns = patterns(stats);
+            this.subjects = (int) stats.subjects();
+        } else {
+            this.patterns = q == 0 && !ResidualStructure.isContinuousTime(residual.structure()) ? patterns() : null;
+            this.subjects = rowsBySubject.length;
+        }
+        if (residual.structure().equals("us") && subjects <= residual.visits().size()) {
             throw new MixedModelException("An unstructured covariance over " + residual.visits().size() + " visits needs "
-                    + "more subjects than visits; the data have " + rowsBySubject.length + ".");
+                    + "more subjects than visits; the data have " + subjects + ".");
         }
     }
 
@@ -114,7 +131,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             }
         }
         if (residual.structure().equals("us") && q == 0) {
-            double[] start = unstructuredStart();
+            double[] start = fromStatistics ? unstructuredStartFromPatterns() : unstructuredStart();
             if (start != null) {
                 for (int g = 0; g < residual.groupCount(); g++) {
                     System.arraycopy(start, 0, x, thetaCount + groupOffset(g), start.length);
@@ -144,7 +161,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         }
         int t = residual.visits().size();
         double[][] sum = new double[t][t];
-        int[][] count = new int[t][t];
+        long[][] count = new long[t][t];
         double[] res = y.clone();
         for (int i = 0; i < n; i++) {
             for (int a = 0; a < p; a++) {
@@ -159,6 +176,81 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
             }
         }
+        return unstructuredParameters(sum, count);
+    }
+
+    /**
+     * {@link #unstructuredStart} from the per-pattern sums: least squares from the sums of the visits' own blocks,
+     * then per visit pair the summed residual products r_j r_k = y_j y_k - b'x_j y_k - b'x_k y_j + b'x_j x_k' b.
+     */
+    private double[] unstructuredStartFromPatterns() {
+        double[][] xtx = new double[p][p];
+        double[] xty = new double[p];
+        for (Pattern pat : patterns) {
+            int m = pat.position().length;
+            for (int j = 0; j < m; j++) {
+                int jj = j * m + j;
+                for (int u = 0; u < pat.xxIndex()[jj].length; u++) {
+                    int idx = pat.xxIndex()[jj][u];
+                    xtx[idx / p][idx % p] += pat.xxValue()[jj][u];
+                }
+                for (int u = 0; u < pat.xyIndex()[jj].length; u++) {
+                    xty[pat.xyIndex()[jj][u]] += pat.xyValue()[jj][u];
+                }
+            }
+        }
+        double[] beta = p == 0 ? new double[0] : SmallMatrices.solveSpd(xtx, xty);
+        if (beta == null) {
+            return null;
+        }
+        int t = residual.visits().size();
+        double[][] sum = new double[t][t];
+        long[][] count = new long[t][t];
+        for (Pattern pat : patterns) {
+            double[][] rr = residualProducts(pat, beta);
+            int m = pat.position().length;
+            for (int j = 0; j < m; j++) {
+                for (int k = 0; k < m; k++) {
+                    sum[pat.position()[j]][pat.position()[k]] += rr[j][k];
+                    count[pat.position()[j]][pat.position()[k]] += pat.count();
+                }
+            }
+        }
+        return unstructuredParameters(sum, count);
+    }
+
+    /** Per visit pair (j, k) of a pattern, the sum over its subjects of r_j r_k with r = y - X beta. */
+    private double[][] residualProducts(Pattern pat, double[] beta) {
+        int m = pat.position().length;
+        double[][] rr = new double[m][m];
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k < m; k++) {
+                int jk = j * m + k;
+                int kj = k * m + j;
+                double quad = 0;
+                for (int u = 0; u < pat.xxIndex()[jk].length; u++) {
+                    int idx = pat.xxIndex()[jk][u];
+                    quad += beta[idx / p] * beta[idx % p] * pat.xxValue()[jk][u];
+                }
+                double cross = 0;
+                for (int u = 0; u < pat.xyIndex()[jk].length; u++) {
+                    cross += beta[pat.xyIndex()[jk][u]] * pat.xyValue()[jk][u];
+                }
+                for (int u = 0; u < pat.xyIndex()[kj].length; u++) {
+                    cross += beta[pat.xyIndex()[kj][u]] * pat.xyValue()[kj][u];
+                }
+                rr[j][k] = pat.cyy()[j][k] - cross + quad;
+            }
+        }
+        return rr;
+    }
+
+    /**
+     * The unstructured parameters of pairwise covariances sum / count, or null; the correlations are shrunk until the
+     * matrix is positive definite (pairwise covariances need not be).
+     */
+    private double[] unstructuredParameters(double[][] sum, long[][] count) {
+        int t = sum.length;
         double[][] cov = new double[t][t];
         for (int j = 0; j < t; j++) {
             for (int k = 0; k < t; k++) {
@@ -168,7 +260,6 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 return null;
             }
         }
-        // shrink the correlations until the matrix is positive definite (pairwise covariances need not be)
         for (double shrink = 1; shrink > 0.05; shrink *= 0.8) {
             double[][] c = new double[t][t];
             for (int j = 0; j < t; j++) {
@@ -191,6 +282,68 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             }
         }
         return null;
+    }
+
+    /**
+     * The patterns of statistics aggregated by visit pattern ({@link VisitPatterns}), in the sparse form the
+     * evaluation reads: for the visit pair (j, k), the nonzero entries of C_jk = sum_i x_ij x_ik', of sum_i x_ij y_ik,
+     * and sum_i y_ij y_ik, read off the pattern's summed outer products.
+     */
+    private List<Pattern> patterns(VisitPatterns stats) {
+        List<Pattern> result = new ArrayList<>();
+        int w = p + 1;
+        for (VisitPatterns.Pattern vp : stats.patterns()) {
+            int[] position = vp.position();
+            int m = position.length;
+            double[] sums = vp.sums();
+            int width = m * w;
+            int[][] xxIndex = new int[m * m][];
+            double[][] xxValue = new double[m * m][];
+            int[][] xyIndex = new int[m * m][];
+            double[][] xyValue = new double[m * m][];
+            double[][] cyy = new double[m][m];
+            int[] idx = new int[p * p];
+            double[] val = new double[p * p];
+            for (int j = 0; j < m; j++) {
+                for (int k = 0; k < m; k++) {
+                    int jk = j * m + k;
+                    int count = 0;
+                    for (int a = 0; a < p; a++) {
+                        for (int b = 0; b < p; b++) {
+                            double v = sums[(j * w + a) * width + k * w + b];
+                            if (v != 0) {
+                                idx[count] = a * p + b;
+                                val[count++] = v;
+                            }
+                        }
+                    }
+                    xxIndex[jk] = java.util.Arrays.copyOf(idx, count);
+                    xxValue[jk] = java.util.Arrays.copyOf(val, count);
+                    count = 0;
+                    for (int a = 0; a < p; a++) {
+                        double v = sums[(j * w + a) * width + k * w + p];
+                        if (v != 0) {
+                            idx[count] = a;
+                            val[count++] = v;
+                        }
+                    }
+                    xyIndex[jk] = java.util.Arrays.copyOf(idx, count);
+                    xyValue[jk] = java.util.Arrays.copyOf(val, count);
+                    cyy[j][k] = sums[(j * w + p) * width + k * w + p];
+                }
+            }
+            if (vp.count() > Integer.MAX_VALUE) {
+                throw new MixedModelException("A visit pattern has more than 2^31 subjects; the engine counts fewer.");
+            }
+            double[] zFlat = vp.z();
+            double[][] z = new double[m][q];
+            for (int j = 0; j < m; j++) {
+                System.arraycopy(zFlat, j * q, z[j], 0, q);
+            }
+            result.add(new Pattern(position, vp.stratum(), vp.group(), (int) vp.count(), xxIndex, xxValue, xyIndex,
+                    xyValue, cyy, z));
+        }
+        return result;
     }
 
     /** Diagonal thetas are >= 0; the residual parameters are unconstrained (bounded at +-10 for the search). */
@@ -351,7 +504,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 position[j] = residual.position()[subjects.get(0)[j]];
             }
             result.add(new Pattern(position, stratum(subjects.get(0)), group(subjects.get(0)), subjects.size(), xxIndex,
-                    xxValue, xyIndex, xyValue, cyy));
+                    xxValue, xyIndex, xyValue, cyy, new double[m][0]));
         }
         return result;
     }
@@ -372,6 +525,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (Pattern pat : patterns) {
                 int m = pat.position().length;
                 double[][] sm = residualPart(a, pat.group(), pat.position(), null, pat.stratum());
+                addRandomPart(sm, pat.z(), lambda);
                 double[][] l = SmallMatrices.cholesky(sm, PIVOT_TOLERANCE);
                 if (l == null) {
                     return null;
@@ -512,6 +666,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
         double[] beta = e.beta();
         double[][] inverse = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
+        double[][] zgzPatterns = new double[q][q];
         if (patterns != null) {
             int t = residual.visits().size();
             double[][][] full = new double[residual.groupCount()][t][t];
@@ -520,34 +675,17 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 double[][] w = e.weights().get(pi);
                 int m = pat.position().length;
                 double[][] middle = new double[m][m];
-                double[][] rr = new double[m][m];
+                double[][] rr = residualProducts(pat, beta);
                 for (int j = 0; j < m; j++) {
                     for (int k = 0; k < m; k++) {
-                        int jk = j * m + k;
-                        int kj = k * m + j;
-                        int[] xi = pat.xxIndex()[jk];
-                        double[] xv = pat.xxValue()[jk];
-                        double quad = 0;
+                        int[] xi = pat.xxIndex()[j * m + k];
+                        double[] xv = pat.xxValue()[j * m + k];
                         double mid = 0;
                         for (int u = 0; u < xi.length; u++) {
                             int ra = xi[u] / p;
-                            int rb = xi[u] - ra * p;
-                            quad += beta[ra] * beta[rb] * xv[u];
-                            mid += inverse[ra][rb] * xv[u];
-                        }
-                        double cross = 0;
-                        int[] yi = pat.xyIndex()[jk];
-                        double[] yv = pat.xyValue()[jk];
-                        for (int u = 0; u < yi.length; u++) {
-                            cross += beta[yi[u]] * yv[u];
-                        }
-                        yi = pat.xyIndex()[kj];
-                        yv = pat.xyValue()[kj];
-                        for (int u = 0; u < yi.length; u++) {
-                            cross += beta[yi[u]] * yv[u];
+                            mid += inverse[ra][xi[u] - ra * p] * xv[u];
                         }
                         middle[j][k] = mid;
-                        rr[j][k] = pat.cyy()[j][k] - cross + quad;
                     }
                 }
                 double[][] inner = new double[m][m];
@@ -563,6 +701,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                         g[j][k] = pat.count() * w[j][k] - wiw[j][k];
                     }
                 }
+                if (q > 0) {
+                    addZgz(zgzPatterns, pat.z(), g);
+                }
                 g = varIdentGradient(a, pat.group(), pat.position(), null, pat.stratum(), g, grad);
                 double[][] target = full[pat.group()];
                 for (int j = 0; j < m; j++) {
@@ -577,6 +718,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             }
             for (int gr = 0; gr < full.length; gr++) {
                 addStructureGradient(a, gr, structure.gradient(groupParameters(a, gr), all, null, full[gr]), grad);
+            }
+            if (q > 0) {
+                thetaGradient(zgzPatterns, lambda(x), grad);
             }
         } else {
             double[][] lambda = lambda(x);
@@ -636,18 +780,65 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
             }
             if (q > 0) {
-                // tr(G dV) for V = Z Lambda Lambda' Z': d/dLambda_rc = 2 (Z' G Z Lambda)_rc
-                double[][] zgzl = SmallMatrices.multiply(zgz, lambda);
-                int at = 0;
-                int offset = 0;
-                for (RandomEffectTerm term : terms) {
-                    for (int col = 0; col < term.k(); col++) {
-                        for (int row = col; row < term.k(); row++) {
-                            grad[at++] = 2 * zgzl[offset + row][offset + col];
-                        }
-                    }
-                    offset += term.k();
+                thetaGradient(zgz, lambda, grad);
+            }
+        }
+    }
+
+    /** tr(G dV) for V = Z Lambda Lambda' Z': d/dLambda_rc = 2 (Z' G Z Lambda)_rc, written into the thetas' slots. */
+    private void thetaGradient(double[][] zgz, double[][] lambda, double[] grad) {
+        double[][] zgzl = SmallMatrices.multiply(zgz, lambda);
+        int at = 0;
+        int offset = 0;
+        for (RandomEffectTerm term : terms) {
+            for (int col = 0; col < term.k(); col++) {
+                for (int row = col; row < term.k(); row++) {
+                    grad[at++] = 2 * zgzl[offset + row][offset + col];
                 }
+            }
+            offset += term.k();
+        }
+    }
+
+    /** Adds Z' G Z (q x q) for a pattern's Z (m x q) and its derivative weight G (m x m). */
+    private void addZgz(double[][] zgz, double[][] z, double[][] g) {
+        int m = g.length;
+        for (int u = 0; u < q; u++) {
+            for (int v = 0; v < q; v++) {
+                double s = 0;
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        s += z[j][u] * g[j][k] * z[k][v];
+                    }
+                }
+                zgz[u][v] += s;
+            }
+        }
+    }
+
+    /** Adds (Z Lambda)(Z Lambda)' to a pattern's residual part (nothing without random effects). */
+    private void addRandomPart(double[][] v, double[][] z, double[][] lambda) {
+        if (q == 0) {
+            return;
+        }
+        int m = v.length;
+        double[][] zl = new double[m][q];
+        for (int j = 0; j < m; j++) {
+            for (int u = 0; u < q; u++) {
+                double s = 0;
+                for (int r = u; r < q; r++) {
+                    s += z[j][r] * lambda[r][u];
+                }
+                zl[j][u] = s;
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k < m; k++) {
+                double s = 0;
+                for (int u = 0; u < q; u++) {
+                    s += zl[j][u] * zl[k][u];
+                }
+                v[j][k] += s;
             }
         }
     }
@@ -1036,15 +1227,17 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
         double[][] fixedCols = design.fixed().columns();
         double[] y = design.response();
-        double[] population = new double[n];
-        for (int i = 0; i < n; i++) {
+        // a design from statistics alone has no rows: no fitted values, residuals or BLUPs (they need each subject's rows)
+        int rowCount = y.length;
+        double[] population = new double[rowCount];
+        for (int i = 0; i < rowCount; i++) {
             for (int j = 0; j < p; j++) {
                 population[i] += fixedCols[j][i] * beta[j];
             }
         }
         double[] conditional = population.clone();
         List<RandomEffect> ranef = new ArrayList<>();
-        if (q > 0) {
+        if (q > 0 && rowCount > 0) {
             double[][] lambda = lambda(x);
             int subjects = rowsBySubject.length;
             double[][] blup = new double[subjects][];
@@ -1106,16 +1299,20 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 offset += t.k();
             }
         }
-        double[] residuals = new double[n];
-        for (int i = 0; i < n; i++) {
+        double[] residuals = new double[rowCount];
+        for (int i = 0; i < rowCount; i++) {
             residuals[i] = y[i] - conditional[i];
         }
 
         Map<String, Integer> ngroups = new java.util.LinkedHashMap<>();
-        ngroups.put(residual.subject().name(), rowsBySubject.length);
+        ngroups.put(residual.subject().name(), subjects);
         double[] lower = java.util.Arrays.copyOf(lowerBounds(), thetaCount);
         boolean singular = LinearMixedModel.isSingular(theta, lower, terms);
         List<String> warnings = new ArrayList<>(design.warnings());
+        if (q > 0 && rowCount == 0) {
+            warnings.add("No BLUPs: the fit read statistics by visit pattern, and a subject's BLUP needs that subject's "
+                    + "own rows (fit in memory, or predict per subject from the estimates).");
+        }
         if (singular) {
             warnings.add("boundary (singular) fit: a random-effect variance is estimated as 0 or a correlation as +-1;"
                     + " the random-effects structure may be too complex for the data.");
