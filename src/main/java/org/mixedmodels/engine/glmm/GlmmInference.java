@@ -158,7 +158,7 @@ public final class GlmmInference {
     }
 
     /** The profiled deviance in some coordinates: the optimum with coordinate j held (point then value). */
-    interface Profiler {
+    private interface Profiler {
         double[] optimize(double[] start, int j, double v);
 
         double value(double[] x);
@@ -174,7 +174,7 @@ public final class GlmmInference {
      * lme4's sd/cor scale, on which it profiles variance components. Points whose correlations are not a valid
      * correlation matrix have deviance +infinity.
      */
-    static final class SdCorProfiler implements Profiler {
+    private static final class SdCorProfiler implements Profiler {
         private final GeneralizedLinearMixedModel.Problem problem;
         private final int at;
         private final int k;
