@@ -18,5 +18,6 @@ import java.util.List;
  * @param p its p-value (NaN for the first, or for df 0)
  */
 public record GlmmComparison(List<String> formulas, int nobs, int[] npar, double[] aic, double[] bic, double[] logLik,
-        double[] deviance, double[] chisq, int[] df, double[] p) {
+        double[] deviance, double[] chisq, int[] df, double[] p)
+        implements org.mixedmodels.engine.inference.LikelihoodRatioTable {
 }

@@ -25,7 +25,8 @@ import org.mixedmodels.engine.fit.LinearMixedModel;
  * @param chisq, df, p per model: the test against the model before it (NaN for the first)
  */
 public record ModelComparison(List<String> formulas, FitOptions.Method method, boolean refitted, int nobs, int[] npar,
-        double[] aic, double[] bic, double[] logLik, double[] deviance, double[] chisq, int[] df, double[] p) {
+        double[] aic, double[] bic, double[] logLik, double[] deviance, double[] chisq, int[] df, double[] p)
+        implements LikelihoodRatioTable {
 
     public static ModelComparison of(List<String> formulas, DataFrame data, FitOptions options) {
         if (formulas.size() < 2) {

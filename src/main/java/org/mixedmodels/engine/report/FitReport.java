@@ -22,6 +22,7 @@ import org.mixedmodels.engine.inference.ConfidenceInterval;
 import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
+import org.mixedmodels.engine.inference.LikelihoodRatioTable;
 import org.mixedmodels.engine.inference.ModelComparison;
 import org.mixedmodels.engine.inference.TermTest;
 
@@ -670,6 +671,12 @@ public final class FitReport {
         out.put("models", new ArrayList<Object>(c.formulas()));
         out.put("method", c.method().name());
         out.put("refitted_ml", c.refitted());
+        putComparison(out, c, omitted, warnings);
+        return out;
+    }
+
+    /** The rows of a likelihood-ratio table in the comparison JSON, from {@code nobs} to {@code warnings}. */
+    static void putComparison(Map<String, Object> out, LikelihoodRatioTable c, int omitted, List<String> warnings) {
         out.put("nobs", c.nobs());
         List<Object> npar = new ArrayList<>();
         for (int k : c.npar()) {
@@ -713,7 +720,6 @@ public final class FitReport {
         out.put("table", table);
         out.put("rows_omitted", omitted);
         out.put("warnings", new ArrayList<Object>(warnings));
-        return out;
     }
 
     public static String text(ModelComparison c, Source source, int omitted, List<String> warnings) {
@@ -721,8 +727,15 @@ public final class FitReport {
         if (c.refitted()) {
             s.append("refitting model(s) with ML (instead of REML)\n");
         }
-        if (source.file() != null) {
-            s.append("Data: ").append(source.file()).append(" (").append(c.nobs() + omitted).append(" rows; ")
+        appendComparison(s, c, source.file(), omitted, warnings);
+        return s.toString();
+    }
+
+    /** A likelihood-ratio table as text: the data line, the models, the anova table, the number of obs, warnings. */
+    static void appendComparison(StringBuilder s, LikelihoodRatioTable c, String file, int omitted,
+            List<String> warnings) {
+        if (file != null) {
+            s.append("Data: ").append(file).append(" (").append(c.nobs() + omitted).append(" rows; ")
                     .append(c.nobs()).append(" used");
             if (omitted > 0) {
                 s.append(", ").append(omitted).append(" left out for missing values");
@@ -741,7 +754,6 @@ public final class FitReport {
         s.append(table(List.of("", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)", ""), rows, true, 0));
         s.append("Number of obs: ").append(c.nobs()).append('\n');
         appendWarnings(s, warnings);
-        return s.toString();
     }
 
     private static void appendWarnings(StringBuilder s, List<String> warnings) {

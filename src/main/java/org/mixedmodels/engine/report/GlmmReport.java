@@ -218,48 +218,7 @@ public final class GlmmReport {
         out.put("family", family);
         out.put("method", "ML");
         out.put("refitted_ml", false);
-        out.put("nobs", c.nobs());
-        List<Object> npar = new ArrayList<>();
-        for (int k : c.npar()) {
-            npar.add(k);
-        }
-        out.put("npar", npar);
-        out.put("AIC", c.aic());
-        out.put("BIC", c.bic());
-        out.put("logLik", c.logLik());
-        out.put("deviance", c.deviance());
-        int last = c.npar().length - 1;
-        if (last == 1) {
-            out.put("chisq", c.chisq()[1]);
-            out.put("df", c.df()[1]);
-            out.put("p", c.p()[1]);
-        } else {
-            out.put("chisq", c.chisq());
-            List<Object> df = new ArrayList<>();
-            for (int k = 0; k <= last; k++) {
-                df.add(k == 0 ? null : c.df()[k]);
-            }
-            out.put("df", df);
-            out.put("p", c.p());
-        }
-        List<Object> table = new ArrayList<>();
-        for (int k = 0; k <= last; k++) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("model", k + 1);
-            row.put("formula", c.formulas().get(k));
-            row.put("npar", c.npar()[k]);
-            row.put("AIC", c.aic()[k]);
-            row.put("BIC", c.bic()[k]);
-            row.put("logLik", c.logLik()[k]);
-            row.put("deviance", c.deviance()[k]);
-            row.put("chisq", k == 0 ? null : c.chisq()[k]);
-            row.put("df", k == 0 ? null : c.df()[k]);
-            row.put("p", k == 0 ? null : c.p()[k]);
-            table.add(row);
-        }
-        out.put("table", table);
-        out.put("rows_omitted", omitted);
-        out.put("warnings", new ArrayList<Object>(warnings));
+        FitReport.putComparison(out, c, omitted, warnings);
         return out;
     }
 
@@ -267,31 +226,7 @@ public final class GlmmReport {
     public static String text(GlmmComparison c, String family, Source source, int omitted, List<String> warnings) {
         StringBuilder s = new StringBuilder();
         s.append("Likelihood-ratio test of ").append(family).append(" GLMMs (maximum likelihood)\n");
-        if (source.file() != null) {
-            s.append("Data: ").append(source.file()).append(" (").append(c.nobs() + omitted).append(" rows; ")
-                    .append(c.nobs()).append(" used");
-            if (omitted > 0) {
-                s.append(", ").append(omitted).append(" left out for missing values");
-            }
-            s.append(")\n");
-        }
-        for (int k = 0; k < c.formulas().size(); k++) {
-            s.append("Model ").append(k + 1).append(": ").append(c.formulas().get(k)).append('\n');
-        }
-        List<List<String>> rows = new ArrayList<>();
-        for (int k = 0; k < c.formulas().size(); k++) {
-            rows.add(List.of("Model " + (k + 1), Integer.toString(c.npar()[k]), FitReport.fixed(c.aic()[k], 3),
-                    FitReport.fixed(c.bic()[k], 3), FitReport.fixed(c.logLik()[k], 3), FitReport.fixed(c.deviance()[k], 3),
-                    k == 0 ? "" : FitReport.fixed(c.chisq()[k], 4), k == 0 ? "" : Integer.toString(c.df()[k]),
-                    k == 0 ? "" : FitReport.pValue(c.p()[k]), k == 0 ? "" : FitReport.stars(c.p()[k])));
-        }
-        s.append(FitReport.table(List.of("", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)", ""),
-                rows, true, 0));
-        s.append("Number of obs: ").append(c.nobs()).append('\n');
-        if (!warnings.isEmpty()) {
-            s.append("\nWarnings:\n");
-            warnings.forEach(w -> s.append("  ").append(w).append('\n'));
-        }
+        FitReport.appendComparison(s, c, source.file(), omitted, warnings);
         return s.toString();
     }
 
