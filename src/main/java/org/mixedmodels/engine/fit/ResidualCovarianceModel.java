@@ -852,6 +852,99 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         }
     }
 
+    /**
+     * One subject's BLUP b = Lambda u and conditional variances, from u = Lambda' Z' V^-1 r and
+     * Var(u | y) / sigma^2 = I - Lambda' Z' V^-1 Z Lambda (Pinheiro and Bates 2000, sec. 2.2.3; beta taken as known,
+     * as lme4's condVar).
+     *
+     * @param v the subject's Z Lambda Lambda' Z' + S (relative to sigma^2)
+     * @param zl the subject's Z Lambda (m x q)
+     * @param r the subject's y - X beta
+     * @return {blup, conditional variance} (each of length q)
+     */
+    static double[][] blupOfSubject(double[][] v, double[][] zl, double[] r, double[][] lambda, double sigma2) {
+        int m = r.length;
+        int q = lambda.length;
+        double[][] w = SmallMatrices.inverseFromCholesky(SmallMatrices.cholesky(v, PIVOT_TOLERANCE));
+        double[] wr = new double[m];
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k < m; k++) {
+                wr[j] += w[j][k] * r[k];
+            }
+        }
+        double[] u = new double[q];
+        double[][] vu = new double[q][q];
+        for (int c = 0; c < q; c++) {
+            for (int j = 0; j < m; j++) {
+                u[c] += zl[j][c] * wr[j];
+            }
+            for (int d = 0; d < q; d++) {
+                double t = 0;
+                for (int j = 0; j < m; j++) {
+                    for (int k = 0; k < m; k++) {
+                        t += zl[j][c] * w[j][k] * zl[k][d];
+                    }
+                }
+                vu[c][d] = (c == d ? 1 : 0) - t;
+            }
+        }
+        double[] blup = new double[q];
+        double[] condVar = new double[q];
+        for (int row = 0; row < q; row++) {
+            for (int c = 0; c < q; c++) {
+                blup[row] += lambda[row][c] * u[c];
+                for (int d = 0; d < q; d++) {
+                    condVar[row] += lambda[row][c] * vu[c][d] * lambda[row][d] * sigma2;
+                }
+            }
+        }
+        return new double[][] {blup, condVar};
+    }
+
+    /**
+     * One subject's BLUP and conditional SD at a fit's optimum, from that subject's rows alone (the entry point of a
+     * fit from statistics, whose subjects' rows are elsewhere): the same computation as the fit's own BLUPs.
+     *
+     * @param fit the fit (its theta, residual parameters and sigma are used)
+     * @param position the rows' visit positions (indices into the residual structure's visits), in visit order
+     * @param time the rows' times (as the structure reads them; the positions' values for categorical visits)
+     * @param stratum the rows' varident strata, or null
+     * @param group the subject's level of the structure's group factor (0 without one)
+     * @param z the rows' random-effect columns (m x q)
+     * @param r the rows' y - X beta
+     * @return {blup, conditional SD} (each of length q, columns as the fit's random-effect terms in order)
+     */
+    public double[][] subjectBlup(FitResult fit, int[] position, double[] time, int[] stratum, int group,
+            double[][] z, double[] r) {
+        double[] a = fit.residual().parameters();
+        double[] x = java.util.Arrays.copyOf(fit.theta(), thetaCount + a.length);
+        System.arraycopy(a, 0, x, thetaCount, a.length);
+        double[][] lambda = lambda(x);
+        int m = r.length;
+        double[][] zl = new double[m][q];
+        for (int j = 0; j < m; j++) {
+            for (int u = 0; u < q; u++) {
+                for (int c = u; c < q; c++) {
+                    zl[j][u] += z[j][c] * lambda[c][u];
+                }
+            }
+        }
+        double[][] v = residualPart(a, group, position, time, stratum);
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k < m; k++) {
+                for (int u = 0; u < q; u++) {
+                    v[j][k] += zl[j][u] * zl[k][u];
+                }
+            }
+        }
+        double sigma2 = fit.sigma() * fit.sigma();
+        double[][] bc = blupOfSubject(v, zl, r, lambda, sigma2);
+        for (int c = 0; c < q; c++) {
+            bc[1][c] = Math.sqrt(Math.max(bc[1][c], 0));
+        }
+        return bc;
+    }
+
     /** Z_i Lambda Lambda' Z_i' + S_i for one subject's rows (relative to sigma^2). */
     double[][] subjectCovariance(int[] rows, double[][] lambda, double[] a) {
         int m = rows.length;
@@ -1245,42 +1338,14 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int s = 0; s < subjects; s++) {
                 int[] rows = rowsBySubject[s];
                 int m = rows.length;
-                double[][] w = SmallMatrices.inverseFromCholesky(
-                        SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
-                double[][] zl = zLambda(rows, lambda);
-                // u = Lambda' Z' W r and Var(u | y) / sigma^2 = I - Lambda' Z' W Z Lambda, then b = Lambda u
-                double[] wr = new double[m];
+                double[] r = new double[m];
                 for (int j = 0; j < m; j++) {
-                    for (int k = 0; k < m; k++) {
-                        wr[j] += w[j][k] * (y[rows[k]] - population[rows[k]]);
-                    }
+                    r[j] = y[rows[j]] - population[rows[j]];
                 }
-                double[] u = new double[q];
-                double[][] vu = new double[q][q];
-                for (int c = 0; c < q; c++) {
-                    for (int j = 0; j < m; j++) {
-                        u[c] += zl[j][c] * wr[j];
-                    }
-                    for (int d = 0; d < q; d++) {
-                        double t = 0;
-                        for (int j = 0; j < m; j++) {
-                            for (int k = 0; k < m; k++) {
-                                t += zl[j][c] * w[j][k] * zl[k][d];
-                            }
-                        }
-                        vu[c][d] = (c == d ? 1 : 0) - t;
-                    }
-                }
-                blup[s] = new double[q];
-                condVar[s] = new double[q];
-                for (int r = 0; r < q; r++) {
-                    for (int c = 0; c < q; c++) {
-                        blup[s][r] += lambda[r][c] * u[c];
-                        for (int d = 0; d < q; d++) {
-                            condVar[s][r] += lambda[r][c] * vu[c][d] * lambda[r][d] * sigma2;
-                        }
-                    }
-                }
+                double[][] bc = blupOfSubject(subjectCovariance(rows, lambda, a), zLambda(rows, lambda), r, lambda,
+                        sigma2);
+                blup[s] = bc[0];
+                condVar[s] = bc[1];
                 double[][] z = z(rows);
                 for (int j = 0; j < m; j++) {
                     for (int c = 0; c < q; c++) {
