@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.mixedmodels.engine.MixedModelException;
@@ -16,6 +17,9 @@ import org.mixedmodels.engine.design.CrossProducts;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.VisitPatterns;
 import org.mixedmodels.engine.fit.FitOptions;
+import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.fit.RandomEffect;
+import org.mixedmodels.engine.fit.ResidualCovarianceModel;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.ResidualTerm;
 import scala.Tuple2;
@@ -105,7 +109,7 @@ final class ByVisitPattern {
             }
         }
         long t2 = System.nanoTime();
-        List<Tuple2<String, VisitPatterns.Pattern>> reduced = rows.mapPartitionsToPair((Iterator<Row> it) -> {
+        JavaPairRDD<Integer, SubjectRows> bySubjectRdd = rows.mapPartitionsToPair((Iterator<Row> it) -> {
             Map<Integer, SubjectRows> bySubject = new HashMap<>();
             SparkStatistics.Batches.forEachCoded(it, cells, selected, isCategorical, encoder, (b, c, x) -> {
                 int[] subject = c.get(subjectVar);
@@ -139,7 +143,8 @@ final class ByVisitPattern {
             List<Tuple2<Integer, SubjectRows>> out = new ArrayList<>(bySubject.size());
             bySubject.forEach((k, v) -> out.add(new Tuple2<>(k, v)));
             return out.iterator();
-        }).reduceByKey(SubjectRows::merged).mapPartitionsToPair(it -> {
+        }).reduceByKey(SubjectRows::merged);
+        List<Tuple2<String, VisitPatterns.Pattern>> reduced = bySubjectRdd.mapPartitionsToPair(it -> {
             VisitPatterns part = null;
             while (it.hasNext()) {
                 Tuple2<Integer, SubjectRows> s = it.next();
@@ -196,7 +201,112 @@ final class ByVisitPattern {
                 missing.put(vars.get(v), levels.missing[v]);
             }
         }
+        SubjectBlups blups = encoder.randomColumnCount() == 0 ? null : new SubjectBlups(bySubjectRdd, encoder, visits,
+                stats, levels.omitted, subjectVar, times, stratumVar != null);
         return new SparkStatistics.Result(null, new SparkStatistics.Passes((t1 - t0) / 1e9, (t2 - t1) / 1e9,
-                (t3 - t2) / 1e9, meter.bytes(), levels.rowsRead, levels.omitted, missing), design, stats.bytes());
+                (t3 - t2) / 1e9, meter.bytes(), levels.rowsRead, levels.omitted, missing), design, stats.bytes(),
+                blups);
+    }
+
+    /**
+     * The second pass at the optimum: per subject (its rows grouped again by subject) the BLUP and conditional SD,
+     * computed on the executors by the engine's own per-subject code
+     * ({@link ResidualCovarianceModel#subjectBlup}) and collected to the driver, one q-vector pair per subject.
+     */
+    static final class SubjectBlups implements SparkStatistics.BlupPass {
+        private final JavaPairRDD<Integer, SubjectRows> bySubject;
+        private final CrossProducts.Encoder encoder;
+        private final List<String> visits;
+        private final VisitPatterns stats;
+        private final long omitted;
+        private final String subjectVar;
+        private final double[] times;
+        private final boolean hasStrata;
+
+        SubjectBlups(JavaPairRDD<Integer, SubjectRows> bySubject, CrossProducts.Encoder encoder, List<String> visits,
+                VisitPatterns stats, long omitted, String subjectVar, double[] times, boolean hasStrata) {
+            this.bySubject = bySubject;
+            this.encoder = encoder;
+            this.visits = visits;
+            this.stats = stats;
+            this.omitted = omitted;
+            this.subjectVar = subjectVar;
+            this.times = times;
+            this.hasStrata = hasStrata;
+        }
+
+        @Override
+        public List<RandomEffect> blups(FitResult fit) {
+            int p = encoder.fixedColumnCount();
+            int q = encoder.randomColumnCount();
+            if (fit.fixedEffects().size() != p) {
+                throw new MixedModelException("The fit has " + fit.fixedEffects().size() + " fixed effects but the "
+                        + "statistics " + p + " columns; its BLUPs cannot be computed from the rows' coding.");
+            }
+            double[] beta = new double[p];
+            for (int j = 0; j < p; j++) {
+                beta[j] = fit.fixedEffects().get(j).estimate();
+            }
+            double[] theta = fit.theta();
+            double[] a = fit.residual().parameters();
+            double sigma = fit.sigma();
+            boolean reml = fit.method() == FitOptions.Method.REML;
+            CrossProducts.Encoder enc = encoder;
+            List<String> vis = visits;
+            VisitPatterns st = stats;
+            long om = omitted;
+            double[] tm = times;
+            boolean strata = hasStrata;
+            List<Tuple2<Integer, double[][]>> collected = bySubject.mapPartitionsToPair(it -> {
+                // the engine's model of the row-free design, built once per partition: the covariance's layout
+                ResidualCovarianceModel model = new ResidualCovarianceModel(
+                        VisitPatterns.rowFreeDesign(enc, vis, st, om), reml);
+                List<Tuple2<Integer, double[][]>> out = new ArrayList<>();
+                while (it.hasNext()) {
+                    Tuple2<Integer, SubjectRows> s = it.next();
+                    List<double[]> r = new ArrayList<>(s._2().rows);
+                    r.sort((u, v) -> Double.compare(u[0], v[0]));
+                    int m = r.size();
+                    int[] position = new int[m];
+                    double[] time = new double[m];
+                    int[] stratum = strata ? new int[m] : null;
+                    double[][] z = new double[m][q];
+                    double[] res = new double[m];
+                    for (int j = 0; j < m; j++) {
+                        double[] row = r.get(j);
+                        position[j] = (int) row[0];
+                        time[j] = tm == null ? Double.NaN : tm[position[j]];
+                        if (stratum != null) {
+                            stratum[j] = (int) row[1];
+                        }
+                        System.arraycopy(row, 3, z[j], 0, q);
+                        double e = row[3 + q + p];
+                        for (int k = 0; k < p; k++) {
+                            e -= row[3 + q + k] * beta[k];
+                        }
+                        res[j] = e;
+                    }
+                    out.add(new Tuple2<>(s._1(), model.subjectBlup(theta, a, sigma, position, time, stratum,
+                            (int) r.get(0)[2], z, res)));
+                }
+                return out.iterator();
+            }).collect();
+            List<Tuple2<Integer, double[][]>> sorted = new ArrayList<>(collected);
+            sorted.sort((u, v) -> Integer.compare(u._1(), v._1()));
+            List<String> labels = encoder.levels().get(subjectVar);
+            // the in-memory fit's order: per term, per column, every subject in the subject factor's order
+            List<RandomEffect> out = new ArrayList<>();
+            int offset = 0;
+            for (org.mixedmodels.engine.design.RandomEffectTerm t : fit.design().randomTerms()) {
+                for (int c = 0; c < t.k(); c++) {
+                    for (Tuple2<Integer, double[][]> s : sorted) {
+                        out.add(new RandomEffect(t.groupName(), t.columnNames().get(c), labels.get(s._1()),
+                                s._2()[0][offset + c], s._2()[1][offset + c]));
+                    }
+                }
+                offset += t.k();
+            }
+            return out;
+        }
     }
 }

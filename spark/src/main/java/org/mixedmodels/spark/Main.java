@@ -219,10 +219,30 @@ public final class Main {
                 r.missingTokens, r.categorical);
         long t0 = System.nanoTime();
         FitResult fit = LinearMixedModel.fit(stats.design(), r.options);
+        if (stats.blups() != null) {
+            fit = withBlups(fit, stats.blups().blups(fit));
+        }
         FixedEffectsInference inference = FixedEffectsInference.of(fit, r.ddf, r.level, CovarianceType.MODEL);
         List<ConfidenceInterval> intervals = r.confint == null ? List.of() : ProfileLikelihood.waldIntervals(fit, r.level);
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Fit(fit, inference, intervals, stats.passes(), seconds, stats.bytes());
+    }
+
+    /**
+     * The fit with the BLUPs of the second pass over the subjects; the engine's "no BLUPs" warning becomes one about
+     * the fitted values and residuals, which stay with the rows in the cluster.
+     */
+    static FitResult withBlups(FitResult f, List<org.mixedmodels.engine.fit.RandomEffect> ranef) {
+        List<String> warnings = new java.util.ArrayList<>();
+        for (String w : f.warnings()) {
+            warnings.add(w.startsWith("No BLUPs:") ? "No fitted values or residuals: the fit read statistics by visit "
+                    + "pattern, and they stay with the rows in the cluster (the BLUPs were computed by a second pass "
+                    + "over the subjects)." : w);
+        }
+        return new FitResult(f.design(), f.method(), f.nobs(), f.ngroups(), f.theta(), f.sigma(), f.logLik(),
+                f.objective(), f.aic(), f.bic(), f.singular(), f.fixedEffects(), f.fixedCovariance(), f.varCorr(),
+                ranef, f.fittedConditional(), f.fittedPopulation(), f.residuals(), f.optimizer(), warnings,
+                f.residual());
     }
 
     static void print(Fit f, Request r, PrintStream out, PrintStream err) {

@@ -61,11 +61,22 @@ public final class SparkStatistics {
             long rowsRead, long rowsOmitted, Map<String, Long> missingPerColumn) {
     }
 
-    /** The statistics and the record of the passes that made them. */
-    public record Result(CrossProducts statistics, Passes passes, Design design, long bytes) {
+    /**
+     * The statistics and the record of the passes that made them.
+     *
+     * @param blups the second pass over the subjects at the optimum that gives a fit from statistics by visit
+     *     pattern its BLUPs, or null (no random effects, or statistics whose fit computes the BLUPs itself)
+     */
+    public record Result(CrossProducts statistics, Passes passes, Design design, long bytes, BlupPass blups) {
         Result(CrossProducts statistics, Passes passes) {
-            this(statistics, passes, statistics.design(), statistics.bytes());
+            this(statistics, passes, statistics.design(), statistics.bytes(), null);
         }
+    }
+
+    /** A pass over the rows, at a fit's optimum, that returns its BLUPs in the in-memory fit's order. */
+    public interface BlupPass {
+        /** The BLUPs and conditional SDs of the fit, per term, per column, per subject in the subject's level order. */
+        List<org.mixedmodels.engine.fit.RandomEffect> blups(org.mixedmodels.engine.fit.FitResult fit);
     }
 
     private SparkStatistics() {

@@ -905,7 +905,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * One subject's BLUP and conditional SD at a fit's optimum, from that subject's rows alone (the entry point of a
      * fit from statistics, whose subjects' rows are elsewhere): the same computation as the fit's own BLUPs.
      *
-     * @param fit the fit (its theta, residual parameters and sigma are used)
+     * @param theta the fit's random-effect thetas ({@link FitResult#theta()})
+     * @param a the fit's residual parameters ({@link ResidualFit#parameters()})
+     * @param sigma the fit's residual SD
      * @param position the rows' visit positions (indices into the residual structure's visits), in visit order
      * @param time the rows' times (as the structure reads them; the positions' values for categorical visits)
      * @param stratum the rows' varident strata, or null
@@ -914,10 +916,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * @param r the rows' y - X beta
      * @return {blup, conditional SD} (each of length q, columns as the fit's random-effect terms in order)
      */
-    public double[][] subjectBlup(FitResult fit, int[] position, double[] time, int[] stratum, int group,
+    public double[][] subjectBlup(double[] theta, double[] a, double sigma, int[] position, double[] time, int[] stratum, int group,
             double[][] z, double[] r) {
-        double[] a = fit.residual().parameters();
-        double[] x = java.util.Arrays.copyOf(fit.theta(), thetaCount + a.length);
+        double[] x = java.util.Arrays.copyOf(theta, thetaCount + a.length);
         System.arraycopy(a, 0, x, thetaCount, a.length);
         double[][] lambda = lambda(x);
         int m = r.length;
@@ -937,8 +938,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
             }
         }
-        double sigma2 = fit.sigma() * fit.sigma();
-        double[][] bc = blupOfSubject(v, zl, r, lambda, sigma2);
+        double[][] bc = blupOfSubject(v, zl, r, lambda, sigma * sigma);
         for (int c = 0; c < q; c++) {
             bc[1][c] = Math.sqrt(Math.max(bc[1][c], 0));
         }

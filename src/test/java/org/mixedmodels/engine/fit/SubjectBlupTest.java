@@ -43,7 +43,7 @@ class SubjectBlupTest {
                     r[j] -= x[k][rows[j]] * fit.fixedEffects().get(k).estimate();
                 }
             }
-            double[][] bc = model.subjectBlup(fit, position, time, null, 0, model.z(rows), r);
+            double[][] bc = model.subjectBlup(fit.theta(), fit.residual().parameters(), fit.sigma(), position, time, null, 0, model.z(rows), r);
             RandomEffect expected = ranef.get(s);
             assertEquals(residual.subject().levels().get(s), expected.level());
             assertClose(expected.value(), bc[0][0], 1e-12, "BLUP of " + expected.level());
