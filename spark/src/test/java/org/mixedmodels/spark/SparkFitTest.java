@@ -119,13 +119,13 @@ class SparkFitTest {
         assertEquals(VisitPatterns.of(design).patterns().size(),
                 actual.fit().design().visitPatterns().patterns().size(), "patterns");
         // the BLUPs come from a second pass over the subjects at the optimum: the in-memory fit from rows within
-        // 1e-8 relative (the fit from statistics reaches the rows' optimum to its own convergence, not to 1e-10);
+        // 1e-10 relative to the largest BLUP / conditional SD (measured on qtcf_ri_ar1: 2.6e-12 and 2.5e-12);
         // the fitted values and residuals stay with the rows in the cluster, and the warning says so
         if (expected.randomEffects().isEmpty()) {
             assertTrue(actual.fit().randomEffects().isEmpty());
         } else {
             FitResult rows = LinearMixedModel.fit(design, options);
-            assertBlups(rows, actual.fit(), 1e-8, file + " " + formula);
+            assertBlups(rows, actual.fit(), SAME, file + " " + formula);
             assertTrue(actual.fit().warnings().stream().noneMatch(w -> w.contains("No BLUPs")),
                     actual.fit().warnings().toString());
             assertTrue(actual.fit().warnings().stream().anyMatch(w -> w.startsWith("No fitted values or residuals")),
