@@ -96,43 +96,12 @@ public final class FitReport {
             anova.add(row);
         }
         out.put("anova_type3", anova);
-        List<Object> varcorr = new ArrayList<>();
-        for (VarCorrRow v : fit.varCorr()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("group", v.group());
-            row.put("var1", v.var1());
-            row.put("var2", v.var2());
-            row.put("vcov", v.vcov());
-            row.put("sdcor", v.sdcor());
-            varcorr.add(row);
-        }
-        out.put("varcorr", varcorr);
+        out.put("varcorr", varCorrJson(fit.varCorr()));
         if (fit.residual() != null) {
             out.put("residual_structure", residualStructure(fit.residual()));
         }
-        List<Object> ranef = new ArrayList<>();
-        for (RandomEffect r : fit.randomEffects()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("group", r.group());
-            row.put("term", r.term());
-            row.put("level", r.level());
-            row.put("value", r.value());
-            row.put("condsd", r.condsd());
-            ranef.add(row);
-        }
-        out.put("ranef", ranef);
-        if (confintMethod != null) {
-            out.put("confint_method", confintMethod);
-            List<Object> rows = new ArrayList<>();
-            for (ConfidenceInterval ci : confint) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("parameter", ci.parameter());
-                row.put("lower", ci.lower());
-                row.put("upper", ci.upper());
-                rows.add(row);
-            }
-            out.put("confint", rows);
-        }
+        out.put("ranef", ranefJson(fit.randomEffects()));
+        putConfint(out, confintMethod, confint);
         out.put("fitted_conditional", fit.fittedConditional());
         out.put("fitted_population", fit.fittedPopulation());
         out.put("rows_read", fit.nobs() + fit.design().frame().omittedRows());
@@ -673,6 +642,53 @@ public final class FitReport {
         out.put("refitted_ml", c.refitted());
         putComparison(out, c, omitted, warnings);
         return out;
+    }
+
+    /** The {@code varcorr} rows of the JSON (linear models and GLMMs alike). */
+    static List<Object> varCorrJson(List<VarCorrRow> varCorr) {
+        List<Object> rows = new ArrayList<>();
+        for (VarCorrRow v : varCorr) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("group", v.group());
+            row.put("var1", v.var1());
+            row.put("var2", v.var2());
+            row.put("vcov", v.vcov());
+            row.put("sdcor", v.sdcor());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** The {@code ranef} rows of the JSON: conditional modes with their conditional SDs. */
+    static List<Object> ranefJson(List<RandomEffect> randomEffects) {
+        List<Object> rows = new ArrayList<>();
+        for (RandomEffect r : randomEffects) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("group", r.group());
+            row.put("term", r.term());
+            row.put("level", r.level());
+            row.put("value", r.value());
+            row.put("condsd", r.condsd());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** {@code confint_method} and {@code confint} rows, when intervals were asked for. */
+    static void putConfint(Map<String, Object> out, String confintMethod, List<ConfidenceInterval> confint) {
+        if (confintMethod == null) {
+            return;
+        }
+        out.put("confint_method", confintMethod);
+        List<Object> rows = new ArrayList<>();
+        for (ConfidenceInterval ci : confint) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("parameter", ci.parameter());
+            row.put("lower", ci.lower());
+            row.put("upper", ci.upper());
+            rows.add(row);
+        }
+        out.put("confint", rows);
     }
 
     /** The rows of a likelihood-ratio table in the comparison JSON, from {@code nobs} to {@code warnings}. */

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.mixedmodels.engine.fit.RandomEffect;
 import org.mixedmodels.engine.fit.VarCorrRow;
 import org.mixedmodels.engine.glmm.GlmmComparison;
 import org.mixedmodels.engine.glmm.GlmmOptions;
@@ -85,40 +84,9 @@ public final class GlmmReport {
         }
         out.put("fixed", fixed);
         out.put("vcov", r.fixedCovariance());
-        List<Object> varcorr = new ArrayList<>();
-        for (VarCorrRow v : r.varCorr()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("group", v.group());
-            row.put("var1", v.var1());
-            row.put("var2", v.var2());
-            row.put("vcov", v.vcov());
-            row.put("sdcor", v.sdcor());
-            varcorr.add(row);
-        }
-        out.put("varcorr", varcorr);
-        List<Object> ranef = new ArrayList<>();
-        for (RandomEffect m : r.randomEffects()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("group", m.group());
-            row.put("term", m.term());
-            row.put("level", m.level());
-            row.put("value", m.value());
-            row.put("condsd", m.condsd());
-            ranef.add(row);
-        }
-        out.put("ranef", ranef);
-        if (confintMethod != null) {
-            out.put("confint_method", confintMethod);
-            List<Object> rows = new ArrayList<>();
-            for (ConfidenceInterval ci : confint) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("parameter", ci.parameter());
-                row.put("lower", ci.lower());
-                row.put("upper", ci.upper());
-                rows.add(row);
-            }
-            out.put("confint", rows);
-        }
+        out.put("varcorr", FitReport.varCorrJson(r.varCorr()));
+        out.put("ranef", FitReport.ranefJson(r.randomEffects()));
+        FitReport.putConfint(out, confintMethod, confint);
         out.put("fitted_link", r.fittedLink());
         out.put("fitted_response", r.fittedResponse());
         out.put("fitted_population_link", r.fittedPopulationLink());
