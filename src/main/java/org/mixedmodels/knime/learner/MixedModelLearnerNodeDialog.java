@@ -77,14 +77,14 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     private final JCheckBox typeFormula = new JCheckBox("Edit formula");
     private final JTextField formula = new JTextField(40);
     private final JLabel formulaStatus = new JLabel(" ");
-    private final JComboBox<String> method = new JComboBox<>(new String[] {"REML", "ML"});
-    private final JComboBox<String> dfMethod = new JComboBox<>(
+    final JComboBox<String> method = new JComboBox<>(new String[] {"REML", "ML"});
+    final JComboBox<String> dfMethod = new JComboBox<>(
         Arrays.stream(DfMethod.values()).map(DfMethod::label).toArray(String[]::new));
     private final JSpinner confidence = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
     /** Reference level and level order per categorical column, chosen from the column's domain values. */
     final LevelsTable levels = new LevelsTable();
     /** "code: description" items; the code before the colon is what the formula uses (README's structures table). */
-    private final JComboBox<String> residualStructure = new JComboBox<>(new String[] {
+    final JComboBox<String> residualStructure = new JComboBox<>(new String[] {
         "none: independent residuals", "ar1: AR(1) over the ordered visits (SAS AR(1))",
         "ar1h: AR(1), a variance per visit (SAS ARH(1))", "cs: compound symmetry (SAS CS)",
         "csh: compound symmetry, a variance per visit (SAS CSH)", "toep: Toeplitz (SAS TOEP)",
