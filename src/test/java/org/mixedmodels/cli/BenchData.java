@@ -11,4 +11,9 @@ public final class BenchData {
     public static DataFrame mmrmTrial(final int subjects, final int visits, final double dropout, final long seed) {
         return Bench.mmrmTrial(subjects, visits, dropout, seed);
     }
+
+    /** {@link BenchSuite#binaryLongitudinal}: a binary response over visits with a random intercept and slope. */
+    public static DataFrame binaryLongitudinal(final int subjects, final int visits, final long seed) {
+        return BenchSuite.binaryLongitudinal(subjects, visits, seed);
+    }
 }

@@ -193,7 +193,8 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
-        exec.setMessage("Tests and intervals");
+        // the fit is done; what is left (Satterthwaite or Kenward-Roger df, tables) is shown as the last tenth
+        exec.setProgress(0.9, "Tests and intervals");
         FixedEffectsInference inference;
         try {
             inference = FixedEffectsInference.of(fit, settings.dfMethod(), settings.confidenceLevel,
