@@ -245,6 +245,32 @@ class ResidualStructuresNodeTest {
         assertClose(pbo.getAsJsonArray("df_kr").get(0).getAsDouble(), KnimeTables.doubles(fixed, "df")[0], 1e-3,
             "KR-linear df");
 
+        // the variance components: one covariance matrix per arm, each the engine's fit's for that arm
+        org.mixedmodels.engine.fit.FitResult engine = org.mixedmodels.engine.fit.LinearMixedModel.fit(s.formula,
+            org.mixedmodels.engine.data.CsvReader.read(ReferenceCase.root().resolve("sas-fev").resolve("fev_data.csv")),
+            org.mixedmodels.engine.fit.FitOptions.reml());
+        BufferedDataTable varcorr = (BufferedDataTable)out[2];
+        List<String> blocks = KnimeTables.strings(varcorr, "Group");
+        List<String> term1 = KnimeTables.strings(varcorr, "Term");
+        List<String> term2 = KnimeTables.strings(varcorr, "Term 2");
+        double[] variance = KnimeTables.doubles(varcorr, "Variance");
+        List<String> visitOrder = List.of("VIS1", "VIS2", "VIS3", "VIS4");
+        for (int g = 0; g < 2; g++) {
+            String block = "Residual: us(AVISIT | ARMCD / USUBJID), ARMCD = " + engine.residual().groups().get(g);
+            double[][] cov = engine.residual().covariance(g, new int[] {0, 1, 2, 3}, new double[] {0, 1, 2, 3}, null,
+                engine.sigma());
+            int found = 0;
+            for (int r = 0; r < blocks.size(); r++) {
+                if (block.equals(blocks.get(r))) {
+                    int i = visitOrder.indexOf(term1.get(r));
+                    int j = term2.get(r) == null ? i : visitOrder.indexOf(term2.get(r));
+                    assertClose(cov[i][j], variance[r], 1e-8, Math.sqrt(cov[i][i] * cov[j][j]), block);
+                    found++;
+                }
+            }
+            assertEquals(10, found, block + " in " + blocks);
+        }
+
         MixedModelPortObject model = PortObjectRoundTrip.saveAndLoad((MixedModelPortObject)out[0]);
         assertEquals("ARMCD", model.model().residual().groupFactor());
         PortObject[] tested = tests(model, data, "kenward-roger-linear", "model", "eigen", new String[] {"ARMCD"},
