@@ -386,9 +386,10 @@ final class MixedModelLearnerSettings {
             throw new InvalidSettingsException("The number of quadrature points (nAGQ) must be from 1 (Laplace) to 100;"
                 + " it is " + nAGQ + ".");
         }
-        if (!NO_RESIDUAL_STRUCTURE.equals(residualStructure) && !useTypedFormula) {
-            throw new InvalidSettingsException("A residual covariance structure applies to linear mixed models only; "
-                + "choose \"none\" on the Residual covariance tab for a " + f.rName() + " GLMM.");
+        if ((!NO_RESIDUAL_STRUCTURE.equals(residualStructure) || !blank(residualVarianceBy)) && !useTypedFormula) {
+            throw new InvalidSettingsException("A residual covariance structure or variance by a factor applies to "
+                + "linear mixed models only; choose \"none\" and \"Residual variance by\" <none> on the Residual "
+                + "covariance tab for a " + f.rName() + " GLMM.");
         }
         boolean offset = offsetColumn != null && !offsetColumn.isBlank();
         return new GlmmOptions(f, l, trials ? trialsColumn : null, offset ? offsetColumn : null, nAGQ,
