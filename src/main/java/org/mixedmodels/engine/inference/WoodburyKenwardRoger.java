@@ -7,6 +7,7 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.fit.FitResult;
+import org.mixedmodels.engine.linalg.SmallMatrices;
 
 /**
  * The pieces of Kenward-Roger for a random-effects model of any design (crossed grouping factors included)
@@ -64,13 +65,29 @@ final class WoodburyKenwardRoger {
         double[][] xCols = design.fixed().columns();
         this.pc = xCols.length;
         double sigma2 = fit.sigma() * fit.sigma();
-        int[] offset = new int[terms.size() + 1];
+        // the random effects laid out term by term, the term with the most of them first (its block of C is block
+        // diagonal, which the inversion uses); offset[t] and end[t] bound term t
+        int[] offset = new int[terms.size()];
+        int[] end = new int[terms.size()];
+        int first = 0;
         int row = 0;
         for (int t = 0; t < terms.size(); t++) {
-            offset[t + 1] = offset[t] + terms.get(t).k() * terms.get(t).levelCount();
             row += terms.get(t).k();
+            if (size(terms.get(t)) > size(terms.get(first))) {
+                first = t;
+            }
         }
-        this.qTotal = offset[terms.size()];
+        int next = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int t = 0; t < terms.size(); t++) {
+                if ((t == first) == (pass == 0)) {
+                    offset[t] = next;
+                    next += size(terms.get(t));
+                    end[t] = next;
+                }
+            }
+        }
+        this.qTotal = next;
         this.perRow = row;
         int q = qTotal;
         requireMemory(q);
@@ -105,7 +122,7 @@ final class WoodburyKenwardRoger {
                     lambda[t][r][c] = theta[th++];
                 }
             }
-            for (int j = offset[t]; j < offset[t + 1]; j++) {
+            for (int j = offset[t]; j < end[t]; j++) {
                 termOf[j] = t;
             }
         }
@@ -139,16 +156,13 @@ final class WoodburyKenwardRoger {
         for (int i = 0; i < q; i++) {
             c.data[i * q + i] += 1;
         }
-        DMatrixRMaj kMat = new DMatrixRMaj(q, q);
-        if (!CommonOps_DDRM.invertSPD(c, kMat)) {
-            throw new MixedModelException("Lambda' Z'Z Lambda + I is not positive definite; Kenward-Roger cannot be"
-                    + " computed for this fit.");
-        }
+        DMatrixRMaj kMat = c;
+        invertByFirstBlock(kMat, size(terms.get(first)), terms.get(first).k());
         c = null;
         // K = Lambda C^-1 Lambda', in place: Lambda is block diagonal with k x k lower-triangular blocks
-        scaleRowsByLambda(kMat, lambda, offset, terms);
+        scaleRowsByLambda(kMat, lambda, offset, end, terms);
         CommonOps_DDRM.transpose(kMat);
-        scaleRowsByLambda(kMat, lambda, offset, terms);
+        scaleRowsByLambda(kMat, lambda, offset, end, terms);
 
         // T = V^-1 X, M = Z'T, U = V^-1 T, N = Z'U (n x p and q x p)
         double[][] tCols = new double[pc][];
@@ -340,6 +354,146 @@ final class WoodburyKenwardRoger {
         qm[generators][generators] = qee;
     }
 
+    private static int size(RandomEffectTerm term) {
+        return term.k() * term.levelCount();
+    }
+
+    /**
+     * C^-1 in place, by blocks: C11 (the first q1 random effects, one term) is block diagonal with k x k blocks, so
+     * with F = C11^-1 C12 and the Schur complement S = C22 - C21 F (q2 x q2),
+     * C^-1 = [C11^-1 + F S^-1 F', -F S^-1; -S^-1 F', S^-1]. The rows of C12 are sparse (a level of the first factor
+     * meets few levels of the others), so this costs O(q2^3 + nnz(C12) q2 + q1 nnz(C12)), not O(q^3).
+     */
+    private static void invertByFirstBlock(DMatrixRMaj c, int q1, int k1) {
+        int q = c.numRows;
+        int q2 = q - q1;
+        // C11^-1, block by block, into C11's place
+        double[][] block = new double[k1][k1];
+        for (int base = 0; base < q1; base += k1) {
+            for (int a = 0; a < k1; a++) {
+                for (int b = 0; b < k1; b++) {
+                    block[a][b] = c.data[(base + a) * q + base + b];
+                }
+            }
+            double[][] inv;
+            try {
+                inv = k1 == 1 ? new double[][] {{1 / block[0][0]}} : SmallMatrices.inverseSpd(block);
+            } catch (RuntimeException e) {
+                inv = null;
+            }
+            if (inv == null || !(block[0][0] > 0)) {
+                throw notPositiveDefinite();
+            }
+            for (int a = 0; a < k1; a++) {
+                for (int b = 0; b < k1; b++) {
+                    c.data[(base + a) * q + base + b] = inv[a][b];
+                }
+            }
+        }
+        if (q2 == 0) {
+            return;
+        }
+        // F = C11^-1 C12 (q1 x q2) with the pattern of C12's rows of each level, block by block
+        double[][] f = new double[q1][];
+        int[][] pattern = new int[q1 / k1][];
+        int[] scratch = new int[q2];
+        for (int base = 0, level = 0; base < q1; base += k1, level++) {
+            int found = 0;
+            for (int col = 0; col < q2; col++) {
+                for (int a = 0; a < k1; a++) {
+                    if (c.data[(base + a) * q + q1 + col] != 0) {
+                        scratch[found++] = col;
+                        break;
+                    }
+                }
+            }
+            int[] cols = java.util.Arrays.copyOf(scratch, found);
+            pattern[level] = cols;
+            for (int a = 0; a < k1; a++) {
+                double[] fa = new double[found];
+                for (int b = 0; b < k1; b++) {
+                    double v = c.data[(base + a) * q + base + b];
+                    int src = (base + b) * q + q1;
+                    for (int e = 0; e < found; e++) {
+                        fa[e] += v * c.data[src + cols[e]];
+                    }
+                }
+                f[base + a] = fa;
+            }
+        }
+        // S = C22 - C21 F: sum over the rows of C12 of their outer products with F's rows, on their patterns
+        DMatrixRMaj schur = new DMatrixRMaj(q2, q2);
+        for (int i = 0; i < q2; i++) {
+            System.arraycopy(c.data, (q1 + i) * q + q1, schur.data, i * q2, q2);
+        }
+        for (int base = 0, level = 0; base < q1; base += k1, level++) {
+            int[] cols = pattern[level];
+            for (int a = 0; a < k1; a++) {
+                double[] fa = f[base + a];
+                int src = (base + a) * q + q1;
+                for (int x = 0; x < cols.length; x++) {
+                    double v = c.data[src + cols[x]];
+                    int out = cols[x] * q2;
+                    for (int y = 0; y < cols.length; y++) {
+                        schur.data[out + cols[y]] -= v * fa[y];
+                    }
+                }
+            }
+        }
+        DMatrixRMaj schurInv = new DMatrixRMaj(q2, q2);
+        if (!CommonOps_DDRM.invertSPD(schur, schurInv)) {
+            throw notPositiveDefinite();
+        }
+        schur = null;
+        // C^-1_12 = -F S^-1 (dense q1 x q2), C^-1_22 = S^-1
+        double[] g = new double[q1 * q2];
+        for (int base = 0, level = 0; base < q1; base += k1, level++) {
+            int[] cols = pattern[level];
+            for (int a = 0; a < k1; a++) {
+                double[] fa = f[base + a];
+                int out = (base + a) * q2;
+                for (int x = 0; x < cols.length; x++) {
+                    double v = fa[x];
+                    int src = cols[x] * q2;
+                    for (int col = 0; col < q2; col++) {
+                        g[out + col] -= v * schurInv.data[src + col];
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < q2; i++) {
+            System.arraycopy(schurInv.data, i * q2, c.data, (q1 + i) * q + q1, q2);
+        }
+        schurInv = null;
+        for (int i = 0; i < q1; i++) {
+            System.arraycopy(g, i * q2, c.data, i * q + q1, q2);
+            for (int col = 0; col < q2; col++) {
+                c.data[(q1 + col) * q + i] = g[i * q2 + col];
+            }
+        }
+        // C^-1_11 = C11^-1 + F S^-1 F' = C11^-1 - G F', with G = C^-1_12 and F's sparse rows
+        for (int i = 0; i < q1; i++) {
+            int gi = i * q2;
+            int out = i * q;
+            for (int base = 0, level = 0; base < q1; base += k1, level++) {
+                int[] cols = pattern[level];
+                for (int a = 0; a < k1; a++) {
+                    double[] fa = f[base + a];
+                    double sum = 0;
+                    for (int x = 0; x < cols.length; x++) {
+                        sum += g[gi + cols[x]] * fa[x];
+                    }
+                    c.data[out + base + a] -= sum;
+                }
+            }
+        }
+    }
+
+    private static MixedModelException notPositiveDefinite() {
+        return new MixedModelException("Lambda' Z'Z Lambda + I is not positive definite; Kenward-Roger cannot be"
+                + " computed for this fit.");
+    }
+
     private static void requireMemory(int q) {
         long bytes = 8L * q * q * DENSE_MATRICES;
         Runtime rt = Runtime.getRuntime();
@@ -407,14 +561,14 @@ final class WoodburyKenwardRoger {
     }
 
     /** Rows of a q x q matrix multiplied by Lambda' from the left is Lambda applied to each level's row block. */
-    private static void scaleRowsByLambda(DMatrixRMaj a, double[][][] lambda, int[] offset,
+    private static void scaleRowsByLambda(DMatrixRMaj a, double[][][] lambda, int[] offset, int[] end,
             List<RandomEffectTerm> terms) {
         int q = a.numCols;
         for (int t = 0; t < terms.size(); t++) {
             int k = terms.get(t).k();
             double[][] lt = lambda[t];
             double[] tmp = new double[k * q];
-            for (int base = offset[t]; base < offset[t + 1]; base += k) {
+            for (int base = offset[t]; base < end[t]; base += k) {
                 // rows base..base+k-1 become Lambda_t times them
                 java.util.Arrays.fill(tmp, 0);
                 for (int r = 0; r < k; r++) {
