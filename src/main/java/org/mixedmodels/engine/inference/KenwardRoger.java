@@ -34,8 +34,9 @@ import org.mixedmodels.engine.fit.NaturalCovariance;
  * (the second-derivative term vanishes because Sigma is linear in gamma). Where every grouping factor is
  * nested in one (a random intercept or slopes by subject, {@code (1 | school/class)}), Sigma is block diagonal
  * by that factor's levels and every term is a sum over the blocks: memory and time grow linearly in the rows
- * (100,000 rows of a random intercept take seconds). Crossed factors need the n x n matrices, so memory grows
- * with the square of the number of rows, as in pbkrtest.
+ * (100,000 rows of a random intercept take seconds). Crossed factors take V^-1 from the Woodbury identity
+ * ({@link WoodburyKenwardRoger}): q x q, q x p and n x p pieces, memory linear in the rows. The dense n x n
+ * formulas below remain as the tests' reference ({@link #denseForTest}).
  */
 public final class KenwardRoger {
     /** Below this smallest |eigenvalue| the information matrix is pseudo-inverted (pbkrtest's rule). */
