@@ -17,7 +17,7 @@ import org.mixedmodels.engine.linalg.SmallMatrices;
  *   V^-1 = (I - Z K Z') / sigma^2,   K = Lambda C^-1 Lambda',   C = Lambda' A Lambda + I,   A = Z'Z
  * </pre>
  *
- * (Henderson and Searle 1981, SIAM Review 23, eq. 17; C is lme4's L L', Bates et al. 2015, J. Stat. Softw. 67(1),
+ * (Henderson and Searle 1981, SIAM Review 23: 53-60; C is lme4's L L', Bates et al. 2015, J. Stat. Softw. 67(1),
  * section 3.2; the form with Lambda rather than its inverse holds on the boundary, Lambda singular). Each generator
  * of the random part is G_r = Z E_r Z', E_r sparse q x q (for term t and its covariance element (a, b): the (a, b)
  * and (b, a) entries of every level's k x k block), so with W = Z' V^-1 Z = (A - A K A) / sigma^2,
@@ -32,10 +32,19 @@ import org.mixedmodels.engine.linalg.SmallMatrices;
  * </pre>
  *
  * (Kenward and Roger 1997, Biometrics 53, eq. 2-5, in pbkrtest's parametrization, Halekoh and Hojsgaard 2014,
- * J. Stat. Softw. 59(9), section 4; V is linear in these parameters, so R_rs = 0 and KR-linear is KR). Memory: the
- * rows enter through Z (sum of k per row), X and n x p columns; the random effects through a few dense q x q matrices
- * (C^-1 and K in place, A K, W), so memory is linear in the rows and quadratic in the random effects, time
- * O(q^3 + q nnz(A) + q^2 p m) for m generators.
+ * J. Stat. Softw. 59(9), section 4; V is linear in these parameters, so R_rs = 0 and KR-linear is KR).
+ *
+ * <p>Where a term's variances are large against sigma^2, W is tiny against A and A - A K A cancels (about
+ * log10(theta^4 n^2) digits). Such terms (Lambda_t invertible, every diagonal element at least 1) are worked in
+ * Lambda's coordinates, E_r = S F_r S' with S = Lambda_t on their random effects (I elsewhere): then
+ * S'WS = (I - C^-1) / sigma^2 on them, Lambda'W = C^-1 Lambda' A / sigma^2 across, S'Z'V^-1 X = C^-1 Lambda' Z'X /
+ * sigma^2 and S^-1 (I - K A) S = C^-1 on them (from C^-1 (C - I) = I - C^-1), none a difference of near-equal terms;
+ * the formulas above hold with M, N, W, E_r replaced by S'M, S'N, S'WS, F_r.
+ *
+ * <p>Memory: the rows enter through Z (sum of k per row), X and n x p columns; the random effects through at most
+ * three dense q x q matrices at once (C^-1, C^-1 Lambda' A, S'WS), so memory is linear in the rows and quadratic in
+ * the random effects; C^-1 is formed by blocks (the largest term's block of C is block diagonal), time
+ * O(q2^3 + q nnz(A) + q^2 p m) for m generators and q2 random effects outside the largest term.
  */
 final class WoodburyKenwardRoger {
     /** P_r (p x p), Q_rs for r &lt;= s, tr(V^-1 G_r V^-1 G_s) for r &lt;= s: the generators, then the residual. */
@@ -43,7 +52,7 @@ final class WoodburyKenwardRoger {
     final DMatrixRMaj[][] qrs;
     final double[][] traces;
 
-    /** Dense q x q matrices held at once at the peak (C, its inverse, then K, A K and W). */
+    /** Dense q x q matrices held at once at the peak (C^-1, C^-1 Lambda' A and S'WS). */
     static final int DENSE_MATRICES = 3;
 
     private final int n;
@@ -156,58 +165,122 @@ final class WoodburyKenwardRoger {
         for (int i = 0; i < q; i++) {
             c.data[i * q + i] += 1;
         }
-        DMatrixRMaj kMat = c;
-        invertByFirstBlock(kMat, size(terms.get(first)), terms.get(first).k());
+        DMatrixRMaj ci = c;
+        invertByFirstBlock(ci, size(terms.get(first)), terms.get(first).k());
         c = null;
-        // K = Lambda C^-1 Lambda', in place: Lambda is block diagonal with k x k lower-triangular blocks
-        scaleRowsByLambda(kMat, lambda, offset, end, terms);
-        CommonOps_DDRM.transpose(kMat);
-        scaleRowsByLambda(kMat, lambda, offset, end, terms);
 
-        // T = V^-1 X, M = Z'T, U = V^-1 T, N = Z'U (n x p and q x p)
-        double[][] tCols = new double[pc][];
-        for (int j = 0; j < pc; j++) {
-            tCols[j] = xCols[j];
-        }
-        tCols = applyVInverse(tCols, kMat, sigma2);
-        double[][] m = zTransposeTimes(tCols);
-        double[][] uCols = applyVInverse(tCols, kMat, sigma2);
-        double[][] nMat = zTransposeTimes(uCols);
-
-        // A K (rows of A times K), then W = (A - (A K) A) / sigma^2; K is not needed after A K
-        DMatrixRMaj ak = new DMatrixRMaj(q, q);
-        for (int i = 0; i < q; i++) {
-            int out = i * q;
-            for (int e = aStart[i]; e < aStart[i + 1]; e++) {
-                double v = aVal[e];
-                int in = aCol[e] * q;
-                for (int col = 0; col < q; col++) {
-                    ak.data[out + col] += v * kMat.data[in + col];
+        // Which terms are worked in Lambda's coordinates (S_t = Lambda_t) rather than Z's (S_t = I): those whose
+        // Lambda_t is invertible with every diagonal element at least 1 (variances at least sigma^2). There W = Z'V^-1 Z
+        // is small against A = Z'Z, and A - A K A would lose about log10(theta^4 n^2) digits to cancellation, while
+        // S'WS = (I - C^-1) / sigma^2 and Lambda' W = C^-1 Lambda' A / sigma^2 need no subtraction of near-equal terms.
+        boolean[] scaled = new boolean[terms.size()];
+        boolean[] scaledRow = new boolean[q];
+        double[][][] lambdaInverse = new double[terms.size()][][];
+        for (int t = 0; t < terms.size(); t++) {
+            int k = terms.get(t).k();
+            boolean ok = true;
+            for (int a = 0; a < k; a++) {
+                ok &= lambda[t][a][a] >= 1;
+            }
+            scaled[t] = ok;
+            if (ok) {
+                lambdaInverse[t] = SmallMatrices.lowerInverse(lambda[t]);
+                for (int j = offset[t]; j < end[t]; j++) {
+                    scaledRow[j] = true;
                 }
             }
         }
-        kMat = null;
-        DMatrixRMaj w = new DMatrixRMaj(q, q);
+
+        // T = V^-1 X, M~ = S'Z'V^-1 X; U = V^-1 T, N~ = S'Z'V^-1 T = S'Z'V^-2 X (n x p and q x p)
+        double[][] m = new double[q][];
+        double[][] tCols = applyVInverse(xCols, ci, lambda, offset, end, terms, scaledRow, sigma2, m);
+        double[][] nMat = new double[q][];
+        double[][] uCols = applyVInverse(tCols, ci, lambda, offset, end, terms, scaledRow, sigma2, nMat);
+
+        // X1 = C^-1 Lambda' A (dense x sparse: Lambda' A has A's pattern)
+        double[] laVal = lambdaTransposeTimesA(lambda, termOf, offset, terms);
+        DMatrixRMaj x1 = new DMatrixRMaj(q, q);
         for (int i = 0; i < q; i++) {
             int base = i * q;
             for (int j = 0; j < q; j++) {
-                double v = ak.data[base + j];
+                double v = ci.data[base + j];
                 if (v == 0) {
                     continue;
                 }
                 for (int e = aStart[j]; e < aStart[j + 1]; e++) {
-                    w.data[base + aCol[e]] -= v * aVal[e];
+                    x1.data[base + aCol[e]] += v * laVal[e];
                 }
             }
-            for (int e = aStart[i]; e < aStart[i + 1]; e++) {
-                w.data[base + aCol[e]] += aVal[e];
+        }
+        // sigma^2 S'WS: ss = I - C^-1, su = X1_su, us = its transpose, uu = A_uu - (A Lambda X1)_uu
+        DMatrixRMaj w = new DMatrixRMaj(q, q);
+        for (int i = 0; i < q; i++) {
+            int base = i * q;
+            if (scaledRow[i]) {
+                for (int j = 0; j < q; j++) {
+                    w.data[base + j] = scaledRow[j] ? (i == j ? 1 : 0) - ci.data[base + j] : x1.data[base + j];
+                }
+            } else {
+                for (int e = aStart[i]; e < aStart[i + 1]; e++) {
+                    if (!scaledRow[aCol[e]]) {
+                        w.data[base + aCol[e]] += aVal[e];
+                    }
+                }
+                // (A Lambda X1)[i, :] = sum_j (Lambda' A)[j, i] X1[j, :], Lambda' A has A's (symmetric) pattern
+                for (int e = aStart[i]; e < aStart[i + 1]; e++) {
+                    int j = aCol[e];
+                    double v = laTransposedAt(laVal, i, j);
+                    if (v == 0) {
+                        continue;
+                    }
+                    int src = j * q;
+                    for (int col = 0; col < q; col++) {
+                        if (!scaledRow[col]) {
+                            w.data[base + col] -= v * x1.data[src + col];
+                        }
+                    }
+                }
             }
         }
-        CommonOps_DDRM.divide(w, sigma2);
+        for (int i = 0; i < q; i++) {
+            if (!scaledRow[i]) {
+                for (int j = 0; j < q; j++) {
+                    if (scaledRow[j]) {
+                        w.data[i * q + j] = x1.data[j * q + i];
+                    }
+                }
+            }
+        }
         symmetrize(w);
+        // H = S^-1 (I - K A) S in place of X1: ss = C^-1_ss, su = -X1_su, us = (Lambda C^-1)_us, uu = I - (Lambda X1)_uu
+        scaleRowsByLambda(x1, lambda, offset, end, terms, scaled, false);
+        DMatrixRMaj h = x1;
+        for (int i = 0; i < q; i++) {
+            int base = i * q;
+            int t = termOf[i];
+            int li = (i - offset[t]) % terms.get(t).k();
+            int bi = i - li;
+            for (int j = 0; j < q; j++) {
+                if (scaledRow[i]) {
+                    h.data[base + j] = scaledRow[j] ? ci.data[base + j] : -h.data[base + j];
+                } else if (scaledRow[j]) {
+                    // (Lambda C^-1)[i, j]: row li of the level's Lambda_t times its rows of C^-1
+                    double v = 0;
+                    for (int c2 = 0; c2 <= li; c2++) {
+                        v += lambda[t][li][c2] * ci.data[(bi + c2) * q + j];
+                    }
+                    h.data[base + j] = v;
+                } else {
+                    h.data[base + j] = (i == j ? 1 : 0) - h.data[base + j];
+                }
+            }
+        }
+        ci = null;
+        x1 = null;
 
-        // the generators' E_r as entry lists (both triangles), in KenwardRoger's order: per term, (a, b), a >= b,
-        // column-major; the residual variance last
+        // the generators' F_r = S^-1 E_r S^-T as entry lists (i, j, value), in KenwardRoger's order: per term,
+        // (a, b), a >= b, column-major; the residual variance last. E_r has the (a, b) and (b, a) entries of every
+        // level's k x k block; in Lambda's coordinates the block is Lambda_t^-1 (e_a e_b' + e_b e_a') Lambda_t^-T.
         int generators = 0;
         for (RandomEffectTerm term : terms) {
             generators += term.thetaCount();
@@ -215,6 +288,7 @@ final class WoodburyKenwardRoger {
         int mAll = generators + 1;
         int[][] ei = new int[generators][];
         int[][] ej = new int[generators][];
+        double[][] ev = new double[generators][];
         int g = 0;
         for (int t = 0; t < terms.size(); t++) {
             RandomEffectTerm term = terms.get(t);
@@ -222,17 +296,33 @@ final class WoodburyKenwardRoger {
             int levels = term.levelCount();
             for (int b = 0; b < k; b++) {
                 for (int a = b; a < k; a++) {
-                    int entries = a == b ? levels : 2 * levels;
-                    ei[g] = new int[entries];
-                    ej[g] = new int[entries];
+                    double[][] block = new double[k][k];
+                    block[a][b] = 1;
+                    block[b][a] = 1;
+                    if (scaled[t]) {
+                        block = SmallMatrices.multiplyTransposed(SmallMatrices.multiply(lambdaInverse[t], block),
+                                lambdaInverse[t]);
+                    }
+                    int perLevel = 0;
+                    for (double[] rowOf : block) {
+                        for (double v : rowOf) {
+                            perLevel += v != 0 ? 1 : 0;
+                        }
+                    }
+                    ei[g] = new int[perLevel * levels];
+                    ej[g] = new int[perLevel * levels];
+                    ev[g] = new double[perLevel * levels];
                     int f = 0;
                     for (int l = 0; l < levels; l++) {
                         int base = offset[t] + l * k;
-                        ei[g][f] = base + a;
-                        ej[g][f++] = base + b;
-                        if (a != b) {
-                            ei[g][f] = base + b;
-                            ej[g][f++] = base + a;
+                        for (int x = 0; x < k; x++) {
+                            for (int y = 0; y < k; y++) {
+                                if (block[x][y] != 0) {
+                                    ei[g][f] = base + x;
+                                    ej[g][f] = base + y;
+                                    ev[g][f++] = block[x][y];
+                                }
+                            }
                         }
                     }
                     g++;
@@ -241,46 +331,47 @@ final class WoodburyKenwardRoger {
         }
 
         traces = new double[mAll][mAll];
-        // tr(E_r W E_s W) = sum over entries (i, j) of E_r and (k, l) of E_s of W[j, k] W[l, i] (E's entries are 1)
+        double s4 = sigma2 * sigma2;
+        // tr(E_r W E_s W) = tr(F_r W~ F_s W~) = sum over entries (i, j) of F_r and (k, l) of F_s of
+        // F_r[i, j] F_s[k, l] W~[j, k] W~[l, i]; w holds sigma^2 W~
         for (int r = 0; r < generators; r++) {
             for (int s = r; s < generators; s++) {
                 double sum = 0;
                 for (int x = 0; x < ei[r].length; x++) {
                     int iRow = ei[r][x] * q;
                     int jRow = ej[r][x] * q;
+                    double part = 0;
                     for (int y = 0; y < ei[s].length; y++) {
-                        sum += w.data[jRow + ei[s][y]] * w.data[iRow + ej[s][y]];
+                        part += ev[s][y] * w.data[jRow + ei[s][y]] * w.data[iRow + ej[s][y]];
                     }
+                    sum += ev[r][x] * part;
                 }
-                traces[r][s] = sum;
+                traces[r][s] = sum / s4;
             }
         }
-        // tr(E_r Z'V^-2 Z) with Z'V^-2 Z [j, i] = (W[j, i] - sum_k W[j, k] (A K)[i, k]) / sigma^2 (K A = (A K)')
+        // tr(E_r Z'V^-2 Z) = tr(F_r S'Z'V^-2 Z S), S'Z'V^-2 Z S = W~ H / sigma^2: entry [j, i] = row j of w, column i of h
         for (int r = 0; r < generators; r++) {
             double sum = 0;
             for (int x = 0; x < ei[r].length; x++) {
                 int i = ei[r][x];
-                int j = ej[r][x];
+                int wRow = ej[r][x] * q;
                 double dot = 0;
-                int wRow = j * q;
-                int akRow = i * q;
                 for (int k = 0; k < q; k++) {
-                    dot += w.data[wRow + k] * ak.data[akRow + k];
+                    dot += w.data[wRow + k] * h.data[k * q + i];
                 }
-                sum += (w.data[wRow + i] - dot) / sigma2;
+                sum += ev[r][x] * dot;
             }
-            traces[r][generators] = sum;
+            traces[r][generators] = sum / s4;
         }
-        double trKA = 0;
-        double trKAKA = 0;
+        // tr(V^-2) = (n - 2 tr(K A) + tr(K A K A)) / sigma^4 = (n - q + tr(H^2)) / sigma^4
+        double trH2 = 0;
         for (int i = 0; i < q; i++) {
-            trKA += ak.data[i * q + i];
             for (int j = 0; j < q; j++) {
-                trKAKA += ak.data[i * q + j] * ak.data[j * q + i];
+                trH2 += h.data[i * q + j] * h.data[j * q + i];
             }
         }
-        traces[generators][generators] = (n - 2 * trKA + trKAKA) / (sigma2 * sigma2);
-        ak = null;
+        traces[generators][generators] = (n - q + trH2) / s4;
+        h = null;
 
         // P and Q
         DMatrixRMaj[] p = new DMatrixRMaj[mAll];
@@ -289,7 +380,7 @@ final class WoodburyKenwardRoger {
         qrs = qm;
         double[][][] y = new double[generators][][];
         for (int r = 0; r < generators; r++) {
-            // Y_r = E_r M, nonzero in the rows of E_r's entries
+            // Y_r = F_r M~, nonzero in the rows of F_r's entries
             double[][] yr = new double[q][];
             for (int x = 0; x < ei[r].length; x++) {
                 int i = ei[r][x];
@@ -297,8 +388,9 @@ final class WoodburyKenwardRoger {
                     yr[i] = new double[pc];
                 }
                 double[] mj = m[ej[r][x]];
+                double v = ev[r][x];
                 for (int col = 0; col < pc; col++) {
-                    yr[i][col] += mj[col];
+                    yr[i][col] += v * mj[col];
                 }
             }
             y[r] = yr;
@@ -315,7 +407,7 @@ final class WoodburyKenwardRoger {
             }
         }
         for (int s = 0; s < generators; s++) {
-            // W Y_s (q x p, dense), W symmetric: sum over the rows i of Y_s of W[i, :]' Y_s[i, :]
+            // W~ Y_s (q x p, dense), W~ symmetric: sum over the rows i of Y_s of W~[i, :]' Y_s[i, :]
             double[][] wy = new double[q][pc];
             for (int i = 0; i < q; i++) {
                 double[] ys = y[s][i];
@@ -324,7 +416,7 @@ final class WoodburyKenwardRoger {
                 }
                 int base = i * q;
                 for (int k = 0; k < q; k++) {
-                    double wv = w.data[base + k];
+                    double wv = w.data[base + k] / sigma2;
                     if (wv == 0) {
                         continue;
                     }
@@ -560,11 +652,14 @@ final class WoodburyKenwardRoger {
         aVal = java.util.Arrays.copyOf(vals, nnz);
     }
 
-    /** Rows of a q x q matrix multiplied by Lambda' from the left is Lambda applied to each level's row block. */
+    /** Lambda times a q x q matrix, in place, on the row blocks of the terms with {@code scaled[t] == which}. */
     private static void scaleRowsByLambda(DMatrixRMaj a, double[][][] lambda, int[] offset, int[] end,
-            List<RandomEffectTerm> terms) {
+            List<RandomEffectTerm> terms, boolean[] scaled, boolean which) {
         int q = a.numCols;
         for (int t = 0; t < terms.size(); t++) {
+            if (scaled[t] != which) {
+                continue;
+            }
             int k = terms.get(t).k();
             double[][] lt = lambda[t];
             double[] tmp = new double[k * q];
@@ -588,23 +683,72 @@ final class WoodburyKenwardRoger {
         }
     }
 
-    /** V^-1 applied to n x p columns: (X - Z (K (Z'X))) / sigma^2. */
-    private double[][] applyVInverse(double[][] cols, DMatrixRMaj k, double sigma2) {
-        double[][] ztx = zTransposeTimes(cols);
+    /** Lambda (or Lambda', {@code transpose}) times q rows of p, block by block. */
+    private static double[][] lambdaTimes(double[][] v, double[][][] lambda, int[] offset, int[] end,
+            List<RandomEffectTerm> terms, boolean transpose) {
+        int width = v.length == 0 ? 0 : v[0].length;
+        double[][] out = new double[v.length][width];
+        for (int t = 0; t < terms.size(); t++) {
+            int k = terms.get(t).k();
+            double[][] lt = lambda[t];
+            for (int base = offset[t]; base < end[t]; base += k) {
+                for (int r = 0; r < k; r++) {
+                    for (int c = 0; c < k; c++) {
+                        double l = transpose ? lt[c][r] : lt[r][c];
+                        if (l == 0) {
+                            continue;
+                        }
+                        for (int col = 0; col < width; col++) {
+                            out[base + r][col] += l * v[base + c][col];
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * V^-1 applied to n x p columns Y, (Y - Z K Z'Y) / sigma^2 with K Z'Y = Lambda C^-1 Lambda' Z'Y; fills
+     * {@code tilde} with S'Z'V^-1 Y: C^-1 Lambda' Z'Y / sigma^2 in the rows of the terms in Lambda's coordinates
+     * (no subtraction), (Z'Y - A K Z'Y) / sigma^2 in the others.
+     */
+    private double[][] applyVInverse(double[][] cols, DMatrixRMaj ci, double[][][] lambda, int[] offset, int[] end,
+            List<RandomEffectTerm> terms, boolean[] scaledRow, double sigma2, double[][] tilde) {
+        double[][] zy = zTransposeTimes(cols);
+        double[][] g = lambdaTimes(zy, lambda, offset, end, terms, true);
         int q = qTotal;
-        double[][] kz = new double[q][pc];
+        double[][] hv = new double[q][pc];
         for (int i = 0; i < q; i++) {
             int base = i * q;
             for (int j = 0; j < q; j++) {
-                double v = k.data[base + j];
+                double v = ci.data[base + j];
                 if (v == 0) {
                     continue;
                 }
-                double[] src = ztx[j];
+                double[] src = g[j];
                 for (int col = 0; col < pc; col++) {
-                    kz[i][col] += v * src[col];
+                    hv[i][col] += v * src[col];
                 }
             }
+        }
+        double[][] kz = lambdaTimes(hv, lambda, offset, end, terms, false);
+        for (int i = 0; i < q; i++) {
+            double[] out = new double[pc];
+            if (scaledRow[i]) {
+                for (int col = 0; col < pc; col++) {
+                    out[col] = hv[i][col] / sigma2;
+                }
+            } else {
+                for (int col = 0; col < pc; col++) {
+                    double s = zy[i][col];
+                    for (int e = aStart[i]; e < aStart[i + 1]; e++) {
+                        s -= aVal[e] * kz[aCol[e]][col];
+                    }
+                    out[col] = s / sigma2;
+                }
+            }
+            tilde[i] = out;
         }
         double[][] out = new double[pc][n];
         for (int i = 0; i < n; i++) {
@@ -617,6 +761,42 @@ final class WoodburyKenwardRoger {
             }
         }
         return out;
+    }
+
+    /**
+     * The values of Lambda' A on A's pattern: the rows of one level's k x k block share their pattern (A's rows of
+     * a level's random effects come from the same rows of Z), so (Lambda' A)[i, :] mixes rows of equal pattern.
+     */
+    private double[] lambdaTransposeTimesA(double[][][] lambda, int[] termOf, int[] offset,
+            List<RandomEffectTerm> terms) {
+        double[] out = new double[aVal.length];
+        for (int i = 0; i < qTotal; i++) {
+            int t = termOf[i];
+            int k = terms.get(t).k();
+            int li = (i - offset[t]) % k;
+            int bi = i - li;
+            int len = aStart[i + 1] - aStart[i];
+            for (int r = li; r < k; r++) {
+                double l = lambda[t][r][li];
+                if (l == 0) {
+                    continue;
+                }
+                int src = aStart[bi + r];
+                if (aStart[bi + r + 1] - src != len) {
+                    throw new IllegalStateException("rows of one level's random effects differ in pattern");
+                }
+                for (int e = 0; e < len; e++) {
+                    out[aStart[i] + e] += l * aVal[src + e];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** (Lambda' A)[j, i], from its values on A's (symmetric) pattern. */
+    private double laTransposedAt(double[] laVal, int i, int j) {
+        int e = java.util.Arrays.binarySearch(aCol, aStart[j], aStart[j + 1], i);
+        return e < 0 ? 0 : laVal[e];
     }
 
     /** Z' times n x p columns: q rows of p. */
