@@ -221,10 +221,9 @@ final class WoodburyKenwardRoger {
                     w.data[base + j] = scaledRow[j] ? (i == j ? 1 : 0) - ci.data[base + j] : x1.data[base + j];
                 }
             } else {
+                // all columns here; those of the terms in Lambda's coordinates are overwritten below
                 for (int e = aStart[i]; e < aStart[i + 1]; e++) {
-                    if (!scaledRow[aCol[e]]) {
-                        w.data[base + aCol[e]] += aVal[e];
-                    }
+                    w.data[base + aCol[e]] += aVal[e];
                 }
                 // (A Lambda X1)[i, :] = sum_j (Lambda' A)[j, i] X1[j, :], Lambda' A has A's (symmetric) pattern
                 for (int e = aStart[i]; e < aStart[i + 1]; e++) {
@@ -235,9 +234,7 @@ final class WoodburyKenwardRoger {
                     }
                     int src = j * q;
                     for (int col = 0; col < q; col++) {
-                        if (!scaledRow[col]) {
-                            w.data[base + col] -= v * x1.data[src + col];
-                        }
+                        w.data[base + col] -= v * x1.data[src + col];
                     }
                 }
             }
@@ -349,20 +346,6 @@ final class WoodburyKenwardRoger {
                 traces[r][s] = sum / s4;
             }
         }
-        // tr(E_r Z'V^-2 Z) = tr(F_r S'Z'V^-2 Z S), S'Z'V^-2 Z S = W~ H / sigma^2: entry [j, i] = row j of w, column i of h
-        for (int r = 0; r < generators; r++) {
-            double sum = 0;
-            for (int x = 0; x < ei[r].length; x++) {
-                int i = ei[r][x];
-                int wRow = ej[r][x] * q;
-                double dot = 0;
-                for (int k = 0; k < q; k++) {
-                    dot += w.data[wRow + k] * h.data[k * q + i];
-                }
-                sum += ev[r][x] * dot;
-            }
-            traces[r][generators] = sum / s4;
-        }
         // tr(V^-2) = (n - 2 tr(K A) + tr(K A K A)) / sigma^4 = (n - q + tr(H^2)) / sigma^4
         double trH2 = 0;
         for (int i = 0; i < q; i++) {
@@ -371,6 +354,22 @@ final class WoodburyKenwardRoger {
             }
         }
         traces[generators][generators] = (n - q + trH2) / s4;
+        CommonOps_DDRM.transpose(h); // its columns as rows, for the products below
+        // tr(E_r Z'V^-2 Z) = tr(F_r S'Z'V^-2 Z S), S'Z'V^-2 Z S = W~ H / sigma^2: entry [j, i] = row j of w, column i of h
+        for (int r = 0; r < generators; r++) {
+            double sum = 0;
+            for (int x = 0; x < ei[r].length; x++) {
+                int i = ei[r][x];
+                int wRow = ej[r][x] * q;
+                double dot = 0;
+                int hRow = i * q;
+                for (int k = 0; k < q; k++) {
+                    dot += w.data[wRow + k] * h.data[hRow + k];
+                }
+                sum += ev[r][x] * dot;
+            }
+            traces[r][generators] = sum / s4;
+        }
         h = null;
 
         // P and Q
