@@ -860,8 +860,14 @@ public final class CsvReader {
                 if (cellStrings) {
                     stringColumns = new String[header.length][16]; // grown as rows come
                 } else {
-                    from = new int[header.length][expectedRows];
-                    to = new int[header.length][expectedRows];
+                    // room for every row at once when the line ends count the rows: a row of h fields takes at
+                    // least h characters; quoted fields may hold line ends that are not rows, so then the arrays
+                    // start smaller and grow (a file of long multi-line notes would otherwise reserve a row for
+                    // every line)
+                    int rowsAtMost = (int) Math.min(expectedRows, (long) in.length() / header.length + 1);
+                    int initial = in.indexOf('"') >= 0 ? Math.min(rowsAtMost, 1 << 16) : rowsAtMost;
+                    from = new int[header.length][Math.max(16, initial)];
+                    to = new int[header.length][Math.max(16, initial)];
                 }
                 return;
             }

@@ -165,5 +165,13 @@ class CsvCellPlacesTest {
             schools.add(d.column("school").label(i));
         }
         assertTrue(schools.size() > 4_000);
+        // quoted cells (line ends in them need not be rows): the cell arrays start smaller and grow past 65,536 rows
+        StringBuilder q = new StringBuilder("y,note\n");
+        for (int i = 0; i < 70_000; i++) {
+            q.append(i % 10).append(",\"n").append(i % 13).append(i % 1000 == 0 ? "\nsecond line\"\n" : "\"\n");
+        }
+        String quoted = q.toString();
+        assertEquals(outcome(quoted, CsvOptions.defaults(), true), outcome(quoted, CsvOptions.defaults(), false));
+        assertEquals(70_000, CsvReader.readByCellStrings(quoted, "q.csv", CsvOptions.defaults()).rowCount());
     }
 }
