@@ -25,6 +25,7 @@ import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.OptimizerSummary;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
+import org.mixedmodels.engine.fit.ThetaLayout;
 import org.mixedmodels.engine.fit.ThetaOptimizer;
 
 /**
@@ -70,17 +71,12 @@ public final class ProfileLikelihood {
         List<Double> opt = new ArrayList<>();
         List<Boolean> cor = new ArrayList<>();
         double[] sdcor = thetaToSdCor(ml.theta(), ml.sigma());
-        int index = 0;
-        for (RandomEffectTerm t : design.randomTerms()) {
-            List<String> cols = t.columnNames();
-            for (int c = 0; c < t.k(); c++) {
-                for (int r = c; r < t.k(); r++) {
-                    names.add(r == c ? "sd_" + cols.get(r) + "|" + t.groupName()
-                            : "cor_" + cols.get(r) + "." + cols.get(c) + "|" + t.groupName());
-                    cor.add(r != c);
-                    opt.add(sdcor[index++]);
-                }
-            }
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
+        names.addAll(layout.sdCorNames());
+        boolean[] diagonal = layout.diagonal();
+        for (int i = 0; i < diagonal.length; i++) {
+            cor.add(!diagonal[i]);
+            opt.add(sdcor[i]);
         }
         names.add("sigma");
         cor.add(false);
@@ -114,26 +110,12 @@ public final class ProfileLikelihood {
     public static List<ConfidenceInterval> waldIntervals(FitResult fit, double level) {
         double z = new NormalDistribution().inverseCumulativeProbability((1 + level) / 2);
         List<ConfidenceInterval> out = new ArrayList<>();
-        for (String name : varianceNames(fit.design())) {
+        for (String name : ThetaLayout.of(fit.design().randomTerms()).sdCorNames()) {
             out.add(new ConfidenceInterval(name, Double.NaN, Double.NaN));
         }
         out.add(new ConfidenceInterval("sigma", Double.NaN, Double.NaN));
         fit.fixedEffects().forEach(f -> out.add(
                 new ConfidenceInterval(f.term(), f.estimate() - z * f.se(), f.estimate() + z * f.se())));
-        return out;
-    }
-
-    private static List<String> varianceNames(Design design) {
-        List<String> out = new ArrayList<>();
-        for (RandomEffectTerm t : design.randomTerms()) {
-            List<String> cols = t.columnNames();
-            for (int c = 0; c < t.k(); c++) {
-                for (int r = c; r < t.k(); r++) {
-                    out.add(r == c ? "sd_" + cols.get(r) + "|" + t.groupName()
-                            : "cor_" + cols.get(r) + "." + cols.get(c) + "|" + t.groupName());
-                }
-            }
-        }
         return out;
     }
 
@@ -356,7 +338,7 @@ public final class ProfileLikelihood {
 
     /** Position of (r, c), r >= c, in the column-major lower triangle of a k x k matrix. */
     private static int index(int k, int r, int c) {
-        return c * k - c * (c - 1) / 2 + (r - c);
+        return ThetaLayout.index(k, r, c);
     }
 
     /** Lower Cholesky factor of a positive semi-definite matrix (zero columns where a pivot vanishes). */
