@@ -121,21 +121,17 @@ public final class FitAssembly {
     public static List<VarCorrRow> varCorr(List<RandomEffectTerm> terms, double[] theta, double sigma) {
         List<VarCorrRow> rows = new ArrayList<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
-        int offset = 0;
-        for (RandomEffectTerm t : terms) {
+        ThetaLayout layout = ThetaLayout.of(terms);
+        for (int ti = 0; ti < terms.size(); ti++) {
+            RandomEffectTerm t = terms.get(ti);
             int k = t.k();
-            double[] lam = new double[k * k];
-            for (int c = 0; c < k; c++) {
-                for (int r = c; r < k; r++) {
-                    lam[r * k + c] = theta[offset++];
-                }
-            }
+            double[][] lam = layout.termLambda(theta, ti);
             double[][] cov = new double[k][k];
             for (int r = 0; r < k; r++) {
                 for (int c = 0; c < k; c++) {
                     double s = 0;
                     for (int u = 0; u < k; u++) {
-                        s += lam[r * k + u] * lam[c * k + u];
+                        s += lam[r][u] * lam[c][u];
                     }
                     cov[r][c] = s * sigma * sigma;
                 }

@@ -1215,7 +1215,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * conditional variance D - D Z_i' V_i^-1 Z_i D (Pinheiro and Bates 2000, sec. 2.2.3; beta taken as known,
      * as lme4's condVar), computed per subject.
      */
-    private FitResult assemble(FitOptions options, OptimizerSummary opt) {
+    FitResult assemble(FitOptions options, OptimizerSummary opt) {
         double[] x = opt.theta();
         Evaluation e = evaluate(x);
         if (e == null) {

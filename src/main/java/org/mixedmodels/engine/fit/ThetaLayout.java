@@ -85,22 +85,34 @@ public final class ThetaLayout {
 
     /** lme4's bounds: 0 on the diagonals (standard deviations), unbounded off them. */
     public double[] lowerBounds() {
-        boolean[] diagonal = diagonal();
-        double[] lower = new double[size];
-        for (int i = 0; i < size; i++) {
-            lower[i] = diagonal[i] ? 0 : Double.NEGATIVE_INFINITY;
-        }
-        return lower;
+        return byDiagonal(0, Double.NEGATIVE_INFINITY);
     }
 
     /** lme4's starting value: 1 on the diagonals, 0 off them. */
     public double[] initial() {
+        return byDiagonal(1, 0);
+    }
+
+    /** Per entry, onDiagonal or offDiagonal. */
+    private double[] byDiagonal(double onDiagonal, double offDiagonal) {
         boolean[] diagonal = diagonal();
-        double[] theta = new double[size];
+        double[] out = new double[size];
         for (int i = 0; i < size; i++) {
-            theta[i] = diagonal[i] ? 1 : 0;
+            out[i] = diagonal[i] ? onDiagonal : offDiagonal;
         }
-        return theta;
+        return out;
+    }
+
+    /** Term t's Lambda_t (k x k, lower triangular) from theta. */
+    public double[][] termLambda(double[] theta, int t) {
+        double[][] lam = new double[k[t]][k[t]];
+        int at = offset[t];
+        for (int c = 0; c < k[t]; c++) {
+            for (int r = c; r < k[t]; r++) {
+                lam[r][c] = theta[at++];
+            }
+        }
+        return lam;
     }
 
     /**

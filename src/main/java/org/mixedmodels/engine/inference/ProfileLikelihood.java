@@ -276,15 +276,11 @@ public final class ProfileLikelihood {
 
     private double[] thetaToSdCor(double[] theta, double sigma) {
         double[] out = new double[theta.length];
-        int offset = 0;
-        for (RandomEffectTerm t : design.randomTerms()) {
-            int k = t.k();
-            double[][] lam = new double[k][k];
-            for (int c = 0; c < k; c++) {
-                for (int r = c; r < k; r++) {
-                    lam[r][c] = theta[offset + index(k, r, c)];
-                }
-            }
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
+        for (int ti = 0; ti < layout.terms().size(); ti++) {
+            int k = layout.terms().get(ti).k();
+            int offset = layout.offset(ti);
+            double[][] lam = layout.termLambda(theta, ti);
             double[][] cov = new double[k][k];
             for (int r = 0; r < k; r++) {
                 for (int c = 0; c < k; c++) {
@@ -301,7 +297,6 @@ public final class ProfileLikelihood {
                             : sdR * sdC > 0 ? cov[r][c] / (sdR * sdC) : 0;
                 }
             }
-            offset += t.thetaCount();
         }
         return out;
     }
