@@ -115,6 +115,11 @@ public final class ThetaLayout {
         return lam;
     }
 
+    /** Term t's relative covariance Lambda_t Lambda_t' (k x k; times sigma^2 the term's covariance matrix). */
+    public double[][] termCovariance(double[] theta, int t) {
+        return org.mixedmodels.engine.linalg.SmallMatrices.relativeCovariance(theta, offset[t], k[t]);
+    }
+
     /**
      * The block-diagonal relative covariance factor over all terms' columns (q x q, lower triangular), from the first
      * {@link #size} entries of x (what follows, a residual structure's parameters, is not read).

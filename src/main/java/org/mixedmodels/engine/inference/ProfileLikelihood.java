@@ -19,7 +19,6 @@ import org.apache.commons.math3.optim.univariate.UnivariateObjectiveFunction;
 import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
-import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
@@ -304,9 +303,10 @@ public final class ProfileLikelihood {
     /** theta from sd/cor values (relative to sigma), or null when a term's correlation matrix is not PSD. */
     private double[] sdCorToTheta(double[] params, double sigma) {
         double[] theta = new double[params.length - 1];
-        int offset = 0;
-        for (RandomEffectTerm t : design.randomTerms()) {
-            int k = t.k();
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
+        for (int ti = 0; ti < layout.terms().size(); ti++) {
+            int k = layout.terms().get(ti).k();
+            int offset = layout.offset(ti);
             double[][] cov = new double[k][k];
             for (int c = 0; c < k; c++) {
                 for (int r = c; r < k; r++) {
@@ -326,7 +326,6 @@ public final class ProfileLikelihood {
                     theta[offset + index(k, r, c)] = l[r][c];
                 }
             }
-            offset += t.thetaCount();
         }
         return theta;
     }
