@@ -244,28 +244,14 @@ final class FactorSolutions {
         double[] v = new double[k1];
         double[] w = new double[qr * k1];
         for (int j = 0; j < levels1; j++) {
-            SmallCholesky.invertLower(l11, j * k1 * k1, k1, inv);
-            double[] pj = new double[k1 * k1];
-            for (int r = 0; r < k1; r++) {
-                for (int c = 0; c < k1; c++) {
-                    double s = 0;
-                    for (int t = 0; t < k1; t++) {
-                        s += inv[t * k1 + r] * inv[t * k1 + c];
-                    }
-                    pj[r * k1 + c] = s;
-                }
-            }
+            double[] pj = firstBlockPrecision(j, inv);
             if (qr > 0) {
                 // V = (rows of R_j in the random-effects part) L11_j^{-1}, then W_j = Lrr^{-1} V.
                 java.util.Arrays.fill(w, 0.0);
                 for (int t = levelStart[j]; t < levelStart[j + 1] && levelRows[t] < qr; t++) {
                     int row = levelRows[t];
                     for (int c = 0; c < k1; c++) {
-                        double s = 0;
-                        for (int u = c; u < k1; u++) {
-                            s += l21[t * k1 + u] * inv[u * k1 + c];
-                        }
-                        v[c] = s;
+                        v[c] = crossTimesInverse(t, c, inv);
                     }
                     for (int i = row; i < qr; i++) {
                         double a = lrrInv.data[i * qr + row];
@@ -334,28 +320,14 @@ final class FactorSolutions {
         out[0] = new double[levels1][];
         double[] inv = new double[k1 * k1];
         for (int j = 0; j < levels1; j++) {
-            SmallCholesky.invertLower(l11, j * k1 * k1, k1, inv);
-            double[] pj = new double[k1 * k1];
-            for (int r = 0; r < k1; r++) {
-                for (int c = 0; c < k1; c++) {
-                    double s = 0;
-                    for (int t = 0; t < k1; t++) {
-                        s += inv[t * k1 + r] * inv[t * k1 + c];
-                    }
-                    pj[r * k1 + c] = s;
-                }
-            }
+            double[] pj = firstBlockPrecision(j, inv);
             int nr = 0;
             for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
                 rows[nr++] = levelRows[t];
             }
             for (int c = 0; c < k1; c++) {
                 for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
-                    double s = 0;
-                    for (int u = c; u < k1; u++) {
-                        s += l21[t * k1 + u] * inv[u * k1 + c];
-                    }
-                    x[c][levelRows[t]] = s;
+                    x[c][levelRows[t]] = crossTimesInverse(t, c, inv);
                 }
                 reachCount[c] = sparse.solveSparse(rows, nr, x[c], reach[c], mark);
             }
@@ -379,6 +351,34 @@ final class FactorSolutions {
             }
         }
         return out;
+    }
+
+    /**
+     * L11_j^{-T} L11_j^{-1} of the first block's level j (k1 x k1, row-major), with L11_j^{-1} written into
+     * {@code inv}: the first term of P_j.
+     */
+    private double[] firstBlockPrecision(int j, double[] inv) {
+        SmallCholesky.invertLower(l11, j * k1 * k1, k1, inv);
+        double[] pj = new double[k1 * k1];
+        for (int r = 0; r < k1; r++) {
+            for (int c = 0; c < k1; c++) {
+                double s = 0;
+                for (int t = 0; t < k1; t++) {
+                    s += inv[t * k1 + r] * inv[t * k1 + c];
+                }
+                pj[r * k1 + c] = s;
+            }
+        }
+        return pj;
+    }
+
+    /** Element c of row t of L21 times L11_j^{-1} (inv, lower triangular). */
+    private double crossTimesInverse(int t, int c, double[] inv) {
+        double s = 0;
+        for (int u = c; u < k1; u++) {
+            s += l21[t * k1 + u] * inv[u * k1 + c];
+        }
+        return s;
     }
 
     /** pj[r][c] += x_r . x_c over x_r's reach, then clears the k vectors x on their reaches. */
