@@ -13,7 +13,12 @@ import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
  * holds them and changes nothing. A view is made for one factor: factor again, make a new one.
  */
 final class FactorSolutions {
-    private final ProfiledDeviance d;
+    /** The factor's element (i, j), i &gt;= j, of the part after the first block, wherever it is held. */
+    interface FactorElement {
+        double at(int i, int j);
+    }
+
+    private final FactorElement factor;
     private final int p;
     private final int qr;
     private final int q1;
@@ -33,26 +38,29 @@ final class FactorSolutions {
     private final double responseShift;
     private final double[] columnShift;
 
-    FactorSolutions(ProfiledDeviance d) {
-        this.d = d;
-        this.p = d.fixedCount();
-        this.qr = d.restRandomCount();
-        this.q1 = d.firstBlockRandomCount();
-        this.k1 = d.blocks().get(0).k;
-        this.levels1 = d.blocks().get(0).levelCount();
+    /** A view of {@link ProfiledDeviance}'s factor: its arrays themselves (see there), not copies. */
+    FactorSolutions(FactorElement factor, int p, int qr, int q1, List<ReBlock> blocks, int[] restOffset,
+            int[] levelStart, int[] levelRows, double[][] lambda, double[] l11, double[] l21, DMatrixRMaj l22,
+            SparseRestFactor sparse, int interceptColumn, double responseShift, double[] columnShift) {
+        this.factor = factor;
+        this.p = p;
+        this.qr = qr;
+        this.q1 = q1;
+        this.k1 = blocks.get(0).k;
+        this.levels1 = blocks.get(0).levelCount();
         this.m = qr + p + 1;
-        this.blocks = d.blocks();
-        this.restOffset = d.restOffsets();
-        this.levelStart = d.levelStarts();
-        this.levelRows = d.levelRowIndex();
-        this.lambda = d.lambdas();
-        this.l11 = d.firstBlockFactor();
-        this.l21 = d.crossFactor();
-        this.l22 = d.denseRestFactor();
-        this.sparse = d.sparseRestFactor();
-        this.interceptColumn = d.interceptColumnIndex();
-        this.responseShift = d.responseShiftValue();
-        this.columnShift = d.columnShifts();
+        this.blocks = blocks;
+        this.restOffset = restOffset;
+        this.levelStart = levelStart;
+        this.levelRows = levelRows;
+        this.lambda = lambda;
+        this.l11 = l11;
+        this.l21 = l21;
+        this.l22 = l22;
+        this.sparse = sparse;
+        this.interceptColumn = interceptColumn;
+        this.responseShift = responseShift;
+        this.columnShift = columnShift;
     }
 
     /**
@@ -172,7 +180,7 @@ final class FactorSolutions {
         DMatrixRMaj rx = new DMatrixRMaj(p, p);
         for (int i = 0; i < p; i++) {
             for (int j = 0; j <= i; j++) {
-                rx.set(i, j, d.factorElement(qr + i, qr + j));
+                rx.set(i, j, factor.at(qr + i, qr + j));
             }
         }
         DMatrixRMaj inv = new DMatrixRMaj(p, p);

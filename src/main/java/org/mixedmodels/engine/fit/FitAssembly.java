@@ -125,15 +125,10 @@ public final class FitAssembly {
         for (int ti = 0; ti < terms.size(); ti++) {
             RandomEffectTerm t = terms.get(ti);
             int k = t.k();
-            double[][] lam = layout.termLambda(theta, ti);
-            double[][] cov = new double[k][k];
-            for (int r = 0; r < k; r++) {
+            double[][] cov = layout.termCovariance(theta, ti);
+            for (double[] row : cov) {
                 for (int c = 0; c < k; c++) {
-                    double s = 0;
-                    for (int u = 0; u < k; u++) {
-                        s += lam[r][u] * lam[c][u];
-                    }
-                    cov[r][c] = s * sigma * sigma;
+                    row[c] = row[c] * sigma * sigma;
                 }
             }
             int times = seen.merge(t.groupName(), 1, Integer::sum);

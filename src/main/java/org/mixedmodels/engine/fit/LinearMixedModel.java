@@ -51,12 +51,7 @@ public final class LinearMixedModel {
             return ResidualCovarianceModel.fit(design, options, monitor);
         }
         ProfiledDeviance deviance = new ProfiledDeviance(design, options.method() == FitOptions.Method.REML);
-        int[] evaluations = {0};
-        MultivariateFunction watched = theta -> {
-            double value = deviance.value(theta);
-            monitor.objectiveEvaluated(++evaluations[0], value);
-            return value;
-        };
+        MultivariateFunction watched = monitor.watching(deviance, new int[1]);
         // The optimizer works on theta relative to each random-effect column's scale (its root mean square), so
         // that the start, the trust region and the boundary checks mean the same for a slope per second as per
         // year; theta itself (lme4's) is that divided by the column's scale.

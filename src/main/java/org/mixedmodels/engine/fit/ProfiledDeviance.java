@@ -917,7 +917,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /** The solutions at the current factor ({@link FactorSolutions}). */
     FactorSolutions solutions() {
-        return new FactorSolutions(this);
+        return new FactorSolutions(this::factorAt, p, qr, q1, blocks, restOffset, levelStart, levelRows, lambda, l11,
+                l21, l22, sparse, interceptColumn, responseShift, columnShift);
     }
 
     /** {@code {beta, u_first, u_rest}} at the current factor ({@link FactorSolutions#solve}). */
@@ -933,64 +934,6 @@ public final class ProfiledDeviance implements MultivariateFunction {
     /** Lambda P Lambda' per block and level ({@link FactorSolutions#unscaledConditionalVariances}). */
     double[][][] unscaledConditionalVariances() {
         return solutions().unscaledConditionalVariances();
-    }
-
-    // ---- The factor as FactorSolutions reads it (the arrays themselves, not copies) ----
-
-    double factorElement(int i, int j) {
-        return factorAt(i, j);
-    }
-
-    int restRandomCount() {
-        return qr;
-    }
-
-    int firstBlockRandomCount() {
-        return q1;
-    }
-
-    int[] restOffsets() {
-        return restOffset;
-    }
-
-    int[] levelStarts() {
-        return levelStart;
-    }
-
-    int[] levelRowIndex() {
-        return levelRows;
-    }
-
-    double[][] lambdas() {
-        return lambda;
-    }
-
-    double[] firstBlockFactor() {
-        return l11;
-    }
-
-    double[] crossFactor() {
-        return l21;
-    }
-
-    DMatrixRMaj denseRestFactor() {
-        return l22;
-    }
-
-    SparseRestFactor sparseRestFactor() {
-        return sparse;
-    }
-
-    int interceptColumnIndex() {
-        return interceptColumn;
-    }
-
-    double responseShiftValue() {
-        return responseShift;
-    }
-
-    double[] columnShifts() {
-        return columnShift;
     }
 
     /** Lambda of block b at the current factor (k x k, row-major). */

@@ -1083,11 +1083,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     static FitResult fit(Design design, FitOptions options, FitMonitor monitor) {
         ResidualCovarianceModel model = new ResidualCovarianceModel(design, options.method() == FitOptions.Method.REML);
         int[] evaluations = {0};
-        MultivariateFunction watched = x -> {
-            double value = model.value(x);
-            monitor.objectiveEvaluated(++evaluations[0], value);
-            return value;
-        };
+        MultivariateFunction watched = monitor.watching(model, evaluations);
         OptimizerSummary opt = null;
         double[] start = model.initial();
         {
@@ -1162,10 +1158,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (!Double.isFinite(f0)) {
             return new OptimizerSummary("BFGS", start, start, f0, 1, false, "not finite at the start", 0);
         }
-        double largest = 0;
-        for (double g : g0) {
-            largest = Math.max(largest, Math.abs(g));
-        }
+        double largest = Bfgs.maxAbs(g0);
         Bfgs.Objective objective = (x, grad) -> {
             double value = valueAndGradient(x, grad);
             monitor.objectiveEvaluated(++evaluations[0], value);
@@ -1177,7 +1170,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double[] x = withPositiveDiagonal(r.x());
         if (!r.converged() || !Double.isFinite(r.value())) {
             return new OptimizerSummary("BFGS", start, x, r.value(), r.evaluations(), false, "BFGS stopped ("
-                    + r.message() + ") with a gradient of " + String.format(java.util.Locale.ROOT, "%.3g", largest(r.gradient()))
+                    + r.message() + ") with a gradient of " + String.format(java.util.Locale.ROOT, "%.3g", Bfgs.maxAbs(r.gradient()))
                     + "; the covariance may have more parameters than the data support (e.g. few subjects at a late visit)",
                     r.iterations());
         }
@@ -1192,14 +1185,6 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      */
     private double[] withPositiveDiagonal(double[] x) {
         return thetaLayout.withPositiveDiagonal(x);
-    }
-
-    private static double largest(double[] v) {
-        double m = 0;
-        for (double d : v) {
-            m = Math.max(m, Math.abs(d));
-        }
-        return m;
     }
 
     /** Above this many parameters BOBYQA (quadratic models in 2k + 1 points) is too slow to be a fallback. */

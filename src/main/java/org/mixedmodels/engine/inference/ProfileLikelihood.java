@@ -279,15 +279,7 @@ public final class ProfileLikelihood {
         for (int ti = 0; ti < layout.terms().size(); ti++) {
             int k = layout.terms().get(ti).k();
             int offset = layout.offset(ti);
-            double[][] lam = layout.termLambda(theta, ti);
-            double[][] cov = new double[k][k];
-            for (int r = 0; r < k; r++) {
-                for (int c = 0; c < k; c++) {
-                    for (int u = 0; u < k; u++) {
-                        cov[r][c] += lam[r][u] * lam[c][u];
-                    }
-                }
-            }
+            double[][] cov = layout.termCovariance(theta, ti);
             for (int c = 0; c < k; c++) {
                 for (int r = c; r < k; r++) {
                     double sdR = Math.sqrt(cov[r][r]);
