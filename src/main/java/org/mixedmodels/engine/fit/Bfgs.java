@@ -205,7 +205,8 @@ public final class Bfgs {
         return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
     }
 
-    private static double maxAbs(double[] v) {
+    /** The largest absolute component (the gradient's size in the convergence tests). */
+    static double maxAbs(double[] v) {
         double m = 0;
         for (double d : v) {
             m = Math.max(m, Math.abs(d));

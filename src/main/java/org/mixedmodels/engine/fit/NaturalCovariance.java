@@ -2,7 +2,6 @@ package org.mixedmodels.engine.fit;
 
 import java.util.ArrayList;
 import org.mixedmodels.engine.linalg.HyperDual;
-import org.mixedmodels.engine.linalg.SmallMatrices;
 import java.util.List;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
@@ -52,11 +51,10 @@ public final class NaturalCovariance {
         this.visits = fit.residual().visits().size();
         List<Double> psi = new ArrayList<>();
         double sigma2 = fit.sigma() * fit.sigma();
-        int offset = 0;
-        for (RandomEffectTerm t : terms) {
-            int k = t.k();
-            double[][] d = SmallMatrices.relativeCovariance(fit.theta(), offset, k);
-            offset += k * (k + 1) / 2;
+        ThetaLayout thetaLayout = ThetaLayout.of(terms);
+        for (int ti = 0; ti < terms.size(); ti++) {
+            int k = terms.get(ti).k();
+            double[][] d = thetaLayout.termCovariance(fit.theta(), ti);
             for (int a = 0; a < k; a++) {
                 for (int b = a; b < k; b++) {
                     psi.add(d[a][b] * sigma2);

@@ -3,8 +3,6 @@ package org.mixedmodels.engine.fit;
 import java.util.List;
 import org.apache.commons.math3.analysis.MultivariateFunction;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 import org.mixedmodels.engine.design.Design;
@@ -57,6 +55,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private final int[] restColumn;
     private final int m;
     private final int thetaCount;
+    private final ThetaLayout thetaLayout;
     /** Per later random effect, its block's Lambda when every block has one column (set in factor). */
     private final double[] restRowScale;
 
@@ -156,6 +155,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
         this.m = qr + p + 1;
         this.restRowScale = new double[qr];
         this.thetaCount = terms.stream().mapToInt(RandomEffectTerm::thetaCount).sum();
+        this.thetaLayout = ThetaLayout.of(terms);
 
         this.a11 = new double[levels1 * k1 * k1];
         this.levelStart = new int[levels1 + 1];
@@ -417,61 +417,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
     }
 
     /**
-     * The conditional modes b = Lambda u with their conditional SDs at the current factor, sigma times the root of
-     * the diagonal of Lambda P Lambda' (see {@link #unscaledConditionalVariances}); block by block, column by
-     * column, level by level (lme4's {@code ranef(condVar = TRUE)}). u as {@link #sphericalModes}.
+     * The conditional modes b = Lambda u with their conditional SDs at the current factor (lme4's
+     * {@code ranef(condVar = TRUE)}; {@link FactorSolutions#randomEffects}). u as {@link #sphericalModes}.
      */
     public List<RandomEffect> randomEffects(double[] u, double sigma) {
-        double[] u1 = java.util.Arrays.copyOfRange(u, 0, q1);
-        double[] ur = java.util.Arrays.copyOfRange(u, q1, q1 + qr);
-        return randomEffects(randomEffectsByBlock(u1, ur), sigma);
-    }
-
-    /** The list of {@link #randomEffects(double[], double)} from b per block. */
-    List<RandomEffect> randomEffects(double[][] b, double sigma) {
-        double[][][] condVar = unscaledConditionalVariances();
-        List<RandomEffect> ranef = new java.util.ArrayList<>();
-        for (int bl = 0; bl < blocks.size(); bl++) {
-            ReBlock blk = blocks.get(bl);
-            for (int c = 0; c < blk.k; c++) {
-                for (int level = 0; level < blk.levelCount(); level++) {
-                    double v = condVar[bl][level][c * blk.k + c] * sigma * sigma;
-                    ranef.add(new RandomEffect(blk.groupName, blk.columnNames.get(c), blk.grouping.levels().get(level),
-                            b[bl][level * blk.k + c], Math.sqrt(Math.max(v, 0))));
-                }
-            }
-        }
-        return ranef;
-    }
-
-    /** b = Lambda u, block by block, level by level, from the first block's u and the later blocks' u. */
-    double[][] randomEffectsByBlock(double[] u1, double[] ur) {
-        double[][] b = new double[blocks.size()][];
-        int restStart = 0;
-        for (int bl = 0; bl < blocks.size(); bl++) {
-            ReBlock blk = blocks.get(bl);
-            int k = blk.k;
-            double[] lam = lambda[bl];
-            double[] u;
-            if (bl == 0) {
-                u = u1;
-            } else {
-                u = java.util.Arrays.copyOfRange(ur, restStart, restStart + blk.size());
-                restStart += blk.size();
-            }
-            double[] out = new double[blk.size()];
-            for (int level = 0; level < blk.levelCount(); level++) {
-                for (int r = 0; r < k; r++) {
-                    double s = 0;
-                    for (int c = 0; c <= r; c++) {
-                        s += lam[r * k + c] * u[level * k + c];
-                    }
-                    out[level * k + r] = s;
-                }
-            }
-            b[bl] = out;
-        }
-        return b;
+        return solutions().randomEffects(u, sigma);
     }
 
     /**
@@ -960,343 +910,38 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     /**
      * Lower bounds of theta: 0 for the diagonal of each term's relative covariance factor (standard
-     * deviations), unbounded for the off-diagonal entries, as lme4.
+     * deviations), unbounded for the off-diagonal entries, as lme4 ({@link ThetaLayout#lowerBounds}).
      */
     public double[] lowerBounds() {
-        double[] lower = new double[thetaCount];
-        java.util.Arrays.fill(lower, Double.NEGATIVE_INFINITY);
-        for (ReBlock b : blocks) {
-            for (int e = 0; e < b.thetaIndex.length; e++) {
-                if (b.lambdaRow[e] == b.lambdaCol[e]) {
-                    lower[b.thetaIndex[e]] = 0.0;
-                }
-            }
-        }
-        return lower;
+        return thetaLayout.lowerBounds();
     }
 
-    /** lme4's starting value: 1 on the diagonals, 0 off them. */
+    /** lme4's starting value: 1 on the diagonals, 0 off them ({@link ThetaLayout#initial}). */
     public double[] initialTheta() {
-        double[] lower = lowerBounds();
-        double[] theta = new double[thetaCount];
-        for (int i = 0; i < thetaCount; i++) {
-            theta[i] = lower[i] == 0.0 ? 1.0 : 0.0;
-        }
-        return theta;
+        return thetaLayout.initial();
     }
 
-    // ---- Solutions at the current factor (used once, at the optimum) ----
+    // ---- The solutions at the current factor: FactorSolutions (used once, at the optimum) ----
 
-    /**
-     * The solution of the penalized least-squares problem at the current factor: the spherical random
-     * effects u of the dense part followed by beta, from L22' [u_r; beta] = (last row of L22), and
-     * then u of the first block from L11' u_1 = l_y1 - L21' [u_r; beta].
-     *
-     * @return {@code {beta, u_first, u_rest}}
-     */
+    /** The solutions at the current factor ({@link FactorSolutions}). */
+    FactorSolutions solutions() {
+        return new FactorSolutions(this::factorAt, p, qr, q1, blocks, restOffset, levelStart, levelRows, lambda, l11,
+                l21, l22, sparse, interceptColumn, responseShift, columnShift);
+    }
+
+    /** {@code {beta, u_first, u_rest}} at the current factor ({@link FactorSolutions#solve}). */
     double[][] solve() {
-        int top = qr + p;
-        double[] v;
-        if (sparse != null) {
-            v = sparse.solve();
-        } else {
-            v = new double[top];
-            double[] l = l22.data;
-            for (int i = 0; i < top; i++) {
-                v[i] = l[(m - 1) * m + i];
-            }
-            for (int i = top - 1; i >= 0; i--) {
-                double s = v[i];
-                for (int j = i + 1; j < top; j++) {
-                    s -= l[j * m + i] * v[j];
-                }
-                v[i] = s / l[i * m + i];
-            }
-        }
-        double[] u1 = new double[q1];
-        for (int j = 0; j < levels1; j++) {
-            // The last row of R_j is y's: l_y1; the others are subtracted with their solution values.
-            int last = levelStart[j + 1] - 1;
-            for (int c = 0; c < k1; c++) {
-                double s = l21[last * k1 + c];
-                for (int t = levelStart[j]; t < last; t++) {
-                    s -= l21[t * k1 + c] * v[levelRows[t]];
-                }
-                u1[j * k1 + c] = s;
-            }
-        }
-        for (int j = 0; j < levels1; j++) {
-            SmallCholesky.solveTransposedInPlace(l11, j * k1 * k1, k1, u1, j * k1);
-        }
-        double[] beta = java.util.Arrays.copyOfRange(v, qr, top);
-        if (interceptColumn >= 0) {
-            // beta_0 = beta_0(centred) + mean(y) - sum_c mean(x_c) beta_c
-            double shift = responseShift;
-            for (int c = 0; c < p; c++) {
-                shift -= columnShift[c] * beta[c];
-            }
-            beta[interceptColumn] += shift;
-        }
-        double[] ur = java.util.Arrays.copyOfRange(v, 0, qr);
-        return new double[][] {beta, u1, ur};
+        return solutions().solve();
     }
 
-    /** (R_X R_X')^{-1}: the covariance of beta divided by sigma^2. */
+    /** (R_X R_X')^{-1}: the covariance of beta divided by sigma^2 ({@link FactorSolutions#unscaledFixedCovariance}). */
     public double[][] unscaledFixedCovariance() {
-        DMatrixRMaj rx = new DMatrixRMaj(p, p);
-        for (int i = 0; i < p; i++) {
-            for (int j = 0; j <= i; j++) {
-                rx.set(i, j, factorAt(qr + i, qr + j));
-            }
-        }
-        DMatrixRMaj inv = new DMatrixRMaj(p, p);
-        TriangularSolver_DDRM.invertLower(rx.data, inv.data, p);
-        DMatrixRMaj cov = new DMatrixRMaj(p, p);
-        CommonOps_DDRM.multTransA(inv, inv, cov);
-        double[][] out = new double[p][p];
-        for (int i = 0; i < p; i++) {
-            for (int j = 0; j < p; j++) {
-                out[i][j] = cov.get(i, j);
-            }
-        }
-        if (interceptColumn >= 0) {
-            // cov(beta) = T cov(beta centred) T' with T = I except row 0: T[0][c] = -mean(x_c)
-            double[][] tc = new double[p][p];
-            for (int i = 0; i < p; i++) {
-                for (int j = 0; j < p; j++) {
-                    double v = out[i][j];
-                    if (i == interceptColumn) {
-                        for (int c = 0; c < p; c++) {
-                            v -= columnShift[c] * out[c][j];
-                        }
-                    }
-                    tc[i][j] = v;
-                }
-            }
-            for (int i = 0; i < p; i++) {
-                for (int j = 0; j < p; j++) {
-                    double v = tc[i][j];
-                    if (j == interceptColumn) {
-                        for (int c = 0; c < p; c++) {
-                            v -= tc[i][c] * columnShift[c];
-                        }
-                    }
-                    out[i][j] = v;
-                }
-            }
-        }
-        return out;
+        return solutions().unscaledFixedCovariance();
     }
 
-    /**
-     * Per block and level, the k x k matrix Lambda_b P Lambda_b' where P is the level's diagonal block
-     * of (L_Z L_Z')^{-1} and L_Z the random-effects part of the factor; times sigma^2 this is lme4's
-     * conditional variance of the random effects ({@code ranef(condVar = TRUE)}), which treats beta as
-     * known.
-     *
-     * @return {@code [block][level][k*k]}, row-major
-     */
+    /** Lambda P Lambda' per block and level ({@link FactorSolutions#unscaledConditionalVariances}). */
     double[][][] unscaledConditionalVariances() {
-        if (sparse != null) {
-            return sparseConditionalVariances();
-        }
-        // Inverse of the dense random-effects part of L22 (lower triangular, qr x qr).
-        DMatrixRMaj lrr = new DMatrixRMaj(qr, qr);
-        for (int i = 0; i < qr; i++) {
-            for (int j = 0; j <= i; j++) {
-                lrr.set(i, j, l22.get(i, j));
-            }
-        }
-        DMatrixRMaj lrrInv = new DMatrixRMaj(qr, qr);
-        if (qr > 0) {
-            TriangularSolver_DDRM.invertLower(lrr.data, lrrInv.data, qr);
-        }
-        double[][][] out = new double[blocks.size()][][];
-        // First block: P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j, W_j = Lrr^{-1} L21r[:, j] L11_j^{-1}.
-        out[0] = new double[levels1][];
-        double[] inv = new double[k1 * k1];
-        double[] v = new double[k1];
-        double[] w = new double[qr * k1];
-        for (int j = 0; j < levels1; j++) {
-            SmallCholesky.invertLower(l11, j * k1 * k1, k1, inv);
-            double[] pj = new double[k1 * k1];
-            for (int r = 0; r < k1; r++) {
-                for (int c = 0; c < k1; c++) {
-                    double s = 0;
-                    for (int t = 0; t < k1; t++) {
-                        s += inv[t * k1 + r] * inv[t * k1 + c];
-                    }
-                    pj[r * k1 + c] = s;
-                }
-            }
-            if (qr > 0) {
-                // V = (rows of R_j in the random-effects part) L11_j^{-1}, then W_j = Lrr^{-1} V.
-                java.util.Arrays.fill(w, 0.0);
-                for (int t = levelStart[j]; t < levelStart[j + 1] && levelRows[t] < qr; t++) {
-                    int row = levelRows[t];
-                    for (int c = 0; c < k1; c++) {
-                        double s = 0;
-                        for (int u = c; u < k1; u++) {
-                            s += l21[t * k1 + u] * inv[u * k1 + c];
-                        }
-                        v[c] = s;
-                    }
-                    for (int i = row; i < qr; i++) {
-                        double a = lrrInv.data[i * qr + row];
-                        if (a == 0) {
-                            continue;
-                        }
-                        for (int c = 0; c < k1; c++) {
-                            w[i * k1 + c] += a * v[c];
-                        }
-                    }
-                }
-                for (int r = 0; r < k1; r++) {
-                    for (int c = 0; c < k1; c++) {
-                        double s = 0;
-                        for (int i = 0; i < qr; i++) {
-                            s += w[i * k1 + r] * w[i * k1 + c];
-                        }
-                        pj[r * k1 + c] += s;
-                    }
-                }
-            }
-            out[0][j] = sandwich(lambda[0], pj, k1);
-        }
-        // Later blocks: P = sum over rows i of Lrr^{-1}[i, cols]' Lrr^{-1}[i, cols].
-        for (int b = 1; b < blocks.size(); b++) {
-            ReBlock blk = blocks.get(b);
-            int k = blk.k;
-            out[b] = new double[blk.levelCount()][];
-            for (int level = 0; level < blk.levelCount(); level++) {
-                int c0 = restOffset[b] + level * k;
-                double[] pj = new double[k * k];
-                for (int i = c0; i < qr; i++) {
-                    for (int r = 0; r < k; r++) {
-                        double a = lrrInv.data[i * qr + c0 + r];
-                        if (a == 0) {
-                            continue;
-                        }
-                        for (int c = 0; c < k; c++) {
-                            pj[r * k + c] += a * lrrInv.data[i * qr + c0 + c];
-                        }
-                    }
-                }
-                out[b][level] = sandwich(lambda[b], pj, k);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The conditional variances with a sparse L22, by sparse triangular solves that touch only the elimination-tree
-     * reach of each level (for nested factors a few entries, so the whole is linear in the number of groups): the
-     * first block's P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j with W_j = L22^{-1} L21r[:, j] L11_j^{-1}, a later block's
-     * P = sum over rows i of (L22^{-1})[i, cols]' (L22^{-1})[i, cols], as in the dense case.
-     */
-    private double[][][] sparseConditionalVariances() {
-        int kmax = k1;
-        for (ReBlock blk : blocks) {
-            kmax = Math.max(kmax, blk.k);
-        }
-        double[][] x = new double[kmax][qr];
-        int[][] reach = new int[kmax][qr];
-        int[] reachCount = new int[kmax];
-        boolean[] mark = new boolean[qr];
-        int[] rows = new int[qr];
-        double[][][] out = new double[blocks.size()][][];
-        out[0] = new double[levels1][];
-        double[] inv = new double[k1 * k1];
-        for (int j = 0; j < levels1; j++) {
-            SmallCholesky.invertLower(l11, j * k1 * k1, k1, inv);
-            double[] pj = new double[k1 * k1];
-            for (int r = 0; r < k1; r++) {
-                for (int c = 0; c < k1; c++) {
-                    double s = 0;
-                    for (int t = 0; t < k1; t++) {
-                        s += inv[t * k1 + r] * inv[t * k1 + c];
-                    }
-                    pj[r * k1 + c] = s;
-                }
-            }
-            int nr = 0;
-            for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
-                rows[nr++] = levelRows[t];
-            }
-            for (int c = 0; c < k1; c++) {
-                for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
-                    double s = 0;
-                    for (int u = c; u < k1; u++) {
-                        s += l21[t * k1 + u] * inv[u * k1 + c];
-                    }
-                    x[c][levelRows[t]] = s;
-                }
-                reachCount[c] = sparse.solveSparse(rows, nr, x[c], reach[c], mark);
-            }
-            addCrossProducts(pj, k1, x, reach, reachCount);
-            out[0][j] = sandwich(lambda[0], pj, k1);
-        }
-        for (int b = 1; b < blocks.size(); b++) {
-            ReBlock blk = blocks.get(b);
-            int k = blk.k;
-            out[b] = new double[blk.levelCount()][];
-            for (int level = 0; level < blk.levelCount(); level++) {
-                int c0 = restOffset[b] + level * k;
-                for (int c = 0; c < k; c++) {
-                    rows[0] = c0 + c;
-                    x[c][c0 + c] = 1.0;
-                    reachCount[c] = sparse.solveSparse(rows, 1, x[c], reach[c], mark);
-                }
-                double[] pj = new double[k * k];
-                addCrossProducts(pj, k, x, reach, reachCount);
-                out[b][level] = sandwich(lambda[b], pj, k);
-            }
-        }
-        return out;
-    }
-
-    /** pj[r][c] += x_r . x_c over x_r's reach, then clears the k vectors x on their reaches. */
-    private static void addCrossProducts(double[] pj, int k, double[][] x, int[][] reach, int[] reachCount) {
-        for (int r = 0; r < k; r++) {
-            for (int c = 0; c < k; c++) {
-                double s = 0;
-                for (int t = 0; t < reachCount[r]; t++) {
-                    int i = reach[r][t];
-                    s += x[r][i] * x[c][i];
-                }
-                pj[r * k + c] += s;
-            }
-        }
-        for (int r = 0; r < k; r++) {
-            for (int t = 0; t < reachCount[r]; t++) {
-                x[r][reach[r][t]] = 0.0;
-            }
-        }
-    }
-
-    /** Lambda P Lambda' for k x k row-major matrices. */
-    private static double[] sandwich(double[] lam, double[] pmat, int k) {
-        double[] t = new double[k * k];
-        for (int r = 0; r < k; r++) {
-            for (int c = 0; c < k; c++) {
-                double s = 0;
-                for (int u = 0; u < k; u++) {
-                    s += lam[r * k + u] * pmat[u * k + c];
-                }
-                t[r * k + c] = s;
-            }
-        }
-        double[] out = new double[k * k];
-        for (int r = 0; r < k; r++) {
-            for (int c = 0; c < k; c++) {
-                double s = 0;
-                for (int u = 0; u < k; u++) {
-                    s += t[r * k + u] * lam[c * k + u];
-                }
-                out[r * k + c] = s;
-            }
-        }
-        return out;
+        return solutions().unscaledConditionalVariances();
     }
 
     /** Lambda of block b at the current factor (k x k, row-major). */

@@ -11,7 +11,8 @@ import org.mixedmodels.engine.design.RandomEffectTerm;
  * The random-effects terms that share one grouping factor, stored together: k columns per level and
  * a k x k relative covariance factor Lambda that is block-diagonal over the terms. Merging terms with
  * the same grouping factor (as MixedModels.jl amalgamates them) keeps {@code (x || g)} in one
- * block-diagonal block instead of a dense one, so its cost grows with the number of levels.
+ * block-diagonal block instead of a dense one, so its cost grows with the number of levels. Theta keeps its
+ * layout ({@link ThetaLayout}); each block records where its entries sit in theta and in its Lambda.
  */
 final class ReBlock {
     final String groupName;
@@ -65,10 +66,7 @@ final class ReBlock {
         for (int t = 0; t < terms.size(); t++) {
             byGroup.computeIfAbsent(terms.get(t).groupName(), g -> new ArrayList<>()).add(t);
         }
-        int[] thetaOffset = new int[terms.size()];
-        for (int t = 1; t < terms.size(); t++) {
-            thetaOffset[t] = thetaOffset[t - 1] + terms.get(t - 1).thetaCount();
-        }
+        ThetaLayout layout = ThetaLayout.of(terms);
         List<ReBlock> blocks = new ArrayList<>();
         for (List<Integer> members : byGroup.values()) {
             int k = 0;
@@ -86,7 +84,7 @@ final class ReBlock {
             int e = 0;
             for (int t : members) {
                 RandomEffectTerm term = terms.get(t);
-                int idx = thetaOffset[t];
+                int idx = layout.offset(t);
                 for (int c = 0; c < term.k(); c++) {
                     columns[offset + c] = term.model().columns()[c];
                     for (int r = c; r < term.k(); r++) {

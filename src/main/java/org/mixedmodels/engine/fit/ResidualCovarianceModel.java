@@ -30,6 +30,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     private final ResidualLayout layout;
     private final List<RandomEffectTerm> terms;
     private final int[][] rowsBySubject;
+    /** Where the random effects' thetas sit in the parameters (before the structure's own). */
+    private final ThetaLayout thetaLayout;
     private final int thetaCount;
     private final int q;
     private final int p;
@@ -77,14 +79,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         this.structure = new ResidualStructure(residual.structure(), residual.visits().size());
         this.layout = new ResidualLayout(structure, residual.groupCount(), residual.strataCount());
         this.rowsBySubject = residual.rowsBySubject();
-        int count = 0;
-        int cols = 0;
-        for (RandomEffectTerm t : terms) {
-            count += t.thetaCount();
-            cols += t.k();
-        }
-        this.thetaCount = count;
-        this.q = cols;
+        this.thetaLayout = ThetaLayout.of(terms);
+        this.thetaCount = thetaLayout.size();
+        this.q = thetaLayout.columns();
         this.p = design.fixed().columnCount();
         VisitPatterns stats = design.visitPatterns();
         this.fromStatistics = stats != null;
@@ -121,15 +118,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * t (t + 1) / 2 - 1 parameters a start near the optimum saves most of the optimizer's evaluations.
      */
     public double[] initial() {
-        double[] x = new double[parameterCount()];
-        int at = 0;
-        for (RandomEffectTerm t : terms) {
-            for (int c = 0; c < t.k(); c++) {
-                for (int r = c; r < t.k(); r++) {
-                    x[at++] = r == c ? 1 : 0;
-                }
-            }
-        }
+        double[] x = java.util.Arrays.copyOf(thetaLayout.initial(), parameterCount());
         if (residual.structure().equals("us") && q == 0) {
             double[] start = fromStatistics ? unstructuredStartFromPatterns() : unstructuredStart();
             if (start != null) {
@@ -348,15 +337,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** Diagonal thetas are >= 0; the residual parameters are unconstrained (bounded at +-10 for the search). */
     public double[] lowerBounds() {
-        double[] lower = new double[parameterCount()];
-        int at = 0;
-        for (RandomEffectTerm t : terms) {
-            for (int c = 0; c < t.k(); c++) {
-                for (int r = c; r < t.k(); r++) {
-                    lower[at++] = r == c ? 0 : Double.NEGATIVE_INFINITY;
-                }
-            }
-        }
+        double[] lower = java.util.Arrays.copyOf(thetaLayout.lowerBounds(), parameterCount());
         for (int i = thetaCount; i < lower.length; i++) {
             lower[i] = -10;
         }
@@ -818,28 +799,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** Adds (Z Lambda)(Z Lambda)' to a pattern's residual part (nothing without random effects). */
     private void addRandomPart(double[][] v, double[][] z, double[][] lambda) {
-        if (q == 0) {
-            return;
-        }
-        int m = v.length;
-        double[][] zl = new double[m][q];
-        for (int j = 0; j < m; j++) {
-            for (int u = 0; u < q; u++) {
-                double s = 0;
-                for (int r = u; r < q; r++) {
-                    s += z[j][r] * lambda[r][u];
-                }
-                zl[j][u] = s;
-            }
-        }
-        for (int j = 0; j < m; j++) {
-            for (int k = 0; k < m; k++) {
-                double s = 0;
-                for (int u = 0; u < q; u++) {
-                    s += zl[j][u] * zl[k][u];
-                }
-                v[j][k] += s;
-            }
+        if (q > 0) {
+            withRandomPart(v, zLambda(z, lambda));
         }
     }
 
@@ -921,23 +882,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double[] x = java.util.Arrays.copyOf(theta, thetaCount + a.length);
         System.arraycopy(a, 0, x, thetaCount, a.length);
         double[][] lambda = lambda(x);
-        int m = r.length;
-        double[][] zl = new double[m][q];
-        for (int j = 0; j < m; j++) {
-            for (int u = 0; u < q; u++) {
-                for (int c = u; c < q; c++) {
-                    zl[j][u] += z[j][c] * lambda[c][u];
-                }
-            }
-        }
-        double[][] v = residualPart(a, group, position, time, stratum);
-        for (int j = 0; j < m; j++) {
-            for (int k = 0; k < m; k++) {
-                for (int u = 0; u < q; u++) {
-                    v[j][k] += zl[j][u] * zl[k][u];
-                }
-            }
-        }
+        double[][] zl = zLambda(z, lambda);
+        double[][] v = withRandomPart(residualPart(a, group, position, time, stratum), zl);
         double[][] bc = blupOfSubject(v, zl, r, lambda, sigma * sigma);
         for (int c = 0; c < q; c++) {
             bc[1][c] = Math.sqrt(Math.max(bc[1][c], 0));
@@ -955,18 +901,22 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             time[j] = residual.time()[rows[j]];
         }
         double[][] v = residualPart(a, group(rows), position, time, stratum(rows));
-        if (q > 0) {
-            double[][] zl = zLambda(rows, lambda);
-            for (int j = 0; j < m; j++) {
-                for (int k = 0; k <= j; k++) {
-                    double s = 0;
-                    for (int u = 0; u < q; u++) {
-                        s += zl[j][u] * zl[k][u];
-                    }
-                    v[j][k] += s;
-                    if (k != j) {
-                        v[k][j] += s;
-                    }
+        return q > 0 ? withRandomPart(v, zLambda(rows, lambda)) : v;
+    }
+
+    /** v + (Z Lambda)(Z Lambda)', in place: a subject's residual part with its random part added. */
+    private static double[][] withRandomPart(double[][] v, double[][] zl) {
+        int m = v.length;
+        int q = m == 0 ? 0 : zl[0].length;
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k <= j; k++) {
+                double s = 0;
+                for (int u = 0; u < q; u++) {
+                    s += zl[j][u] * zl[k][u];
+                }
+                v[j][k] += s;
+                if (k != j) {
+                    v[k][j] += s;
                 }
             }
         }
@@ -975,8 +925,13 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** Z_i Lambda: each row's random-effect columns times the relative Cholesky factor. */
     double[][] zLambda(int[] rows, double[][] lambda) {
-        int m = rows.length;
-        double[][] z = z(rows);
+        return zLambda(z(rows), lambda);
+    }
+
+    /** Z Lambda for rows' random-effect columns z (m x q) and the lower triangular Lambda (q x q). */
+    private static double[][] zLambda(double[][] z, double[][] lambda) {
+        int m = z.length;
+        int q = lambda.length;
         double[][] zl = new double[m][q];
         for (int j = 0; j < m; j++) {
             for (int u = 0; u < q; u++) {
@@ -1006,20 +961,9 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return z;
     }
 
-    /** The block-diagonal relative Cholesky factor from the thetas (column-major lower triangle per term). */
+    /** The block-diagonal relative Cholesky factor from the thetas ({@link ThetaLayout#lambda}). */
     double[][] lambda(double[] x) {
-        double[][] lambda = new double[q][q];
-        int at = 0;
-        int offset = 0;
-        for (RandomEffectTerm t : terms) {
-            for (int c = 0; c < t.k(); c++) {
-                for (int r = c; r < t.k(); r++) {
-                    lambda[offset + r][offset + c] = x[at++];
-                }
-            }
-            offset += t.k();
-        }
-        return lambda;
+        return thetaLayout.lambda(x);
     }
 
     private String pattern(int[] rows) {
@@ -1139,11 +1083,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     static FitResult fit(Design design, FitOptions options, FitMonitor monitor) {
         ResidualCovarianceModel model = new ResidualCovarianceModel(design, options.method() == FitOptions.Method.REML);
         int[] evaluations = {0};
-        MultivariateFunction watched = x -> {
-            double value = model.value(x);
-            monitor.objectiveEvaluated(++evaluations[0], value);
-            return value;
-        };
+        MultivariateFunction watched = monitor.watching(model, evaluations);
         OptimizerSummary opt = null;
         double[] start = model.initial();
         {
@@ -1179,18 +1119,11 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (!opt.converged()) {
             return opt;
         }
-        double[] scale = LinearMixedModel.thetaScales(design.randomTerms());
-        double[] u = opt.theta().clone();
-        double[] lower = lowerBounds();
-        for (int i = 0; i < thetaCount; i++) {
-            u[i] *= scale[i];
-            lower[i] *= scale[i];
-        }
+        double[] scale = thetaLayout.scales();
+        double[] u = ThetaLayout.times(opt.theta(), scale);
+        double[] lower = ThetaLayout.times(lowerBounds(), scale);
         Bfgs.Objective f = (uu, grad) -> {
-            double[] x = uu.clone();
-            for (int i = 0; i < thetaCount; i++) {
-                x[i] /= scale[i];
-            }
+            double[] x = ThetaLayout.divide(uu, scale);
             double value = valueAndGradient(x, grad);
             for (int i = 0; i < thetaCount; i++) {
                 grad[i] /= scale[i];
@@ -1203,10 +1136,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             return new OptimizerSummary(opt.optimizer(), opt.initialTheta(), opt.theta(), opt.objective(),
                     opt.evaluations() + r.evaluations(), true, opt.message(), opt.iterations());
         }
-        double[] x = r.x();
-        for (int i = 0; i < thetaCount; i++) {
-            x[i] /= scale[i];
-        }
+        double[] x = ThetaLayout.divide(r.x(), scale);
         return new OptimizerSummary(opt.optimizer(), opt.initialTheta(), x, r.value(),
                 opt.evaluations() + r.evaluations(), true, opt.message(), opt.iterations());
     }
@@ -1228,10 +1158,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (!Double.isFinite(f0)) {
             return new OptimizerSummary("BFGS", start, start, f0, 1, false, "not finite at the start", 0);
         }
-        double largest = 0;
-        for (double g : g0) {
-            largest = Math.max(largest, Math.abs(g));
-        }
+        double largest = Bfgs.maxAbs(g0);
         Bfgs.Objective objective = (x, grad) -> {
             double value = valueAndGradient(x, grad);
             monitor.objectiveEvaluated(++evaluations[0], value);
@@ -1243,7 +1170,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double[] x = withPositiveDiagonal(r.x());
         if (!r.converged() || !Double.isFinite(r.value())) {
             return new OptimizerSummary("BFGS", start, x, r.value(), r.evaluations(), false, "BFGS stopped ("
-                    + r.message() + ") with a gradient of " + String.format(java.util.Locale.ROOT, "%.3g", largest(r.gradient()))
+                    + r.message() + ") with a gradient of " + String.format(java.util.Locale.ROOT, "%.3g", Bfgs.maxAbs(r.gradient()))
                     + "; the covariance may have more parameters than the data support (e.g. few subjects at a late visit)",
                     r.iterations());
         }
@@ -1254,32 +1181,10 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     /**
      * BFGS leaves the random effects' thetas unconstrained: V depends on Lambda only through Lambda Lambda', which
      * does not change when a column of Lambda changes sign, so a negative diagonal element is the same fit as its
-     * column negated. Returns x with every such column negated (lme4's layout: diagonal thetas &gt;= 0).
+     * column negated ({@link ThetaLayout#withPositiveDiagonal}: lme4's layout, diagonal thetas &gt;= 0).
      */
     private double[] withPositiveDiagonal(double[] x) {
-        double[] out = x.clone();
-        int at = 0;
-        for (RandomEffectTerm t : terms) {
-            int k = t.k();
-            for (int c = 0; c < k; c++) {
-                // column c of the term's lower triangle: rows c..k-1, stored consecutively (column-major)
-                if (out[at] < 0) {
-                    for (int r = c; r < k; r++) {
-                        out[at + r - c] = -out[at + r - c];
-                    }
-                }
-                at += k - c;
-            }
-        }
-        return out;
-    }
-
-    private static double largest(double[] v) {
-        double m = 0;
-        for (double d : v) {
-            m = Math.max(m, Math.abs(d));
-        }
-        return m;
+        return thetaLayout.withPositiveDiagonal(x);
     }
 
     /** Above this many parameters BOBYQA (quadratic models in 2k + 1 points) is too slow to be a fallback. */
@@ -1295,7 +1200,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * conditional variance D - D Z_i' V_i^-1 Z_i D (Pinheiro and Bates 2000, sec. 2.2.3; beta taken as known,
      * as lme4's condVar), computed per subject.
      */
-    private FitResult assemble(FitOptions options, OptimizerSummary opt) {
+    FitResult assemble(FitOptions options, OptimizerSummary opt) {
         double[] x = opt.theta();
         Evaluation e = evaluate(x);
         if (e == null) {
@@ -1304,101 +1209,81 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double sigma2 = e.sigma2();
         double sigma = Math.sqrt(sigma2);
         double[] beta = e.beta();
-        double[][] cov = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
-        for (double[] row : cov) {
-            for (int c = 0; c < p; c++) {
-                row[c] *= sigma2;
-            }
-        }
-        List<FixedEffect> fixed = new ArrayList<>();
-        for (int i = 0; i < p; i++) {
-            double se = Math.sqrt(cov[i][i]);
-            fixed.add(new FixedEffect(design.fixed().names().get(i), beta[i], se, beta[i] / se));
-        }
+        double[][] unscaled = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
         double[] theta = java.util.Arrays.copyOf(x, thetaCount);
         double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
 
-        double[][] fixedCols = design.fixed().columns();
         double[] y = design.response();
         // a design from statistics alone has no rows: no fitted values, residuals or BLUPs (they need each subject's rows)
         int rowCount = y.length;
-        double[] population = new double[rowCount];
-        for (int i = 0; i < rowCount; i++) {
-            for (int j = 0; j < p; j++) {
-                population[i] += fixedCols[j][i] * beta[j];
-            }
-        }
+        double[] population = FitAssembly.population(design.fixed().columns(), beta, rowCount);
         double[] conditional = population.clone();
-        List<RandomEffect> ranef = new ArrayList<>();
-        if (q > 0 && rowCount > 0) {
-            double[][] lambda = lambda(x);
-            int subjects = rowsBySubject.length;
-            double[][] blup = new double[subjects][];
-            double[][] condVar = new double[subjects][];
-            for (int s = 0; s < subjects; s++) {
-                int[] rows = rowsBySubject[s];
-                int m = rows.length;
-                double[] r = new double[m];
-                for (int j = 0; j < m; j++) {
-                    r[j] = y[rows[j]] - population[rows[j]];
-                }
-                double[][] bc = blupOfSubject(subjectCovariance(rows, lambda, a), zLambda(rows, lambda), r, lambda,
-                        sigma2);
-                blup[s] = bc[0];
-                condVar[s] = bc[1];
-                double[][] z = z(rows);
-                for (int j = 0; j < m; j++) {
-                    for (int c = 0; c < q; c++) {
-                        conditional[rows[j]] += z[j][c] * blup[s][c];
-                    }
-                }
-            }
-            int offset = 0;
-            for (RandomEffectTerm t : terms) {
-                for (int c = 0; c < t.k(); c++) {
-                    for (int s = 0; s < subjects; s++) {
-                        ranef.add(new RandomEffect(t.groupName(), t.columnNames().get(c), subjectLevel(s),
-                                blup[s][offset + c], Math.sqrt(Math.max(condVar[s][offset + c], 0))));
-                    }
-                }
-                offset += t.k();
-            }
-        }
-        double[] residuals = new double[rowCount];
-        for (int i = 0; i < rowCount; i++) {
-            residuals[i] = y[i] - conditional[i];
-        }
+        List<RandomEffect> ranef = q > 0 && rowCount > 0 ? blups(x, a, sigma2, population, conditional) : List.of();
 
         Map<String, Integer> ngroups = new java.util.LinkedHashMap<>();
         ngroups.put(residual.subject().name(), subjects);
-        double[] lower = java.util.Arrays.copyOf(lowerBounds(), thetaCount);
-        boolean singular = LinearMixedModel.isSingular(theta, lower, terms);
-        List<String> warnings = new ArrayList<>(design.warnings());
-        if (q > 0 && rowCount == 0) {
-            warnings.add("No BLUPs: the fit read statistics by visit pattern, and a subject's BLUP needs that subject's "
-                    + "own rows (fit in memory, or predict per subject from the estimates).");
-        }
-        if (singular) {
-            warnings.add("boundary (singular) fit: a random-effect variance is estimated as 0 or a correlation as +-1;"
-                    + " the random-effects structure may be too complex for the data.");
-        }
-        if (!opt.converged()) {
-            warnings.add("Model failed to converge: " + opt.message() + ".");
-        }
+        boolean singular = FitAssembly.isSingular(theta, thetaLayout.lowerBounds());
+        List<String> notes = q > 0 && rowCount == 0 ? List.of("No BLUPs: the fit read statistics by visit pattern, "
+                + "and a subject's BLUP needs that subject's own rows (fit in memory, or predict per subject from the "
+                + "estimates).") : List.of();
         // Parameters counted as nlme's logLik df; BIC uses n - p observations for REML, as nlme.
         int k = parameterCount() + p + 1;
         int nEff = reml ? n - p : n;
-        double objective = e.objective();
+        return FitAssembly.assemble(design, options, opt, new FitAssembly.Estimates(n, ngroups, theta, sigma,
+                e.objective(), k, nEff, beta, unscaled, sigma2, ranef, population, conditional, singular, notes,
+                residualFit(a, sigma2)));
+    }
+
+    /**
+     * The BLUPs of every subject with their conditional SDs, term by term, column by column, subject by subject; adds
+     * each subject's Z_i b_i to {@code conditional}.
+     */
+    private List<RandomEffect> blups(double[] x, double[] a, double sigma2, double[] population, double[] conditional) {
+        double[] y = design.response();
+        double[][] lambda = lambda(x);
+        int subjects = rowsBySubject.length;
+        double[][] blup = new double[subjects][];
+        double[][] condVar = new double[subjects][];
+        for (int s = 0; s < subjects; s++) {
+            int[] rows = rowsBySubject[s];
+            int m = rows.length;
+            double[] r = new double[m];
+            for (int j = 0; j < m; j++) {
+                r[j] = y[rows[j]] - population[rows[j]];
+            }
+            double[][] bc = blupOfSubject(subjectCovariance(rows, lambda, a), zLambda(rows, lambda), r, lambda,
+                    sigma2);
+            blup[s] = bc[0];
+            condVar[s] = bc[1];
+            double[][] z = z(rows);
+            for (int j = 0; j < m; j++) {
+                for (int c = 0; c < q; c++) {
+                    conditional[rows[j]] += z[j][c] * blup[s][c];
+                }
+            }
+        }
+        List<RandomEffect> ranef = new ArrayList<>();
+        int offset = 0;
+        for (RandomEffectTerm t : terms) {
+            for (int c = 0; c < t.k(); c++) {
+                for (int s = 0; s < subjects; s++) {
+                    ranef.add(new RandomEffect(t.groupName(), t.columnNames().get(c), subjectLevel(s),
+                            blup[s][offset + c], Math.sqrt(Math.max(condVar[s][offset + c], 0))));
+                }
+            }
+            offset += t.k();
+        }
+        return ranef;
+    }
+
+    /** The fitted residual structure with its parameters on the users' scale ({@link ResidualFit#describe}). */
+    private ResidualFit residualFit(double[] a, double sigma2) {
         String groupFactor = residual.group() == null ? null : residual.group().name();
         List<String> groups = residual.group() == null ? List.of() : residual.group().levels();
         List<String> strata = residual.strata() == null ? List.of() : residual.strata();
-        ResidualFit residualFit = new ResidualFit(residual.structure(), residual.timeName(), residual.subject().name(),
+        return new ResidualFit(residual.structure(), residual.timeName(), residual.subject().name(),
                 residual.visits(), a, ResidualFit.describe(layout, a, sigma2, groupFactor, groups,
                 residual.varianceFactor(), strata), groupFactor, groups, residual.varianceFactor(), strata);
-        return new FitResult(design, options.method(), n, ngroups, theta, sigma, -objective / 2, objective,
-                objective + 2 * k, objective + Math.log(nEff) * k, singular, fixed, cov,
-                LinearMixedModel.varCorr(terms, theta, sigma), ranef, conditional, population, residuals, opt, warnings,
-                residualFit);
     }
 
     /** The label of the s-th subject block (blocks are the subject factor's levels, in order). */

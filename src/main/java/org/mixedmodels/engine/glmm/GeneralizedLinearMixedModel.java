@@ -2,7 +2,6 @@ package org.mixedmodels.engine.glmm;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,9 +28,10 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
+import org.mixedmodels.engine.fit.FitAssembly;
 import org.mixedmodels.engine.fit.FitMonitor;
-import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.RandomEffect;
+import org.mixedmodels.engine.fit.ThetaLayout;
 import org.mixedmodels.engine.fit.VarCorrRow;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.FormulaParser;
@@ -57,8 +57,6 @@ public final class GeneralizedLinearMixedModel {
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
     /** Hessian step in unit-free coordinates (theta times its column's RMS; beta in GLM standard errors). */
     static final double HESSIAN_STEP = 1e-3;
-    /** lme4's isSingular() tolerance on the diagonal theta (here unit-free). */
-    static final double SINGULAR_TOLERANCE = 1e-4;
     /** lme4's check.conv.grad tolerance on the scaled gradient. */
     static final double GRADIENT_TOLERANCE = 2e-3;
     /** lme4's check.conv.hess tolerance on the ratio of the Hessian's smallest to largest eigenvalue. */
@@ -160,6 +158,8 @@ public final class GeneralizedLinearMixedModel {
         /** Per theta entry: the RMS of its column (unit-free theta = theta x scale), and whether it is diagonal. */
         final double[] thetaScale;
         final boolean[] diagonal;
+        /** Where theta's entries sit ({@link ThetaLayout}). */
+        final ThetaLayout thetaLayout;
         final int nTheta;
         final int p;
         int evaluations;
@@ -175,17 +175,10 @@ public final class GeneralizedLinearMixedModel {
             this.warnings = warnings;
             this.dev = dev;
             this.glm = glm;
-            this.thetaScale = LinearMixedModel.thetaScales(terms);
+            this.thetaLayout = ThetaLayout.of(terms);
+            this.thetaScale = thetaLayout.scales();
             this.nTheta = thetaScale.length;
-            this.diagonal = new boolean[nTheta];
-            int at = 0;
-            for (RandomEffectTerm t : terms) {
-                for (int c = 0; c < t.k(); c++) {
-                    for (int r = c; r < t.k(); r++) {
-                        diagonal[at++] = r == c;
-                    }
-                }
-            }
+            this.diagonal = thetaLayout.diagonal();
             this.p = design.fixed().columnCount();
         }
 
@@ -346,10 +339,8 @@ public final class GeneralizedLinearMixedModel {
                 fixed.add(new GlmmResult.Coefficient(design.fixed().names().get(a), beta[a], se, z,
                         2 * NORMAL.cumulativeProbability(-Math.abs(z))));
             }
-            boolean singular = false;
-            for (int i = 0; i < nTheta; i++) {
-                singular |= diagonal[i] && t[i] < SINGULAR_TOLERANCE;
-            }
+            // lme4's isSingular on the unit-free theta
+            boolean singular = FitAssembly.isSingular(t, thetaLayout.lowerBounds());
             if (singular) {
                 warnings.add("boundary (singular) fit: see help('isSingular')");
             }
@@ -407,11 +398,8 @@ public final class GeneralizedLinearMixedModel {
             double logLikAbsolute = agq ? logLik + saturated : logLik;
             int df = p + nTheta;
             double logN = Math.log(n);
-            Map<String, Integer> ngroups = new LinkedHashMap<>();
-            for (RandomEffectTerm term : terms) {
-                ngroups.putIfAbsent(term.groupName(), term.levelCount());
-            }
-            List<VarCorrRow> varCorr = new ArrayList<>(LinearMixedModel.varCorr(terms, theta, 1.0));
+            Map<String, Integer> ngroups = FitAssembly.ngroups(terms);
+            List<VarCorrRow> varCorr = new ArrayList<>(FitAssembly.varCorr(terms, theta, 1.0));
             varCorr.removeIf(r -> r.group().equals("Residual") && r.var1() == null);
             return new GlmmResult(design, options.family().rName(), family.link().rName(), agq ? "AGQ" : "Laplace",
                     options.nAGQ(), n, ngroups, theta, fixed, vcov, List.copyOf(varCorr), List.copyOf(ranef), logLik,

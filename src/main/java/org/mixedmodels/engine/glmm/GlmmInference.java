@@ -21,6 +21,7 @@ import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.data.DataFrame;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.fit.FitMonitor;
+import org.mixedmodels.engine.fit.ThetaLayout;
 import org.mixedmodels.engine.fit.VarCorrRow;
 import org.mixedmodels.engine.formula.FormulaParser;
 import org.mixedmodels.engine.inference.ConfidenceInterval;
@@ -187,7 +188,7 @@ public final class GlmmInference {
 
         /** The coordinate of lower-triangle entry (r, c), r >= c, stored by columns. */
         int index(int r, int c) {
-            return at + c * k - c * (c - 1) / 2 + (r - c);
+            return at + ThetaLayout.index(k, r, c);
         }
 
         double[] toSdCor(double[] t) {

@@ -8,7 +8,9 @@ import java.util.Map;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.fit.RandomEffect;
+import org.mixedmodels.engine.fit.ThetaLayout;
 import org.mixedmodels.engine.fit.VarCorrRow;
+import org.mixedmodels.engine.linalg.SmallMatrices;
 
 /**
  * A fitted GLMM, as glmer's summary prints it: any number of random-effects terms (intercepts, slopes, nested,
@@ -106,12 +108,12 @@ public record GlmmResult(Design design, String family, String link, String metho
     /** The random effects per grouping factor (terms of one factor merged, first appearance order). */
     public List<Group> groups() {
         Map<String, List<RandomEffectTerm>> byGroup = new LinkedHashMap<>();
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
         Map<RandomEffectTerm, Integer> thetaStart = new LinkedHashMap<>();
-        int offset = 0;
-        for (RandomEffectTerm t : design.randomTerms()) {
-            byGroup.computeIfAbsent(t.groupName(), g -> new ArrayList<>()).add(t);
-            thetaStart.put(t, offset);
-            offset += t.thetaCount();
+        for (int t = 0; t < design.randomTerms().size(); t++) {
+            RandomEffectTerm term = design.randomTerms().get(t);
+            byGroup.computeIfAbsent(term.groupName(), g -> new ArrayList<>()).add(term);
+            thetaStart.put(term, layout.offset(t));
         }
         List<Group> out = new ArrayList<>();
         for (Map.Entry<String, List<RandomEffectTerm>> e : byGroup.entrySet()) {
@@ -121,7 +123,7 @@ public record GlmmResult(Design design, String family, String link, String metho
             double[][] cov = new double[k][k];
             int at = 0;
             for (RandomEffectTerm t : e.getValue()) {
-                double[][] c = termCovariance(theta, thetaStart.get(t), t.k());
+                double[][] c = SmallMatrices.relativeCovariance(theta, thetaStart.get(t), t.k());
                 for (int r = 0; r < t.k(); r++) {
                     System.arraycopy(c[r], 0, cov[at + r], at, t.k());
                 }
@@ -148,28 +150,6 @@ public record GlmmResult(Design design, String family, String link, String metho
             out.add(new Group(e.getKey(), List.copyOf(columns), cov, levels, modes, sds));
         }
         return out;
-    }
-
-    /** Lambda Lambda' of one term from its theta entries (column-major lower triangle). */
-    static double[][] termCovariance(double[] theta, int start, int k) {
-        double[][] lam = new double[k][k];
-        int at = start;
-        for (int c = 0; c < k; c++) {
-            for (int r = c; r < k; r++) {
-                lam[r][c] = theta[at++];
-            }
-        }
-        double[][] cov = new double[k][k];
-        for (int r = 0; r < k; r++) {
-            for (int c = 0; c < k; c++) {
-                double s = 0;
-                for (int u = 0; u < k; u++) {
-                    s += lam[r][u] * lam[c][u];
-                }
-                cov[r][c] = s;
-            }
-        }
-        return cov;
     }
 
     /** The conditional modes of one grouping factor and column, level by level ({@code ranef(m)$group[, term]}). */

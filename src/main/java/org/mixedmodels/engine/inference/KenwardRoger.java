@@ -1,7 +1,7 @@
 package org.mixedmodels.engine.inference;
 
+import org.mixedmodels.engine.fit.ThetaLayout;
 import java.util.ArrayList;
-import org.mixedmodels.engine.linalg.SmallMatrices;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -694,11 +694,10 @@ public final class KenwardRoger {
         double sigma2 = fit.sigma() * fit.sigma();
         double[] theta = fit.theta();
         List<Double> gamma = new ArrayList<>();
-        int offset = 0;
-        for (RandomEffectTerm term : design.randomTerms()) {
-            int k = term.k();
-            double[][] d = SmallMatrices.relativeCovariance(theta, offset, k);
-            offset += k * (k + 1) / 2;
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
+        for (int t = 0; t < design.randomTerms().size(); t++) {
+            int k = design.randomTerms().get(t).k();
+            double[][] d = layout.termCovariance(theta, t);
             for (int b = 0; b < k; b++) {
                 for (int a = b; a < k; a++) {
                     gamma.add(sigma2 * d[a][b]);

@@ -19,12 +19,12 @@ import org.apache.commons.math3.optim.univariate.UnivariateObjectiveFunction;
 import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.design.Design;
-import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.fit.FitOptions;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.OptimizerSummary;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
+import org.mixedmodels.engine.fit.ThetaLayout;
 import org.mixedmodels.engine.fit.ThetaOptimizer;
 
 /**
@@ -70,17 +70,12 @@ public final class ProfileLikelihood {
         List<Double> opt = new ArrayList<>();
         List<Boolean> cor = new ArrayList<>();
         double[] sdcor = thetaToSdCor(ml.theta(), ml.sigma());
-        int index = 0;
-        for (RandomEffectTerm t : design.randomTerms()) {
-            List<String> cols = t.columnNames();
-            for (int c = 0; c < t.k(); c++) {
-                for (int r = c; r < t.k(); r++) {
-                    names.add(r == c ? "sd_" + cols.get(r) + "|" + t.groupName()
-                            : "cor_" + cols.get(r) + "." + cols.get(c) + "|" + t.groupName());
-                    cor.add(r != c);
-                    opt.add(sdcor[index++]);
-                }
-            }
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
+        names.addAll(layout.sdCorNames());
+        boolean[] diagonal = layout.diagonal();
+        for (int i = 0; i < diagonal.length; i++) {
+            cor.add(!diagonal[i]);
+            opt.add(sdcor[i]);
         }
         names.add("sigma");
         cor.add(false);
@@ -114,26 +109,12 @@ public final class ProfileLikelihood {
     public static List<ConfidenceInterval> waldIntervals(FitResult fit, double level) {
         double z = new NormalDistribution().inverseCumulativeProbability((1 + level) / 2);
         List<ConfidenceInterval> out = new ArrayList<>();
-        for (String name : varianceNames(fit.design())) {
+        for (String name : ThetaLayout.of(fit.design().randomTerms()).sdCorNames()) {
             out.add(new ConfidenceInterval(name, Double.NaN, Double.NaN));
         }
         out.add(new ConfidenceInterval("sigma", Double.NaN, Double.NaN));
         fit.fixedEffects().forEach(f -> out.add(
                 new ConfidenceInterval(f.term(), f.estimate() - z * f.se(), f.estimate() + z * f.se())));
-        return out;
-    }
-
-    private static List<String> varianceNames(Design design) {
-        List<String> out = new ArrayList<>();
-        for (RandomEffectTerm t : design.randomTerms()) {
-            List<String> cols = t.columnNames();
-            for (int c = 0; c < t.k(); c++) {
-                for (int r = c; r < t.k(); r++) {
-                    out.add(r == c ? "sd_" + cols.get(r) + "|" + t.groupName()
-                            : "cor_" + cols.get(r) + "." + cols.get(c) + "|" + t.groupName());
-                }
-            }
-        }
         return out;
     }
 
@@ -294,23 +275,11 @@ public final class ProfileLikelihood {
 
     private double[] thetaToSdCor(double[] theta, double sigma) {
         double[] out = new double[theta.length];
-        int offset = 0;
-        for (RandomEffectTerm t : design.randomTerms()) {
-            int k = t.k();
-            double[][] lam = new double[k][k];
-            for (int c = 0; c < k; c++) {
-                for (int r = c; r < k; r++) {
-                    lam[r][c] = theta[offset + index(k, r, c)];
-                }
-            }
-            double[][] cov = new double[k][k];
-            for (int r = 0; r < k; r++) {
-                for (int c = 0; c < k; c++) {
-                    for (int u = 0; u < k; u++) {
-                        cov[r][c] += lam[r][u] * lam[c][u];
-                    }
-                }
-            }
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
+        for (int ti = 0; ti < layout.terms().size(); ti++) {
+            int k = layout.terms().get(ti).k();
+            int offset = layout.offset(ti);
+            double[][] cov = layout.termCovariance(theta, ti);
             for (int c = 0; c < k; c++) {
                 for (int r = c; r < k; r++) {
                     double sdR = Math.sqrt(cov[r][r]);
@@ -319,7 +288,6 @@ public final class ProfileLikelihood {
                             : sdR * sdC > 0 ? cov[r][c] / (sdR * sdC) : 0;
                 }
             }
-            offset += t.thetaCount();
         }
         return out;
     }
@@ -327,9 +295,10 @@ public final class ProfileLikelihood {
     /** theta from sd/cor values (relative to sigma), or null when a term's correlation matrix is not PSD. */
     private double[] sdCorToTheta(double[] params, double sigma) {
         double[] theta = new double[params.length - 1];
-        int offset = 0;
-        for (RandomEffectTerm t : design.randomTerms()) {
-            int k = t.k();
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
+        for (int ti = 0; ti < layout.terms().size(); ti++) {
+            int k = layout.terms().get(ti).k();
+            int offset = layout.offset(ti);
             double[][] cov = new double[k][k];
             for (int c = 0; c < k; c++) {
                 for (int r = c; r < k; r++) {
@@ -349,14 +318,13 @@ public final class ProfileLikelihood {
                     theta[offset + index(k, r, c)] = l[r][c];
                 }
             }
-            offset += t.thetaCount();
         }
         return theta;
     }
 
     /** Position of (r, c), r >= c, in the column-major lower triangle of a k x k matrix. */
     private static int index(int k, int r, int c) {
-        return c * k - c * (c - 1) / 2 + (r - c);
+        return ThetaLayout.index(k, r, c);
     }
 
     /** Lower Cholesky factor of a positive semi-definite matrix (zero columns where a pivot vanishes). */

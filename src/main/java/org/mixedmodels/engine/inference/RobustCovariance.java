@@ -1,5 +1,6 @@
 package org.mixedmodels.engine.inference;
 
+import org.mixedmodels.engine.fit.ThetaLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.linear.EigenDecomposition;
@@ -238,11 +239,11 @@ public final class RobustCovariance {
     private static void addRandomEffects(FitResult fit, List<RandomEffectTerm> terms, int[] rows, double sigma2,
             double[][] vj) {
         int m = rows.length;
-        int offset = 0;
-        for (RandomEffectTerm t : terms) {
+        ThetaLayout layout = ThetaLayout.of(terms);
+        for (int ti = 0; ti < terms.size(); ti++) {
+            RandomEffectTerm t = terms.get(ti);
             int k = t.k();
-            double[][] d = SmallMatrices.relativeCovariance(fit.theta(), offset, k);
-            offset += k * (k + 1) / 2;
+            double[][] d = layout.termCovariance(fit.theta(), ti);
             double[][] z = t.model().columns();
             for (int a = 0; a < m; a++) {
                 for (int b = 0; b < m; b++) {

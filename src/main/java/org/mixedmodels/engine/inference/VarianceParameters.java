@@ -11,6 +11,7 @@ import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.fit.ProfiledDeviance;
 import org.mixedmodels.engine.fit.ResidualCovarianceModel;
+import org.mixedmodels.engine.fit.ThetaLayout;
 
 /**
  * The variance parameters of a fit, their asymptotic covariance and the derivatives of cov(beta) with
@@ -95,11 +96,11 @@ public final class VarianceParameters {
         int n = deviance.nobs();
         int p = deviance.fixedCount();
         double[] scale = LinearMixedModel.thetaScales(fit.design());
-        double[] x = times(fit.theta(), scale);
+        double[] x = ThetaLayout.times(fit.theta(), scale);
         double sigma2 = fit.sigma() * fit.sigma();
         int dof = reml ? n - p : n;
         return new VarianceParameters(x, ux -> {
-            double[] theta = divide(ux, scale);
+            double[] theta = ThetaLayout.divide(ux, scale);
             if (!deviance.factor(theta)) {
                 return new NumericalDerivatives.Probe(new double[] {Double.NaN, Double.NaN}, nanMatrix(p));
             }
@@ -123,17 +124,14 @@ public final class VarianceParameters {
         int k = nt + a.length;
         double sigmaHat = fit.sigma();
         // u = (theta x scale, structure parameters, s = sigma / sigma-hat): unit-free, so are the steps
-        double[] u = java.util.Arrays.copyOf(times(fit.theta(), scale), k + 1);
+        double[] u = java.util.Arrays.copyOf(ThetaLayout.times(fit.theta(), scale), k + 1);
         System.arraycopy(a, 0, u, nt, a.length);
         u[k] = 1;
         int p = fit.design().fixed().columnCount();
         // The Hessian as the Jacobian of the analytic gradient (ResidualCovarianceModel.devianceGradient): 2 (k + 1)
         // gradients per Richardson level instead of about (k + 1)^2 deviances; cov(beta) from the same points.
         NumericalDerivatives.Derivatives d = NumericalDerivatives.firstDerivatives(uu -> {
-            double[] natural = java.util.Arrays.copyOf(uu, k);
-            for (int i = 0; i < nt; i++) {
-                natural[i] /= scale[i];
-            }
+            double[] natural = ThetaLayout.divide(java.util.Arrays.copyOf(uu, k), scale);
             double sigma = sigmaHat * uu[k];
             double[] g = new double[k + 1];
             model.devianceGradient(natural, sigma, g);
@@ -151,22 +149,6 @@ public final class VarianceParameters {
             }
         }
         return new VarianceParameters(u, h, d.jacobian());
-    }
-
-    private static double[] times(double[] x, double[] by) {
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] * by[i];
-        }
-        return out;
-    }
-
-    private static double[] divide(double[] x, double[] by) {
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] / by[i];
-        }
-        return out;
     }
 
     private static double[][] nanMatrix(int p) {

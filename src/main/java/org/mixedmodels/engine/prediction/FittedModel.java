@@ -10,6 +10,7 @@ import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.ResidualFit;
 import org.mixedmodels.engine.fit.RandomEffect;
+import org.mixedmodels.engine.fit.ThetaLayout;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.formula.FormulaParser;
 import org.mixedmodels.engine.formula.RandomTerm;
@@ -71,15 +72,11 @@ public record FittedModel(String formula, String method, Map<String, List<String
         }
         double[] theta = fit.theta();
         Map<RandomEffectTerm, double[][]> termCov = new LinkedHashMap<>();
-        int offset = 0;
-        for (RandomEffectTerm t : design.randomTerms()) {
+        ThetaLayout layout = ThetaLayout.of(design.randomTerms());
+        for (int ti = 0; ti < design.randomTerms().size(); ti++) {
+            RandomEffectTerm t = design.randomTerms().get(ti);
             int k = t.k();
-            double[][] lam = new double[k][k];
-            for (int c = 0; c < k; c++) {
-                for (int r = c; r < k; r++) {
-                    lam[r][c] = theta[offset++];
-                }
-            }
+            double[][] lam = layout.termLambda(theta, ti);
             double[][] cov = new double[k][k];
             for (int r = 0; r < k; r++) {
                 for (int c = 0; c < k; c++) {
