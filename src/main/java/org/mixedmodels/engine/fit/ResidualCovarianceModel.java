@@ -1174,6 +1174,26 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (e == null) {
             throw new MixedModelException("The residual covariance is not positive definite at these parameters.");
         }
+        return criterionDerivatives(x, sigma, e, true);
+    }
+
+    /**
+     * The criterion with sigma profiled out ({@link #value}), its gradient, Hessian and expected information at x
+     * (sigma at sigma-hat(x), where the deviance's derivative in sigma vanishes: {@link CriterionDerivatives#profiled});
+     * null where a covariance is not positive definite.
+     */
+    NewtonScoring.Step profiledDerivatives(double[] x) {
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            return null;
+        }
+        CriterionDerivatives d = criterionDerivatives(x, Math.sqrt(e.sigma2()), e, false);
+        return new NewtonScoring.Step(e.objective(), java.util.Arrays.copyOf(d.gradient(), x.length),
+                CriterionDerivatives.profiled(d.observed()), CriterionDerivatives.profiled(d.expected()));
+    }
+
+    /** With {@code jacobian} false the d (X'WX)^-1 / dx are left empty (what the optimizer does not need). */
+    private CriterionDerivatives criterionDerivatives(double[] x, double sigma, Evaluation e, boolean withJacobian) {
         int k = x.length;
         double sigma2 = sigma * sigma;
         double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
@@ -1436,7 +1456,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 for (int u = 0; u < p; u++) {
                     System.arraycopy(mr[i], u * p, mi[u], 0, p);
                 }
-                jacobian[i] = SmallMatrices.multiply(SmallMatrices.multiply(inverse, mi), inverse);
+                jacobian[i] = withJacobian ? SmallMatrices.multiply(SmallMatrices.multiply(inverse, mi), inverse)
+                        : new double[0][0];
                 double[][] ni = SmallMatrices.multiply(SmallMatrices.multiply(ct, mi), c);
                 nr[i] = new double[p * p];
                 for (int u = 0; u < p; u++) {
@@ -1665,8 +1686,20 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         OptimizerSummary opt = null;
         double[] start = model.initial();
         {
+            // Newton / Fisher scoring on the exact second derivatives where they are cheap, else (or where it fails)
             // BFGS on the analytic gradient, random effects included (their thetas unconstrained: see quasiNewton)
-            opt = model.quasiNewton(monitor, evaluations);
+            if (model.prefersNewton()) {
+                opt = model.newton(monitor, evaluations);
+            }
+            if (opt == null || !opt.converged()) {
+                int before = opt == null ? 0 : opt.evaluations();
+                opt = model.quasiNewton(monitor, evaluations);
+                if (before > 0) {
+                    // the evaluations of the Newton attempt count too
+                    opt = new OptimizerSummary(opt.optimizer(), opt.initialTheta(), opt.theta(), opt.objective(),
+                            opt.evaluations() + before, opt.converged(), opt.message(), opt.iterations());
+                }
+            }
             if (!opt.converged()) {
                 if (start.length > MAX_BOBYQA_PARAMETERS) {
                     return model.assemble(options, opt);
@@ -1694,7 +1727,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * optimizer did not converge.
      */
     private OptimizerSummary polished(OptimizerSummary opt, FitMonitor monitor, int[] evaluations) {
-        if (!opt.converged()) {
+        if (!opt.converged() || opt.optimizer().equals("Newton")) {
+            // Newton's last step on the exact Hessian already leaves the gradient far below the tolerance
             return opt;
         }
         double[] scale = LinearMixedModel.thetaScales(design.randomTerms());
@@ -1768,6 +1802,55 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return new OptimizerSummary("BFGS", start, x, r.value(), r.evaluations(), true, "converged ("
                 + r.message() + ")", r.iterations());
     }
+
+    /**
+     * Whether Newton goes first: for fits by visit pattern with up to {@link #MAX_NEWTON_PARAMETERS} parameters, where
+     * an exact Hessian costs a few gradients (the pairs of parameters grow as k^2 per visit pattern); beyond, BFGS's
+     * many cheap steps take less time, and so they do where the derivatives are formed subject by subject (random
+     * effects, continuous time). Measured (README): us over 10 visits, 54 parameters, is about even; over 30 visits,
+     * 464 parameters, one Hessian costs seconds. The system property {@code mixedmodels.residualOptimizer}
+     * ({@code newton} or {@code bfgs}) overrides the choice, for measurements.
+     */
+    boolean prefersNewton() {
+        String forced = System.getProperty("mixedmodels.residualOptimizer");
+        if (forced != null) {
+            return forced.equals("newton");
+        }
+        return patterns != null && parameterCount() <= MAX_NEWTON_PARAMETERS;
+    }
+
+    /** See {@link #prefersNewton}. */
+    static final int MAX_NEWTON_PARAMETERS = 40;
+
+    /**
+     * Newton-Raphson on the exact Hessian with Fisher scoring where it is not positive definite ({@link NewtonScoring}),
+     * from {@link #initial}, to the same tolerances as {@link #quasiNewton}; null when there is nothing to optimise.
+     */
+    private OptimizerSummary newton(FitMonitor monitor, int[] evaluations) {
+        double[] start = initial();
+        if (start.length == 0) {
+            return null;
+        }
+        NewtonScoring.Result r = NewtonScoring.minimize(x -> {
+            NewtonScoring.Step s = profiledDerivatives(x);
+            monitor.objectiveEvaluated(++evaluations[0], s == null ? Double.NaN : s.value());
+            return s;
+        }, x -> {
+            double value = value(x);
+            monitor.objectiveEvaluated(++evaluations[0], value);
+            return value == Double.MAX_VALUE ? Double.POSITIVE_INFINITY : value;
+        }, start, MAX_NEWTON_ITERATIONS, GRADIENT_TOLERANCE, 1e-14);
+        String steps = r.newtonSteps() + " Newton and " + r.scoringSteps() + " scoring steps";
+        if (!r.converged() || !Double.isFinite(r.value())) {
+            return new OptimizerSummary("Newton", start, withPositiveDiagonal(r.x()), r.value(), r.evaluations(), false,
+                    "Newton stopped (" + r.message() + ", " + steps + ")", r.iterations());
+        }
+        return new OptimizerSummary("Newton", start, withPositiveDiagonal(r.x()), r.value(), r.evaluations(), true,
+                "converged (" + r.message() + ", " + steps + ")", r.iterations());
+    }
+
+    /** Newton's iteration limit (it converges in tens where it converges at all); BFGS takes over beyond it. */
+    static final int MAX_NEWTON_ITERATIONS = 100;
 
     /**
      * BFGS leaves the random effects' thetas unconstrained: V depends on Lambda only through Lambda Lambda', which
