@@ -393,13 +393,39 @@ public final class DiagnosticPlots {
 
     // ---- correlation heat map
 
+    /**
+     * The correlation heat map; with group-specific parameters ({@code us(visit | arm / subject)}) one panel per level
+     * of the group factor, titled by it, side by side, and each level's residual SDs in the subtitle.
+     */
     private static Figure correlation(FitResult fit, String formula) {
-        ResidualCorrelation c;
+        List<ResidualCorrelation> all;
         try {
-            c = ResidualCorrelation.of(fit);
+            all = ResidualCorrelation.byGroup(fit);
         } catch (MixedModelException e) {
             throw new NotApplicable(e.getMessage());
         }
+        List<JFreeChart> panels = new ArrayList<>();
+        StringBuilder sd = new StringBuilder();
+        for (ResidualCorrelation c : all) {
+            String name = c.group() == null ? null : c.groupFactor() + " = " + c.group();
+            panels.add(correlationPanel(c, name));
+            int t = c.visits().size();
+            sd.append(sd.length() == 0 ? "" : "\n").append(name == null ? "" : name + ": ")
+                    .append("residual SD by ").append(c.timeName()).append(": ");
+            for (int a = 0; a < t && a < 12; a++) {
+                sd.append(a == 0 ? "" : ", ").append(c.visits().get(a)).append(' ')
+                        .append(String.format(Locale.ROOT, "%.3g", Math.sqrt(c.variance()[a])));
+            }
+        }
+        ResidualCorrelation first = all.get(0);
+        String by = first.groupFactor() == null ? "" : ", by " + first.groupFactor();
+        return new Figure(PlotKind.CORRELATION, "Residual correlation within " + fit.design().residual().subject().name()
+                + ": " + first.structure() + "(" + first.timeName() + ")" + by, formula + "\n" + sd, panels,
+                Math.min(panels.size(), 3), null, null);
+    }
+
+    /** One heat map with its colour legend, titled by its group level (null without groups). */
+    private static JFreeChart correlationPanel(ResidualCorrelation c, String title) {
         int t = c.visits().size();
         double[] xs = new double[t * t];
         double[] ys = new double[t * t];
@@ -440,7 +466,7 @@ public final class DiagnosticPlots {
                 plot.addAnnotation(a);
             }
         }
-        JFreeChart chart = ChartStyle.panel(null, plot, false);
+        JFreeChart chart = ChartStyle.panel(title, plot, false);
         NumberAxis legendAxis = new NumberAxis("correlation");
         legendAxis.setRange(-1, 1);
         ChartStyle.axis(legendAxis);
@@ -450,13 +476,7 @@ public final class DiagnosticPlots {
         legend.setMargin(new RectangleInsets(30, 10, 30, 4));
         legend.setBackgroundPaint(Color.WHITE);
         chart.addSubtitle(legend);
-        StringBuilder sd = new StringBuilder("residual SD by " + c.timeName() + ": ");
-        for (int a = 0; a < t && a < 12; a++) {
-            sd.append(a == 0 ? "" : ", ").append(c.visits().get(a)).append(' ')
-                    .append(String.format(Locale.ROOT, "%.3g", Math.sqrt(c.variance()[a])));
-        }
-        return new Figure(PlotKind.CORRELATION, "Residual correlation within " + fit.design().residual().subject().name()
-                + ": " + c.structure() + "(" + c.timeName() + ")", formula + "\n" + sd, List.of(chart), 1, null, null);
+        return chart;
     }
 
     /** Blue (-1) to white (0) to red (+1). */

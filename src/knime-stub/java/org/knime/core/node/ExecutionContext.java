@@ -59,6 +59,16 @@ public class ExecutionContext extends ExecutionMonitor {
         state.checksBeforeCancel = checks;
     }
 
+    void cancelWhen(final java.util.function.Predicate<String> message) {
+        state.cancelWhen = message;
+    }
+
+    List<String> messages() {
+        synchronized (state.messages) {
+            return new ArrayList<>(state.messages);
+        }
+    }
+
     double progress() {
         return state.progress;
     }

@@ -12,6 +12,10 @@ public class ExecutionMonitor {
         volatile String message;
         /** Test harness only: press cancel after this many more checks (negative: never). */
         volatile int checksBeforeCancel = -1;
+        /** Test harness only: every progress message, in order. */
+        final java.util.List<String> messages = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        /** Test harness only: press cancel when a message matches (null: never), as a user watching the progress. */
+        volatile java.util.function.Predicate<String> cancelWhen;
     }
 
     final State state;
@@ -60,6 +64,11 @@ public class ExecutionMonitor {
 
     public void setMessage(final String message) {
         state.message = message;
+        state.messages.add(message);
+        java.util.function.Predicate<String> when = state.cancelWhen;
+        if (when != null && message != null && when.test(message)) {
+            state.canceled = true;
+        }
     }
 
     public ExecutionMonitor createSubProgress(final double maxProg) {

@@ -14,11 +14,23 @@ import org.mixedmodels.engine.fit.ResidualFit;
  * @param visits the visits, in the structure's order
  * @param correlation {@code correlation[i][j]}
  * @param variance the residual variance at each visit
+ * @param groupFactor the factor whose levels have their own parameters ({@code us(visit | arm / subject)}), or null
+ * @param group the level of {@code groupFactor} this matrix is of, or null without groups
  */
 public record ResidualCorrelation(String structure, String timeName, List<String> visits, double[][] correlation,
-        double[] variance) {
+        double[] variance, String groupFactor, String group) {
 
+    /** The matrix of a fit without group-specific parameters; with them, the first group's (see {@link #byGroup}). */
     public static ResidualCorrelation of(FitResult fit) {
+        return byGroup(fit).get(0);
+    }
+
+    /**
+     * One matrix per level of the group factor of {@code us(visit | arm / subject)} (SAS prints an R correlation
+     * matrix per GROUP= level), in the levels' order; a single matrix without groups. With a varident term the
+     * variances are the reference stratum's (the correlations do not depend on it).
+     */
+    public static List<ResidualCorrelation> byGroup(FitResult fit) {
         ResidualFit r = fit.residual();
         if (r == null) {
             throw new MixedModelException("The model has no residual covariance structure (such as us(visit | subject)): "
@@ -31,16 +43,22 @@ public record ResidualCorrelation(String structure, String timeName, List<String
             position[v] = v;
             time[v] = numeric(r.visits().get(v), v);
         }
-        double[][] cov = r.covariance(position, time, fit.sigma());
-        double[][] corr = new double[t][t];
-        double[] variance = new double[t];
-        for (int a = 0; a < t; a++) {
-            variance[a] = cov[a][a];
-            for (int b = 0; b < t; b++) {
-                corr[a][b] = cov[a][b] / Math.sqrt(cov[a][a] * cov[b][b]);
+        int groups = Math.max(1, r.groups().size());
+        List<ResidualCorrelation> out = new java.util.ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            double[][] cov = r.covariance(g, position, time, null, fit.sigma());
+            double[][] corr = new double[t][t];
+            double[] variance = new double[t];
+            for (int a = 0; a < t; a++) {
+                variance[a] = cov[a][a];
+                for (int b = 0; b < t; b++) {
+                    corr[a][b] = cov[a][b] / Math.sqrt(cov[a][a] * cov[b][b]);
+                }
             }
+            out.add(new ResidualCorrelation(r.structure(), r.timeName(), r.visits(), corr, variance, r.groupFactor(),
+                    r.groups().isEmpty() ? null : r.groups().get(g)));
         }
-        return new ResidualCorrelation(r.structure(), r.timeName(), r.visits(), corr, variance);
+        return List.copyOf(out);
     }
 
     /** The numeric time of a visit label (the continuous-time structure's distances); its position otherwise. */

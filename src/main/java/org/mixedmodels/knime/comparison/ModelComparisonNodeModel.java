@@ -102,7 +102,7 @@ final class ModelComparisonNodeModel extends StatelessNodeModel {
             exec.checkCanceled();
             exec.setMessage("Refitting " + m.formula());
             formulas.add(m.formula());
-            fits.add(ModelRefit.refit(m, data, method));
+            fits.add(ModelRefit.refit(m, data, method, exec.createSubProgress(0.8 / models.size())));
         }
         ModelComparison c;
         try {

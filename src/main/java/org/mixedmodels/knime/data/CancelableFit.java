@@ -1,9 +1,10 @@
 package org.mixedmodels.knime.data;
 
+import java.util.Locale;
 import java.util.function.Function;
 
 import org.knime.core.node.CanceledExecutionException;
-import org.knime.core.node.ExecutionContext;
+import org.knime.core.node.ExecutionMonitor;
 import org.mixedmodels.engine.fit.FitMonitor;
 
 /**
@@ -16,25 +17,39 @@ public final class CancelableFit {
     }
 
     /**
-     * @param exec the execution context of the fit (its progress runs towards 1 as evaluations accumulate)
+     * @param exec the monitor of the fit (its progress runs towards 1 as evaluations accumulate)
      * @param typicalEvaluations about how many evaluations the fit takes (progress reaches 1/2 there)
      * @param what the progress message's text before the evaluation count, e.g. "Optimizing"
      */
-    public static <T> T run(final ExecutionContext exec, final int typicalEvaluations, final String what,
+    public static <T> T run(final ExecutionMonitor exec, final int typicalEvaluations, final String what,
         final Function<FitMonitor, T> fit) throws CanceledExecutionException {
         try {
-            return fit.apply((evaluation, objective) -> {
-                try {
-                    exec.checkCanceled();
-                } catch (CanceledExecutionException e) {
-                    throw new Canceled(e);
+            return fit.apply(new FitMonitor() {
+                /** The objective at the previous message, for the change since (as the command line prints it). */
+                private double previous = Double.NaN;
+
+                @Override
+                public void objectiveEvaluated(final int evaluation, final double objective) {
+                    try {
+                        exec.checkCanceled();
+                    } catch (CanceledExecutionException e) {
+                        throw new Canceled(e);
+                    }
+                    double change = objective - previous;
+                    previous = objective;
+                    exec.setProgress(1 - 1.0 / (1 + evaluation / (double)typicalEvaluations),
+                        () -> message(what, evaluation, objective, change));
                 }
-                exec.setProgress(1 - 1.0 / (1 + evaluation / (double)typicalEvaluations),
-                    () -> what + " (" + evaluation + " evaluations, objective " + objective + ")");
             });
         } catch (Canceled e) {
             throw e.cause;
         }
+    }
+
+    /** "Optimizing (evaluation 120, objective 1693.2249, change -3.1e-05)": the CLI's progress line's numbers. */
+    static String message(final String what, final int evaluation, final double objective, final double change) {
+        return what + " (evaluation " + evaluation + ", objective " + String.format(Locale.ROOT, "%.10g", objective)
+            + (Double.isNaN(change) ? "" : ", change " + String.format(Locale.ROOT, "%.3g", change)) + ")";
     }
 
     /** Carries the user's cancel out of the engine. */

@@ -104,7 +104,7 @@ final class MixedModelDiagnosticsNodeModel extends StatelessNodeModel {
         BufferedDataTable table = (BufferedDataTable)inObjects[1];
         DataFrame data = ModelRefit.data(List.of(model.model()), table, model.typing(), exec.createSubProgress(0.1));
         exec.setMessage("Refitting the model");
-        FitResult fit = ModelRefit.refit(model.model(), data, null);
+        FitResult fit = ModelRefit.refit(model.model(), data, null, exec.createSubProgress(0.2));
         exec.checkCanceled();
         exec.setMessage("Residuals");
         Residuals residuals = Residuals.of(fit);

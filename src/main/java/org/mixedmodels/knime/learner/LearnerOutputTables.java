@@ -8,6 +8,7 @@ import static org.mixedmodels.knime.data.Cells.text;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.knime.core.data.DataCell;
@@ -219,7 +220,8 @@ final class LearnerOutputTables {
     /**
      * The random-effects variances and covariances, the residual variance, and for a residual covariance
      * structure one group "Residual: structure(time | subject)" with phi or rho and the covariance matrix over
-     * the visits (variances with SD, covariances with correlation), as nlme's summary shows it.
+     * the visits (variances with SD, covariances with correlation), as nlme's summary shows it; with parameters per
+     * level of a group factor one such group per level ("..., arm = placebo").
      */
     static BufferedDataTable varianceComponents(final List<VarCorrRow> rows, final ResidualFit residual,
         final ExecutionContext exec) {
@@ -232,29 +234,45 @@ final class LearnerOutputTables {
                 variance ? missing() : number(v.sdcor())));
         }
         if (residual != null) {
-            StringCell group = new StringCell("Residual: " + residual.structure() + "(" + residual.timeName() + " | "
-                + residual.subjectName() + ")");
-            for (String parameter : List.of("phi", "rho")) {
-                if (residual.description().get(parameter) instanceof Double value) {
-                    c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), group, new StringCell(parameter),
-                        missing(), missing(), missing(), number(value)));
+            String term = "Residual: " + residual.structure() + "(" + residual.timeName() + " | "
+                + (residual.groupFactor() == null ? "" : residual.groupFactor() + " / ") + residual.subjectName() + ")";
+            if (residual.description().get("groups") instanceof Map<?, ?> groups) {
+                // group-specific parameters (us(visit | arm / subject)): one block per level, as SAS prints one R
+                // matrix per GROUP= level
+                for (Map.Entry<?, ?> g : groups.entrySet()) {
+                    row = residualBlock(c, row, new StringCell(term + ", " + residual.groupFactor() + " = " + g.getKey()),
+                        (Map<?, ?>)g.getValue(), residual.visits());
                 }
-            }
-            if (residual.description().get("covariance") instanceof double[][] cov) {
-                List<String> visits = residual.visits();
-                for (int i = 0; i < cov.length; i++) {
-                    for (int j = i; j < cov.length; j++) {
-                        boolean variance = i == j;
-                        c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), group,
-                            new StringCell(visits.get(i)), variance ? missing() : new StringCell(visits.get(j)),
-                            number(cov[i][j]), variance ? number(Math.sqrt(cov[i][i])) : missing(),
-                            variance ? missing() : number(cov[i][j] / Math.sqrt(cov[i][i] * cov[j][j]))));
-                    }
-                }
+            } else {
+                row = residualBlock(c, row, new StringCell(term), residual.description(), residual.visits());
             }
         }
         c.close();
         return c.getTable();
+    }
+
+    /** One structure's phi or rho and its covariance matrix over the visits (variances with SD, covariances with correlation). */
+    private static long residualBlock(final BufferedDataContainer c, final long first, final StringCell group,
+        final Map<?, ?> description, final List<String> visits) {
+        long row = first;
+        for (String parameter : List.of("phi", "rho")) {
+            if (description.get(parameter) instanceof Double value) {
+                c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), group, new StringCell(parameter),
+                    missing(), missing(), missing(), number(value)));
+            }
+        }
+        if (description.get("covariance") instanceof double[][] cov) {
+            for (int i = 0; i < cov.length; i++) {
+                for (int j = i; j < cov.length; j++) {
+                    boolean variance = i == j;
+                    c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), group,
+                        new StringCell(visits.get(i)), variance ? missing() : new StringCell(visits.get(j)),
+                        number(cov[i][j]), variance ? number(Math.sqrt(cov[i][i])) : missing(),
+                        variance ? missing() : number(cov[i][j] / Math.sqrt(cov[i][i] * cov[j][j]))));
+                }
+            }
+        }
+        return row;
     }
 
     static BufferedDataTable randomEffects(final FittedModel model, final List<String> configuredColumns,

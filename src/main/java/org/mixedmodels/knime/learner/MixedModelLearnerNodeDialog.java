@@ -32,6 +32,7 @@ import org.knime.core.node.NodeSettingsWO;
 import org.knime.core.node.NotConfigurableException;
 import org.knime.core.node.util.ColumnFilter;
 import org.knime.core.node.util.ColumnSelectionComboxBox;
+import org.knime.core.node.util.ColumnSelectionPanel;
 import org.knime.core.node.util.filter.NameFilterConfiguration;
 import org.knime.core.node.util.filter.column.DataColumnSpecFilterConfiguration;
 import org.knime.core.node.util.filter.column.DataColumnSpecFilterPanel;
@@ -45,7 +46,8 @@ import org.mixedmodels.knime.dialog.LevelsTable;
 /**
  * The Learner's dialog. The "Model" tab builds the formula from choices (response, fixed effects,
  * interactions, grouping columns, random slopes) and shows it; "Edit formula" lets the user type any
- * formula instead. "Residual covariance" adds a structure within subject (AR(1), unstructured, ...). The
+ * formula instead. "Residual covariance" adds a structure within subject (AR(1), unstructured, ...), optionally with
+ * parameters per level of a group column and a residual variance by a factor (varident). The
  * "Options" tab holds the method, df method, confidence level, missing values and their tokens, the covariance of
  * the fixed effects, the numeric columns treated as categorical, reference levels and level orders.
  * "Distribution" chooses the family (gaussian, or binomial and Poisson GLMMs) and its options ({@link GlmmPanel}).
@@ -65,6 +67,9 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     final DataColumnSpecFilterPanel categorical = filter("Treat as categorical");
     /** Texts that mean "missing" in string columns, comma-separated (R's na.strings). */
     final JTextField missingTokens = new JTextField("NA", 20);
+    /** With a sandwich: the eigen-contrast Wald F test or clubSandwich's HTZ test of the Type III tests. */
+    final JComboBox<String> robustTest = new JComboBox<>(
+        new String[] {MixedModelLearnerSettings.EIGEN, MixedModelLearnerSettings.HTZ});
     /** Model-based, CR0 or CR2 sandwich covariance of the fixed effects. */
     final JComboBox<String> vcov = new JComboBox<>(
         Arrays.stream(CovarianceType.values()).map(CovarianceType::label).toArray(String[]::new));
@@ -72,17 +77,27 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
     private final JCheckBox typeFormula = new JCheckBox("Edit formula");
     private final JTextField formula = new JTextField(40);
     private final JLabel formulaStatus = new JLabel(" ");
-    private final JComboBox<String> method = new JComboBox<>(new String[] {"REML", "ML"});
-    private final JComboBox<String> dfMethod = new JComboBox<>(
+    final JComboBox<String> method = new JComboBox<>(new String[] {"REML", "ML"});
+    final JComboBox<String> dfMethod = new JComboBox<>(
         Arrays.stream(DfMethod.values()).map(DfMethod::label).toArray(String[]::new));
     private final JSpinner confidence = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
     /** Reference level and level order per categorical column, chosen from the column's domain values. */
     final LevelsTable levels = new LevelsTable();
-    /** "code: description" items; the code before the colon is what the formula uses. */
-    private final JComboBox<String> residualStructure = new JComboBox<>(new String[] {
-        "none: independent residuals", "ar1: AR(1) over the ordered visits", "ar1h: AR(1), a variance per visit",
-        "cs: compound symmetry", "csh: compound symmetry, a variance per visit", "toep: Toeplitz",
-        "us: unstructured (MMRM)", "sp_exp: exponential in numeric time", "diag: independent, a variance per visit"});
+    /** "code: description" items; the code before the colon is what the formula uses (README's structures table). */
+    final JComboBox<String> residualStructure = new JComboBox<>(new String[] {
+        "none: independent residuals", "ar1: AR(1) over the ordered visits (SAS AR(1))",
+        "ar1h: AR(1), a variance per visit (SAS ARH(1))", "cs: compound symmetry (SAS CS)",
+        "csh: compound symmetry, a variance per visit (SAS CSH)", "toep: Toeplitz (SAS TOEP)",
+        "toeph: Toeplitz, a variance per visit (SAS TOEPH)", "adh: ante-dependence, a variance per visit (SAS ANTE(1))",
+        "arma11: ARMA(1,1) over the ordered visits (SAS ARMA(1,1))", "us: unstructured (MMRM; SAS UN)",
+        "diag: independent, a variance per visit (SAS UN(1))", "sp_exp: exponential in numeric time (SAS SP(EXP))",
+        "sp_gau: Gaussian in numeric time (SAS SP(GAU))",
+        "sp_exp_nugget: exponential with a nugget (SAS SP(EXP) LOCAL)",
+        "sp_gau_nugget: Gaussian with a nugget (SAS SP(GAU) LOCAL)"});
+    /** The structure's parameters per level of this column (SAS GROUP=, us(visit | arm / subject)); optional. */
+    final ColumnSelectionPanel residualGroup = new ColumnSelectionPanel((Border)null, ANY_COLUMN, true);
+    /** A residual variance per level of this column (nlme varIdent, varident(sex | subject)); optional. */
+    final ColumnSelectionPanel residualVarianceBy = new ColumnSelectionPanel((Border)null, ANY_COLUMN, true);
     private final ColumnSelectionComboxBox residualTime = new ColumnSelectionComboxBox((Border)null, ANY);
     private final ColumnSelectionComboxBox residualSubject = new ColumnSelectionComboxBox((Border)null, ANY);
     private DataTableSpec spec = new DataTableSpec();
@@ -109,6 +124,19 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         @Override
         public String allFilteredMsg() {
             return "The input table has no numeric column to use as the response.";
+        }
+    };
+
+    /** Every column, for the optional residual choices (which have a "<none>" entry). */
+    private static final ColumnFilter ANY_COLUMN = new ColumnFilter() {
+        @Override
+        public boolean includeColumn(final DataColumnSpec c) {
+            return true;
+        }
+
+        @Override
+        public String allFilteredMsg() {
+            return "The input table has no columns.";
         }
     };
 
@@ -196,11 +224,19 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         r.add("Visit / time column", residualTime);
         residualSubject.setToolTipText("Rows of different subjects are independent; random effects must be grouped by it");
         r.add("Subject column", residualSubject);
+        residualGroup.setToolTipText("Each level of this column (constant within subject, e.g. the arm) gets its own "
+            + "structure parameters: us(visit | arm / subject), SAS GROUP=arm");
+        r.add("Parameters per level of", residualGroup);
+        residualVarianceBy.setToolTipText("The residual variance differs by the levels of this column (nlme's varIdent):"
+            + " + varident(sex | subject); alone (structure none) or next to the structure");
+        r.add("Residual variance by", residualVarianceBy);
         r.fill();
         Runnable update = this::updateFormula;
         residualStructure.addActionListener(e -> update.run());
         residualTime.addActionListener(e -> update.run());
         residualSubject.addActionListener(e -> update.run());
+        residualGroup.addActionListener(e -> update.run());
+        residualVarianceBy.addActionListener(e -> update.run());
         return p;
     }
 
@@ -233,6 +269,9 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         vcov.setToolTipText("model: (X'V^-1X)^-1; empirical: the sandwich by subject (CR0, SAS EMPIRICAL); "
             + "empirical-cr2: Bell-McCaffrey's bias-reduced sandwich with its Satterthwaite df (clubSandwich CR2)");
         r.add("Covariance of the fixed effects", vcov);
+        robustTest.setToolTipText("Type III tests with a sandwich covariance: eigen, the Wald F test with df from its "
+            + "eigen-contrasts; htz, clubSandwich's HTZ test (needs satterthwaite df)");
+        r.add("Robust multi-df test", robustTest);
         categorical.setToolTipText("Numeric columns whose values are levels (treatment, visit or site codes), as "
             + "SAS's CLASS statement or R's factor()");
         r.wide(categorical, false);
@@ -270,7 +309,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         boolean typed = typeFormula.isSelected();
         formula.setEditable(typed);
         for (JComponent c : new JComponent[] {response, fixed, interactions, grouping, nested, slopes, correlated,
-            residualStructure, residualTime, residualSubject}) {
+            residualStructure, residualTime, residualSubject, residualGroup, residualVarianceBy}) {
             c.setEnabled(!typed);
         }
         if (!typed && !loading) {
@@ -284,11 +323,16 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
         return y == null ? "" : MixedModelLearnerSettings.buildFormula(y, withoutResponse(included(fixed)),
             interactions.getText(), withoutResponse(groupingOrder), nested.isSelected(),
             withoutResponse(included(slopes)), correlated.isSelected(), residualCode(), selected(residualTime),
-            selected(residualSubject));
+            selected(residualSubject), optional(residualGroup), optional(residualVarianceBy));
     }
 
     private List<String> withoutResponse(final List<String> names) {
         return names.stream().filter(n -> !n.equals(response.getSelectedColumn())).toList();
+    }
+
+    /** The optional column chosen, empty for "<none>". */
+    private static String optional(final ColumnSelectionPanel box) {
+        return box.getSelectedColumn() == null ? "" : box.getSelectedColumn();
     }
 
     private static String selected(final ColumnSelectionComboxBox box) {
@@ -384,6 +428,8 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             response.update(spec, spec.containsName(s.response) ? s.response : firstNumeric);
             residualTime.update(spec, s.residualTime);
             residualSubject.update(spec, s.residualSubject);
+            residualGroup.update(spec, s.residualGroup);
+            residualVarianceBy.update(spec, s.residualVarianceBy);
             load(fixed, s.fixedColumns);
             interactions.setText(s.interactions);
             interactions.update(spec, response.getSelectedColumn());
@@ -403,6 +449,7 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             failOnMissing.setSelected(s.failOnMissing);
             missingTokens.setText(s.missingTokens);
             vcov.setSelectedItem(s.vcov);
+            robustTest.setSelectedItem(s.robustTest);
             try {
                 levels.load(spec, List.of(s.categoricalColumns), s.referenceLevelMap(), s.levelOrderMap());
             } catch (InvalidSettingsException e) {
@@ -448,9 +495,12 @@ final class MixedModelLearnerNodeDialog extends NodeDialogPane {
             .filter(c -> TableToDataFrame.isNumeric(spec.getColumnSpec(c))).toArray(String[]::new);
         s.missingTokens = missingTokens.getText().trim();
         s.vcov = (String)vcov.getSelectedItem();
+        s.robustTest = (String)robustTest.getSelectedItem();
         s.residualStructure = residualCode();
         s.residualTime = selected(residualTime);
         s.residualSubject = selected(residualSubject);
+        s.residualGroup = optional(residualGroup);
+        s.residualVarianceBy = optional(residualVarianceBy);
         distribution.save(s);
         s.validate();
         s.saveTo(settings);

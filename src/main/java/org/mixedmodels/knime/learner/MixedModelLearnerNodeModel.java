@@ -79,10 +79,7 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
                 + "a grouping column, e.g. '+ (1 | subject)', or a residual covariance structure within subject, "
                 + "e.g. '+ ar1(visit | subject)'. For a model without either use KNIME's Linear Regression Learner.");
         }
-        if (formula.residualTerms().size() > 1) {
-            throw new InvalidSettingsException("The formula has " + formula.residualTerms().size() + " residual "
-                + "covariance terms; a model takes one, e.g. us(visit | subject).");
-        }
+        // one structure and one varident term of the same subject at most: the formula parser checks it
         TableToDataFrame.checkColumnsExist(input, formula.variables(), "used in the formula");
         TableToDataFrame.requireNumeric(input, formula.response(), "response");
         if (settings.isGeneralized()) {
@@ -196,11 +193,12 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
-        exec.setMessage("Tests and intervals");
+        // the fit is done; what is left (Satterthwaite or Kenward-Roger df, tables) is shown as the last tenth
+        exec.setProgress(0.9, "Tests and intervals");
         FixedEffectsInference inference;
         try {
             inference = FixedEffectsInference.of(fit, settings.dfMethod(), settings.confidenceLevel,
-                settings.covariance());
+                settings.covariance(), settings.robustTest());
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
@@ -239,7 +237,10 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         exec.setMessage("Fitting the " + options.family().rName() + " GLMM");
         GlmmResult fit;
         try {
-            fit = GeneralizedLinearMixedModel.fit(formula, data, options);
+            // the optimizer's evaluations show progress and honour the cancel button, as for linear models
+            fit = CancelableFit.run(exec.createSubExecutionContext(1 - READ_SHARE), 100,
+                "Fitting the " + options.family().rName() + " GLMM",
+                monitor -> GeneralizedLinearMixedModel.fit(formula, data, options, monitor));
         } catch (MixedModelException | IllegalArgumentException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }

@@ -46,6 +46,15 @@ final class MixedModelLearnerSettings {
     static final String RESIDUAL_STRUCTURE = "residual_structure";
     static final String RESIDUAL_TIME = "residual_time";
     static final String RESIDUAL_SUBJECT = "residual_subject";
+    /** The column whose levels get their own structure parameters (SAS GROUP=, {@code us(visit | arm / subject)}). */
+    static final String RESIDUAL_GROUP = "residual_group";
+    /** The column by whose levels the residual variance differs (nlme varIdent, {@code varident(sex | subject)}). */
+    static final String RESIDUAL_VARIANCE_BY = "residual_variance_by";
+    /** The multi-df test with a sandwich: eigen (the eigen-contrast F test) or htz (clubSandwich's HTZ test). */
+    static final String ROBUST_TEST = "robust_test";
+    /** The CLI's {@code --robust-test} values. */
+    static final String EIGEN = "eigen";
+    static final String HTZ = "htz";
     static final String LEVEL_ORDERS = "level_orders";
     /** Fail on a missing value in a model column instead of leaving the row out (counted in a warning). */
     static final String FAIL_ON_MISSING = "fail_on_missing";
@@ -87,6 +96,11 @@ final class MixedModelLearnerSettings {
     String residualStructure = NO_RESIDUAL_STRUCTURE;
     String residualTime = "";
     String residualSubject = "";
+    /** Empty for one set of structure parameters. */
+    String residualGroup = "";
+    /** Empty for one residual variance (besides the structure's own per-visit variances). */
+    String residualVarianceBy = "";
+    String robustTest = EIGEN;
     /** {@code column=level1,level2,...} entries. */
     String[] levelOrders = {};
     /** As KNIME's Linear Regression Learner's "Fail on observations with missing values". */
@@ -117,6 +131,9 @@ final class MixedModelLearnerSettings {
         s.addString(RESIDUAL_STRUCTURE, residualStructure);
         s.addString(RESIDUAL_TIME, residualTime);
         s.addString(RESIDUAL_SUBJECT, residualSubject);
+        s.addString(RESIDUAL_GROUP, residualGroup);
+        s.addString(RESIDUAL_VARIANCE_BY, residualVarianceBy);
+        s.addString(ROBUST_TEST, robustTest);
         s.addStringArray(LEVEL_ORDERS, levelOrders);
         s.addBoolean(FAIL_ON_MISSING, failOnMissing);
         s.addStringArray(CATEGORICAL_COLUMNS, categoricalColumns);
@@ -133,7 +150,8 @@ final class MixedModelLearnerSettings {
      * Reads every key; a missing key is an error naming it, except the residual-structure and level-order keys,
      * the missing-value choice, the categorical columns, the missing tokens and the covariance, which workflows saved
      * before they existed lack (then: no residual term, sorted levels, rows with missing values left out, no column
-     * declared categorical, {@code NA} missing, the model-based covariance; and the GLMM keys: gaussian, the canonical
+     * declared categorical, {@code NA} missing, the model-based covariance, no group-specific parameters or variance
+     * by a factor, the eigen-contrast robust test; and the GLMM keys: gaussian, the canonical
      * link, no trials or offset column, nAGQ 1).
      */
     static MixedModelLearnerSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
@@ -154,6 +172,9 @@ final class MixedModelLearnerSettings {
         r.residualStructure = s.getString(RESIDUAL_STRUCTURE, NO_RESIDUAL_STRUCTURE);
         r.residualTime = s.getString(RESIDUAL_TIME, "");
         r.residualSubject = s.getString(RESIDUAL_SUBJECT, "");
+        r.residualGroup = s.getString(RESIDUAL_GROUP, "");
+        r.residualVarianceBy = s.getString(RESIDUAL_VARIANCE_BY, "");
+        r.robustTest = s.getString(ROBUST_TEST, EIGEN);
         r.levelOrders = orEmpty(s.getStringArray(LEVEL_ORDERS, new String[0]));
         r.failOnMissing = s.getBoolean(FAIL_ON_MISSING, false);
         r.categoricalColumns = orEmpty(s.getStringArray(CATEGORICAL_COLUMNS, new String[0]));
@@ -185,16 +206,67 @@ final class MixedModelLearnerSettings {
         levelOrderMap();
         covariance();
         glmmOptions();
-        if (!useTypedFormula && !NO_RESIDUAL_STRUCTURE.equals(residualStructure)) {
-            if (!ResidualTerm.STRUCTURES.contains(residualStructure)) {
-                throw new InvalidSettingsException("Unknown residual covariance structure '" + residualStructure
-                    + "'; choose one of " + String.join(", ", ResidualTerm.STRUCTURES) + ".");
-            }
-            if (residualTime == null || residualTime.isBlank() || residualSubject == null || residualSubject.isBlank()) {
-                throw new InvalidSettingsException("The residual structure " + residualStructure + " needs a visit (or "
-                    + "time) column and a subject column; choose both.");
-            }
+        robustTest();
+        if (!useTypedFormula) {
+            validateResidualBuilder();
         }
+    }
+
+    /** The structures the builder offers: every residual structure; varident is the "Residual variance by" choice. */
+    static List<String> builderStructures() {
+        return ResidualTerm.STRUCTURES.stream().filter(x -> !x.equals(ResidualTerm.VARIDENT)).sorted().toList();
+    }
+
+    /** The Residual covariance tab's choices, each refused with what to change. */
+    private void validateResidualBuilder() throws InvalidSettingsException {
+        boolean structure = !NO_RESIDUAL_STRUCTURE.equals(residualStructure);
+        boolean group = !blank(residualGroup);
+        boolean varianceBy = !blank(residualVarianceBy);
+        if (structure && !builderStructures().contains(residualStructure)) {
+            throw new InvalidSettingsException("Unknown residual covariance structure '" + residualStructure
+                + "'; choose one of " + String.join(", ", builderStructures()) + " (a residual variance by a factor, "
+                + "nlme's varIdent, is chosen in \"Residual variance by\").");
+        }
+        if (structure && (blank(residualTime) || blank(residualSubject))) {
+            throw new InvalidSettingsException("The residual structure " + residualStructure + " needs a visit (or "
+                + "time) column and a subject column; choose both.");
+        }
+        if (group && !structure) {
+            throw new InvalidSettingsException("Parameters per level of '" + residualGroup + "' need a residual "
+                + "structure; choose one (e.g. us) or set \"Parameters per level of\" to <none>.");
+        }
+        if (group && (residualGroup.equals(residualSubject) || residualGroup.equals(residualTime))) {
+            throw new InvalidSettingsException("The column '" + residualGroup + "' cannot give the structure's groups: "
+                + "it is the " + (residualGroup.equals(residualSubject) ? "subject" : "visit") + " column. Choose a "
+                + "column constant within subject, such as the treatment arm.");
+        }
+        if (varianceBy && blank(residualSubject)) {
+            throw new InvalidSettingsException("A residual variance by '" + residualVarianceBy + "' needs the subject "
+                + "column (rows of different subjects are independent); choose it.");
+        }
+        if (varianceBy && residualVarianceBy.equals(residualSubject)) {
+            throw new InvalidSettingsException("The residual variance cannot differ by the subject column '"
+                + residualSubject + "' itself; choose a factor such as sex or the visit.");
+        }
+    }
+
+    private static boolean blank(final String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Whether the multi-df tests under a sandwich are clubSandwich's HTZ tests; refused without a sandwich. */
+    boolean robustTest() throws InvalidSettingsException {
+        if (!EIGEN.equals(robustTest) && !HTZ.equals(robustTest)) {
+            throw new InvalidSettingsException("Unknown robust test '" + robustTest + "'; choose eigen (the Wald F "
+                + "test with eigen-contrast df) or htz (clubSandwich's HTZ test).");
+        }
+        boolean htz = HTZ.equals(robustTest);
+        try {
+            LinearContrasts.requireHtzCompatible(htz, dfMethod(), covariance());
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        return htz;
     }
 
     /** {@code column=level1,level2,...} entries as a map; levels in the given order. */
@@ -245,7 +317,8 @@ final class MixedModelLearnerSettings {
     DfMethod dfMethod() throws InvalidSettingsException {
         try {
             DfMethod m = DfMethod.parse(dfMethod);
-            if (m == DfMethod.KENWARD_ROGER && fitMethod() != FitOptions.Method.REML) {
+            if ((m == DfMethod.KENWARD_ROGER || m == DfMethod.KENWARD_ROGER_LINEAR)
+                && fitMethod() != FitOptions.Method.REML) {
                 throw new InvalidSettingsException("Kenward-Roger degrees of freedom are defined for REML fits "
                     + "only; choose REML or another df method.");
             }
@@ -313,9 +386,10 @@ final class MixedModelLearnerSettings {
             throw new InvalidSettingsException("The number of quadrature points (nAGQ) must be from 1 (Laplace) to 100;"
                 + " it is " + nAGQ + ".");
         }
-        if (!NO_RESIDUAL_STRUCTURE.equals(residualStructure) && !useTypedFormula) {
-            throw new InvalidSettingsException("A residual covariance structure applies to linear mixed models only; "
-                + "choose \"none\" on the Residual covariance tab for a " + f.rName() + " GLMM.");
+        if ((!NO_RESIDUAL_STRUCTURE.equals(residualStructure) || !blank(residualVarianceBy)) && !useTypedFormula) {
+            throw new InvalidSettingsException("A residual covariance structure or variance by a factor applies to "
+                + "linear mixed models only; choose \"none\" and \"Residual variance by\" <none> on the Residual "
+                + "covariance tab for a " + f.rName() + " GLMM.");
         }
         boolean offset = offsetColumn != null && !offsetColumn.isBlank();
         return new GlmmOptions(f, l, trials ? trialsColumn : null, offset ? offsetColumn : null, nAGQ,
@@ -346,11 +420,30 @@ final class MixedModelLearnerSettings {
     static String buildFormula(final String response, final List<String> fixed, final String interactions,
         final List<String> groups, final boolean nested, final List<String> slopes, final boolean correlated,
         final String residual, final String time, final String subject) {
+        return buildFormula(response, fixed, interactions, groups, nested, slopes, correlated, residual, time, subject,
+            "", "");
+    }
+
+    /**
+     * As above, the structure's parameters per level of {@code group} ({@code us(visit | arm / subject)}, SAS GROUP=)
+     * unless it is empty, and a residual variance per level of {@code varianceBy} ({@code + varident(sex | subject)},
+     * nlme's varIdent) unless it is empty; varident stands alone when the structure is {@code none}.
+     */
+    static String buildFormula(final String response, final List<String> fixed, final String interactions,
+        final List<String> groups, final boolean nested, final List<String> slopes, final boolean correlated,
+        final String residual, final String time, final String subject, final String group, final String varianceBy) {
         String formula = buildRandomPart(response, fixed, interactions, groups, nested, slopes, correlated);
-        if (residual == null || NO_RESIDUAL_STRUCTURE.equals(residual) || time.isBlank() || subject.isBlank()) {
+        if (blank(subject)) {
             return formula;
         }
-        return formula + " + " + residual + "(" + quote(time) + " | " + quote(subject) + ")";
+        if (residual != null && !NO_RESIDUAL_STRUCTURE.equals(residual) && !blank(time)) {
+            formula += " + " + residual + "(" + quote(time) + " | " + (blank(group) ? "" : quote(group) + " / ")
+                + quote(subject) + ")";
+        }
+        if (!blank(varianceBy)) {
+            formula += " + " + ResidualTerm.VARIDENT + "(" + quote(varianceBy) + " | " + quote(subject) + ")";
+        }
+        return formula;
     }
 
     private static String buildRandomPart(final String response, final List<String> fixed, final String interactions,

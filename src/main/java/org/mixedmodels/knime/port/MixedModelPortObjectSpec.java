@@ -71,8 +71,11 @@ public final class MixedModelPortObjectSpec extends AbstractSimplePortObjectSpec
 
     /** The spec of a model with this formula. */
     public static MixedModelPortObjectSpec of(final Formula formula) {
-        List<String> predictors = formula.variables().stream()
-            .filter(v -> !v.equals(formula.response()) && !formula.groupingVariables().contains(v)).toList();
+        // a grouping column is a predictor too where a fixed term uses it (the arm of us(visit | arm / subject))
+        java.util.Set<String> fixed = new java.util.HashSet<>();
+        formula.fixedTerms().forEach(t -> fixed.addAll(t.variables()));
+        List<String> predictors = formula.variables().stream().filter(v -> !v.equals(formula.response())
+            && (!formula.groupingVariables().contains(v) || fixed.contains(v))).toList();
         return new MixedModelPortObjectSpec(formula.source(), formula.response(), predictors,
             List.copyOf(formula.groupingVariables()));
     }

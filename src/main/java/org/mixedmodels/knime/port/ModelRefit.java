@@ -18,6 +18,7 @@ import org.mixedmodels.engine.fit.FitResult;
 import org.mixedmodels.engine.fit.LinearMixedModel;
 import org.mixedmodels.engine.formula.Formula;
 import org.mixedmodels.engine.prediction.FittedModel;
+import org.mixedmodels.knime.data.CancelableFit;
 import org.mixedmodels.knime.data.ColumnTyping;
 import org.mixedmodels.knime.data.TableToDataFrame;
 
@@ -69,9 +70,13 @@ public final class ModelRefit {
         return TableToDataFrame.convert(table, columns, groupings, typing, exec);
     }
 
-    /** The model refitted to {@code data} by {@code method} (the saved one if null), checked against the port. */
-    public static FitResult refit(final FittedModel model, final DataFrame data, final FitOptions.Method method)
-        throws InvalidSettingsException {
+    /**
+     * The model refitted to {@code data} by {@code method} (the saved one if null), checked against the port; the
+     * optimizer's evaluations are shown as progress on {@code exec}, which can cancel the refit (a large unstructured
+     * MMRM takes minutes).
+     */
+    public static FitResult refit(final FittedModel model, final DataFrame data, final FitOptions.Method method,
+        final ExecutionMonitor exec) throws InvalidSettingsException, CanceledExecutionException {
         Map<String, List<String>> orders = new LinkedHashMap<>(model.factorLevels());
         if (model.residual() != null && data.hasColumn(model.residual().timeName())
             && data.column(model.residual().timeName()) instanceof CategoricalColumn) {
@@ -81,9 +86,11 @@ public final class ModelRefit {
         FitResult fit;
         FitResult same;
         try {
-            same = LinearMixedModel.fit(model.formula(), data, new FitOptions(saved, Map.of(), orders));
+            same = CancelableFit.run(exec, 50, "Refitting the model",
+                monitor -> LinearMixedModel.fit(model.formula(), data, new FitOptions(saved, Map.of(), orders), monitor));
             fit = method == null || method == saved ? same
-                : LinearMixedModel.fit(same.design(), new FitOptions(method, Map.of(), orders));
+                : CancelableFit.run(exec, 50, "Refitting the model by " + method.name(),
+                    monitor -> LinearMixedModel.fit(same.design(), new FitOptions(method, Map.of(), orders), monitor));
         } catch (MixedModelException e) {
             throw new InvalidSettingsException("The model '" + model.formula() + "' cannot be refitted to this table: "
                 + e.getMessage() + " Connect the table the Learner was trained on.", e);

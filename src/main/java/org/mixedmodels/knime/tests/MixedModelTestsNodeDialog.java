@@ -23,7 +23,7 @@ import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
 
 /**
  * The Mixed Model Tests node's dialog: LS-means and by factors among the model's predictors, df, the covariance of
- * the fixed effects, level.
+ * the fixed effects and the multi-df test with a sandwich, level.
  */
 final class MixedModelTestsNodeDialog extends NodeDialogPane {
     private final DefaultListModel<String> predictors = new DefaultListModel<>();
@@ -34,6 +34,9 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
     /** Model-based, CR0 or CR2 sandwich covariance of the fixed effects. */
     final JComboBox<String> vcov = new JComboBox<>(
         Arrays.stream(CovarianceType.values()).map(CovarianceType::label).toArray(String[]::new));
+    /** With a sandwich: the eigen-contrast Wald F test or clubSandwich's HTZ test (the CLI's --robust-test). */
+    final JComboBox<String> robustTest = new JComboBox<>(
+        new String[] {MixedModelTestsSettings.EIGEN, MixedModelTestsSettings.HTZ});
     private final JSpinner level = new JSpinner(new SpinnerNumberModel(0.95, 0.5, 0.999, 0.01));
     /** Pairwise, or each level minus the reference level (emmeans' trt.vs.ctrl). */
     final JComboBox<String> contrasts = new JComboBox<>(Arrays.stream(EstimatedMarginalMeans.Contrasts.values())
@@ -46,12 +49,14 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         by.setToolTipText("Compare within each level of these (e.g. visit); optional");
         vcov.setToolTipText("model: (X'V^-1X)^-1; empirical: the sandwich by subject (CR0); empirical-cr2: "
             + "Bell-McCaffrey's bias-reduced sandwich with its Satterthwaite df (CR2)");
+        robustTest.setToolTipText("Multi-df tests with a sandwich covariance: eigen, the Wald F test with df from its "
+            + "eigen-contrasts; htz, clubSandwich's HTZ test (Hotelling's T^2 with Zhang's df; needs satterthwaite df)");
         level.setEditor(new JSpinner.NumberEditor(level, "0.###"));
         contrasts.setToolTipText("pairwise: every pair of levels (Tukey); trt.vs.ctrl: each level minus the reference "
             + "level, the Learner's (Dunnett, emmeans' dunnettx; unadjusted p too)");
         addTab("Options", new FormPanel().row("LS means of", new JScrollPane(specs)).row("By", new JScrollPane(by))
             .row("Contrasts", contrasts).row("Degrees of freedom", dfMethod).row("Covariance of the fixed effects", vcov)
-            .row("Confidence level", level).finish());
+            .row("Robust multi-df test", robustTest).row("Confidence level", level).finish());
     }
 
     @Override
@@ -72,6 +77,7 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         select(by, s.by);
         dfMethod.setSelectedItem(s.dfMethod);
         vcov.setSelectedItem(s.vcov);
+        robustTest.setSelectedItem(s.robustTest);
         contrasts.setSelectedItem(s.contrasts);
         level.setValue(s.confidenceLevel);
     }
@@ -87,6 +93,7 @@ final class MixedModelTestsNodeDialog extends NodeDialogPane {
         s.by = by.getSelectedValuesList().toArray(String[]::new);
         s.dfMethod = (String)dfMethod.getSelectedItem();
         s.vcov = (String)vcov.getSelectedItem();
+        s.robustTest = (String)robustTest.getSelectedItem();
         s.contrasts = (String)contrasts.getSelectedItem();
         s.confidenceLevel = ((Number)level.getValue()).doubleValue();
         s.validate();

@@ -6,6 +6,7 @@ import static org.mixedmodels.knime.data.Cells.text;
 
 import java.util.List;
 
+import org.knime.core.data.DataCell;
 import org.knime.core.data.DataTableSpec;
 import org.knime.core.data.RowKey;
 import org.knime.core.data.def.DefaultRow;
@@ -30,6 +31,7 @@ import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.inference.RobustCovariance;
 import org.mixedmodels.engine.inference.TermTest;
+import org.mixedmodels.knime.data.Cells;
 import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.port.MixedModelPortObject;
 import org.mixedmodels.knime.port.MixedModelPortObjectSpec;
@@ -51,7 +53,7 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
     static DataTableSpec typeIIISpec() {
         return new DataTableSpec("Type III tests", column("Term", StringCell.TYPE), column("NumDF", DoubleCell.TYPE),
             column("DenDF", DoubleCell.TYPE), column("F", DoubleCell.TYPE), column("Pr(>F)", DoubleCell.TYPE),
-            column(COVARIANCE_COLUMN, StringCell.TYPE));
+            column(COVARIANCE_COLUMN, StringCell.TYPE), column(ROBUST_TEST_COLUMN, StringCell.TYPE));
     }
 
     static DataTableSpec meansSpec() {
@@ -59,6 +61,13 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
             column("SE", DoubleCell.TYPE), column("df", DoubleCell.TYPE), column("Lower CI", DoubleCell.TYPE),
             column("Upper CI", DoubleCell.TYPE), column(COVARIANCE_COLUMN, StringCell.TYPE));
     }
+
+    /**
+     * Which multi-df test a row is, with a sandwich covariance: {@code eigen} or {@code htz}, as the CLI's JSON
+     * {@code robust_test}; missing with the model-based covariance (the test is lmerTest's). Appended last so that
+     * tables of older workflows keep their columns' places.
+     */
+    static final String ROBUST_TEST_COLUMN = "Robust test";
 
     /** Which covariance of the fixed effects the tests use, as the CLI's JSON {@code vcov} field names it. */
     static final String COVARIANCE_COLUMN = "Covariance";
@@ -112,20 +121,22 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
         DfMethod ddf = settings.dfMethod();
         CovarianceType vcov = settings.covariance();
         StringCell vcovCell = new StringCell(vcov.label());
-        if (ddf == DfMethod.KENWARD_ROGER && !model.model().method().equals(FitOptions.Method.REML.name())) {
+        boolean htz = settings.htz();
+        if ((ddf == DfMethod.KENWARD_ROGER || ddf == DfMethod.KENWARD_ROGER_LINEAR)
+            && !model.model().method().equals(FitOptions.Method.REML.name())) {
             throw new InvalidSettingsException("Kenward-Roger degrees of freedom are defined for REML fits only; the "
                 + "model was fitted by ML. Choose satterthwaite, or refit the model by REML.");
         }
         DataFrame data = ModelRefit.data(List.of(model.model()), (BufferedDataTable)inObjects[1], model.typing(),
             exec.createSubProgress(0.1));
         exec.setMessage("Refitting the model");
-        FitResult fit = ModelRefit.refit(model.model(), data, null);
+        FitResult fit = ModelRefit.refit(model.model(), data, null, exec.createSubProgress(0.5));
         exec.checkCanceled();
         exec.setMessage("Type III tests");
         FixedEffectsInference inference;
         EstimatedMarginalMeans emm = null;
         try {
-            inference = FixedEffectsInference.of(fit, ddf, settings.confidenceLevel, vcov);
+            inference = FixedEffectsInference.of(fit, ddf, settings.confidenceLevel, vcov, htz);
             if (settings.specs.length > 0) {
                 exec.setMessage("LS means");
                 emm = EstimatedMarginalMeans.of(fit, List.of(settings.specs), List.of(settings.by), ddf,
@@ -137,11 +148,13 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
         if (!inference.warnings().isEmpty()) {
             setWarningMessage(String.join("\n", inference.warnings()));
         }
+        DataCell testCell = vcov == CovarianceType.MODEL ? Cells.missing()
+            : new StringCell(htz ? MixedModelTestsSettings.HTZ : MixedModelTestsSettings.EIGEN);
         BufferedDataContainer anova = exec.createDataContainer(typeIIISpec());
         long row = 0;
         for (TermTest t : inference.typeIII()) {
             anova.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), new StringCell(t.term()), number(t.numDf()),
-                number(t.denDf()), number(t.f()), number(t.p()), vcovCell));
+                number(t.denDf()), number(t.f()), number(t.p()), vcovCell, testCell));
         }
         anova.close();
         BufferedDataContainer means = exec.createDataContainer(meansSpec());

@@ -11,7 +11,7 @@ import org.mixedmodels.engine.inference.LinearContrasts;
 
 /**
  * The Mixed Model Tests node's settings: the factors of the LS means, by factors, the contrasts (pairwise or treatment
- * versus control), df method and level.
+ * versus control), df method, the covariance of the fixed effects and the multi-df test with a sandwich, and level.
  */
 final class MixedModelTestsSettings {
     static final String SPECS = "lsmeans_factors";
@@ -22,6 +22,13 @@ final class MixedModelTestsSettings {
     static final String VCOV = "fixed_effects_covariance";
     /** Which contrasts: pairwise or trt.vs.ctrl (emmeans' names); absent in older workflows (pairwise). */
     static final String CONTRASTS = "contrasts";
+    /**
+     * The multi-df test with a sandwich covariance: eigen (Wald F, eigen-contrast df) or htz (clubSandwich's HTZ test),
+     * the CLI's {@code --robust-test}; absent in older workflows (eigen).
+     */
+    static final String ROBUST_TEST = "robust_test";
+    static final String EIGEN = "eigen";
+    static final String HTZ = "htz";
 
     String[] specs = {};
     String[] by = {};
@@ -29,6 +36,7 @@ final class MixedModelTestsSettings {
     double confidenceLevel = 0.95;
     String vcov = CovarianceType.MODEL.label();
     String contrasts = EstimatedMarginalMeans.Contrasts.PAIRWISE.label();
+    String robustTest = EIGEN;
 
     void saveTo(final NodeSettingsWO s) {
         s.addStringArray(SPECS, specs);
@@ -37,6 +45,7 @@ final class MixedModelTestsSettings {
         s.addDouble(CONFIDENCE_LEVEL, confidenceLevel);
         s.addString(VCOV, vcov);
         s.addString(CONTRASTS, contrasts);
+        s.addString(ROBUST_TEST, robustTest);
     }
 
     static MixedModelTestsSettings loadFrom(final NodeSettingsRO s) throws InvalidSettingsException {
@@ -49,6 +58,7 @@ final class MixedModelTestsSettings {
         r.confidenceLevel = s.getDouble(CONFIDENCE_LEVEL);
         r.vcov = s.getString(VCOV, CovarianceType.MODEL.label());
         r.contrasts = s.getString(CONTRASTS, EstimatedMarginalMeans.Contrasts.PAIRWISE.label());
+        r.robustTest = s.getString(ROBUST_TEST, EIGEN);
         return r;
     }
 
@@ -56,6 +66,7 @@ final class MixedModelTestsSettings {
         dfMethod();
         contrasts();
         covariance();
+        htz();
         if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
             throw new InvalidSettingsException("The confidence level must be between 0 and 1 (e.g. 0.95); it is "
                 + confidenceLevel + ".");
@@ -82,6 +93,21 @@ final class MixedModelTestsSettings {
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }
+    }
+
+    /** Whether the multi-df tests under a sandwich are clubSandwich's HTZ tests; refused without a sandwich. */
+    boolean htz() throws InvalidSettingsException {
+        if (!EIGEN.equals(robustTest) && !HTZ.equals(robustTest)) {
+            throw new InvalidSettingsException("Unknown robust test '" + robustTest + "'; choose eigen (the Wald F "
+                + "test with eigen-contrast df) or htz (clubSandwich's HTZ test).");
+        }
+        boolean htz = HTZ.equals(robustTest);
+        try {
+            LinearContrasts.requireHtzCompatible(htz, dfMethod(), covariance());
+        } catch (MixedModelException e) {
+            throw new InvalidSettingsException(e.getMessage(), e);
+        }
+        return htz;
     }
 
     EstimatedMarginalMeans.Contrasts contrasts() throws InvalidSettingsException {

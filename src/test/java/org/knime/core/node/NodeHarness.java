@@ -153,6 +153,24 @@ public final class NodeHarness<T extends NodeModel> {
         return model.execute(inputs, exec);
     }
 
+    /**
+     * Executes and presses cancel when a progress message matches {@code message} (as a user watching the node's
+     * progress would); the cancel takes effect at the node's next check of the button.
+     */
+    public PortObject[] executeCanceledWhen(final java.util.function.Predicate<String> message,
+        final PortObject... inputs) throws Exception {
+        PortObjectSpec[] specs = Stream.of(inputs).map(p -> p == null ? null : p.getSpec()).toArray(PortObjectSpec[]::new);
+        configure(specs);
+        exec = new ExecutionContext();
+        exec.cancelWhen(message);
+        return model.execute(inputs, exec);
+    }
+
+    /** The progress messages of the last execution, in order. */
+    public List<String> messages() {
+        return exec.messages();
+    }
+
     public void reset() {
         model.reset();
         model.setWarningMessage(null);

@@ -171,6 +171,59 @@ class MixedModelDiagnosticsNodeTest {
         assertEquals(1.0, ss / scaled.length, 0.15, "mean square of the scaled residuals");
     }
 
+    /**
+     * A group-specific fit, {@code us(AVISIT | ARMCD / USUBJID)}: the correlation port shows one heat map per arm,
+     * titled by the arm, each with that arm's correlations (the fit's covariance of the group, to rounding), and the
+     * node's image is the figure drawn from the fit (pixel for pixel), not the first arm's alone.
+     */
+    @Test
+    void groupSpecificCorrelationShowsEachGroup() throws Exception {
+        DataFrame data = org.mixedmodels.engine.data.CsvReader.read(ReferenceCase.root().resolve("sas-fev")
+            .resolve("fev_data.csv"));
+        FitResult fit = LinearMixedModel.fit("FEV1 ~ ARMCD * AVISIT + us(AVISIT | ARMCD / USUBJID)", data,
+            FitOptions.reml());
+        MixedModelDiagnosticsSettings s = new MixedModelDiagnosticsSettings();
+        java.util.Arrays.fill(s.plots, false);
+        s.plots[PlotKind.CORRELATION.ordinal()] = true;
+        s.width = 1200;
+        s.height = 600;
+        PortObject[] out = node(s).execute(model(fit), KnimeTables.of(data));
+        BufferedImage shown = image(out[1 + PlotKind.CORRELATION.ordinal()]);
+
+        org.mixedmodels.plot.Figure figure = org.mixedmodels.plot.DiagnosticPlots.figure(PlotKind.CORRELATION, fit,
+            s.options());
+        assertEquals(2, figure.panels().size(), "one panel per arm");
+        assertTrue(figure.title().endsWith("by ARMCD"), figure.title());
+        List<String> arms = fit.residual().groups();
+        assertEquals(List.of("PBO", "TRT"), arms);
+        double[][][] corr = new double[2][][];
+        for (int g = 0; g < 2; g++) {
+            org.jfree.chart.JFreeChart panel = figure.panels().get(g);
+            assertEquals("ARMCD = " + arms.get(g), panel.getTitle().getText());
+            assertTrue(figure.subtitle().contains("ARMCD = " + arms.get(g) + ": residual SD by AVISIT"),
+                figure.subtitle());
+            double[][] cov = fit.residual().covariance(g, new int[] {0, 1, 2, 3}, new double[] {0, 1, 2, 3}, null,
+                fit.sigma());
+            org.jfree.data.xy.XYZDataset z = (org.jfree.data.xy.XYZDataset)panel.getXYPlot().getDataset();
+            corr[g] = new double[4][4];
+            for (int k = 0; k < 16; k++) {
+                int a = (int)z.getYValue(0, k);
+                int b = (int)z.getXValue(0, k);
+                corr[g][a][b] = z.getZValue(0, k);
+                assertEquals(cov[a][b] / Math.sqrt(cov[a][a] * cov[b][b]), corr[g][a][b], 1e-12, "arm " + g);
+            }
+        }
+        assertTrue(Math.abs(corr[0][0][1] - corr[1][0][1]) > 1e-3, "the arms' correlations differ");
+        BufferedImage expected = ImageIO.read(new ByteArrayInputStream(org.mixedmodels.plot.FigureWriter.png(figure,
+            s.width, s.height)));
+        assertEquals(expected.getWidth(), shown.getWidth());
+        for (int x = 0; x < shown.getWidth(); x += 3) {
+            for (int y = 0; y < shown.getHeight(); y += 3) {
+                assertEquals(expected.getRGB(x, y), shown.getRGB(x, y), "pixel " + x + "," + y);
+            }
+        }
+    }
+
     @Test
     void settingsAreValidatedAndTheDialogRoundTrips() throws Exception {
         MixedModelDiagnosticsSettings s = new MixedModelDiagnosticsSettings();

@@ -108,6 +108,9 @@ class GlmmLearnerSettingsTest {
         s.residualTime = "visit";
         s.residualSubject = "g";
         assertTrue(message(s).contains("applies to linear mixed models only"), message(s));
+        s.residualStructure = "none";
+        s.residualVarianceBy = "arm";
+        assertTrue(message(s).contains("applies to linear mixed models only"), message(s));
     }
 
     private static String message(final MixedModelLearnerSettings s) {

@@ -2,6 +2,7 @@ package org.mixedmodels.knime.learner;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.knime.core.data.DataTableSpec;
+import org.knime.core.node.InvalidSettingsException;
 import org.knime.core.node.NodeHarness;
 import org.knime.core.node.NodeSettings;
 import org.mixedmodels.knime.DialogRendering;
@@ -117,6 +119,72 @@ class MixedModelLearnerNodeDialogTest {
         assertEquals(".", changed.getString("missing_tokens"));
         h.loadSettings(changed);
         h.configure(spec);
+    }
+
+    /**
+     * The Residual covariance tab offers every structure the README documents (each saved under its formula name), a
+     * group column for group-specific parameters and a column for a residual variance by a factor, both with
+     * <none>; the Options tab offers Kenward-Roger-Linear next to Kenward-Roger and the robust multi-df test.
+     */
+    @Test
+    void everyResidualTermAndTheInferenceChoicesAreOfferedAndSaved() throws Exception {
+        DataTableSpec spec = KnimeTables.reference("sas-fev/fev_data.csv").getDataTableSpec();
+        MixedModelLearnerSettings s = new MixedModelLearnerSettings();
+        s.response = "FEV1";
+        s.fixedColumns = new String[] {"ARMCD", "AVISIT"};
+        s.interactions = "ARMCD:AVISIT";
+        s.residualStructure = "toeph";
+        s.residualSubject = "USUBJID";
+        s.residualTime = "AVISIT";
+        NodeSettings n = new NodeSettings("model");
+        s.saveTo(n);
+        var h = NodeHarness.of(new MixedModelLearnerNodeFactory());
+        var dialog = (MixedModelLearnerNodeDialog)h.dialog(n, spec);
+        List<String> codes = new java.util.ArrayList<>();
+        for (int i = 0; i < dialog.residualStructure.getItemCount(); i++) {
+            String item = dialog.residualStructure.getItemAt(i);
+            codes.add(item.substring(0, item.indexOf(':')));
+        }
+        List<String> expected = new java.util.ArrayList<>(MixedModelLearnerSettings.builderStructures());
+        expected.add("none");
+        assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(codes));
+        NodeSettings saved = NodeHarness.saveDialog(dialog);
+        assertEquals("toeph", saved.getString("residual_structure"));
+        assertEquals("", saved.getString("residual_group"), "<none> by default");
+        assertEquals("", saved.getString("residual_variance_by"));
+        assertEquals("FEV1 ~ AVISIT + ARMCD + ARMCD:AVISIT + toeph(AVISIT | USUBJID)", saved.getString("formula"));
+
+        dialog.residualStructure.setSelectedIndex(codes.indexOf("us"));
+        dialog.residualGroup.setSelectedColumn("ARMCD");
+        dialog.residualVarianceBy.setSelectedColumn("SEX");
+        dialog.dfMethod.setSelectedItem("kenward-roger-linear");
+        NodeSettings grouped = NodeHarness.saveDialog(dialog);
+        assertEquals("ARMCD", grouped.getString("residual_group"));
+        assertEquals("SEX", grouped.getString("residual_variance_by"));
+        assertEquals("kenward-roger-linear", grouped.getString("df_method"));
+        assertEquals("FEV1 ~ AVISIT + ARMCD + ARMCD:AVISIT + us(AVISIT | ARMCD / USUBJID) + varident(SEX | USUBJID)",
+            grouped.getString("formula"));
+        h.loadSettings(grouped);
+        h.configure(spec);
+        // the dialog reopens as it was closed
+        var reopened = (MixedModelLearnerNodeDialog)h.dialog(grouped, spec);
+        assertEquals(grouped, NodeHarness.saveDialog(reopened));
+
+        dialog.dfMethod.setSelectedItem("satterthwaite");
+        dialog.vcov.setSelectedItem("empirical-cr2");
+        dialog.robustTest.setSelectedItem("htz");
+        dialog.residualGroup.setSelectedColumn(null);
+        dialog.residualVarianceBy.setSelectedColumn(null);
+        NodeSettings robust = NodeHarness.saveDialog(dialog);
+        assertEquals("htz", robust.getString("robust_test"));
+        assertEquals("FEV1 ~ AVISIT + ARMCD + ARMCD:AVISIT + us(AVISIT | USUBJID)", robust.getString("formula"));
+        dialog.dfMethod.setSelectedItem("kenward-roger");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> NodeHarness.saveDialog(dialog));
+        assertTrue(e.getMessage().contains("Kenward-Roger adjusts the model-based covariance"), e.getMessage());
+        // screenshots of the tabs with the new choices (docs/dialogs/learner-mmrm-*.png)
+        dialog.dfMethod.setSelectedItem("satterthwaite");
+        dialog.residualGroup.setSelectedColumn("ARMCD");
+        assertEquals(4, DialogRendering.render(dialog, "learner-mmrm-group"));
     }
 
     /**

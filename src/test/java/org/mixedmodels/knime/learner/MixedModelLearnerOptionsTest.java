@@ -213,6 +213,49 @@ class MixedModelLearnerOptionsTest {
         assertEquals(List.of(vcov), KnimeTables.strings(fixed, "Covariance").stream().distinct().toList());
     }
 
+    /**
+     * The HTZ test (clubSandwich's Wald_test(test = "HTZ")) for the Learner's Type III tests, shown in the model port's
+     * view: the same text as the command line's {@code fit --vcov empirical-cr2 --robust-test htz}, naming the HTZ
+     * tests; its RACE F and df at 1e-3 of clubSandwich's (fev_gls_us_robust). The default robust test is the
+     * eigen-contrast one, and HTZ without a sandwich is refused when the settings are applied.
+     */
+    @Test
+    void htzTypeIIITestsInThePortView() throws Exception {
+        ReferenceCase c = ReferenceCase.load("fev_gls_us_robust");
+        String formula = c.string("formula") + " + " + c.string("residual");
+        MixedModelLearnerSettings s = settings(formula);
+        s.referenceLevels = new String[] {"SEX=Male"};
+        s.vcov = "empirical-cr2";
+        s.robustTest = "htz";
+        PortObject[] out = learner(s).execute(KnimeTables.reference(c.string("data")));
+        String view = ((MixedModelPortObject)out[0]).viewText();
+        org.mixedmodels.engine.fit.FitResult fit = org.mixedmodels.engine.fit.LinearMixedModel.fit(formula, c.data(),
+            new org.mixedmodels.engine.fit.FitOptions(org.mixedmodels.engine.fit.FitOptions.Method.REML,
+                java.util.Map.of("SEX", "Male")));
+        var inference = org.mixedmodels.engine.inference.FixedEffectsInference.of(fit,
+            org.mixedmodels.engine.inference.DfMethod.SATTERTHWAITE, 0.95,
+            org.mixedmodels.engine.inference.CovarianceType.EMPIRICAL_CR2, true);
+        assertEquals(org.mixedmodels.engine.report.FitReport.text(fit, inference, formula,
+            new org.mixedmodels.engine.report.FitReport.Source("input table", null), null, List.of(), true), view);
+        assertTrue(view.contains("HTZ tests, clubSandwich"), view);
+        var race = inference.typeIII().stream().filter(t -> t.term().equals("RACE")).findFirst().orElseThrow();
+        JsonObject htz = c.objects("robust_wald_tests_cr2").stream().filter(e -> e.get("term").getAsString()
+            .equals("RACE")).findFirst().orElseThrow().getAsJsonObject("htz");
+        assertClose(htz.get("F").getAsDouble(), race.f(), 1e-3, "HTZ F");
+        assertClose(htz.get("dendf").getAsDouble(), race.denDf(), 1e-3, "HTZ den df");
+
+        MixedModelLearnerSettings eigen = settings(formula);
+        eigen.referenceLevels = new String[] {"SEX=Male"};
+        eigen.vcov = "empirical-cr2";
+        String eigenView = ((MixedModelPortObject)learner(eigen).execute(KnimeTables.reference(c.string("data")))[0])
+            .viewText();
+        assertTrue(!eigenView.contains("HTZ"), eigenView);
+        MixedModelLearnerSettings model = settings(formula);
+        model.robustTest = "htz";
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> learner(model));
+        assertTrue(e.getMessage().contains("HTZ test is a test with a sandwich"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"kenward-roger", "kenward-roger-linear"})
     void kenwardRogerWithASandwichIsRefusedAtConfigure(final String df) throws Exception {

@@ -172,8 +172,73 @@ class MixedModelTestsNodeTest {
         assertEquals("pairwise", NodeHarness.saveDialog(dialog).getString(MixedModelTestsSettings.CONTRASTS));
         ((MixedModelTestsNodeDialog)dialog).contrasts.setSelectedItem("trt.vs.ctrl");
         assertEquals("trt.vs.ctrl", NodeHarness.saveDialog(dialog).getString(MixedModelTestsSettings.CONTRASTS));
+        ((MixedModelTestsNodeDialog)dialog).robustTest.setSelectedItem("htz");
+        assertEquals("htz", NodeHarness.saveDialog(dialog).getString(MixedModelTestsSettings.ROBUST_TEST));
+        // Kenward-Roger-Linear is offered wherever Kenward-Roger is
+        List<String> offered = new java.util.ArrayList<>();
+        for (int i = 0; i < ((MixedModelTestsNodeDialog)dialog).dfMethod.getItemCount(); i++) {
+            offered.add(((MixedModelTestsNodeDialog)dialog).dfMethod.getItemAt(i));
+        }
+        assertTrue(offered.containsAll(List.of("kenward-roger", "kenward-roger-linear")), offered.toString());
+        ((MixedModelTestsNodeDialog)dialog).robustTest.setSelectedItem("eigen");
         assertEquals(1, DialogRendering.render(dialog, "tests"));
         assertTrue(new File("target/dialogs/tests-options.png").length() > 500);
+    }
+
+    static NodeHarness<MixedModelTestsNodeModel> robust(final String vcov, final String robustTest)
+        throws InvalidSettingsException {
+        MixedModelTestsSettings s = new MixedModelTestsSettings();
+        s.vcov = vcov;
+        s.robustTest = robustTest;
+        NodeSettings settings = new NodeSettings("model");
+        s.saveTo(settings);
+        NodeHarness<MixedModelTestsNodeModel> h = NodeHarness.of(new MixedModelTestsNodeFactory());
+        h.loadSettings(NodeHarness.xmlRoundTrip(settings));
+        return h;
+    }
+
+    /**
+     * clubSandwich's HTZ test (Wald_test(..., test = "HTZ") with CR2) of RACE in the MMRM fev_gls_us_robust through the
+     * Type III table: F and denominator df at 1e-3 (the CLI's tolerance); the "Robust test" column says htz, eigen
+     * for the default test, and is missing with the model-based covariance; HTZ without a sandwich is refused.
+     */
+    @Test
+    void htzTestMatchesClubSandwich() throws Exception {
+        ReferenceCase c = ReferenceCase.load("fev_gls_us_robust");
+        FitResult fit = LinearMixedModel.fit(c.string("formula") + " + " + c.string("residual"), c.data(),
+            new FitOptions(FitOptions.Method.REML, java.util.Map.of("SEX", "Male")));
+        MixedModelPortObject model = new MixedModelPortObject(FittedModel.of(fit), fit.warnings());
+        BufferedDataTable data = KnimeTables.reference(c.string("data"));
+        BufferedDataTable htz = (BufferedDataTable)robust("empirical-cr2", "htz").execute(model, data)[0];
+        int race = KnimeTables.strings(htz, "Term").indexOf("RACE");
+        JsonObject expected = c.objects("robust_wald_tests_cr2").stream()
+            .filter(e -> e.get("term").getAsString().equals("RACE")).findFirst().orElseThrow().getAsJsonObject("htz");
+        assertClose(expected.get("F").getAsDouble(), KnimeTables.doubles(htz, "F")[race], 1e-3, "HTZ F");
+        assertClose(expected.get("dendf").getAsDouble(), KnimeTables.doubles(htz, "DenDF")[race], 1e-3, "HTZ den df");
+        assertEquals(expected.get("numdf").getAsDouble(), KnimeTables.doubles(htz, "NumDF")[race]);
+        assertEquals(List.of("htz"), KnimeTables.strings(htz, "Robust test").stream().distinct().toList());
+
+        BufferedDataTable eigen = (BufferedDataTable)robust("empirical-cr2", "eigen").execute(model, data)[0];
+        assertEquals(List.of("eigen"), KnimeTables.strings(eigen, "Robust test").stream().distinct().toList());
+        double eigenDf = KnimeTables.doubles(eigen, "DenDF")[race];
+        assertTrue(Math.abs(eigenDf - KnimeTables.doubles(htz, "DenDF")[race]) > 1e-3 * eigenDf,
+            "the eigen-contrast test is another test: den df " + eigenDf);
+        BufferedDataTable plain = (BufferedDataTable)node("satterthwaite").execute(model, data)[0];
+        assertTrue(KnimeTables.strings(plain, "Robust test").stream().allMatch(java.util.Objects::isNull));
+
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> robust("model", "htz"));
+        assertTrue(e.getMessage().contains("HTZ test is a test with a sandwich"), e.getMessage());
+        InvalidSettingsException bad = assertThrows(InvalidSettingsException.class, () -> robust("empirical", "hzt"));
+        assertTrue(bad.getMessage().contains("'hzt'"), bad.getMessage());
+    }
+
+    /** Kenward-Roger-Linear on an ML model is refused at execute with what to do, as Kenward-Roger is. */
+    @Test
+    void kenwardRogerLinearNeedsAnRemlModel() throws Exception {
+        ReferenceCase c = ReferenceCase.load("crossover_ab_ba");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> node("kenward-roger-linear")
+            .execute(model(c, FitOptions.ml()), KnimeTables.reference(c.string("data"))));
+        assertTrue(e.getMessage().contains("REML fits only"), e.getMessage());
     }
 
     /** clubSandwich's CR0 and CR2 through the Type III table: for Days (1 df) F is t squared and DenDF the df. */

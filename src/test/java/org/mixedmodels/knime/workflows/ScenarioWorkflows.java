@@ -157,6 +157,7 @@ public final class ScenarioWorkflows {
         w.put("11 MMRM unstructured covariance", mmrm());
         w.put("12 Responder analysis by visit", responders());
         w.put("13 Seizure counts with follow-up time", seizures());
+        w.put("14 MMRM with robust standard errors", mmrmRobust());
         return w;
     }
 
@@ -231,6 +232,83 @@ public final class ScenarioWorkflows {
                 new String[] {"arm=placebo"}, new String[] {"visit=WEEK2,WEEK4,WEEK8,WEEK12"}, "Unstructured covariance over visits (MMRM), REML; placebo is the reference arm."))
             .node(tests(3, new String[] {"arm"}, new String[] {"visit"}, "satterthwaite",
                 "LS means of arm at each visit; the arm difference per visit."))
+            .node(diagnostics(4, "residuals,qq,trajectories,lsmeans,correlation", new String[0], 6,
+                "Residuals, QQ plot, 6 subjects' visits, LS means by arm over the visits, the unstructured "
+                    + "correlation as a heat map.", 500, 260))
+            .connect(1, 1, 2, 1).connect(2, 1, 3, 1).connect(1, 1, 3, 2).connect(2, 1, 4, 1).connect(1, 1, 4, 2);
+    }
+
+    /**
+     * The MMRM on mmrm's fev_data with clubSandwich's CR2 sandwich and HTZ tests (reference fev_gls_us_robust): the
+     * Learner's and the Tests node's every key as they save them. KNIME's CSV Reader reads an empty cell as missing
+     * (not R's {@code NA}), so the data file has FEV1's NA cells empty.
+     */
+    private static WorkflowWriter mmrmRobust() {
+        ReferenceCase c = ReferenceCase.load("fev_gls_us_robust");
+        String fev;
+        try {
+            fev = java.nio.file.Files.readString(ReferenceCase.root().resolve("sas-fev").resolve("fev_data.csv"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String blank = java.util.regex.Pattern.compile("(?m)(^|,)NA(?=,|$)").matcher(fev).replaceAll("$1");
+        String formula = c.string("formula") + " + " + c.string("residual");
+        Consumer<NodeSettingsWO> learner = s -> {
+            s.addString("formula", formula);
+            s.addBoolean("use_typed_formula", true);
+            s.addString("response", "");
+            s.addStringArray("fixed_columns");
+            s.addString("interactions", "");
+            s.addStringArray("grouping_columns");
+            s.addBoolean("nested", false);
+            s.addStringArray("random_slopes");
+            s.addBoolean("correlated_slopes", true);
+            s.addString("method", "REML");
+            s.addString("df_method", "satterthwaite");
+            s.addDouble("confidence_level", 0.95);
+            s.addStringArray("reference_levels", "SEX=Male");
+            s.addString("residual_structure", "none");
+            s.addString("residual_time", "");
+            s.addString("residual_subject", "");
+            s.addString("residual_group", "");
+            s.addString("residual_variance_by", "");
+            s.addString("robust_test", "htz");
+            s.addStringArray("level_orders");
+            s.addBoolean("fail_on_missing", false);
+            s.addStringArray("categorical_columns");
+            s.addString("missing_tokens", "NA");
+            s.addString("fixed_effects_covariance", "empirical-cr2");
+            s.addString("family", "gaussian");
+            s.addString("link", "");
+            s.addString("trials_column", "");
+            s.addString("offset_column", "");
+            s.addInt("nagq", 1);
+        };
+        Consumer<NodeSettingsWO> tests = s -> {
+            s.addStringArray("lsmeans_factors", "ARMCD");
+            s.addStringArray("by_factors", "AVISIT");
+            s.addString("df_method", "satterthwaite");
+            s.addDouble("confidence_level", 0.95);
+            s.addString("fixed_effects_covariance", "empirical-cr2");
+            s.addString("contrasts", "pairwise");
+            s.addString("robust_test", "htz");
+        };
+        return new WorkflowWriter("MMRM with robust (sandwich) standard errors",
+            "The MMRM FEV1 ~ ARMCD * AVISIT + RACE + SEX with an unstructured covariance over the four visits "
+                + "(us(AVISIT | USUBJID)) on the mmrm package's fev_data (200 subjects; FEV1 missing at some visits, "
+                + "empty cells in data/fev_data.csv). Standard errors, tests and LS means use the CR2 sandwich "
+                + "clustered by subject (Bell-McCaffrey, as clubSandwich and mmrm's vcov = \"Empirical-Bias-Reduced\") "
+                + "with its Satterthwaite df, valid even when the unstructured covariance were wrong; the Type III "
+                + "tests of RACE and the visit terms are clubSandwich's HTZ tests. SEX = Male is the reference, as in "
+                + "the SAS listings.")
+            .data("fev_data.csv", blank)
+            .node(csv(1, "fev_data.csv", "Reads one row per subject and visit."))
+            .node(new WorkflowWriter.Node(2, "Mixed Model Learner", LEARNER, WorkflowWriter.OUR_BUNDLE, learner, 5,
+                "Unstructured covariance, REML; CR2 sandwich SEs with Satterthwaite df; HTZ multi-df tests.", 300,
+                100))
+            .node(new WorkflowWriter.Node(3, "Mixed Model Tests", TESTS, WorkflowWriter.OUR_BUNDLE, tests, 3,
+                "Type III (HTZ) tests, LS means of ARMCD at each visit with CR2 SEs; the arm difference per visit.",
+                500, 100))
             .node(diagnostics(4, "residuals,qq,trajectories,lsmeans,correlation", new String[0], 6,
                 "Residuals, QQ plot, 6 subjects' visits, LS means by arm over the visits, the unstructured "
                     + "correlation as a heat map.", 500, 260))

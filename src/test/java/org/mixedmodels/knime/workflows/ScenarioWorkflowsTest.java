@@ -146,7 +146,7 @@ class ScenarioWorkflowsTest {
         Map<String, String> validated = keyList("csv-reader-5.0.0-validated.keys");
         assertTrue(real.size() > 100 && validated.size() > 30, "the key lists are read");
         List<Path> readers = csvReaderSettings();
-        assertEquals(15, readers.size(), "CSV Readers in the 14 workflows (two in the joint model)");
+        assertEquals(16, readers.size(), "CSV Readers in the 15 workflows (two in the joint model)");
         for (Path settings : readers) {
             Map<String, String> saved = keysAndTypes(settings);
             for (Map<String, Map<String, String>> lists : List.of(Map.of("5.8.0 example", real),
@@ -412,6 +412,37 @@ class ScenarioWorkflowsTest {
         assertEquals(4, table(r, "Mixed Model Tests", 2).size(), "one arm difference per visit");
     }
 
+    /**
+     * Workflow 14: the Learner's coefficients with clubSandwich's CR2 SEs (1e-4) and Satterthwaite df (1e-3), the
+     * Tests node's Type III test of RACE as clubSandwich's HTZ test (F and df 1e-3), each table naming what it used.
+     */
+    @Test
+    void mmrmWithRobustStandardErrorsMatchesClubSandwich() throws Exception {
+        ReferenceCase c = ReferenceCase.load("fev_gls_us_robust");
+        WorkflowRunner.Result r = WorkflowRunner.run(ROOT.resolve("14 MMRM with robust standard errors"));
+        BufferedDataTable fixed = table(r, "Mixed Model Learner", 1);
+        List<String> terms = KnimeTables.strings(fixed, "Term");
+        JsonObject cr2 = c.objects("robust").stream().filter(e -> e.get("type").getAsString().equals("CR2"))
+            .findFirst().orElseThrow();
+        for (var e : cr2.getAsJsonArray("coef_test")) {
+            JsonObject t = e.getAsJsonObject();
+            int i = terms.indexOf(t.get("term").getAsString());
+            assertTrue(i >= 0, t.get("term") + " in " + terms);
+            assertClose(t.get("se").getAsDouble(), KnimeTables.doubles(fixed, "Std. Error")[i], 1e-4, "CR2 se " + i);
+            assertClose(t.get("df_satterthwaite").getAsDouble(), KnimeTables.doubles(fixed, "df")[i], 1e-3,
+                "CR2 df " + i);
+        }
+        assertEquals(List.of("empirical-cr2"), KnimeTables.strings(fixed, "Covariance").stream().distinct().toList());
+        BufferedDataTable anova = table(r, "Mixed Model Tests", 0);
+        int race = KnimeTables.strings(anova, "Term").indexOf("RACE");
+        JsonObject htz = c.objects("robust_wald_tests_cr2").stream()
+            .filter(e -> e.get("term").getAsString().equals("RACE")).findFirst().orElseThrow().getAsJsonObject("htz");
+        assertClose(htz.get("F").getAsDouble(), KnimeTables.doubles(anova, "F")[race], 1e-3, "HTZ F");
+        assertClose(htz.get("dendf").getAsDouble(), KnimeTables.doubles(anova, "DenDF")[race], 1e-3, "HTZ den df");
+        assertEquals(List.of("htz"), KnimeTables.strings(anova, "Robust test").stream().distinct().toList());
+        assertEquals(8, table(r, "Mixed Model Tests", 1).size(), "LS means of 2 arms at 4 visits");
+    }
+
     @Test
     void jointModelOfCd4AndSurvival() throws Exception {
         ReferenceCase c = ReferenceCase.load("aids_joint_weibull");
@@ -470,7 +501,7 @@ class ScenarioWorkflowsTest {
                 out.add(new Diagnosed(name, d, source, table));
             }
         }
-        assertEquals(9, out.size(), "the nine workflows with a linear Mixed Model Learner");
+        assertEquals(10, out.size(), "the ten workflows with a linear Mixed Model Learner");
         return out;
     }
 

@@ -45,6 +45,7 @@ final class WorkflowWriter {
     private final List<Node> nodes = new ArrayList<>();
     private final List<int[]> connections = new ArrayList<>();
     private final List<Path> dataFiles = new ArrayList<>();
+    private final java.util.Map<String, String> dataTexts = new java.util.LinkedHashMap<>();
 
     WorkflowWriter(final String title, final String description) {
         this.title = title;
@@ -71,10 +72,19 @@ final class WorkflowWriter {
         return this;
     }
 
+    /** A data file written from text (a reference file rewritten for KNIME's CSV Reader). */
+    WorkflowWriter data(final String fileName, final String text) {
+        dataTexts.put(fileName, text);
+        return this;
+    }
+
     void write(final Path dir) throws IOException {
         Files.createDirectories(dir.resolve("data"));
         for (Path f : dataFiles) {
             Files.copy(f, dir.resolve("data").resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        for (java.util.Map.Entry<String, String> t : dataTexts.entrySet()) {
+            Files.writeString(dir.resolve("data").resolve(t.getKey()), t.getValue(), java.nio.charset.StandardCharsets.UTF_8);
         }
         NodeSettings wf = new NodeSettings("workflow.knime");
         wf.addString("created_by", CREATED_BY);
