@@ -204,8 +204,9 @@ final class Commands {
             "Benchmarks: fit generated data and print times and peak heap.\n"
                     + "Longitudinal data y ~ time * arm + (time | subject) by default; with --suite the performance suite"
                     + " (InstEval-shaped crossed, nested schools/students with 10k and 100k schools, crossed 6000 x 2500"
-                    + " users x items, longitudinal 200k and 1M rows, a random intercept at 100k rows with Kenward-Roger,"
-                    + " nested 500k, AR(1) 200k, us 50k), with ms per objective evaluation.",
+                    + " users x items, longitudinal 200k and 1M rows, a random intercept and crossed users x items"
+                    + " at 100k rows with Kenward-Roger, nested 500k, AR(1) 200k, us 50k), with ms per objective"
+                    + " evaluation.",
             List.of("bench [--subjects N] [--visits V] [--repeat R]",
                     "bench --suite [--scale F] [--case NAME[,NAME]] [--write-data DIR]"),
             List.of(new Option("--subjects", "N", "subjects (default 20000)"), new Option("--visits", "V", "visits (default 10)"),

@@ -303,15 +303,15 @@ class MainTest {
         Run r = run("bench", "--suite", "--scale", "0.01", "--repeat", "1", "--write-data", dir.toString());
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
-        assertEquals(15, lines.length, r.out());
+        assertEquals(16, lines.length, r.out());
         // the per-evaluation cost, then peak heap, the Satterthwaite df time, the optimizer's iterations and the
         // Kenward-Roger df time
         assertTrue(lines[0].trim().endsWith("eval_ms   peak_MB      df_s  iters      kr_s"), lines[0]);
         assertEquals(11, lines[1].trim().split("\\s+").length, lines[1]);
         for (String name : new String[] {"insteval-crossed", "nested-10k-schools", "nested-100k-schools",
             "crossed-6000x2500", "longitudinal-200k", "longitudinal-1m", "nested-500k", "ar1-ri-200k",
-            "us-10-visits-50k", "us-10x1000-dropout", "us-30x100-dropout", "us-30x1000-dropout", "random-intercept-100k",
-            "glmm-binary-20000x10"}) {
+            "us-10-visits-50k", "us-10x1000-dropout", "us-30x100-dropout", "us-30x1000-dropout",
+            "random-intercept-100k", "glmm-binary-20000x10", "crossed-kr-100k"}) {
             assertTrue(r.out().contains(name), name + " in " + r.out());
             assertTrue(java.nio.file.Files.exists(dir.resolve(name + ".csv")), name + ".csv");
         }
@@ -335,7 +335,8 @@ class MainTest {
         // the header names the per-evaluation cost; random-effects cases print a number there, residual ones "-"
         assertTrue(lines[0].contains("eval_ms"), lines[0]);
         for (String line : lines) {
-            if (line.startsWith("nested-10k-schools") || line.startsWith("random-intercept-100k")) {
+            if (line.startsWith("nested-10k-schools") || line.startsWith("random-intercept-100k")
+                    || line.startsWith("crossed-kr-100k")) {
                 assertTrue(line.trim().split("\\s+")[6].matches("[0-9.]+"), line);
                 assertTrue(line.trim().split("\\s+")[10].matches("[0-9.]+"), "kr_s in " + line);
             }

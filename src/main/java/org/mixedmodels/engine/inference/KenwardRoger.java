@@ -34,8 +34,9 @@ import org.mixedmodels.engine.fit.NaturalCovariance;
  * (the second-derivative term vanishes because Sigma is linear in gamma). Where every grouping factor is
  * nested in one (a random intercept or slopes by subject, {@code (1 | school/class)}), Sigma is block diagonal
  * by that factor's levels and every term is a sum over the blocks: memory and time grow linearly in the rows
- * (100,000 rows of a random intercept take seconds). Crossed factors need the n x n matrices, so memory grows
- * with the square of the number of rows, as in pbkrtest.
+ * (100,000 rows of a random intercept take seconds). Crossed factors take V^-1 from the Woodbury identity
+ * ({@link WoodburyKenwardRoger}): q x q, q x p and n x p pieces, memory linear in the rows. The dense n x n
+ * formulas below remain as the tests' reference ({@link #denseForTest}).
  */
 public final class KenwardRoger {
     /** Below this smallest |eigenvalue| the information matrix is pseudo-inverted (pbkrtest's rule). */
@@ -87,7 +88,7 @@ public final class KenwardRoger {
         int n = design.nobs();
         List<Generator> generators = generators(design);
         int m = generators.size() + 1;
-        Factor clusters = denseForTest ? null : clusters(design);
+        Factor clusters = denseForTest || woodburyForTest ? null : clusters(design);
         if (clusters != null) {
             // V is block diagonal by the levels of a grouping factor that every other one is nested in
             this.phi = fit.fixedCovariance();
@@ -97,6 +98,18 @@ public final class KenwardRoger {
             p.addAll(parts.p());
             this.w = parts.w();
             this.adjusted = parts.adjusted();
+            return;
+        }
+        if (!denseForTest) {
+            // crossed grouping factors (or a cluster too large for one dense block): V^-1 by the Woodbury identity,
+            // from q x q, q x p and n x p pieces, no n x n matrix
+            this.phi = fit.fixedCovariance();
+            this.beta = fit.beta();
+            WoodburyKenwardRoger parts = new WoodburyKenwardRoger(fit);
+            BlockParts assembled = assemble(phi, parts.pr, parts.qrs, null, parts.traces);
+            p.addAll(assembled.p());
+            this.w = assembled.w();
+            this.adjusted = assembled.adjusted();
             return;
         }
         long bytes = 8L * n * n * (m + 3);
@@ -463,8 +476,10 @@ public final class KenwardRoger {
     /** Largest cluster factored as one dense block (a 4,000 x 4,000 block is 128 MB). */
     private static final int MAX_CLUSTER_ROWS = 4000;
 
-    /** The dense n x n formulas even where V is block diagonal (tests compare the two). */
+    /** The dense n x n formulas even where V is block diagonal or crossed (tests compare them). */
     static boolean denseForTest;
+    /** The Woodbury formulas even where V is block diagonal (tests compare them with the dense ones). */
+    static boolean woodburyForTest;
 
     /**
      * The same quantities block by block, where V is block diagonal ({@link BlockCovariance}: by subject for a
@@ -536,6 +551,18 @@ public final class KenwardRoger {
                 }
             }
         }
+        return assemble(phi, pr, q, rr, traces);
+    }
+
+    /**
+     * The information matrix, W = 2 I^-1 and the adjusted covariance from P_r, Q_rs (r &lt;= s), R_rs (or null
+     * where V is linear) and tr(V^-1 V_r V^-1 V_s) (r &lt;= s): Phi_A = Phi + 2 Phi (sum_rs W_rs (Q_rs - P_r Phi P_s
+     * - R_rs / 4)) Phi (Kenward and Roger 1997, eq. 2-5).
+     */
+    private static BlockParts assemble(double[][] phi, DMatrixRMaj[] pr, DMatrixRMaj[][] q, DMatrixRMaj[][] rr,
+            double[][] traces) {
+        int m = pr.length;
+        int pc = phi.length;
         DMatrixRMaj phiM = new DMatrixRMaj(phi);
         double[][] information = new double[m][m];
         for (int r = 0; r < m; r++) {
@@ -554,7 +581,9 @@ public final class KenwardRoger {
             for (int s = r; s < m; s++) {
                 DMatrixRMaj term = q[r][s].copy();
                 CommonOps_DDRM.subtractEquals(term, mult(mult(pr[r], phiM), pr[s]));
-                CommonOps_DDRM.addEquals(term, -0.25, rr[r][s]);
+                if (rr != null) {
+                    CommonOps_DDRM.addEquals(term, -0.25, rr[r][s]);
+                }
                 CommonOps_DDRM.addEquals(u, w[r][s], term);
                 if (r != s) {
                     CommonOps_DDRM.addEquals(u, w[r][s], CommonOps_DDRM.transpose(term, null));

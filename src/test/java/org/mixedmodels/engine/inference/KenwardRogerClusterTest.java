@@ -14,7 +14,8 @@ import org.mixedmodels.engine.testing.ReferenceCase;
  * Kenward-Roger cluster by cluster (V block diagonal by the grouping factor the others are nested in: memory
  * and time linear in the rows) against the dense n x n formulas, on every REML lme4 reference case: the
  * adjusted covariance and each coefficient's df to 1e-9 relative (the two sum the same products in a
- * different order). Crossed designs take the dense formulas in both.
+ * different order). Crossed designs take the Woodbury formulas by default (compared here too, and in
+ * {@link KenwardRogerWoodburyTest}).
  */
 class KenwardRogerClusterTest {
     static Stream<String> cases() {
