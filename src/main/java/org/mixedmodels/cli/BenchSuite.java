@@ -101,6 +101,9 @@ final class BenchSuite {
         // the issue's MMRM sizes: 1,000 subjects with monotone dropout (5% per visit), 10 and 30 visits
         c.add(new Case("us-10x1000-dropout", "y ~ arm * visit + us(visit | subject)",
             n -> Bench.mmrmTrial(Math.max(40, n / 10), 10, 0.05, 20261201L), 10_000, "mmrm"));
+        // issue 18's slow case: 30 visits x 100 subjects (889 s before the analytic gradient)
+        c.add(new Case("us-30x100-dropout", "y ~ arm * visit + us(visit | subject)",
+            n -> Bench.mmrmTrial(Math.max(40, n / 30), 30, 0.05, 20261204L), 3_000, "mmrm"));
         c.add(new Case("us-30x1000-dropout", "y ~ arm * visit + us(visit | subject)",
             n -> Bench.mmrmTrial(Math.max(200, n / 30), 30, 0.05, 20261202L), 30_000, "mmrm"));
         // issue 21: a binary longitudinal GLMM, 20,000 subjects x 10 visits, random intercept and slope (Laplace)

@@ -137,4 +137,36 @@ class RobustOptionsTest {
         assertTrue(lines[0].contains("evaluation 50, criterion 2.000000"), lines[0]);
         assertTrue(lines[1].contains("evaluation 100, criterion 1.000000, change -1.00"), lines[1]);
     }
+
+    /**
+     * A Newton fit (fev_data's ar1: few evaluations, each with the exact Hessian) under a clock that advances 4 s per
+     * evaluation: a line comes every 10 s although far fewer than 50 evaluations pass, each with the criterion the optimizer saw at that evaluation.
+     */
+    @Test
+    void progressLinesOfANewtonFitWithSlowEvaluations() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        long[] now = {0};
+        java.util.List<Double> seen = new java.util.ArrayList<>();
+        FitProgress progress = new FitProgress(new PrintStream(err, true, StandardCharsets.UTF_8), 3, () -> now[0]);
+        org.mixedmodels.engine.fit.FitResult fit = org.mixedmodels.engine.fit.LinearMixedModel.fit(
+                org.mixedmodels.engine.design.Design.build(org.mixedmodels.engine.formula.FormulaParser.parse(
+                        "FEV1 ~ ARMCD * AVISIT + toeph(AVISIT | USUBJID)"),
+                        org.mixedmodels.engine.data.CsvReader.read(ReferenceCase.root().resolve("sas-fev").resolve("fev_data.csv")), java.util.Map.of()),
+                org.mixedmodels.engine.fit.FitOptions.reml(), (evaluation, objective) -> {
+                    now[0] += 4_000_000_000L;
+                    seen.add(objective);
+                    progress.objectiveEvaluated(evaluation, objective);
+                });
+        assertEquals("Newton", fit.optimizer().optimizer(), fit.optimizer().message());
+        assertEquals(fit.optimizer().evaluations(), seen.size());
+        String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
+        // evaluations at 4, 8, 12, ... s: a line once 10 s have passed since the last: evaluations 3 (12 s), 6, 9, ...
+        assertTrue(seen.size() >= 6, "evaluations " + seen.size());
+        assertEquals(seen.size() / 3, lines.length, err.toString(StandardCharsets.UTF_8));
+        for (int l = 0; l < lines.length; l++) {
+            int evaluation = 3 * (l + 1);
+            assertTrue(lines[l].startsWith(String.format(java.util.Locale.ROOT, "fit: %.1f s, evaluation %d, criterion %.6f",
+                    4.0 * evaluation, evaluation, seen.get(evaluation - 1))), lines[l]);
+        }
+    }
 }

@@ -107,6 +107,11 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return structure;
     }
 
+    /** The residual term's parameters (all groups' and the variance ratios), after the thetas. */
+    int structureParameterCount() {
+        return layout.parameterCount();
+    }
+
     /** Random-effect thetas (lme4's layout) followed by the residual structure's parameters. */
     public int parameterCount() {
         return thetaCount + layout.parameterCount();
@@ -1079,6 +1084,540 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         }
     }
 
+    // ---- exact second derivatives (observed and expected information) ----
+
+    /**
+     * One block of subjects sharing V (a visit pattern, count subjects) or one subject (count 1, its own X and r), as
+     * the second derivatives read it.
+     */
+    private record Block(int count, double[][] w, double[][] mid, double[][] rr, int group, int[] position,
+            double[] time, int[] stratum, double[][] z, Pattern pattern, double[][] xi, double[] ri) {
+    }
+
+    /**
+     * The exact gradient, observed information (Hessian) and expected information of {@link #deviance} in (x, sigma),
+     * and d (X'WX)^-1 / dx. With P = W - W X A X' W (W = V^-1, A = (X'WX)^-1, V relative to sigma^2) and V_r, V_rs
+     * the first and second derivatives of V:
+     *
+     * <pre>
+     *   d2 (log|V| + log|X'WX|) / dx_r dx_s = tr(P V_rs) - tr(P V_r P V_s)            (REML; ML: W for P)
+     *   d2 y'Py / dx_r dx_s = 2 y'P V_r P V_s P y - y'P V_rs P y
+     *   d2 / dx_r dsigma = 2 y'P V_r P y / sigma^3,   d2 / dsigma^2 = 6 y'Py / sigma^4 - 2 d / sigma^2
+     * </pre>
+     *
+     * (Harville 1977, JASA 72, sec. 4; Jennrich and Schluchter 1986, Biometrics 42; Wolfinger, Tobias and Sall 1994).
+     * The V_rs terms are sum_i tr(G_i V_rsi) with the gradient's G_i; the others expand per block, since
+     * tr(P V_r P V_s) = sum_i tr(W V_r W V_s) - 2 sum_i tr(W X_i A X_i' W V_r W V_s) + tr(A M_r A M_s) with
+     * M_r = sum_i X_i' W V_r W X_i, and y'P V_r P V_s P y = sum_i u_i' V_r W V_s u_i - h_r' A h_s with u_i = W r_i and
+     * h_r = sum_i X_i' W V_r u_i: sums that subjects of one visit pattern share. V_r and V_rs of the structure are
+     * exact ({@link StructureDerivatives}), those of the thetas (V = Z Lambda Lambda' Z'), of the groups' log scales and
+     * of the varident log variance ratios in closed form.
+     */
+    public CriterionDerivatives criterionDerivatives(double[] x, double sigma) {
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            throw new MixedModelException("The residual covariance is not positive definite at these parameters.");
+        }
+        return criterionDerivatives(x, sigma, e, true);
+    }
+
+    /**
+     * The criterion with sigma profiled out ({@link #value}), its gradient, Hessian and expected information at x
+     * (sigma at sigma-hat(x), where the deviance's derivative in sigma vanishes: {@link CriterionDerivatives#profiled});
+     * null where a covariance is not positive definite.
+     */
+    NewtonScoring.Step profiledDerivatives(double[] x) {
+        Evaluation e = evaluate(x);
+        if (e == null) {
+            return null;
+        }
+        CriterionDerivatives d = criterionDerivatives(x, Math.sqrt(e.sigma2()), e, false);
+        return new NewtonScoring.Step(e.objective(), java.util.Arrays.copyOf(d.gradient(), x.length),
+                CriterionDerivatives.profiled(d.observed()), CriterionDerivatives.profiled(d.expected()));
+    }
+
+    /** With {@code jacobian} false the d (X'WX)^-1 / dx are left empty (what the optimizer does not need). */
+    private CriterionDerivatives criterionDerivatives(double[] x, double sigma, Evaluation e, boolean withJacobian) {
+        int k = x.length;
+        double sigma2 = sigma * sigma;
+        double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
+        double[] beta = e.beta();
+        double[][] inverse = p == 0 ? new double[0][0] : SmallMatrices.inverseSpd(e.xtvx());
+        double[][] lambda = lambda(x);
+        StructureDerivatives derivatives = new StructureDerivatives(structure, residual.visits().size());
+        boolean continuous = ResidualStructure.isContinuousTime(residual.structure());
+        int t = residual.visits().size();
+        int[] all = new int[t];
+        for (int v = 0; v < t; v++) {
+            all[v] = v;
+        }
+        int groups = residual.groupCount();
+        // the structure's dS / da over all visits, per group (categorical visits), and the summed D G D per group
+        double[][][][] fullFirst = new double[groups][][][];
+        double[][][] fullG = new double[groups][t][t];
+        if (!continuous) {
+            for (int g = 0; g < groups; g++) {
+                fullFirst[g] = derivatives.first(groupParameters(a, g), all, null);
+            }
+        }
+        double[][] h1 = new double[k][k];
+        double[][] h2 = new double[k][k];
+        double[][] fisher = new double[k][k];
+        double[][] mr = new double[k][p * p];
+        double[][] hr = new double[k][p];
+        double[] qr = new double[k];
+        double[] trPV = new double[k];
+        double[] trWV = new double[k];
+        double[] grad = new double[k + 1];
+        for (Block b : blocks(x, e, inverse, lambda)) {
+            int m = b.position().length;
+            double[][] w = b.w();
+            double[][] r = SmallMatrices.multiply(SmallMatrices.multiply(w, b.rr()), w);
+            double[][] bm = reml && p > 0 ? SmallMatrices.multiply(SmallMatrices.multiply(w, b.mid()), w)
+                    : new double[m][m];
+            double[][] g = new double[m][m];
+            double[][] kObs = new double[m][m];
+            double[][] kExp = new double[m][m];
+            for (int j = 0; j < m; j++) {
+                for (int u = 0; u < m; u++) {
+                    g[j][u] = b.count() * w[j][u] - bm[j][u] - r[j][u] / sigma2;
+                    kObs[j][u] = -b.count() * w[j][u] + 2 * bm[j][u] + 2 * r[j][u] / sigma2;
+                    kExp[j][u] = b.count() * w[j][u] - 2 * bm[j][u];
+                }
+            }
+            // first derivatives of the block's V: (index, matrix)
+            List<Integer> index = new ArrayList<>();
+            List<double[][]> first = new ArrayList<>();
+            int gr = b.group();
+            double[] ag = groupParameters(a, gr);
+            double scale = groupScale(a, gr);
+            double[] ratio = b.stratum() == null ? null : sdRatios(a, b.stratum());
+            double[][] residualPart = residualPart(a, gr, b.position(), b.time(), b.stratum());
+            if (q > 0) {
+                double[][] zl = new double[m][q];
+                for (int j = 0; j < m; j++) {
+                    for (int u = 0; u < q; u++) {
+                        for (int c = u; c < q; c++) {
+                            zl[j][u] += b.z()[j][c] * lambda[c][u];
+                        }
+                    }
+                }
+                int at = 0;
+                int offset = 0;
+                for (RandomEffectTerm term : terms) {
+                    for (int col = 0; col < term.k(); col++) {
+                        for (int row = col; row < term.k(); row++) {
+                            double[][] v = new double[m][m];
+                            for (int j = 0; j < m; j++) {
+                                for (int u = 0; u < m; u++) {
+                                    v[j][u] = b.z()[j][offset + row] * zl[u][offset + col]
+                                            + zl[j][offset + col] * b.z()[u][offset + row];
+                                }
+                            }
+                            index.add(at++);
+                            first.add(v);
+                        }
+                    }
+                    offset += term.k();
+                }
+            }
+            double[][][] ds = continuous ? derivatives.first(ag, b.position(), b.time()) : null;
+            int from = thetaCount + groupOffset(gr);
+            for (int l = 0; l < structure.parameterCount(); l++) {
+                double[][] v = new double[m][m];
+                boolean nonzero = false;
+                for (int j = 0; j < m; j++) {
+                    for (int u = 0; u < m; u++) {
+                        double d = continuous ? ds[l][j][u] : fullFirst[gr][l][b.position()[j]][b.position()[u]];
+                        v[j][u] = scale * d * (ratio == null ? 1 : ratio[j] * ratio[u]);
+                        nonzero |= v[j][u] != 0;
+                    }
+                }
+                if (nonzero) {
+                    index.add(from + l);
+                    first.add(v);
+                }
+            }
+            if (gr > 0) {
+                index.add(thetaCount + layout.scaleIndex(gr));
+                first.add(residualPart);
+            }
+            int residualFirst = q > 0 ? thetaCount : 0; // where the residual parameters start in the block's lists
+            int strataCount = residual.strataCount();
+            double[][][] alpha = new double[strataCount][][];
+            if (b.stratum() != null) {
+                for (int s = 1; s < strataCount; s++) {
+                    double[][] al = new double[m][m];
+                    boolean present = false;
+                    for (int j = 0; j < m; j++) {
+                        for (int u = 0; u < m; u++) {
+                            al[j][u] = ((b.stratum()[j] == s ? 1 : 0) + (b.stratum()[u] == s ? 1 : 0)) / 2.0;
+                        }
+                        present |= b.stratum()[j] == s;
+                    }
+                    if (!present) {
+                        continue;
+                    }
+                    alpha[s] = al;
+                    double[][] v = new double[m][m];
+                    for (int j = 0; j < m; j++) {
+                        for (int u = 0; u < m; u++) {
+                            v[j][u] = residualPart[j][u] * al[j][u];
+                        }
+                    }
+                    index.add(thetaCount + layout.ratioIndex(s));
+                    first.add(v);
+                }
+            }
+            // the second derivatives' part: sum_jk G_jk (V_rs)_jk
+            if (q > 0) {
+                double[][] zgz = new double[q][q];
+                addZgz(zgz, b.z(), g);
+                int[] termOf = new int[thetaCount];
+                int[] rowOf = new int[thetaCount];
+                int[] colOf = new int[thetaCount];
+                int at = 0;
+                int offset = 0;
+                for (int ti = 0; ti < terms.size(); ti++) {
+                    RandomEffectTerm term = terms.get(ti);
+                    for (int col = 0; col < term.k(); col++) {
+                        for (int row = col; row < term.k(); row++) {
+                            termOf[at] = ti;
+                            rowOf[at] = offset + row;
+                            colOf[at++] = offset + col;
+                        }
+                    }
+                    offset += term.k();
+                }
+                for (int i = 0; i < thetaCount; i++) {
+                    for (int j = 0; j < thetaCount; j++) {
+                        if (termOf[i] == termOf[j] && colOf[i] == colOf[j]) {
+                            h2[i][j] += 2 * zgz[rowOf[i]][rowOf[j]];
+                        }
+                    }
+                }
+            }
+            double[][] dgd = new double[m][m];
+            for (int j = 0; j < m; j++) {
+                for (int u = 0; u < m; u++) {
+                    dgd[j][u] = scale * g[j][u] * (ratio == null ? 1 : ratio[j] * ratio[u]);
+                }
+            }
+            if (continuous) {
+                addBlock(h2, from, derivatives.secondContraction(ag, b.position(), b.time(), dgd));
+            } else {
+                for (int j = 0; j < m; j++) {
+                    for (int u = 0; u < m; u++) {
+                        fullG[gr][b.position()[j]][b.position()[u]] += dgd[j][u];
+                    }
+                }
+            }
+            for (int i = residualFirst; i < index.size(); i++) {
+                int ri = index.get(i);
+                boolean isScale = gr > 0 && ri == thetaCount + layout.scaleIndex(gr);
+                boolean isStructure = ri >= from && ri < from + structure.parameterCount();
+                double[][] vi = first.get(i);
+                if (isStructure || isScale) {
+                    // d/d s_g of a term with the group's scale is the term itself
+                    int sIndex = gr > 0 ? thetaCount + layout.scaleIndex(gr) : -1;
+                    if (sIndex >= 0) {
+                        double v = elementSum(g, vi);
+                        h2[ri][sIndex] += v;
+                        if (ri != sIndex) {
+                            h2[sIndex][ri] += v;
+                        }
+                    }
+                }
+                for (int s = 1; s < strataCount; s++) {
+                    if (alpha[s] == null) {
+                        continue;
+                    }
+                    int ci = thetaCount + layout.ratioIndex(s);
+                    if (isStructure || isScale) {
+                        double v = weightedSum(g, vi, alpha[s], null);
+                        h2[ri][ci] += v;
+                        h2[ci][ri] += v;
+                    } else if (ri >= thetaCount + layout.ratioIndex(1)) {
+                        // two variance ratios: V_res alpha_t alpha_u (added once per ordered pair below)
+                        int tIndex = ri - (thetaCount + layout.ratioIndex(1)) + 1;
+                        h2[ri][ci] += weightedSum(g, residualPart, alpha[tIndex], alpha[s]);
+                    }
+                }
+            }
+            // the first derivatives' part, per block
+            int np = index.size();
+            double[][][] kObsV = new double[np][][];
+            double[][][] kExpV = new double[np][][];
+            for (int i = 0; i < np; i++) {
+                int ri = index.get(i);
+                double[][] vi = first.get(i);
+                double[][] wv = SmallMatrices.multiply(w, vi);
+                double[][] vw = SmallMatrices.transpose(wv);
+                double[][] wvw = SmallMatrices.multiply(wv, w);
+                if (p > 0) {
+                    addM(b, wvw, mr[ri]);
+                    addH(b, wvw, beta, hr[ri]);
+                }
+                qr[ri] += elementSum(vi, r);
+                double wvSum = b.count() * elementSum(w, vi);
+                trWV[ri] += wvSum;
+                trPV[ri] += wvSum - elementSum(bm, vi);
+                grad[ri] += elementSum(g, vi);
+                kObsV[i] = SmallMatrices.multiply(kObs, vw);
+                kExpV[i] = SmallMatrices.multiply(reml ? kExp : scaledCopy(w, b.count()), vw);
+            }
+            for (int i = 0; i < np; i++) {
+                int ri = index.get(i);
+                for (int j = 0; j <= i; j++) {
+                    int rj = index.get(j);
+                    double[][] vj = first.get(j);
+                    double obs = elementSumTransposed(kObsV[i], vj);
+                    double exp = elementSumTransposed(kExpV[i], vj);
+                    h1[ri][rj] += obs;
+                    fisher[ri][rj] += exp;
+                    if (ri != rj) {
+                        h1[rj][ri] += obs;
+                        fisher[rj][ri] += exp;
+                    }
+                }
+            }
+        }
+        if (!continuous) {
+            for (int g = 0; g < groups; g++) {
+                addBlock(h2, thetaCount + groupOffset(g), derivatives.secondContraction(groupParameters(a, g), all, null,
+                        fullG[g]));
+            }
+        }
+        // the terms through A: tr(A M_r A M_s) (REML) and h_r' A h_s, with A = C C' and N_r = C' M_r C
+        double[][][] jacobian = new double[k][][];
+        if (p > 0) {
+            double[][] c = SmallMatrices.cholesky(inverse, 0);
+            double[][] ct = SmallMatrices.transpose(c);
+            double[][] nr = new double[k][];
+            double[][] ah = new double[k][];
+            for (int i = 0; i < k; i++) {
+                double[][] mi = new double[p][p];
+                for (int u = 0; u < p; u++) {
+                    System.arraycopy(mr[i], u * p, mi[u], 0, p);
+                }
+                jacobian[i] = withJacobian ? SmallMatrices.multiply(SmallMatrices.multiply(inverse, mi), inverse)
+                        : new double[0][0];
+                double[][] ni = SmallMatrices.multiply(SmallMatrices.multiply(ct, mi), c);
+                nr[i] = new double[p * p];
+                for (int u = 0; u < p; u++) {
+                    System.arraycopy(ni[u], 0, nr[i], u * p, p);
+                }
+                ah[i] = SmallMatrices.multiply(inverse, hr[i]);
+            }
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j <= i; j++) {
+                    double quad = 2 * SmallMatrices.dot(hr[i], ah[j]) / sigma2;
+                    double amam = reml ? SmallMatrices.dot(nr[i], nr[j]) : 0;
+                    h1[i][j] -= quad + amam;
+                    fisher[i][j] += amam;
+                    if (i != j) {
+                        h1[j][i] -= quad + amam;
+                        fisher[j][i] += amam;
+                    }
+                }
+            }
+        } else {
+            for (int i = 0; i < k; i++) {
+                jacobian[i] = new double[0][0];
+            }
+        }
+        int dof = reml ? n - p : n;
+        double rss = e.sigma2() * dof;
+        double[][] observed = new double[k + 1][k + 1];
+        double[][] expected = new double[k + 1][k + 1];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                observed[i][j] = h1[i][j] + h2[i][j];
+                expected[i][j] = fisher[i][j];
+            }
+            observed[i][k] = 2 * qr[i] / (sigma2 * sigma);
+            observed[k][i] = observed[i][k];
+            expected[i][k] = 2 * (reml ? trPV[i] : trWV[i]) / sigma;
+            expected[k][i] = expected[i][k];
+        }
+        observed[k][k] = 6 * rss / (sigma2 * sigma2) - 2.0 * dof / sigma2;
+        expected[k][k] = 4.0 * dof / sigma2;
+        grad[k] = -2 * rss / (sigma2 * sigma) + 2.0 * dof / sigma;
+        return new CriterionDerivatives(grad, observed, expected, jacobian);
+    }
+
+    /** The blocks of the derivatives: the visit patterns, or each subject with its own rows. */
+    private List<Block> blocks(double[] x, Evaluation e, double[][] inverse, double[][] lambda) {
+        double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
+        double[] beta = e.beta();
+        List<Block> blocks = new ArrayList<>();
+        if (patterns != null) {
+            for (int pi = 0; pi < patterns.size(); pi++) {
+                Pattern pat = patterns.get(pi);
+                int m = pat.position().length;
+                double[][] mid = new double[m][m];
+                for (int j = 0; j < m; j++) {
+                    for (int u = 0; u < m; u++) {
+                        int[] xi = pat.xxIndex()[j * m + u];
+                        double[] xv = pat.xxValue()[j * m + u];
+                        double s = 0;
+                        for (int v = 0; v < xi.length; v++) {
+                            int ra = xi[v] / p;
+                            s += inverse[ra][xi[v] - ra * p] * xv[v];
+                        }
+                        mid[j][u] = s;
+                    }
+                }
+                blocks.add(new Block(pat.count(), e.weights().get(pi), mid, residualProducts(pat, beta), pat.group(),
+                        pat.position(), null, pat.stratum(), pat.z(), pat, null, null));
+            }
+            return blocks;
+        }
+        double[][] fixed = design.fixed().columns();
+        double[] y = design.response();
+        for (int[] rows : rowsBySubject) {
+            int m = rows.length;
+            double[][] w = SmallMatrices.inverseFromCholesky(
+                    SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
+            double[] r = new double[m];
+            double[][] xi = new double[m][p];
+            int[] position = new int[m];
+            double[] time = new double[m];
+            for (int j = 0; j < m; j++) {
+                r[j] = y[rows[j]];
+                position[j] = residual.position()[rows[j]];
+                time[j] = residual.time()[rows[j]];
+                for (int col = 0; col < p; col++) {
+                    xi[j][col] = fixed[col][rows[j]];
+                    r[j] -= xi[j][col] * beta[col];
+                }
+            }
+            double[][] mid = p == 0 ? new double[m][m]
+                    : SmallMatrices.multiply(SmallMatrices.multiply(xi, inverse), SmallMatrices.transpose(xi));
+            double[][] rr = new double[m][m];
+            for (int j = 0; j < m; j++) {
+                for (int u = 0; u < m; u++) {
+                    rr[j][u] = r[j] * r[u];
+                }
+            }
+            blocks.add(new Block(1, w, mid, rr, group(rows), position, time, stratum(rows), q > 0 ? z(rows)
+                    : new double[m][0], null, xi, r));
+        }
+        return blocks;
+    }
+
+    /** Adds sum_jk Y_jk sum_i x_ij x_ik' (flat p x p) of the block's subjects. */
+    private void addM(Block b, double[][] y, double[] target) {
+        int m = y.length;
+        if (b.pattern() != null) {
+            for (int j = 0; j < m; j++) {
+                for (int u = 0; u < m; u++) {
+                    double yju = y[j][u];
+                    int[] xi = b.pattern().xxIndex()[j * m + u];
+                    double[] xv = b.pattern().xxValue()[j * m + u];
+                    for (int v = 0; v < xi.length; v++) {
+                        target[xi[v]] += yju * xv[v];
+                    }
+                }
+            }
+            return;
+        }
+        double[][] yx = SmallMatrices.multiply(y, b.xi());
+        for (int j = 0; j < m; j++) {
+            for (int c = 0; c < p; c++) {
+                double xjc = b.xi()[j][c];
+                if (xjc == 0) {
+                    continue;
+                }
+                for (int d = 0; d < p; d++) {
+                    target[c * p + d] += xjc * yx[j][d];
+                }
+            }
+        }
+    }
+
+    /** Adds sum_jk Y_jk sum_i x_ij r_ik (p) of the block's subjects, r = y - X beta. */
+    private void addH(Block b, double[][] y, double[] beta, double[] target) {
+        int m = y.length;
+        if (b.pattern() != null) {
+            for (int j = 0; j < m; j++) {
+                for (int u = 0; u < m; u++) {
+                    double yju = y[j][u];
+                    int[] yi = b.pattern().xyIndex()[j * m + u];
+                    double[] yv = b.pattern().xyValue()[j * m + u];
+                    for (int v = 0; v < yi.length; v++) {
+                        target[yi[v]] += yju * yv[v];
+                    }
+                    int[] xi = b.pattern().xxIndex()[j * m + u];
+                    double[] xv = b.pattern().xxValue()[j * m + u];
+                    for (int v = 0; v < xi.length; v++) {
+                        int ra = xi[v] / p;
+                        target[ra] -= yju * xv[v] * beta[xi[v] - ra * p];
+                    }
+                }
+            }
+            return;
+        }
+        double[] yr = SmallMatrices.multiply(y, b.ri());
+        for (int j = 0; j < m; j++) {
+            for (int c = 0; c < p; c++) {
+                target[c] += b.xi()[j][c] * yr[j];
+            }
+        }
+    }
+
+    private static void addBlock(double[][] h, int from, double[][] block) {
+        for (int i = 0; i < block.length; i++) {
+            for (int j = 0; j < block.length; j++) {
+                h[from + i][from + j] += block[i][j];
+            }
+        }
+    }
+
+    /** sum_jk A_jk B_jk. */
+    private static double elementSum(double[][] a, double[][] b) {
+        double s = 0;
+        for (int j = 0; j < a.length; j++) {
+            for (int u = 0; u < a.length; u++) {
+                s += a[j][u] * b[j][u];
+            }
+        }
+        return s;
+    }
+
+    /** tr(A B) = sum_jk A_jk B_kj. */
+    private static double elementSumTransposed(double[][] a, double[][] b) {
+        double s = 0;
+        for (int j = 0; j < a.length; j++) {
+            for (int u = 0; u < a.length; u++) {
+                s += a[j][u] * b[u][j];
+            }
+        }
+        return s;
+    }
+
+    /** sum_jk G_jk V_jk alpha_jk [beta_jk]. */
+    private static double weightedSum(double[][] g, double[][] v, double[][] alpha, double[][] beta) {
+        double s = 0;
+        for (int j = 0; j < g.length; j++) {
+            for (int u = 0; u < g.length; u++) {
+                s += g[j][u] * v[j][u] * alpha[j][u] * (beta == null ? 1 : beta[j][u]);
+            }
+        }
+        return s;
+    }
+
+    private static double[][] scaledCopy(double[][] a, double c) {
+        double[][] out = new double[a.length][];
+        for (int j = 0; j < a.length; j++) {
+            out[j] = a[j].clone();
+            for (int u = 0; u < out[j].length; u++) {
+                out[j][u] *= c;
+            }
+        }
+        return out;
+    }
+
     /** The fit, reporting each objective evaluation to {@code monitor}; {@link LinearMixedModel#fit} calls it. */
     static FitResult fit(Design design, FitOptions options, FitMonitor monitor) {
         ResidualCovarianceModel model = new ResidualCovarianceModel(design, options.method() == FitOptions.Method.REML);
@@ -1087,8 +1626,20 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         OptimizerSummary opt = null;
         double[] start = model.initial();
         {
+            // Newton / Fisher scoring on the exact second derivatives where they are cheap, else (or where it fails)
             // BFGS on the analytic gradient, random effects included (their thetas unconstrained: see quasiNewton)
-            opt = model.quasiNewton(monitor, evaluations);
+            if (model.prefersNewton()) {
+                opt = model.newton(monitor, evaluations);
+            }
+            if (opt == null || !opt.converged()) {
+                int before = opt == null ? 0 : opt.evaluations();
+                opt = model.quasiNewton(monitor, evaluations);
+                if (before > 0) {
+                    // the evaluations of the Newton attempt count too
+                    opt = new OptimizerSummary(opt.optimizer(), opt.initialTheta(), opt.theta(), opt.objective(),
+                            opt.evaluations() + before, opt.converged(), opt.message(), opt.iterations());
+                }
+            }
             if (!opt.converged()) {
                 if (start.length > MAX_BOBYQA_PARAMETERS) {
                     return model.assemble(options, opt);
@@ -1116,7 +1667,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
      * optimizer did not converge.
      */
     private OptimizerSummary polished(OptimizerSummary opt, FitMonitor monitor, int[] evaluations) {
-        if (!opt.converged()) {
+        if (!opt.converged() || opt.optimizer().equals("Newton")) {
+            // Newton's last step on the exact Hessian already leaves the gradient far below the tolerance
             return opt;
         }
         double[] scale = thetaLayout.scales();
@@ -1177,6 +1729,55 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         return new OptimizerSummary("BFGS", start, x, r.value(), r.evaluations(), true, "converged ("
                 + r.message() + ")", r.iterations());
     }
+
+    /**
+     * Whether Newton goes first: for fits by visit pattern with up to {@link #MAX_NEWTON_PARAMETERS} parameters, where
+     * an exact Hessian costs a few gradients (the pairs of parameters grow as k^2 per visit pattern); beyond, BFGS's
+     * many cheap steps take less time, and so they do where the derivatives are formed subject by subject (random
+     * effects, continuous time). Measured (README): us over 10 visits, 54 parameters, is about even; over 30 visits,
+     * 464 parameters, one Hessian costs seconds. The system property {@code mixedmodels.residualOptimizer}
+     * ({@code newton} or {@code bfgs}) overrides the choice, for measurements.
+     */
+    boolean prefersNewton() {
+        String forced = System.getProperty("mixedmodels.residualOptimizer");
+        if (forced != null) {
+            return forced.equals("newton");
+        }
+        return patterns != null && parameterCount() <= MAX_NEWTON_PARAMETERS;
+    }
+
+    /** See {@link #prefersNewton}. */
+    static final int MAX_NEWTON_PARAMETERS = 40;
+
+    /**
+     * Newton-Raphson on the exact Hessian with Fisher scoring where it is not positive definite ({@link NewtonScoring}),
+     * from {@link #initial}, to the same tolerances as {@link #quasiNewton}; null when there is nothing to optimise.
+     */
+    private OptimizerSummary newton(FitMonitor monitor, int[] evaluations) {
+        double[] start = initial();
+        if (start.length == 0) {
+            return null;
+        }
+        NewtonScoring.Result r = NewtonScoring.minimize(x -> {
+            NewtonScoring.Step s = profiledDerivatives(x);
+            monitor.objectiveEvaluated(++evaluations[0], s == null ? Double.NaN : s.value());
+            return s;
+        }, x -> {
+            double value = value(x);
+            monitor.objectiveEvaluated(++evaluations[0], value);
+            return value == Double.MAX_VALUE ? Double.POSITIVE_INFINITY : value;
+        }, start, MAX_NEWTON_ITERATIONS, GRADIENT_TOLERANCE, 1e-14);
+        String steps = r.newtonSteps() + " Newton and " + r.scoringSteps() + " scoring steps";
+        if (!r.converged() || !Double.isFinite(r.value())) {
+            return new OptimizerSummary("Newton", start, withPositiveDiagonal(r.x()), r.value(), r.evaluations(), false,
+                    "Newton stopped (" + r.message() + ", " + steps + ")", r.iterations());
+        }
+        return new OptimizerSummary("Newton", start, withPositiveDiagonal(r.x()), r.value(), r.evaluations(), true,
+                "converged (" + r.message() + ", " + steps + ")", r.iterations());
+    }
+
+    /** Newton's iteration limit (it converges in tens where it converges at all); BFGS takes over beyond it. */
+    static final int MAX_NEWTON_ITERATIONS = 100;
 
     /**
      * BFGS leaves the random effects' thetas unconstrained: V depends on Lambda only through Lambda Lambda', which

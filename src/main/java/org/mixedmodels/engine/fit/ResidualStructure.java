@@ -47,7 +47,7 @@ public final class ResidualStructure {
     }
 
     /** Parameters of R (0 for us, which is parametrised as a whole). */
-    private int correlationCount() {
+    int correlationCount() {
         int t = visits;
         return switch (name) {
             case "ar1", "ar1h", "cs", "csh", "sp_exp", "sp_gau" -> 1;
@@ -58,7 +58,7 @@ public final class ResidualStructure {
         };
     }
 
-    private boolean heterogeneous() {
+    boolean heterogeneous() {
         return switch (name) {
             case "ar1h", "csh", "diag", "toeph", "adh" -> true;
             default -> false;

@@ -133,45 +133,6 @@ public final class NumericalDerivatives {
         return new Derivatives(center.values(), center.matrix(), gradients, hessians, extrapolateAll(jacEst));
     }
 
-    /**
-     * First derivatives only (the points x +- h_i e_i of every level): gradients of the values and the matrix's
-     * Jacobian, {@code hessians} null. For a function whose values are an analytic gradient, the gradients are the
-     * Hessian, at 2 k evaluations per level instead of k^2 + k.
-     */
-    public static Derivatives firstDerivatives(Function<double[], Probe> f, double[] x) {
-        int n = x.length;
-        Probe center = f.apply(x.clone());
-        int nf = center.values().length;
-        int rows = center.matrix().length;
-        int cols = rows == 0 ? 0 : center.matrix()[0].length;
-        int levels = DEFAULT_LEVELS;
-        double[][][] gradEst = new double[nf][n][levels];
-        double[][][][] jacEst = new double[n][rows][cols][levels];
-        for (int level = 0; level < levels; level++) {
-            double scale = Math.pow(0.5, level);
-            for (int i = 0; i < n; i++) {
-                double hi = step(x[i]) * scale;
-                Probe plus = f.apply(shift(x, i, hi, -1, 0));
-                Probe minus = f.apply(shift(x, i, -hi, -1, 0));
-                for (int v = 0; v < nf; v++) {
-                    gradEst[v][i][level] = (plus.values()[v] - minus.values()[v]) / (2 * hi);
-                }
-                for (int r = 0; r < rows; r++) {
-                    for (int c = 0; c < cols; c++) {
-                        jacEst[i][r][c][level] = (plus.matrix()[r][c] - minus.matrix()[r][c]) / (2 * hi);
-                    }
-                }
-            }
-        }
-        double[][] gradients = new double[nf][n];
-        for (int v = 0; v < nf; v++) {
-            for (int i = 0; i < n; i++) {
-                gradients[v][i] = extrapolate(gradEst[v][i]);
-            }
-        }
-        return new Derivatives(center.values(), center.matrix(), gradients, null, extrapolateAll(jacEst));
-    }
-
     /** The matrix's Jacobian [i][r][c] from its estimates per level [i][r][c][level]. */
     private static double[][][] extrapolateAll(double[][][][] estimates) {
         double[][][] out = new double[estimates.length][][];

@@ -76,4 +76,23 @@ public record HyperDual(double value, double d1, double d2, double d12) {
     public HyperDual inverse() {
         return apply(1 / value, -1 / (value * value), 2 / (value * value * value));
     }
+
+    /** tanh x (tanh' = 1 - tanh^2, tanh'' = -2 tanh (1 - tanh^2)). */
+    public HyperDual tanh() {
+        double t = Math.tanh(value);
+        double d = 1 - t * t;
+        return apply(t, d, -2 * t * d);
+    }
+
+    /** The logistic function 1 / (1 + e^-x) (f' = f (1 - f), f'' = f (1 - f) (1 - 2 f)). */
+    public HyperDual logistic() {
+        double f = 1 / (1 + Math.exp(-value));
+        double d = f * (1 - f);
+        return apply(f, d, d * (1 - 2 * f));
+    }
+
+    /** x / o. */
+    public HyperDual divide(HyperDual o) {
+        return times(o.inverse());
+    }
 }

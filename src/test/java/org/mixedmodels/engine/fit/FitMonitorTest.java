@@ -41,4 +41,28 @@ class FitMonitorTest {
                 }));
         assertSame(stop, thrown);
     }
+
+    /** The Newton / Fisher-scoring fit of a residual structure reports every evaluation as BFGS does, and stops. */
+    @Test
+    void newtonFitsReportEveryEvaluationAndStop() {
+        Design fev = Design.build(FormulaParser.parse("FEV1 ~ ARMCD * AVISIT + adh(AVISIT | USUBJID)"),
+                org.mixedmodels.engine.data.CsvReader.read(ReferenceCase.root().resolve("sas-fev").resolve("fev_data.csv")),
+                Map.of());
+        int[] count = {0};
+        double[] best = {Double.POSITIVE_INFINITY};
+        FitResult fit = LinearMixedModel.fit(fev, FitOptions.reml(), (evaluation, objective) -> {
+            assertEquals(++count[0], evaluation);
+            best[0] = Math.min(best[0], objective);
+        });
+        assertEquals("Newton", fit.optimizer().optimizer(), fit.optimizer().message());
+        assertEquals(fit.optimizer().evaluations(), count[0]);
+        assertEquals(fit.objective(), best[0], 1e-10 * Math.abs(fit.objective()));
+        RuntimeException stop = new RuntimeException("stop");
+        assertSame(stop, assertThrows(RuntimeException.class, () -> LinearMixedModel.fit(fev, FitOptions.reml(),
+                (evaluation, objective) -> {
+                    if (evaluation == 2) {
+                        throw stop;
+                    }
+                })));
+    }
 }
