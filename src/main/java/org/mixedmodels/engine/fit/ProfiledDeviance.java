@@ -100,7 +100,10 @@ public final class ProfiledDeviance implements MultivariateFunction {
         this(design, reml, SPARSE_MIN);
     }
 
-    /** As above; the rest is factored sparsely only from {@code sparseMin} later random effects on (for tests). */
+    /**
+     * As above; the rest is factored sparsely only from {@code sparseMin} later random effects on, and always when
+     * sparseMin is negative (for tests).
+     */
     ProfiledDeviance(Design design, boolean reml, int sparseMin) {
         this(design.randomTerms(), design.nobs(), design.fixed().columnCount(), reml, sparseMin, design.statistics());
         if (design.statistics() == null) {
@@ -940,6 +943,11 @@ public final class ProfiledDeviance implements MultivariateFunction {
     /** Whether the random effects after the first block are factored sparsely. */
     boolean sparseRest() {
         return sparse != null;
+    }
+
+    /** The sparse factor of the rest, or null (for tests). */
+    SparseRestFactor sparseFactor() {
+        return sparse;
     }
 
     List<ReBlock> blocks() {

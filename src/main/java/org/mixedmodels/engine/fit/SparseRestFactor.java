@@ -7,6 +7,7 @@ import org.ejml.sparse.csc.decomposition.chol.CholeskyUpLooking_DSCC;
 import org.ejml.sparse.csc.misc.ColumnCounts_DSCC;
 import org.ejml.sparse.csc.misc.TriangularSolver_DSCC;
 import org.mixedmodels.engine.MixedModelException;
+import org.mixedmodels.engine.linalg.ApproximateMinimumDegree;
 
 /**
  * The factor of everything after the first random-effects block when the random-effects part of it is sparse
@@ -34,9 +35,16 @@ final class SparseRestFactor {
     private final int qr;
     /** The columns of X plus y. */
     private final int px;
+    /** Block and column within the level of each later random effect, in the factor's (permuted) order. */
     private final int[] restBlock;
     private final int[] restColumn;
     private final int[] blockK;
+    /**
+     * The fill-reducing order: {@code perm[c]} is the later random effect (caller's index) at position c of the
+     * factor, {@code inverse} the position of each; the identity when the natural order is kept.
+     */
+    private final int[] perm;
+    private final int[] inverse;
 
     /** C22's upper triangle (rows sorted within each column); its values are rewritten at every evaluation. */
     private final DMatrixSparseCSC c22;
@@ -57,16 +65,26 @@ final class SparseRestFactor {
     private final double[] l32;
     private final double[] l33;
     private final CholeskyUpLooking_DSCC cholesky = new CholeskyUpLooking_DSCC();
+    /** All zero between calls of {@link #solveSparse}. */
+    private final double[] scratch;
     private DMatrixSparseCSC l22;
     private int[] l22Diag;
     private int[] parent;
 
     private SparseRestFactor(int qr, int px, int[] restBlock, int[] restColumn, int[] blockK, DMatrixSparseCSC c22,
-            int[] updatePos, int[] reEnd) {
+            int[] updatePos, int[] reEnd, int[] perm, int[] inverse) {
         this.qr = qr;
         this.px = px;
-        this.restBlock = restBlock;
-        this.restColumn = restColumn;
+        this.perm = perm;
+        this.inverse = inverse;
+        this.restBlock = new int[qr];
+        this.restColumn = new int[qr];
+        for (int c = 0; c < qr; c++) {
+            this.restBlock[c] = restBlock[perm[c]];
+            this.restColumn[c] = restColumn[perm[c]];
+        }
+        restBlock = this.restBlock;
+        restColumn = this.restColumn;
         this.blockK = blockK;
         this.c22 = c22;
         this.updatePos = updatePos;
@@ -118,6 +136,7 @@ final class SparseRestFactor {
         this.a33 = new double[px * px];
         this.l32 = new double[px * qr];
         this.l33 = new double[px * px];
+        this.scratch = new double[qr];
     }
 
     /**
@@ -131,6 +150,8 @@ final class SparseRestFactor {
      */
     static SparseRestFactor create(int qr, int p, int[] restBlock, int[] restColumn, int[] blockK, int[] levelStart,
             int[] levelRows, int minSize) {
+        // minSize < 0 (tests): the sparse factor whatever the flop counts say
+        boolean force = minSize < 0;
         if (qr < minSize) {
             return null;
         }
@@ -149,18 +170,80 @@ final class SparseRestFactor {
         long m = qr + p + 1L;
         boolean denseFits = m <= DENSE_MAX;
         double denseFlops = (double) m * m * m / 3;
-        if (denseFits && pairs > (double) qr * qr) {
+        if (!force && denseFits && pairs > (double) qr * qr) {
             // every pair of later random effects co-occurs about twice or more: the Schur complement is dense
             return null;
         }
         if (pairs > Integer.MAX_VALUE - 8) {
             return null;
         }
-        // the pattern of C22's upper triangle: per column, the rows that co-occur with it in some level
+        int[] identity = new int[qr];
+        for (int c = 0; c < qr; c++) {
+            identity[c] = c;
+        }
+        DMatrixSparseCSC natural = pattern(qr, levelStart, levelRows, reEnd, identity);
+        long[] naturalCost = symbolic(natural, p);
+        int[] perm = identity;
+        int[] inverse = identity;
+        DMatrixSparseCSC c22 = natural;
+        long[] cost = naturalCost;
+        if (naturalCost[1] > natural.nz_length) {
+            // the natural order (inner factors first) fills in, as for crossed factors: try a fill-reducing order
+            // of the levels (each level's k random effects stay together, in their order)
+            int[] amd = levelOrder(natural, restColumn, qr);
+            int[] amdInverse = new int[qr];
+            for (int c = 0; c < qr; c++) {
+                amdInverse[amd[c]] = c;
+            }
+            DMatrixSparseCSC ordered = pattern(qr, levelStart, levelRows, reEnd, amdInverse);
+            long[] orderedCost = symbolic(ordered, p);
+            if (orderedCost[0] < naturalCost[0]) {
+                perm = amd;
+                inverse = amdInverse;
+                c22 = ordered;
+                cost = orderedCost;
+            }
+        }
+        double sparseFlops = cost[0];
+        long factorEntries = cost[1];
+        if (!force && denseFits && sparseFlops * DENSE_ADVANTAGE > denseFlops) {
+            return null;
+        }
+        if (factorEntries > MAX_FACTOR_ENTRIES) {
+            throw new MixedModelException(String.format(Locale.ROOT, "The random-effects factor of this model would"
+                    + " hold %,d entries (%.1f GB): its grouping factors after the first are crossed with many levels"
+                    + " each, so the factor fills in. Fit a model with fewer crossed levels, or nest the factors.",
+                    factorEntries, factorEntries * 12.0 / 1e9));
+        }
+        int[] updatePos = new int[(int) pairs];
+        SparseRestFactor f = new SparseRestFactor(qr, p + 1, restBlock, restColumn, blockK, c22, updatePos, reEnd,
+                perm, inverse);
+        int e = 0;
+        for (int j = 0; j < levels; j++) {
+            for (int a = levelStart[j]; a < reEnd[j]; a++) {
+                for (int b = levelStart[j]; b <= a; b++) {
+                    int ia = inverse[levelRows[a]];
+                    int ib = inverse[levelRows[b]];
+                    updatePos[e++] = f.position(Math.min(ia, ib), Math.max(ia, ib));
+                }
+            }
+        }
+        return f;
+    }
+
+    /**
+     * The pattern of C22's upper triangle with the later random effects at positions {@code position[r]}: per
+     * column, the rows that co-occur with it in some level of the first factor (rows sorted within a column).
+     */
+    private static DMatrixSparseCSC pattern(int qr, int[] levelStart, int[] levelRows, int[] reEnd, int[] position) {
+        int levels = levelStart.length - 1;
         int[] count = new int[qr + 1];
         for (int j = 0; j < levels; j++) {
             for (int a = levelStart[j]; a < reEnd[j]; a++) {
-                count[levelRows[a]] += a - levelStart[j] + 1;
+                int pa = position[levelRows[a]];
+                for (int b = levelStart[j]; b <= a; b++) {
+                    count[Math.max(pa, position[levelRows[b]])]++;
+                }
             }
         }
         int[] start = new int[qr + 1];
@@ -171,9 +254,10 @@ final class SparseRestFactor {
         int[] fill = Arrays.copyOf(start, qr);
         for (int j = 0; j < levels; j++) {
             for (int a = levelStart[j]; a < reEnd[j]; a++) {
-                int col = levelRows[a];
+                int pa = position[levelRows[a]];
                 for (int b = levelStart[j]; b <= a; b++) {
-                    rows[fill[col]++] = levelRows[b];
+                    int pb = position[levelRows[b]];
+                    rows[fill[Math.max(pa, pb)]++] = Math.min(pa, pb);
                 }
             }
         }
@@ -197,42 +281,87 @@ final class SparseRestFactor {
         c22.col_idx = colIdx;
         c22.nz_length = nz;
         c22.indicesSorted = true;
-        // symbolic analysis (elimination tree, postorder, column counts of L, as CSparse's cs_schol): the counts give
-        // the flops and the memory of the numeric factorization before anything of that size is allocated
+        return c22;
+    }
+
+    /**
+     * Symbolic analysis (elimination tree, postorder, column counts of L, as CSparse's cs_schol): the flops of the
+     * numeric factorization with the solves for L32 and the update of L33, and the entries of L22, before anything
+     * of that size is allocated. {@code {flops, entries}}.
+     */
+    static long[] symbolic(DMatrixSparseCSC c22, int p) {
+        int qr = c22.numCols;
         int[] parent = new int[qr];
         int[] post = new int[qr];
         int[] counts = new int[qr];
         TriangularSolver_DSCC.eliminationTree(c22, false, parent, null);
         TriangularSolver_DSCC.postorder(parent, qr, post, null);
         new ColumnCounts_DSCC(false).process(c22, parent, post, counts);
-        double sparseFlops = 0;
-        long factorEntries = 0;
+        double flops = 0;
+        long entries = 0;
         for (int c = 0; c < qr; c++) {
-            sparseFlops += (double) counts[c] * counts[c];
-            factorEntries += counts[c];
+            flops += (double) counts[c] * counts[c];
+            entries += counts[c];
         }
-        // the solves for L32 and the update of L33
-        sparseFlops += 2.0 * (p + 1) * factorEntries;
-        if (denseFits && sparseFlops * DENSE_ADVANTAGE > denseFlops) {
-            return null;
+        flops += 2.0 * (p + 1) * entries;
+        return new long[] {(long) Math.min(flops, Long.MAX_VALUE / 2), entries};
+    }
+
+    /**
+     * The approximate minimum degree order of the later random effects (Amestoy, Davis and Duff 1996), computed on
+     * the graph of their levels (the k random effects of one level are one node and stay consecutive, in their
+     * order, so that Lambda' A Lambda is still formed level by level).
+     */
+    static int[] levelOrder(DMatrixSparseCSC c22, int[] restColumn, int qr) {
+        int[] group = new int[qr];
+        int groups = 0;
+        for (int c = 0; c < qr; c++) {
+            if (restColumn[c] == 0) {
+                groups++;
+            }
+            group[c] = groups - 1;
         }
-        if (factorEntries > MAX_FACTOR_ENTRIES) {
-            throw new MixedModelException(String.format(Locale.ROOT, "The random-effects factor of this model would"
-                    + " hold %,d entries (%.1f GB): its grouping factors after the first are crossed with many levels"
-                    + " each, so the factor fills in. Fit a model with fewer crossed levels, or nest the factors.",
-                    factorEntries, factorEntries * 12.0 / 1e9));
+        int[] groupStart = new int[groups + 1];
+        for (int c = 0; c < qr; c++) {
+            groupStart[group[c] + 1]++;
         }
-        int[] updatePos = new int[(int) pairs];
-        SparseRestFactor f = new SparseRestFactor(qr, p + 1, restBlock, restColumn, blockK, c22, updatePos, reEnd);
-        int e = 0;
-        for (int j = 0; j < levels; j++) {
-            for (int a = levelStart[j]; a < reEnd[j]; a++) {
-                for (int b = levelStart[j]; b <= a; b++) {
-                    updatePos[e++] = f.position(levelRows[b], levelRows[a]);
+        for (int g = 0; g < groups; g++) {
+            groupStart[g + 1] += groupStart[g];
+        }
+        // symmetric adjacency of the groups from the upper triangle (repeats are ignored by the ordering)
+        int[] degree = new int[groups + 1];
+        for (int c = 0; c < qr; c++) {
+            for (int e = c22.col_idx[c]; e < c22.col_idx[c + 1]; e++) {
+                int r = c22.nz_rows[e];
+                if (group[r] != group[c]) {
+                    degree[group[r] + 1]++;
+                    degree[group[c] + 1]++;
                 }
             }
         }
-        return f;
+        for (int g = 0; g < groups; g++) {
+            degree[g + 1] += degree[g];
+        }
+        int[] adj = new int[degree[groups]];
+        int[] fill = Arrays.copyOf(degree, groups);
+        for (int c = 0; c < qr; c++) {
+            for (int e = c22.col_idx[c]; e < c22.col_idx[c + 1]; e++) {
+                int r = c22.nz_rows[e];
+                if (group[r] != group[c]) {
+                    adj[fill[group[r]]++] = group[c];
+                    adj[fill[group[c]]++] = group[r];
+                }
+            }
+        }
+        int[] groupOrder = ApproximateMinimumDegree.order(groups, degree, adj);
+        int[] perm = new int[qr];
+        int at = 0;
+        for (int g : groupOrder) {
+            for (int c = groupStart[g]; c < groupStart[g + 1]; c++) {
+                perm[at++] = c;
+            }
+        }
+        return perm;
     }
 
     /**
@@ -277,9 +406,11 @@ final class SparseRestFactor {
     /** Adds a cross-product summed elsewhere: entry (row, col) of the rest's lower triangle, row >= col. */
     void add(int row, int col, double value) {
         if (row < qr) {
-            a22[position(col, row)] += value;
+            int r = inverse[row];
+            int c = inverse[col];
+            a22[position(Math.min(r, c), Math.max(r, c))] += value;
         } else if (col < qr) {
-            a32[(row - qr) * qr + col] += value;
+            a32[(row - qr) * qr + inverse[col]] += value;
         } else {
             a33[(row - qr) * px + (col - qr)] += value;
         }
@@ -293,9 +424,11 @@ final class SparseRestFactor {
                 int jf = idx[f];
                 double prod = ve * val[f];
                 if (ie < qr) {
-                    a22[position(jf, ie)] += prod;
+                    int r = inverse[jf];
+                    int c = inverse[ie];
+                    a22[position(Math.min(r, c), Math.max(r, c))] += prod;
                 } else if (jf < qr) {
-                    a32[(ie - qr) * qr + jf] += prod;
+                    a32[(ie - qr) * qr + inverse[jf]] += prod;
                 } else {
                     a33[(ie - qr) * px + (jf - qr)] += prod;
                 }
@@ -376,7 +509,7 @@ final class SparseRestFactor {
             for (int a = mid; a < to; a++) {
                 int x = levelRows[a] - qr;
                 for (int b = from; b < mid; b++) {
-                    l32[x * qr + levelRows[b]] -= dot(l21, a * k1, b * k1, k1);
+                    l32[x * qr + inverse[levelRows[b]]] -= dot(l21, a * k1, b * k1, k1);
                 }
                 for (int b = mid; b <= a; b++) {
                     l33[x * px + levelRows[b] - qr] -= dot(l21, a * k1, b * k1, k1);
@@ -438,7 +571,7 @@ final class SparseRestFactor {
                 int x = levelRows[a] - qr;
                 int row = x * qr;
                 for (int b = from; b < mid; b++) {
-                    l32[row + levelRows[b]] -= la * l21[b];
+                    l32[row + inverse[levelRows[b]]] -= la * l21[b];
                 }
                 int row33 = x * px - qr;
                 for (int b = mid; b <= a; b++) {
@@ -505,20 +638,27 @@ final class SparseRestFactor {
             u[c] = s;
         }
         TriangularSolver_DSCC.solveTranL(l22, u);
-        System.arraycopy(u, 0, out, 0, qr);
+        for (int c = 0; c < qr; c++) {
+            out[perm[c]] = u[c];
+        }
         System.arraycopy(beta, 0, out, qr, p);
         return out;
     }
 
     /**
      * Solves L22 w = v for a v that is nonzero only on {@code rows[0..nrows)}, touching only the reach (the
-     * union of the elimination-tree paths from those rows): its indices are returned ascending in {@code reach}
-     * (count returned) and w is left in {@code x} on them. {@code mark} must be all false on entry and is restored.
+     * union of the elimination-tree paths from those rows): its indices are returned in {@code reach} (count
+     * returned) and w is left in {@code x} on them. Indices are the caller's (the factor's order is undone: w is
+     * that of the caller's order, L22 P' w = P' v). {@code mark} must be all false on entry and is restored.
      */
     int solveSparse(int[] rows, int nrows, double[] x, int[] reach, boolean[] mark) {
+        double[] y = scratch;
         int count = 0;
         for (int t = 0; t < nrows; t++) {
-            for (int i = rows[t]; i >= 0 && !mark[i]; i = parent[i]) {
+            int r = inverse[rows[t]];
+            y[r] = x[rows[t]];
+            x[rows[t]] = 0;
+            for (int i = r; i >= 0 && !mark[i]; i = parent[i]) {
                 mark[i] = true;
                 reach[count++] = i;
             }
@@ -527,19 +667,40 @@ final class SparseRestFactor {
         for (int t = 0; t < count; t++) {
             int j = reach[t];
             mark[j] = false;
-            double xj = x[j] / l22.nz_values[l22Diag[j]];
-            x[j] = xj;
+            double xj = y[j] / l22.nz_values[l22Diag[j]];
+            y[j] = xj;
             if (xj == 0) {
                 continue;
             }
             for (int q = l22.col_idx[j]; q < l22.col_idx[j + 1]; q++) {
                 int r = l22.nz_rows[q];
                 if (r > j) {
-                    x[r] -= l22.nz_values[q] * xj;
+                    y[r] -= l22.nz_values[q] * xj;
                 }
             }
         }
+        for (int t = 0; t < count; t++) {
+            int j = reach[t];
+            x[perm[j]] = y[j];
+            y[j] = 0;
+            reach[t] = perm[j];
+        }
         return count;
+    }
+
+    /** The entries of L22 (after the first factorization), for the fill figures. */
+    int factorEntries() {
+        return l22 == null ? -1 : l22.nz_length;
+    }
+
+    /** Whether the fill-reducing order replaced the natural one. */
+    boolean reordered() {
+        for (int c = 0; c < qr; c++) {
+            if (perm[c] != c) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int reEnd(int level) {

@@ -71,8 +71,13 @@ class SparseRestFactorTest {
         Design design = Design.build(FormulaParser.parse(formula), data, Map.of());
         ProfiledDeviance dense = new ProfiledDeviance(design, true, Integer.MAX_VALUE);
         ProfiledDeviance sparse = new ProfiledDeviance(design, true, 0);
-        assertFalse(dense.sparseRest());
         assertTrue(sparse.sparseRest(), "nested factors give a sparse rest");
+        assertSame(dense, sparse, thetas);
+    }
+
+    static void assertSame(ProfiledDeviance dense, ProfiledDeviance sparse, double[][] thetas) {
+        assertFalse(dense.sparseRest());
+        assertTrue(sparse.sparseRest());
         for (double[] theta : thetas) {
             assertClose(dense.value(theta), sparse.value(theta), 1e-10, "objective");
             assertClose(dense.logDetL(), sparse.logDetL(), 1e-10, "log|L|^2");
@@ -141,5 +146,119 @@ class SparseRestFactorTest {
             // the optimizer's path differs only by rounding; the optimum is flat to ~1e-6 in theta
             assertClose(a.theta()[i], b.theta()[i], 1e-5, "theta " + i);
         }
+    }
+
+    /**
+     * Every lme4 reference case with random-effects terms after the first, forced onto the sparse factor (with
+     * the fill-reducing order wherever the natural one fills in): the same objective, determinants, solution,
+     * cov(beta) and conditional variances as the dense factor at lme4's theta and at a second theta.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forcedSparseFactorEqualsTheDenseOne(String name) {
+        ReferenceCase c = ReferenceCase.load(name);
+        Map<String, String> refs = new java.util.HashMap<>();
+        if (c.json().has("reference_levels") && c.json().get("reference_levels").isJsonObject()) {
+            c.json().getAsJsonObject("reference_levels").entrySet()
+                    .forEach(e -> refs.put(e.getKey(), e.getValue().getAsString()));
+        }
+        Design design = Design.build(FormulaParser.parse(c.string("formula")), c.data(), refs);
+        if (design.randomTerms().size() < 2) {
+            return;
+        }
+        boolean reml = !"ML".equals(c.string("method"));
+        double[] theta = c.numbers("theta");
+        double[] other = theta.clone();
+        for (int i = 0; i < other.length; i++) {
+            other[i] = other[i] == 0 ? 0.25 : 1.3 * other[i];
+        }
+        assertSame(new ProfiledDeviance(design, reml, Integer.MAX_VALUE), new ProfiledDeviance(design, reml, -1),
+                new double[][] {theta, other});
+    }
+
+    /**
+     * Users rating items where each user rates a few items: the items' part of the Schur complement fills in
+     * in the natural order, so the sparse factor takes the approximate minimum degree order (and needs fewer factor
+     * entries than the natural order's); its results equal the dense factor's, at fixed theta and at the optimum.
+     */
+    @Test
+    void crossedFactorsTakeTheFillReducingOrder() throws Exception {
+        SplittableRandom random = new SplittableRandom(9);
+        StringBuilder csv = new StringBuilder("y,x,user,item\n");
+        int items = 150;
+        double[] itemEffect = new double[items];
+        for (int i = 0; i < items; i++) {
+            itemEffect[i] = 0.8 * random.nextGaussian();
+        }
+        for (int u = 0; u < 400; u++) {
+            double ue = random.nextGaussian();
+            int rated = 1 + random.nextInt(4);
+            for (int r = 0; r < rated; r++) {
+                // a few popular items, the rest rarely rated
+                int item = random.nextDouble() < 0.4 ? random.nextInt(10) : random.nextInt(items);
+                double x = random.nextGaussian();
+                csv.append(2 + 0.5 * x + ue + itemEffect[item] + 0.7 * random.nextGaussian()).append(',').append(x)
+                        .append(",u").append(u).append(",i").append(item).append('\n');
+            }
+        }
+        DataFrame data = CsvReader.read(new java.io.StringReader(csv.toString()), "crossed");
+        Design design = Design.build(FormulaParser.parse("y ~ x + (1 | user) + (1 | item)"), data, Map.of());
+        ProfiledDeviance dense = new ProfiledDeviance(design, true, Integer.MAX_VALUE);
+        ProfiledDeviance sparse = new ProfiledDeviance(design, true, -1);
+        assertTrue(sparse.sparseFactor().reordered(), "the natural order fills in");
+        assertSame(dense, sparse, new double[][] {{1, 1}, {0.4, 1.9}, {1.2, 0.1}});
+        // the natural order's factor (as the fill-reducing one must beat it)
+        long natural = naturalFactorEntries(design);
+        assertTrue(sparse.sparseFactor().factorEntries() < natural,
+                sparse.sparseFactor().factorEntries() + " entries ordered, " + natural + " natural");
+        OptimizerSummary a = ThetaOptimizer.minimize(dense, dense.initialTheta(), dense.lowerBounds());
+        OptimizerSummary b = ThetaOptimizer.minimize(sparse, sparse.initialTheta(), sparse.lowerBounds());
+        assertClose(a.objective(), b.objective(), 1e-10, "REML criterion at the optimum");
+        for (int i = 0; i < a.theta().length; i++) {
+            assertClose(a.theta()[i], b.theta()[i], 1e-5, "theta " + i);
+        }
+    }
+
+    /** Entries of L22 in the natural order, by eliminating the items' co-occurrence graph explicitly. */
+    private static long naturalFactorEntries(Design design) {
+        var user = design.randomTerms().get(0);
+        var item = design.randomTerms().get(1);
+        if (user.levelCount() < item.levelCount()) {
+            var t = user;
+            user = item;
+            item = t;
+        }
+        int q = item.levelCount();
+        java.util.List<java.util.Set<Integer>> seen = new java.util.ArrayList<>();
+        for (int j = 0; j < user.levelCount(); j++) {
+            seen.add(new java.util.TreeSet<>());
+        }
+        for (int i = 0; i < design.nobs(); i++) {
+            seen.get(user.grouping().code(i)).add(item.grouping().code(i));
+        }
+        boolean[][] g = new boolean[q][q];
+        for (var s : seen) {
+            for (int a : s) {
+                for (int b : s) {
+                    g[a][b] = true;
+                }
+            }
+        }
+        long entries = 0;
+        for (int k = 0; k < q; k++) {
+            java.util.List<Integer> later = new java.util.ArrayList<>();
+            for (int v = k + 1; v < q; v++) {
+                if (g[k][v]) {
+                    later.add(v);
+                }
+            }
+            entries += later.size() + 1;
+            for (int a : later) {
+                for (int b : later) {
+                    g[a][b] = true;
+                }
+            }
+        }
+        return entries;
     }
 }

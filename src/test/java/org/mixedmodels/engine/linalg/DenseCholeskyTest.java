@@ -87,4 +87,32 @@ class DenseCholeskyTest {
         assertTrue(DenseCholesky.decompose(parallel, n, true));
         assertArrayEquals(serial, parallel, 0.0);
     }
+
+    /**
+     * The blocked factor performs, for every element, the subtractions of the unblocked left-looking (dot-product)
+     * Cholesky in the same order (l_ij = (a_ij - l_i0 l_j0 - l_i1 l_j1 - ...) / l_jj), so the two agree bit for bit:
+     * the panel's unrolled passes and its column-oriented triangular solve reorder only the loops, not the
+     * arithmetic of any element. Sizes around the panel width, the unroll of four and the row pairs.
+     */
+    @Test
+    void factorEqualsTheUnblockedCholeskyBitForBit() {
+        for (int n : new int[] {1, 2, 3, 5, 95, 96, 97, 98, 99, 193, 450}) {
+            double[] a = randomSpd(n, 100 + n);
+            double[] ref = a.clone();
+            for (int j = 0; j < n; j++) {
+                for (int i = j; i < n; i++) {
+                    double s = ref[i * n + j];
+                    for (int t = 0; t < j; t++) {
+                        s -= ref[i * n + t] * ref[j * n + t];
+                    }
+                    ref[i * n + j] = i == j ? Math.sqrt(s) : s / ref[j * n + j];
+                }
+            }
+            for (boolean parallel : new boolean[] {false, true}) {
+                double[] l = a.clone();
+                assertTrue(DenseCholesky.decompose(l, n, parallel));
+                assertArrayEquals(ref, l, 0.0, "n = " + n + ", parallel " + parallel);
+            }
+        }
+    }
 }
