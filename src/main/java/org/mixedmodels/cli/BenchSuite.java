@@ -33,8 +33,10 @@ import org.mixedmodels.engine.glmm.GlmmResult;
  * The performance suite ({@code bench --suite}): data sets of the shapes users fit, generated with fixed seeds,
  * each fitted once cold and then warm; one line per case with rows, groups, objective evaluations, the cold fit's
  * seconds (including building the design), the best warm fit, the cost of one evaluation of the objective (warm,
- * at the optimum; random-effects models only), the peak heap, the seconds of the Satterthwaite df and (cases
- * that say so) of the Kenward-Roger df. {@code --scale} shrinks every case (the smoke
+ * at the optimum; random-effects models only), the case's peak heap (garbage of earlier cases collected first),
+ * the seconds of the Satterthwaite df, (cases that say so) of the Kenward-Roger df, and the heap the case's data
+ * and fit hold after a full collection ({@code live_MB}: unlike the peak, it does not depend on how far the
+ * collector lets the young generation grow). {@code --scale} shrinks every case (the smoke
  * test runs them at 1%), {@code --case} picks cases by name, {@code --write-data DIR} writes each data set as CSV
  * with an R script that times lme4 (and lmerTest) on the same data, and a shell script that times both whole
  * processes (read the CSV, fit, print) side by side.
@@ -105,8 +107,8 @@ final class BenchSuite {
     }
 
     static int run(double scale, List<String> only, int repeats, Path writeData, PrintStream out) throws IOException {
-        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %9s %6s %9s%n", "case", "rows", "groups", "evals", "cold_s",
-            "warm_s", "eval_ms", "peak_MB", "df_s", "iters", "kr_s");
+        out.printf("%-22s %9s %9s %6s %9s %9s %9s %9s %9s %6s %9s %9s%n", "case", "rows", "groups", "evals", "cold_s",
+            "warm_s", "eval_ms", "peak_MB", "df_s", "iters", "kr_s", "live_MB");
         List<Case> selected = new ArrayList<>();
         for (Case c : cases()) {
             if (only.isEmpty() || only.contains(c.name())) {
@@ -118,6 +120,7 @@ final class BenchSuite {
                 + ".");
         }
         for (Case c : selected) {
+            HeapUse.resetPeak(); // this case's peak, not the largest one before it
             DataFrame data = c.data().apply(Math.max(40, (int)Math.round(c.fullSize() * scale)));
             if (writeData != null) {
                 write(data, writeData.resolve(c.name() + ".csv"));
@@ -151,9 +154,13 @@ final class BenchSuite {
             int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
             String perEvaluation = design.residual() == null
                 ? String.format(Locale.ROOT, "%9.2f", evaluationMillis(design, fit.theta())) : String.format("%9s", "-");
-            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f %9.3f %6d %s%n", c.name(), fit.nobs(),
-                groups, fit.optimizer().evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), df,
-                fit.optimizer().iterations(), kr);
+            double peak = HeapUse.peakMegabytes();
+            design = null; // the warm fits' copy of the design: live_MB is the data and one fit (with its design)
+            double live = HeapUse.liveMegabytes();
+            java.lang.ref.Reference.reachabilityFence(data);
+            out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %s %9.0f %9.3f %6d %s %9.0f%n", c.name(), fit.nobs(),
+                groups, fit.optimizer().evaluations(), cold, warm, perEvaluation, peak, df,
+                fit.optimizer().iterations(), kr, live);
         }
         if (writeData != null) {
             writeLme4Script(selected, writeData);
@@ -180,8 +187,11 @@ final class BenchSuite {
         }
         double perEvaluation = GeneralizedLinearMixedModel.evaluationMillis(c.formula(), data, c.glmm(), fit);
         int groups = fit.ngroups().values().stream().mapToInt(Integer::intValue).sum();
-        out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.2f %9.0f %9s %6d %9s%n", c.name(), fit.nobs(), groups,
-            fit.evaluations(), cold, warm, perEvaluation, HeapUse.peakMegabytes(), "-", fit.evaluations(), "-");
+        double peak = HeapUse.peakMegabytes();
+        double live = HeapUse.liveMegabytes();
+        java.lang.ref.Reference.reachabilityFence(data);
+        out.printf(Locale.ROOT, "%-22s %9d %9d %6d %9.3f %9.3f %9.2f %9.0f %9s %6d %9s %9.0f%n", c.name(), fit.nobs(),
+            groups, fit.evaluations(), cold, warm, perEvaluation, peak, "-", fit.evaluations(), "-", live);
     }
 
     /**

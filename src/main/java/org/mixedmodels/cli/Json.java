@@ -14,6 +14,8 @@ public final class Json {
     private static final int CHUNK = 1 << 16;
     /** Doubles whose text is remembered: BLUPs' conditional SDs repeat across groups of one size. */
     private static final int CACHE = 1 << 12;
+    /** Numbers formatted in one block of a long array (see {@link #writeInBlocks}). */
+    static final int BLOCK = 1 << 13;
 
     private final StringBuilder out = new StringBuilder();
     private final Appendable sink;
@@ -76,6 +78,9 @@ public final class Json {
             out.append(value);
         } else if (value instanceof double[][] rows) {
             write(java.util.Arrays.asList(rows), indent);
+        } else if (value instanceof double[] a && sink != null && a.length >= 2 * BLOCK
+                && java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() > 1) {
+            writeInBlocks(a);
         } else if (value instanceof double[] a) {
             out.append('[');
             for (int i = 0; i < a.length; i++) {
@@ -113,6 +118,74 @@ public final class Json {
         } else {
             throw new IllegalArgumentException("cannot write " + value.getClass() + " as JSON");
         }
+    }
+
+    /**
+     * A long array of numbers (fitted values: one per row) in blocks of {@link #BLOCK}, two at a time: this thread
+     * formats the first while a thread of the common pool formats the second, whichever starts it first (this
+     * thread takes the second itself when no pool thread has begun it, so it never waits for a task that has
+     * not started). The blocks are appended in order: the same characters as one pass. Formatting the numbers
+     * (Double.toString) is most of the time of writing a fit of a million rows.
+     */
+    private void writeInBlocks(double[] a) {
+        out.append('[');
+        for (int b = 0; b * BLOCK < a.length; b += 2) {
+            int second = (b + 1) * BLOCK;
+            Block other = second < a.length ? new Block(a, second) : null;
+            if (other != null) {
+                java.util.concurrent.ForkJoinPool.commonPool().execute(other::run);
+            }
+            out.append(block(a, b * BLOCK));
+            flushChunk();
+            if (other != null) {
+                other.run();
+                out.append(other.text());
+                flushChunk();
+            }
+        }
+        out.append(']');
+    }
+
+    /** One block's text, formatted by whichever thread claims it first. */
+    private static final class Block {
+        private final double[] values;
+        private final int from;
+        private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.CompletableFuture<String> text = new java.util.concurrent.CompletableFuture<>();
+
+        Block(double[] values, int from) {
+            this.values = values;
+            this.from = from;
+        }
+
+        void run() {
+            if (claimed.compareAndSet(false, true)) {
+                try {
+                    text.complete(block(values, from));
+                } catch (RuntimeException | Error e) {
+                    text.completeExceptionally(e);
+                }
+            }
+        }
+
+        String text() {
+            return text.join();
+        }
+    }
+
+    /** Numbers from..from+BLOCK of the array (fewer at its end), each after ", " but the array's first. */
+    private static String block(double[] a, int from) {
+        int to = Math.min(a.length, from + BLOCK);
+        StringBuilder s = new StringBuilder((to - from) * 21);
+        for (int i = from; i < to; i++) {
+            s.append(i == 0 ? "" : ", ").append(Double.isFinite(a[i]) ? text(a[i]) : "null");
+        }
+        return s.toString();
+    }
+
+    /** What {@link #number} writes, without its cache (which belongs to one thread). */
+    private static String text(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     /** Shortest text that reads back as the same double (Java's Double.toString round-trips). */

@@ -53,4 +53,38 @@ class JsonTest {
         }
         assertEquals(plain.toString(), fromJson.toString());
     }
+
+    /**
+     * A long array (fitted values) written in blocks formatted on two threads is the same text as one pass,
+     * at every length around the block size, with whole numbers, -0, non-finite values and large and tiny ones.
+     */
+    @Test
+    void arraysFormattedInBlocksAreTheSameText() throws Exception {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int length : new int[] {2 * Json.BLOCK - 1, 2 * Json.BLOCK, 3 * Json.BLOCK + 1, 5 * Json.BLOCK, 123_457}) {
+            double[] a = new double[length];
+            for (int i = 0; i < length; i++) {
+                switch (random.nextInt(8)) {
+                    case 0 -> a[i] = random.nextInt(-1000, 1000);
+                    case 1 -> a[i] = new double[] {Double.NaN, Double.POSITIVE_INFINITY, -0.0, 1e15, 1e-320}[random.nextInt(5)];
+                    case 2 -> a[i] = random.nextGaussian() * Math.pow(10, random.nextInt(-30, 30));
+                    default -> a[i] = random.nextGaussian();
+                }
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("fitted", a);
+            m.put("after", List.of(1.5));
+            StringBuilder blocks = new StringBuilder();
+            Json.write(m, blocks);
+            StringBuilder onePass = new StringBuilder("{\n  \"fitted\": [");
+            for (int i = 0; i < length; i++) {
+                double d = a[i];
+                onePass.append(i == 0 ? "" : ", ").append(!Double.isFinite(d) ? "null"
+                    : d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d));
+            }
+            onePass.append("],\n  \"after\": [\n    1.5\n  ]\n}\n");
+            assertEquals(onePass.toString(), blocks.toString());
+            assertEquals(Json.write(m), blocks.toString());
+        }
+    }
 }

@@ -305,9 +305,9 @@ class MainTest {
         String[] lines = r.out().split("\n");
         assertEquals(15, lines.length, r.out());
         // the per-evaluation cost, then peak heap, the Satterthwaite df time, the optimizer's iterations and the
-        // Kenward-Roger df time
-        assertTrue(lines[0].trim().endsWith("eval_ms   peak_MB      df_s  iters      kr_s"), lines[0]);
-        assertEquals(11, lines[1].trim().split("\\s+").length, lines[1]);
+        // Kenward-Roger df time, the heap the data and fit hold after a collection
+        assertTrue(lines[0].trim().endsWith("eval_ms   peak_MB      df_s  iters      kr_s   live_MB"), lines[0]);
+        assertEquals(12, lines[1].trim().split("\\s+").length, lines[1]);
         for (String name : new String[] {"insteval-crossed", "nested-10k-schools", "nested-100k-schools",
             "crossed-6000x2500", "longitudinal-200k", "longitudinal-1m", "nested-500k", "ar1-ri-200k",
             "us-10-visits-50k", "us-10x1000-dropout", "us-30x1000-dropout", "random-intercept-100k",

@@ -222,7 +222,29 @@ public final class CsvReader {
         return commaAllowed ? ',' : ';';
     }
 
+    /** From this many cells on, the columns are typed in parallel. */
+    static final long PARALLEL_CELLS = 200_000;
+
     private static Table parse(String text, String source, CsvOptions options, Charset charset) {
+        return parse(text, source, options, charset, false);
+    }
+
+    /**
+     * The table of a text as {@link #read(Reader, String, CsvOptions)} reads it, by the reader's first way: every
+     * cell cut out as a String and typed from the strings (for tests: the cell-position path must give the same
+     * table and messages).
+     */
+    static DataFrame readByCellStrings(String text, String source, CsvOptions options) {
+        return parse(text, source, options, null, true).data();
+    }
+
+    /**
+     * @param keepCellStrings cut every cell out as a String and type the columns from those (the reader's first
+     *     way, kept to check the default against); else the cells are kept as positions in the text and only the
+     *     labels of text columns become Strings, one per distinct label
+     */
+    private static Table parse(String text, String source, CsvOptions options, Charset charset,
+            boolean keepCellStrings) {
         // Excel's "sep=;" first line names the delimiter; it is not the header
         String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
         int firstLine = 1;
@@ -237,7 +259,7 @@ public final class CsvReader {
             }
         }
         char delimiter = delimiter(text, options);
-        Records records = parseRecords(text, source, delimiter, firstLine);
+        Records records = parseRecords(text, source, delimiter, firstLine, keepCellStrings);
         if (records.header == null) {
             throw new MixedModelException("The data file '" + source + "' is empty: it needs a header row and data rows.");
         }
@@ -265,18 +287,34 @@ public final class CsvReader {
                     + ")." + layoutHint(header.length, records.misfit, delimiter, options));
         }
         int[] lineOfRow = Arrays.copyOf(records.lineOfRow, n);
-        List<Column> columns = new ArrayList<>(header.length);
-        for (int j = 0; j < header.length; j++) {
-            String[] raw = records.columns[j].length == n ? records.columns[j] : Arrays.copyOf(records.columns[j], n);
-            records.columns[j] = null; // let the cells of a typed column go
-            for (int i = 0; i < n; i++) {
-                if (options.isMissing(raw[i])) {
-                    raw[i] = null;
-                }
-            }
-            columns.add(toColumn(header[j].strip(), raw, lineOfRow, options));
+        Column[] columns = new Column[header.length];
+        CsvOptions typing = options;
+        java.util.stream.IntStream columnIndices = java.util.stream.IntStream.range(0, header.length);
+        // the columns are typed independently (each reads its own cells of the shared, read-only text), so they
+        // are typed side by side on the cores when there are enough cells to pay for it; the result is the same
+        if ((long) n * header.length >= PARALLEL_CELLS && header.length > 1) {
+            columnIndices = columnIndices.parallel();
         }
-        return new Table(new DataFrame(columns), delimiter, charset);
+        columnIndices.forEach(j -> {
+            String name = header[j].strip();
+            if (records.stringColumns != null) {
+                String[] raw = records.stringColumns[j].length == n ? records.stringColumns[j]
+                        : Arrays.copyOf(records.stringColumns[j], n);
+                records.stringColumns[j] = null; // let the cells of a typed column go
+                for (int i = 0; i < n; i++) {
+                    if (typing.isMissing(raw[i])) {
+                        raw[i] = null;
+                    }
+                }
+                columns[j] = toColumn(name, raw, lineOfRow, typing);
+            } else {
+                columns[j] = new CellTyping(records.in, records.from[j], records.to[j], n, records.copies, typing)
+                        .column(name, lineOfRow);
+                records.from[j] = null;
+                records.to[j] = null;
+            }
+        });
+        return new Table(new DataFrame(Arrays.asList(columns)), delimiter, charset);
     }
 
     /** A hint when a data line does not fit the header: the likely fix. */
@@ -373,9 +411,20 @@ public final class CsvReader {
 
     /** Whether s is {@code -?(0|[1-9][0-9]*)\.[0-9]*[1-9]} with at most 15 significant digits. */
     private static boolean isShortPlainDecimal(String s) {
-        int n = s.length();
-        int i = n > 0 && s.charAt(0) == '-' ? 1 : 0;
-        int point = s.indexOf('.', i);
+        return isShortPlainDecimal(s, 0, s.length());
+    }
+
+    /** {@link #isShortPlainDecimal(String)} of {@code s[from, to)}. */
+    private static boolean isShortPlainDecimal(CharSequence s, int from, int to) {
+        int n = to;
+        int i = n > from && s.charAt(from) == '-' ? from + 1 : from;
+        int point = -1;
+        for (int k = i; k < n; k++) {
+            if (s.charAt(k) == '.') {
+                point = k;
+                break;
+            }
+        }
         if (point <= i || point == n - 1 || s.charAt(n - 1) == '0' || point - i > 1 && s.charAt(i) == '0') {
             return false;
         }
@@ -460,8 +509,13 @@ public final class CsvReader {
      * accurately", the fast path): the same bits, at a fraction of the time.
      */
     static double shortDecimal(String s) {
-        int n = s.length();
-        int i = n > 0 && s.charAt(0) == '-' ? 1 : 0;
+        return shortDecimal(s, 0, s.length(), '.');
+    }
+
+    /** {@link #shortDecimal(String)} of {@code s[from, to)}, with {@code point} as the decimal mark. */
+    static double shortDecimal(CharSequence s, int from, int to, char point) {
+        int n = to;
+        int i = n > from && s.charAt(from) == '-' ? from + 1 : from;
         if (i == n) {
             return Double.NaN;
         }
@@ -470,7 +524,7 @@ public final class CsvReader {
         int afterPoint = -1;
         for (int k = i; k < n; k++) {
             char c = s.charAt(k);
-            if (c == '.') {
+            if (c == point) {
                 if (afterPoint >= 0) {
                     return Double.NaN;
                 }
@@ -495,17 +549,250 @@ public final class CsvReader {
             return Double.NaN; // "." alone, or too many places: the slow path decides
         }
         double v = scale == 0 ? m : m / EXACT_POWERS_OF_TEN[scale];
-        return i == 1 ? -v : v;
+        return i > from ? -v : v;
+    }
+
+    /**
+     * Types one column from its cells' places in the text ({@link Records}): the same column, bit for bit and
+     * label for label, as {@link #toColumn} of the cells' strings, without a String per cell. Numbers are read
+     * from the text in place (the short plain decimals by {@link #shortDecimal}; any other text that may be a
+     * number goes to {@link #parseNumber(String, char, double[], int)} as a String), and the labels of a text
+     * column are one String per distinct label (an id column of 800,000 rows and 100,000 schools makes 100,000).
+     */
+    private static final class CellTyping {
+        private final String text;
+        private final int[] from;
+        private final int[] to;
+        private final int n;
+        private final List<String> copies;
+        private final CsvOptions options;
+        private final String[] missingTokens;
+        private final char decimal;
+
+        CellTyping(String text, int[] from, int[] to, int n, List<String> copies, CsvOptions options) {
+            this.text = text;
+            this.from = from;
+            this.to = to;
+            this.n = n;
+            this.copies = copies;
+            this.options = options;
+            this.missingTokens = options.missingTokens().toArray(new String[0]);
+            this.decimal = options.decimal();
+        }
+
+        Column column(String name, int[] lineOfRow) {
+            double[] values = new double[n];
+            BitSet missing = new BitSet(n);
+            String[] kept = null;
+            int numbers = 0;
+            int others = 0;
+            int firstOther = -1;
+            Set<String> tokens = new LinkedHashSet<>();
+            for (int i = 0; i < n; i++) {
+                int a = from[i];
+                String s = null;
+                int b;
+                if (a < 0) { // a cell that is not one run of the text: typed from its String, as toColumn does
+                    String cell = copies.get(-1 - a);
+                    if (options.isMissing(cell)) {
+                        missing.set(i);
+                        continue;
+                    }
+                    s = cell.strip();
+                    a = 0;
+                    b = 0;
+                } else {
+                    b = to[i];
+                    while (a < b && Character.isWhitespace(text.charAt(a))) {
+                        a++;
+                    }
+                    while (b > a && Character.isWhitespace(text.charAt(b - 1))) {
+                        b--;
+                    }
+                    if (a == b || isMissingToken(a, b)) {
+                        missing.set(i);
+                        continue;
+                    }
+                }
+                boolean number = s != null ? parseNumber(s, decimal, values, i) : number(a, b, values, i);
+                if (!number) {
+                    others++;
+                    if (firstOther < 0) {
+                        firstOther = i;
+                    }
+                    if (tokens.size() < 5) {
+                        tokens.add(s != null ? s : text.substring(a, b));
+                    }
+                    continue;
+                }
+                numbers++;
+                if (others == 0 && !(s != null ? writtenAsFormatted(s, values[i]) : writtenAsFormattedAt(a, b, values[i]))) {
+                    if (kept == null) {
+                        kept = new String[n];
+                    }
+                    kept[i] = s != null ? s : text.substring(a, b);
+                }
+            }
+            if (others == 0) {
+                return new NumericColumn(name, values, missing, kept);
+            }
+            String[] labels = new String[n];
+            Labels distinct = new Labels(text);
+            for (int i = 0; i < n; i++) {
+                if (!missing.get(i)) {
+                    labels[i] = from[i] < 0 ? copies.get(-1 - from[i]) : distinct.of(from[i], to[i]);
+                }
+            }
+            NumericDoubt doubt = numbers > others
+                    ? new NumericDoubt(numbers, others, firstOther, lineOfRow == null ? -1 : lineOfRow[firstOther],
+                            new ArrayList<>(tokens), options.describeMissing())
+                    : null;
+            return new CategoricalColumn(name, labels, doubt);
+        }
+
+        /** Whether text[a, b) (stripped, not empty) is one of the missing-value tokens. */
+        private boolean isMissingToken(int a, int b) {
+            for (String t : missingTokens) {
+                if (t.length() == b - a && text.regionMatches(a, t, 0, b - a)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean regionIs(int a, int b, String word) {
+            return b - a == word.length() && text.regionMatches(a, word, 0, b - a);
+        }
+
+        /**
+         * {@link #parseNumber(String, char, double[], int)} of text[a, b) (stripped, not empty): the same tests in
+         * place, the String made only for a text the fast path does not read and that may still be a number.
+         */
+        private boolean number(int a, int b, double[] out, int at) {
+            if (regionIs(a, b, "NaN") || regionIs(a, b, "Inf") || regionIs(a, b, "+Inf") || regionIs(a, b, "-Inf")) {
+                return parseNumber(text.substring(a, b), decimal, out, at);
+            }
+            char last = text.charAt(b - 1);
+            if (!(last >= '0' && last <= '9' || last == decimal)) {
+                return false; // rejects Java-only forms such as "1d", "1f", "Infinity"
+            }
+            for (int k = a; k < b; k++) {
+                char c = text.charAt(k);
+                if (!(c >= '0' && c <= '9' || c == decimal || c == '-' || c == '+' || c == 'e' || c == 'E')) {
+                    return false; // text, hex floats (0x1p3), the other decimal mark
+                }
+            }
+            double fast = shortDecimal(text, a, b, decimal);
+            if (fast == fast) {
+                out[at] = fast;
+                return true;
+            }
+            return parseNumber(text.substring(a, b), decimal, out, at);
+        }
+
+        /** {@link #writtenAsFormatted(String, double)} of text[a, b). */
+        private boolean writtenAsFormattedAt(int a, int b, double d) {
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+                return isLongText(a, b, (long) d);
+            }
+            if (!Double.isFinite(d) || d == Math.rint(d) || Math.abs(d) < Double.MIN_NORMAL * 0x1p53) {
+                return text.substring(a, b).equals(NumericColumn.format(d));
+            }
+            return isShortPlainDecimal(text, a, b);
+        }
+
+        /** Whether text[a, b) is Long.toString(v), for |v| < 1e15. */
+        private boolean isLongText(int a, int b, long v) {
+            int k = b;
+            long u = Math.abs(v);
+            do {
+                if (k <= a || text.charAt(--k) != (char) ('0' + u % 10)) {
+                    return false;
+                }
+                u /= 10;
+            } while (u != 0);
+            if (v < 0 && (k <= a || text.charAt(--k) != '-')) {
+                return false;
+            }
+            return k == a;
+        }
+    }
+
+    /** One String per distinct label of a column: an open-addressing table over places in the text. */
+    private static final class Labels {
+        private final String text;
+        private String[] table = new String[64];
+        private int size;
+
+        Labels(String text) {
+            this.text = text;
+        }
+
+        String of(int a, int b) {
+            int h = 0;
+            for (int k = a; k < b; k++) {
+                h = 31 * h + text.charAt(k); // String.hashCode of the label
+            }
+            int mask = table.length - 1;
+            int slot = spread(h, mask);
+            for (String t = table[slot]; t != null; t = table[slot]) {
+                if (t.length() == b - a && text.regionMatches(a, t, 0, b - a)) {
+                    return t;
+                }
+                slot = slot + 1 & mask;
+            }
+            String label = text.substring(a, b);
+            table[slot] = label;
+            if (++size * 2 > table.length) {
+                grow();
+            }
+            return label;
+        }
+
+        /**
+         * The slot of a hash: Fibonacci hashing (the high bits of h times 2^32 / golden ratio), since ids such as
+         * sc0, sc1, ... have consecutive String hashes, which fill runs of a table indexed by their low bits.
+         */
+        private int spread(int h, int mask) {
+            return (h * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask) & mask;
+        }
+
+        private void grow() {
+            String[] old = table;
+            table = new String[old.length * 2];
+            int mask = table.length - 1;
+            for (String t : old) {
+                if (t != null) {
+                    int slot = spread(t.hashCode(), mask);
+                    while (table[slot] != null) {
+                        slot = slot + 1 & mask;
+                    }
+                    table[slot] = t;
+                }
+            }
+        }
     }
 
     /**
      * What {@link #parseRecords} found: the header's fields, the data cells by column (row-major records are
      * never built: a record's fields go straight to their columns), the 1-based line each data row starts on,
      * and the first data record whose field count differs from the header's (with its line), if any.
+     *
+     * <p>A cell is kept as its place in the text, {@code from[k][row]} to {@code to[k][row]} (white space around
+     * an unquoted cell already left out), so that reading a file makes no object per cell; a cell that is not
+     * one run of the text (a quoted field with a doubled quote, or text after a closing quote) is kept as a
+     * String in {@code copies}, and its {@code from} is {@code -1 - index}. With {@code stringColumns} (the
+     * reader's first way, for tests) every cell is a String instead.
      */
     private static final class Records {
+        final String in;
         String[] header;
-        String[][] columns;
+        String[][] stringColumns;
+        int[][] from;
+        int[][] to;
+        final List<String> copies = new ArrayList<>();
+        final boolean cellStrings;
+        final int expectedRows;
         int[] lineOfRow = new int[16];
         int rows;
         String[] misfit;
@@ -513,32 +800,81 @@ public final class CsvReader {
         /** Fields of the current record beyond the header's count. */
         final List<String> extra = new ArrayList<>();
 
-        /** Adds field number k of the current record (the header while there is none). */
-        void field(List<String> headerFields, int k, String value) {
+        Records(String in, boolean cellStrings, int expectedRows) {
+            this.in = in;
+            this.cellStrings = cellStrings;
+            this.expectedRows = Math.max(16, expectedRows);
+        }
+
+        /** Adds field number k of the current record (the header while there is none), stripped when told. */
+        void field(List<String> headerFields, int k, Field field, boolean strip) {
             if (header == null) {
-                headerFields.add(value);
-            } else if (k < columns.length) {
-                String[] column = columns[k];
+                headerFields.add(field.value(strip));
+            } else if (k >= header.length) {
+                extra.add(field.value(strip));
+            } else if (cellStrings) {
+                String[] column = stringColumns[k];
                 if (rows >= column.length) {
-                    column = columns[k] = Arrays.copyOf(column, Math.max(16, column.length * 2));
+                    column = stringColumns[k] = Arrays.copyOf(column, Math.max(16, column.length * 2));
                 }
-                column[rows] = value;
+                column[rows] = field.value(strip);
             } else {
-                extra.add(value);
+                if (rows >= from[k].length) {
+                    int grown = from[k].length * 2;
+                    from[k] = Arrays.copyOf(from[k], grown);
+                    to[k] = Arrays.copyOf(to[k], grown);
+                }
+                if (field.copied) {
+                    from[k][rows] = -1 - copies.size();
+                    copies.add(field.value(strip));
+                    return;
+                }
+                int a = field.start;
+                int b = field.end;
+                if (strip) { // as String.strip: no whitespace code point lies outside the BMP
+                    while (a < b && Character.isWhitespace(in.charAt(a))) {
+                        a++;
+                    }
+                    while (b > a && Character.isWhitespace(in.charAt(b - 1))) {
+                        b--;
+                    }
+                }
+                from[k][rows] = a;
+                to[k][rows] = b;
             }
+        }
+
+        /** The text of cell (k, row). */
+        String cell(int k, int row) {
+            if (cellStrings) {
+                return stringColumns[k][row];
+            }
+            int a = from[k][row];
+            return a < 0 ? copies.get(-1 - a) : in.substring(a, to[k][row]);
         }
 
         /** Ends a record of {@code count} fields that started on {@code line}. */
         void endRecord(List<String> headerFields, int count, int line) {
             if (header == null) {
                 header = headerFields.toArray(new String[0]);
-                columns = new String[header.length][16]; // grown as rows come: a header of many fields stays small
+                if (cellStrings) {
+                    stringColumns = new String[header.length][16]; // grown as rows come
+                } else {
+                    // room for every row at once when the line ends count the rows: a row of h fields takes at
+                    // least h characters; quoted fields may hold line ends that are not rows, so then the arrays
+                    // start smaller and grow (a file of long multi-line notes would otherwise reserve a row for
+                    // every line)
+                    int rowsAtMost = (int) Math.min(expectedRows, (long) in.length() / header.length + 1);
+                    int initial = in.indexOf('"') >= 0 ? Math.min(rowsAtMost, 1 << 16) : rowsAtMost;
+                    from = new int[header.length][Math.max(16, initial)];
+                    to = new int[header.length][Math.max(16, initial)];
+                }
                 return;
             }
             if (count != header.length && misfit == null) {
                 misfit = new String[count];
                 for (int k = 0; k < count; k++) {
-                    misfit[k] = k < header.length ? columns[k][rows] : extra.get(k - header.length);
+                    misfit[k] = k < header.length ? cell(k, rows) : extra.get(k - header.length);
                 }
                 misfitLine = line;
             }
@@ -550,14 +886,25 @@ public final class CsvReader {
         }
     }
 
+    /** The number of line ends (LF, else CR) in the text: the data rows expected after the header. */
+    private static int lineEnds(String in) {
+        int count = 0;
+        char end = in.indexOf('\n') >= 0 ? '\n' : '\r';
+        for (int at = in.indexOf(end); at >= 0; at = in.indexOf(end, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
     /**
      * Splits the text into records of fields, the first the header. One pass over the characters; a field is
      * cut out of the text as one substring while its characters lie side by side (every unquoted field, and a
      * quoted one without doubled quotes), else collected character by character, so a field of many quotes
      * stays linear.
      */
-    private static Records parseRecords(String in, String source, char delimiter, int firstLine) {
-        Records records = new Records();
+    private static Records parseRecords(String in, String source, char delimiter, int firstLine,
+            boolean cellStrings) {
+        Records records = new Records(in, cellStrings, cellStrings ? 0 : lineEnds(in) + 1);
         List<String> headerFields = new ArrayList<>();
         Field field = new Field(in);
         int count = 0;
@@ -595,7 +942,7 @@ public final class CsvReader {
                 continue;
             }
             if (c == delimiter) {
-                records.field(headerFields, count++, field.value(!fieldWasQuoted));
+                records.field(headerFields, count++, field, !fieldWasQuoted);
                 field.reset(i + 1);
                 fieldWasQuoted = false;
                 fieldHasText = false;
@@ -616,7 +963,7 @@ public final class CsvReader {
                     i++; // CRLF is one line end
                 }
                 if (recordHasContent || field.length() > 0) {
-                    records.field(headerFields, count++, field.value(!fieldWasQuoted));
+                    records.field(headerFields, count++, field, !fieldWasQuoted);
                     records.endRecord(headerFields, count, recordLine);
                 }
                 line++;
@@ -641,7 +988,7 @@ public final class CsvReader {
                     + "' is never closed: check for a missing '\"'.");
         }
         if (recordHasContent || field.length() > 0) {
-            records.field(headerFields, count++, field.value(!fieldWasQuoted));
+            records.field(headerFields, count++, field, !fieldWasQuoted);
             records.endRecord(headerFields, count, recordLine);
         }
         return records;
@@ -654,9 +1001,9 @@ public final class CsvReader {
     private static final class Field {
         private final String in;
         private final StringBuilder copy = new StringBuilder();
-        private int start;
-        private int end;
-        private boolean copied;
+        int start;
+        int end;
+        boolean copied;
 
         Field(String in) {
             this.in = in;

@@ -70,6 +70,29 @@ public final class NumericColumn implements Column {
         return format(values[row]);
     }
 
+    /**
+     * The labels of the given rows, as {@link #label} gives them, with one String per distinct value among the
+     * rows whose text is not kept (a numeric id column of a million rows and 100,000 subjects formats 100,000
+     * labels, not a million).
+     */
+    public String[] labels(int[] rows) {
+        String[] out = new String[rows.length];
+        java.util.HashMap<Long, String> formatted = new java.util.HashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            int r = rows[i];
+            if (missing.get(r)) {
+                continue;
+            }
+            if (text != null && text[r] != null) {
+                out[i] = text[r];
+                continue;
+            }
+            double v = values[r];
+            out[i] = formatted.computeIfAbsent(Double.doubleToRawLongBits(v), bits -> format(v));
+        }
+        return out;
+    }
+
     public static String format(double v) {
         if (Double.isNaN(v)) {
             return "NaN";

@@ -89,8 +89,9 @@ public final class Factor {
         List<String> distinct = new ArrayList<>();
         int[] firstSeen = new int[labels.length];
         for (int i = 0; i < labels.length; i++) {
-            Integer earlier = seen.putIfAbsent(labels[i], distinct.size());
+            Integer earlier = seen.get(labels[i]); // a look-up, then a put only for a new label: no boxing per row
             if (earlier == null) {
+                seen.put(labels[i], distinct.size());
                 firstSeen[i] = distinct.size();
                 distinct.add(labels[i]);
             } else {

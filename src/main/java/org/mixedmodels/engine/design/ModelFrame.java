@@ -269,9 +269,14 @@ public final class ModelFrame {
     public Factor factor(String variable) {
         return factors.computeIfAbsent(variable, v -> {
             Column c = data.column(v);
-            String[] labels = new String[rows.length];
-            for (int i = 0; i < rows.length; i++) {
-                labels[i] = c.label(rows[i]);
+            String[] labels;
+            if (c instanceof NumericColumn num) {
+                labels = num.labels(rows); // one String per distinct id
+            } else {
+                labels = new String[rows.length];
+                for (int i = 0; i < rows.length; i++) {
+                    labels[i] = c.label(rows[i]);
+                }
             }
             return Factor.of(v, labels, referenceLevels.get(v), levelOrders.get(v));
         });

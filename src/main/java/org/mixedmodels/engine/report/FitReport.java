@@ -659,19 +659,31 @@ public final class FitReport {
         return rows;
     }
 
-    /** The {@code ranef} rows of the JSON: conditional modes with their conditional SDs. */
-    static List<Object> ranefJson(List<RandomEffect> randomEffects) {
-        List<Object> rows = new ArrayList<>();
-        for (RandomEffect r : randomEffects) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("group", r.group());
-            row.put("term", r.term());
-            row.put("level", r.level());
-            row.put("value", r.value());
-            row.put("condsd", r.condsd());
-            rows.add(row);
-        }
-        return rows;
+    /**
+     * The {@code ranef} rows of the JSON: conditional modes with their conditional SDs. Each row's map is made
+     * when it is read (a list over the random effects, not a list of maps): a fit with 500,000 BLUPs would
+     * otherwise hold 500,000 maps at once while the JSON is written, which the garbage collector copies.
+     */
+    static List<Object> ranefJson(List<RandomEffect> given) {
+        List<RandomEffect> randomEffects = given instanceof java.util.RandomAccess ? given : new ArrayList<>(given);
+        return new java.util.AbstractList<Object>() {
+            @Override
+            public Object get(int index) {
+                RandomEffect r = randomEffects.get(index);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("group", r.group());
+                row.put("term", r.term());
+                row.put("level", r.level());
+                row.put("value", r.value());
+                row.put("condsd", r.condsd());
+                return row;
+            }
+
+            @Override
+            public int size() {
+                return randomEffects.size();
+            }
+        };
     }
 
     /** {@code confint_method} and {@code confint} rows, when intervals were asked for. */
