@@ -67,6 +67,11 @@ final class BenchSuite {
         List<Case> c = new ArrayList<>();
         c.add(new Case("insteval-crossed", "y ~ service * dept + (1 | s) + (1 | d)", BenchSuite::instEval, 73_421,
             "lmer(y ~ service * dept + (1 | s) + (1 | d), data = d)", true));
+        // the issue's small and medium nested sizes (whole process against lme4: mostly JVM start and JIT)
+        c.add(new Case("nested-1k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 8_000,
+            "lmer(y ~ x + (1 | school/student), data = d)"));
+        c.add(new Case("nested-2k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 16_000,
+            "lmer(y ~ x + (1 | school/student), data = d)"));
         c.add(new Case("nested-10k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 80_000,
             "lmer(y ~ x + (1 | school/student), data = d)", false, true, null));
         c.add(new Case("nested-100k-schools", "y ~ x + (1 | school/student)", BenchSuite::schools, 800_000,
@@ -449,36 +454,39 @@ final class BenchSuite {
     }
 
     /**
-     * whole_process.sh: per random-effects case, the wall-clock seconds of our whole command ({@code fit --ddf none},
-     * reading the CSV and printing JSON) and of Rscript reading the same CSV and fitting with lme4, run one after
-     * the other on the same machine; {@code JAR} names the CLI jar (default mixed-models-cli.jar here).
+     * whole_process.sh: per random-effects case, the wall-clock seconds (and, through GNU time, the CPU seconds) of
+     * our whole command ({@code fit --ddf none}, reading the CSV and printing JSON) and of Rscript reading the same
+     * CSV and fitting with lme4, run one after the other on the same machine. Ours runs through the launcher
+     * {@code bin/mixed-models} next to the jar (the README's way to run the CLI; {@code CLI=jar} times
+     * {@code java -jar} instead); {@code JAR} names the CLI jar (default mixed-models-cli.jar here), {@code LAUNCHER}
+     * the launcher (default bin/mixed-models in the jar's folder), {@code TIME} the timing prefix.
      */
     private static void writeWholeProcessScript(final List<Case> cases, final Path dir) throws IOException {
-        StringBuilder sh = new StringBuilder("#!/bin/sh\n# Whole-process seconds, ours (java -jar ... fit --ddf none) and"
-            + " lme4 (Rscript: read.csv + lmer), on the CSVs bench --suite wrote here.\n"
+        StringBuilder sh = new StringBuilder("#!/bin/sh\n# Whole-process seconds, ours (the launcher bin/mixed-models,"
+            + " or java -jar with CLI=jar; fit --ddf none) and lme4 (Rscript: read.csv + lmer), on the CSVs bench"
+            + " --suite wrote here; wall seconds on stdout, CPU seconds (user+sys) on stderr.\n"
             + "cd \"$(dirname \"$0\")\"\nJAR=${JAR:-mixed-models-cli.jar}\n"
+            + "LAUNCHER=${LAUNCHER:-$(dirname \"$JAR\")/bin/mixed-models}\n"
+            + "if [ \"${CLI:-launcher}\" = jar ]; then set -- java -jar \"$JAR\"; "
+            + "else set -- env \"MIXED_MODELS_JAR=$JAR\" \"$LAUNCHER\"; fi\n"
             + "now() { date +%s.%N; }\n"
             + "printf '%-22s %9s %9s %9s\\n' case ours_s lme4_s ratio\n");
         for (Case c : cases) {
+            String options;
             if (c.glmm() != null) {
-                // the GLMM case: fit --family (the issue's CLI), lme4's glmer; CPU seconds too (a shared machine)
-                sh.append("t0=$(now); ${TIME:-/usr/bin/time -f '  ours cpu_s %U+%S'} java -jar \"$JAR\" fit --data ")
-                    .append(c.name()).append(".csv --formula '").append(c.formula()).append("' --family ")
-                    .append(c.glmm().family().rName()).append(" --format json > /dev/null; t1=$(now)\n");
-                sh.append("${TIME:-/usr/bin/time -f '  lme4 cpu_s %U+%S'} Rscript -e \"suppressMessages(library(lme4)); d <- read.csv('")
-                    .append(c.name()).append(".csv', stringsAsFactors = TRUE); m <- ").append(c.lme4())
-                    .append("\"; t2=$(now)\n");
-                sh.append("awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf \"%-22s %9.2f %9.2f %9.2f\\n\", \"")
-                    .append(c.name()).append("\", b - a, c - b, (b - a) / (c - b) }'\n");
+                // the GLMM case: fit --family (the issue's CLI), lme4's glmer
+                options = " --family " + c.glmm().family().rName();
+            } else if (c.lme4().equals("mmrm") || !c.lme4().startsWith("lmer(")) {
                 continue;
+            } else {
+                options = " --ddf none";
             }
-            if (c.lme4().equals("mmrm") || !c.lme4().startsWith("lmer(")) {
-                continue;
-            }
-            sh.append("t0=$(now); java -jar \"$JAR\" fit --data ").append(c.name()).append(".csv --formula '")
-                .append(c.formula()).append("' --ddf none --format json > /dev/null; t1=$(now)\n");
-            sh.append("Rscript -e \"suppressMessages(library(lme4)); d <- read.csv('").append(c.name())
-                .append(".csv', stringsAsFactors = TRUE); m <- ").append(c.lme4()).append("\"; t2=$(now)\n");
+            sh.append("t0=$(now); ${TIME:-/usr/bin/time -f '  ours cpu_s %U+%S'} \"$@\" fit --data ")
+                .append(c.name()).append(".csv --formula '").append(c.formula()).append("'").append(options)
+                .append(" --format json > /dev/null; t1=$(now)\n");
+            sh.append("${TIME:-/usr/bin/time -f '  lme4 cpu_s %U+%S'} Rscript -e \"suppressMessages(library(lme4)); d <- read.csv('")
+                .append(c.name()).append(".csv', stringsAsFactors = TRUE); m <- ").append(c.lme4())
+                .append("\"; t2=$(now)\n");
             sh.append("awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf \"%-22s %9.2f %9.2f %9.2f\\n\", \"")
                 .append(c.name()).append("\", b - a, c - b, (b - a) / (c - b) }'\n");
         }

@@ -303,12 +303,13 @@ class MainTest {
         Run r = run("bench", "--suite", "--scale", "0.01", "--repeat", "1", "--write-data", dir.toString());
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
-        assertEquals(15, lines.length, r.out());
+        assertEquals(17, lines.length, r.out());
         // the per-evaluation cost, then peak heap, the Satterthwaite df time, the optimizer's iterations and the
         // Kenward-Roger df time, the heap the data and fit hold after a collection
         assertTrue(lines[0].trim().endsWith("eval_ms   peak_MB      df_s  iters      kr_s   live_MB"), lines[0]);
         assertEquals(12, lines[1].trim().split("\\s+").length, lines[1]);
-        for (String name : new String[] {"insteval-crossed", "nested-10k-schools", "nested-100k-schools",
+        for (String name : new String[] {"insteval-crossed", "nested-1k-schools", "nested-2k-schools",
+            "nested-10k-schools", "nested-100k-schools",
             "crossed-6000x2500", "longitudinal-200k", "longitudinal-1m", "nested-500k", "ar1-ri-200k",
             "us-10-visits-50k", "us-10x1000-dropout", "us-30x1000-dropout", "random-intercept-100k",
             "glmm-binary-20000x10", "crossed-kr-100k"}) {
@@ -330,8 +331,17 @@ class MainTest {
                 assertTrue(f[6].matches("[0-9.]+") && f[8].equals("-"), line);
             }
         }
-        assertTrue(java.nio.file.Files.readString(dir.resolve("whole_process.sh"))
-            .contains("fit --data nested-100k-schools.csv --formula 'y ~ x + (1 | school/student)' --ddf none"));
+        String wholeProcess = java.nio.file.Files.readString(dir.resolve("whole_process.sh"));
+        assertTrue(wholeProcess.contains("\"$@\" fit --data nested-100k-schools.csv --formula 'y ~ x + (1 | school/student)' --ddf none"));
+        assertTrue(wholeProcess.contains("fit --data nested-1k-schools.csv"), wholeProcess);
+        // ours runs through the launcher next to the jar unless CLI=jar asks for java -jar
+        assertTrue(wholeProcess.contains("set -- java -jar \"$JAR\"")
+            && wholeProcess.contains("LAUNCHER=${LAUNCHER:-$(dirname \"$JAR\")/bin/mixed-models}"), wholeProcess);
+        for (String line : lines) {
+            if (line.startsWith("nested-1k-schools")) {
+                assertEquals("80", line.trim().split("\\s+")[1], line); // 1% of 8,000 rows: 10 schools x 4 x 2
+            }
+        }
         // the header names the per-evaluation cost; random-effects cases print a number there, residual ones "-"
         assertTrue(lines[0].contains("eval_ms"), lines[0]);
         for (String line : lines) {
