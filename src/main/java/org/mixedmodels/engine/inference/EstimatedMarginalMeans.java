@@ -128,6 +128,12 @@ public final class EstimatedMarginalMeans {
     /** As above, with the differences of the given family. */
     public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, List<String> by, DfMethod method,
             double confidenceLevel, CovarianceType covariance, Contrasts family) {
+        return of(fit, specs, by, method, confidenceLevel, covariance, family, InferenceMonitor.NONE);
+    }
+
+    /** As above, telling {@code monitor} of the steps of the df computation (which it may stop). */
+    public static EstimatedMarginalMeans of(FitResult fit, List<String> specs, List<String> by, DfMethod method,
+            double confidenceLevel, CovarianceType covariance, Contrasts family, InferenceMonitor monitor) {
         for (String b : by) {
             if (specs.contains(b)) {
                 throw new MixedModelException("'" + b + "' is both a factor to compare and a by factor; name it once.");
@@ -227,7 +233,7 @@ public final class EstimatedMarginalMeans {
             labels.add(label(specFactors, g, 0, specFactors.size()));
         }
 
-        LinearContrasts contrasts = LinearContrasts.of(fit, method, covariance);
+        LinearContrasts contrasts = LinearContrasts.of(fit, method, covariance, false, monitor);
         double[] beta = fit.beta();
         List<Mean> means = new ArrayList<>();
         for (int g = 0; g < groups; g++) {

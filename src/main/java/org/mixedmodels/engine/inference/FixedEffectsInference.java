@@ -26,7 +26,7 @@ public final class FixedEffectsInference {
     private final boolean htz;
 
     private FixedEffectsInference(FitResult fit, DfMethod method, double confidenceLevel, CovarianceType covariance,
-            boolean htz) {
+            boolean htz, InferenceMonitor monitor) {
         if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
             throw new MixedModelException("The confidence level must lie strictly between 0 and 1, not " + confidenceLevel + ".");
         }
@@ -34,7 +34,7 @@ public final class FixedEffectsInference {
         this.covariance = covariance;
         this.htz = htz;
         this.confidenceLevel = confidenceLevel;
-        LinearContrasts contrasts = LinearContrasts.of(fit, method, covariance, htz);
+        LinearContrasts contrasts = LinearContrasts.of(fit, method, covariance, htz, monitor);
         List<CoefficientTest> coefs = new ArrayList<>();
         int p = fit.fixedEffects().size();
         for (int j = 0; j < p; j++) {
@@ -77,13 +77,13 @@ public final class FixedEffectsInference {
     }
 
     public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel) {
-        return new FixedEffectsInference(fit, method, confidenceLevel, CovarianceType.MODEL, false);
+        return new FixedEffectsInference(fit, method, confidenceLevel, CovarianceType.MODEL, false, InferenceMonitor.NONE);
     }
 
     /** Tests with the fixed effects' covariance of the given type (model-based or a sandwich by subject). */
     public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel,
             CovarianceType covariance) {
-        return new FixedEffectsInference(fit, method, confidenceLevel, covariance, false);
+        return new FixedEffectsInference(fit, method, confidenceLevel, covariance, false, InferenceMonitor.NONE);
     }
 
     /**
@@ -92,7 +92,13 @@ public final class FixedEffectsInference {
      */
     public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel,
             CovarianceType covariance, boolean htz) {
-        return new FixedEffectsInference(fit, method, confidenceLevel, covariance, htz);
+        return of(fit, method, confidenceLevel, covariance, htz, InferenceMonitor.NONE);
+    }
+
+    /** As above, telling {@code monitor} of the steps of the df computation (which it may stop). */
+    public static FixedEffectsInference of(FitResult fit, DfMethod method, double confidenceLevel,
+            CovarianceType covariance, boolean htz, InferenceMonitor monitor) {
+        return new FixedEffectsInference(fit, method, confidenceLevel, covariance, htz, monitor);
     }
 
     /** Whether the multi-df tests are clubSandwich's HTZ tests. */

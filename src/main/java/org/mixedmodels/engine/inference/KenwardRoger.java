@@ -63,6 +63,11 @@ public final class KenwardRoger {
      *     nothing where V is linear in its parameters
      */
     public KenwardRoger(FitResult fit, boolean linear) {
+        this(fit, linear, InferenceMonitor.NONE);
+    }
+
+    /** As above, telling {@code monitor} of each parameter or batch of subjects (which may stop the computation). */
+    public KenwardRoger(FitResult fit, boolean linear, InferenceMonitor monitor) {
         if (fit.method() != FitOptions.Method.REML) {
             throw new MixedModelException("Kenward-Roger degrees of freedom are defined for REML fits only; refit"
                     + " with REML or choose satterthwaite.");
@@ -78,7 +83,7 @@ public final class KenwardRoger {
         if (fit.residual() != null) {
             this.phi = fit.fixedCovariance();
             this.beta = fit.beta();
-            BlockParts parts = blockParts(fit, phi, new ResidualBlocks(new NaturalCovariance(fit)), linear);
+            BlockParts parts = blockParts(fit, phi, new ResidualBlocks(new NaturalCovariance(fit)), linear, monitor);
             p.addAll(parts.p());
             this.w = parts.w();
             this.adjusted = parts.adjusted();
@@ -94,7 +99,7 @@ public final class KenwardRoger {
             this.phi = fit.fixedCovariance();
             this.beta = fit.beta();
             BlockParts parts = blockParts(fit, phi, new ClusterCovariance(generators,
-                covarianceParameters(fit, design), fit.sigma() * fit.sigma(), membersByLevel(clusters)), true);
+                covarianceParameters(fit, design), fit.sigma() * fit.sigma(), membersByLevel(clusters)), true, monitor);
             p.addAll(parts.p());
             this.w = parts.w();
             this.adjusted = parts.adjusted();
@@ -105,7 +110,7 @@ public final class KenwardRoger {
             // from q x q, q x p and n x p pieces, no n x n matrix
             this.phi = fit.fixedCovariance();
             this.beta = fit.beta();
-            WoodburyKenwardRoger parts = new WoodburyKenwardRoger(fit);
+            WoodburyKenwardRoger parts = new WoodburyKenwardRoger(fit, monitor);
             BlockParts assembled = assemble(phi, parts.pr, parts.qrs, null, parts.traces);
             p.addAll(assembled.p());
             this.w = assembled.w();
@@ -143,6 +148,7 @@ public final class KenwardRoger {
         List<DMatrixRMaj> o = new ArrayList<>();
         List<DMatrixRMaj> so = new ArrayList<>();
         for (int r = 0; r < m; r++) {
+            monitor.step(InferenceMonitor.KENWARD_ROGER, "parameter", r + 1, 2 * m);
             DMatrixRMaj hr = r < generators.size() ? generators.get(r).timesLeft(sigmaInv) : sigmaInv;
             DMatrixRMaj or = new DMatrixRMaj(n, pc);
             CommonOps_DDRM.mult(hr, x, or);
@@ -160,6 +166,7 @@ public final class KenwardRoger {
         DMatrixRMaj[][] q = new DMatrixRMaj[m][m];
         double[][] information = new double[m][m];
         for (int r = 0; r < m; r++) {
+            monitor.step(InferenceMonitor.KENWARD_ROGER, "parameter", m + r + 1, 2 * m);
             for (int s = r; s < m; s++) {
                 DMatrixRMaj qrs = new DMatrixRMaj(pc, pc);
                 CommonOps_DDRM.multTransA(o.get(r), so.get(s), qrs);
@@ -489,7 +496,8 @@ public final class KenwardRoger {
      * R_rs = sum_i X_i' V_i^-1 V_irs V_i^-1 X_i, and Phi_A = Phi + 2 Phi (sum_rs W_rs (Q_rs - P_r Phi P_s
      * - R_rs / 4)) Phi (Kenward and Roger 1997, eq. 2-5). Memory and time grow linearly in the blocks.
      */
-    private static BlockParts blockParts(FitResult fit, double[][] phi, BlockCovariance cov, boolean linear) {
+    private static BlockParts blockParts(FitResult fit, double[][] phi, BlockCovariance cov, boolean linear,
+            InferenceMonitor monitor) {
         int m = cov.parameters();
         int pc = phi.length;
         double[][] xCols = fit.design().fixed().columns();
@@ -504,7 +512,12 @@ public final class KenwardRoger {
             }
         }
         double[][] traces = new double[m][m];
+        // the monitor hears of about a hundred batches of subjects
+        int batch = Math.max(1, cov.blocks() / 100);
         for (int subject = 0; subject < cov.blocks(); subject++) {
+            if (subject % batch == 0) {
+                monitor.step(InferenceMonitor.KENWARD_ROGER, "subject", subject + 1, cov.blocks());
+            }
             int[] rows = cov.rows(subject);
             int ni = rows.length;
             DMatrixRMaj vInv = cov.covariance(subject);

@@ -34,13 +34,19 @@ public abstract class LinearContrasts {
      * the same: Satterthwaite's t). HTZ needs a sandwich and Satterthwaite df.
      */
     public static LinearContrasts of(FitResult fit, DfMethod method, CovarianceType covariance, boolean htz) {
+        return of(fit, method, covariance, htz, InferenceMonitor.NONE);
+    }
+
+    /** As above, telling {@code monitor} of the steps of the Satterthwaite or Kenward-Roger df (it may stop them). */
+    public static LinearContrasts of(FitResult fit, DfMethod method, CovarianceType covariance, boolean htz,
+            InferenceMonitor monitor) {
         requireHtzCompatible(htz, method, covariance);
         if (covariance == CovarianceType.MODEL) {
-            return of(fit, method);
+            return of(fit, method, monitor);
         }
         requireCompatible(method, covariance);
         RobustCovariance robust = new RobustCovariance(fit, covariance);
-        LinearContrasts base = method == DfMethod.SATTERTHWAITE ? null : of(fit, method);
+        LinearContrasts base = method == DfMethod.SATTERTHWAITE ? null : of(fit, method, monitor);
         return new RobustContrasts(fit, robust, base, htz);
     }
 
@@ -64,6 +70,11 @@ public abstract class LinearContrasts {
     }
 
     public static LinearContrasts of(FitResult fit, DfMethod method) {
+        return of(fit, method, InferenceMonitor.NONE);
+    }
+
+    /** As {@link #of(FitResult, DfMethod)}, telling {@code monitor} of the df computation's steps. */
+    public static LinearContrasts of(FitResult fit, DfMethod method, InferenceMonitor monitor) {
         if ((method == DfMethod.KENWARD_ROGER || method == DfMethod.KENWARD_ROGER_LINEAR)
                 && fit.method() != FitOptions.Method.REML) {
             throw new MixedModelException(
@@ -71,11 +82,11 @@ public abstract class LinearContrasts {
         }
         switch (method) {
             case SATTERTHWAITE:
-                return new SatterthwaiteContrasts(fit);
+                return new SatterthwaiteContrasts(fit, monitor);
             case KENWARD_ROGER:
-                return new KenwardRogerContrasts(fit, false);
+                return new KenwardRogerContrasts(fit, false, monitor);
             case KENWARD_ROGER_LINEAR:
-                return new KenwardRogerContrasts(fit, true);
+                return new KenwardRogerContrasts(fit, true, monitor);
             case RESIDUAL: {
                 double[] df = new double[fit.fixedEffects().size()];
                 java.util.Arrays.fill(df, fit.nobs() - df.length);
@@ -111,9 +122,9 @@ public abstract class LinearContrasts {
     private static final class SatterthwaiteContrasts extends LinearContrasts {
         private final Satterthwaite satterthwaite;
 
-        SatterthwaiteContrasts(FitResult fit) {
+        SatterthwaiteContrasts(FitResult fit, InferenceMonitor monitor) {
             super(fit);
-            satterthwaite = new Satterthwaite(fit);
+            satterthwaite = new Satterthwaite(fit, monitor);
             warnings.addAll(satterthwaite.varianceParameters().warnings());
         }
 
@@ -166,9 +177,9 @@ public abstract class LinearContrasts {
     private static final class KenwardRogerContrasts extends LinearContrasts {
         private final KenwardRoger kr;
 
-        KenwardRogerContrasts(FitResult fit, boolean linear) {
+        KenwardRogerContrasts(FitResult fit, boolean linear, InferenceMonitor monitor) {
             super(fit);
-            kr = new KenwardRoger(fit, linear);
+            kr = new KenwardRoger(fit, linear, monitor);
         }
 
         @Override

@@ -31,6 +31,11 @@ public final class Satterthwaite {
         this(fit, VarianceParameters.of(fit));
     }
 
+    /** As {@link #Satterthwaite(FitResult)}, telling {@code monitor} of each step of the Hessian (which may stop it). */
+    public Satterthwaite(FitResult fit, InferenceMonitor monitor) {
+        this(fit, VarianceParameters.of(fit, monitor));
+    }
+
     public Satterthwaite(FitResult fit, VarianceParameters varpar) {
         this.fit = fit;
         this.varpar = varpar;

@@ -57,9 +57,15 @@ public final class VarianceParameters {
      * @param dof d
      */
     private VarianceParameters(double[] x, Function<double[], NumericalDerivatives.Probe> probe, double sigma2,
-            int dof) {
+            int dof, InferenceMonitor monitor) {
         int k = x.length;
-        NumericalDerivatives.Derivatives d = NumericalDerivatives.at(probe, x);
+        // one factorization per probe: the centre, then 2 k + k (k - 1) points per Richardson level
+        int probes = 1 + NumericalDerivatives.DEFAULT_LEVELS * k * (k + 1);
+        int[] done = {0};
+        NumericalDerivatives.Derivatives d = NumericalDerivatives.at(ux -> {
+            monitor.step(InferenceMonitor.SATTERTHWAITE, "Hessian evaluation", ++done[0], probes);
+            return probe.apply(ux);
+        }, x);
         double q = d.values()[1];
         double[][] h = new double[k + 1][k + 1];
         for (int i = 0; i < k; i++) {
@@ -88,11 +94,20 @@ public final class VarianceParameters {
     }
 
     public static VarianceParameters of(FitResult fit) {
-        return fit.residual() != null ? withResidualStructure(fit) : ofLme4Fit(fit);
+        return of(fit, InferenceMonitor.NONE);
+    }
+
+    /** As {@link #of(FitResult)}, telling {@code monitor} of each step (and so letting it stop the computation). */
+    public static VarianceParameters of(FitResult fit, InferenceMonitor monitor) {
+        if (fit.residual() != null) {
+            monitor.step(InferenceMonitor.SATTERTHWAITE, "information matrix", 1, 1);
+            return withResidualStructure(fit);
+        }
+        return ofLme4Fit(fit, monitor);
     }
 
     /** varpar = (theta, sigma), as lmerTest, in unit-free coordinates. */
-    private static VarianceParameters ofLme4Fit(FitResult fit) {
+    private static VarianceParameters ofLme4Fit(FitResult fit, InferenceMonitor monitor) {
         boolean reml = fit.method() == FitOptions.Method.REML;
         ProfiledDeviance deviance = new ProfiledDeviance(fit.design(), reml);
         int n = deviance.nobs();
@@ -109,7 +124,7 @@ public final class VarianceParameters {
             double g = deviance.logDetL() + (reml ? deviance.logDetRX() : 0);
             return new NumericalDerivatives.Probe(new double[] {g, deviance.pwrss() / sigma2},
                     deviance.unscaledFixedCovariance());
-        }, sigma2, dof);
+        }, sigma2, dof, monitor);
     }
 
     /**

@@ -68,6 +68,11 @@ final class WoodburyKenwardRoger {
     private double[] aVal;
 
     WoodburyKenwardRoger(FitResult fit) {
+        this(fit, InferenceMonitor.NONE);
+    }
+
+    /** Tells {@code monitor} of each step: the inversion of C, X1, then per parameter the traces and the Q_rs. */
+    WoodburyKenwardRoger(FitResult fit, InferenceMonitor monitor) {
         Design design = fit.design();
         List<RandomEffectTerm> terms = design.randomTerms();
         this.n = design.nobs();
@@ -165,6 +170,8 @@ final class WoodburyKenwardRoger {
         for (int i = 0; i < q; i++) {
             c.data[i * q + i] += 1;
         }
+        int steps = 2 + 2 * terms.stream().mapToInt(RandomEffectTerm::thetaCount).sum();
+        monitor.step(InferenceMonitor.KENWARD_ROGER, "step", 1, steps);
         DMatrixRMaj ci = c;
         invertByFirstBlock(ci, size(terms.get(first)), terms.get(first).k());
         c = null;
@@ -198,6 +205,7 @@ final class WoodburyKenwardRoger {
         double[][] uCols = applyVInverse(tCols, ci, lambda, offset, end, terms, scaledRow, sigma2, nMat);
 
         // X1 = C^-1 Lambda' A (dense x sparse: Lambda' A has A's pattern)
+        monitor.step(InferenceMonitor.KENWARD_ROGER, "step", 2, steps);
         double[] laVal = lambdaTransposeTimesA(lambda, termOf, offset, terms);
         DMatrixRMaj x1 = new DMatrixRMaj(q, q);
         for (int i = 0; i < q; i++) {
@@ -332,6 +340,7 @@ final class WoodburyKenwardRoger {
         // tr(E_r W E_s W) = tr(F_r W~ F_s W~) = sum over entries (i, j) of F_r and (k, l) of F_s of
         // F_r[i, j] F_s[k, l] W~[j, k] W~[l, i]; w holds sigma^2 W~
         for (int r = 0; r < generators; r++) {
+            monitor.step(InferenceMonitor.KENWARD_ROGER, "step", 3 + r, steps);
             for (int s = r; s < generators; s++) {
                 double sum = 0;
                 for (int x = 0; x < ei[r].length; x++) {
@@ -406,6 +415,7 @@ final class WoodburyKenwardRoger {
             }
         }
         for (int s = 0; s < generators; s++) {
+            monitor.step(InferenceMonitor.KENWARD_ROGER, "step", 3 + generators + s, steps);
             // W~ Y_s (q x p, dense), W~ symmetric: sum over the rows i of Y_s of W~[i, :]' Y_s[i, :]
             double[][] wy = new double[q][pc];
             for (int i = 0; i < q; i++) {

@@ -6,6 +6,7 @@ import java.util.function.Function;
 import org.knime.core.node.CanceledExecutionException;
 import org.knime.core.node.ExecutionMonitor;
 import org.mixedmodels.engine.fit.FitMonitor;
+import org.mixedmodels.engine.inference.InferenceMonitor;
 
 /**
  * Runs an engine fit with a {@link FitMonitor} that shows the optimizer's progress in KNIME and honours the
@@ -40,6 +41,29 @@ public final class CancelableFit {
                     exec.setProgress(1 - 1.0 / (1 + evaluation / (double)typicalEvaluations),
                         () -> message(what, evaluation, objective, change));
                 }
+            });
+        } catch (Canceled e) {
+            throw e.cause;
+        }
+    }
+
+    /**
+     * Runs the df computation after a fit (Satterthwaite's Hessian, Kenward-Roger's sums) with an
+     * {@link InferenceMonitor} that shows its steps, e.g. "Kenward-Roger df (parameter 3 of 7)", and honours the
+     * cancel button at each step, as {@link #run} does for the optimizer.
+     *
+     * @param exec the monitor of the computation (its progress is the fraction of the current stage's steps done)
+     */
+    public static <T> T inference(final ExecutionMonitor exec, final Function<InferenceMonitor, T> computation)
+        throws CanceledExecutionException {
+        try {
+            return computation.apply((stage, unit, step, steps) -> {
+                try {
+                    exec.checkCanceled();
+                } catch (CanceledExecutionException e) {
+                    throw new Canceled(e);
+                }
+                exec.setProgress((step - 1) / (double)steps, () -> stage + " (" + unit + " " + step + " of " + steps + ")");
             });
         } catch (Canceled e) {
             throw e.cause;

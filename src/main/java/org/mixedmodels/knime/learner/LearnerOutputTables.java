@@ -246,6 +246,17 @@ final class LearnerOutputTables {
             } else {
                 row = residualBlock(c, row, new StringCell(term), residual.description(), residual.visits());
             }
+            if (residual.description().get("sd_ratios") instanceof Map<?, ?> ratios) {
+                // varident: each stratum's residual SD over the reference stratum's, as nlme's varIdent prints its
+                // coefficients (the reference's is 1); variance ratio = ratio^2
+                StringCell group = new StringCell("Residual SD ratio by " + residual.description().get("variance_factor")
+                    + " (varident)");
+                for (Map.Entry<?, ?> r : ratios.entrySet()) {
+                    double ratio = (Double)r.getValue();
+                    c.addRowToTable(new DefaultRow(RowKey.createRowKey(row++), group, new StringCell(r.getKey().toString()),
+                        missing(), number(ratio * ratio), number(ratio), missing()));
+                }
+            }
         }
         c.close();
         return c.getTable();

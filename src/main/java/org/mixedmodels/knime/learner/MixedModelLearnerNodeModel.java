@@ -29,6 +29,8 @@ import org.mixedmodels.engine.glmm.GlmmOptions;
 import org.mixedmodels.engine.glmm.GlmmResult;
 import org.mixedmodels.engine.prediction.GlmmModel;
 import org.mixedmodels.engine.report.GlmmReport;
+import org.mixedmodels.engine.inference.CovarianceType;
+import org.mixedmodels.engine.inference.DfMethod;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.report.FitReport;
 import org.mixedmodels.engine.prediction.FittedModel;
@@ -197,8 +199,12 @@ final class MixedModelLearnerNodeModel extends StatelessNodeModel {
         exec.setProgress(0.9, "Tests and intervals");
         FixedEffectsInference inference;
         try {
-            inference = FixedEffectsInference.of(fit, settings.dfMethod(), settings.confidenceLevel,
-                settings.covariance(), settings.robustTest());
+            DfMethod dfMethod = settings.dfMethod();
+            CovarianceType covariance = settings.covariance();
+            boolean robustTest = settings.robustTest();
+            // Satterthwaite's Hessian or Kenward-Roger's sums take seconds on large data: shown step by step, cancellable
+            inference = CancelableFit.inference(exec.createSubProgress(0.1), monitor -> FixedEffectsInference.of(fit,
+                dfMethod, settings.confidenceLevel, covariance, robustTest, monitor));
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
         }

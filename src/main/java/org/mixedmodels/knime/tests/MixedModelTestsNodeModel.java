@@ -31,6 +31,7 @@ import org.mixedmodels.engine.inference.EstimatedMarginalMeans;
 import org.mixedmodels.engine.inference.FixedEffectsInference;
 import org.mixedmodels.engine.inference.RobustCovariance;
 import org.mixedmodels.engine.inference.TermTest;
+import org.mixedmodels.knime.data.CancelableFit;
 import org.mixedmodels.knime.data.Cells;
 import org.mixedmodels.knime.data.StatelessNodeModel;
 import org.mixedmodels.knime.port.MixedModelPortObject;
@@ -136,11 +137,15 @@ final class MixedModelTestsNodeModel extends StatelessNodeModel {
         FixedEffectsInference inference;
         EstimatedMarginalMeans emm = null;
         try {
-            inference = FixedEffectsInference.of(fit, ddf, settings.confidenceLevel, vcov, htz);
+            // the df computations show their steps and stop on cancel (seconds on large data)
+            inference = CancelableFit.inference(exec.createSubProgress(0.2),
+                monitor -> FixedEffectsInference.of(fit, ddf, settings.confidenceLevel, vcov, htz, monitor));
             if (settings.specs.length > 0) {
                 exec.setMessage("LS means");
-                emm = EstimatedMarginalMeans.of(fit, List.of(settings.specs), List.of(settings.by), ddf,
-                    settings.confidenceLevel, vcov, settings.contrasts());
+                EstimatedMarginalMeans.Contrasts family = settings.contrasts();
+                emm = CancelableFit.inference(exec.createSubProgress(0.2),
+                    monitor -> EstimatedMarginalMeans.of(fit, List.of(settings.specs), List.of(settings.by), ddf,
+                        settings.confidenceLevel, vcov, family, monitor));
             }
         } catch (MixedModelException e) {
             throw new InvalidSettingsException(e.getMessage(), e);
