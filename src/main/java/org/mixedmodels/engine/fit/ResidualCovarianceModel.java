@@ -660,20 +660,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 Pattern pat = patterns.get(pi);
                 double[][] w = e.weights().get(pi);
                 int m = pat.position().length;
-                double[][] middle = new double[m][m];
+                double[][] middle = fixedCovarianceProducts(pat, inverse);
                 double[][] rr = residualProducts(pat, beta);
-                for (int j = 0; j < m; j++) {
-                    for (int k = 0; k < m; k++) {
-                        int[] xi = pat.xxIndex()[j * m + k];
-                        double[] xv = pat.xxValue()[j * m + k];
-                        double mid = 0;
-                        for (int u = 0; u < xi.length; u++) {
-                            int ra = xi[u] / p;
-                            mid += inverse[ra][xi[u] - ra * p] * xv[u];
-                        }
-                        middle[j][k] = mid;
-                    }
-                }
                 double[][] inner = new double[m][m];
                 for (int j = 0; j < m; j++) {
                     for (int k = 0; k < m; k++) {
@@ -1447,6 +1435,28 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     }
 
     /** The blocks of the derivatives: the visit patterns, or each subject with its own rows. */
+    /**
+     * For a visit pattern, the m x m matrix with entries x_j' (X'V^-1X)^-1 x_k summed over the pattern's subjects
+     * (from its stored products of the fixed-effects rows): the REML correction of the residual products.
+     */
+    private double[][] fixedCovarianceProducts(Pattern pat, double[][] inverse) {
+        int m = pat.position().length;
+        double[][] out = new double[m][m];
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k < m; k++) {
+                int[] xi = pat.xxIndex()[j * m + k];
+                double[] xv = pat.xxValue()[j * m + k];
+                double s = 0;
+                for (int u = 0; u < xi.length; u++) {
+                    int ra = xi[u] / p;
+                    s += inverse[ra][xi[u] - ra * p] * xv[u];
+                }
+                out[j][k] = s;
+            }
+        }
+        return out;
+    }
+
     private List<Block> blocks(double[] x, Evaluation e, double[][] inverse, double[][] lambda) {
         double[] a = java.util.Arrays.copyOfRange(x, thetaCount, x.length);
         double[] beta = e.beta();
@@ -1454,21 +1464,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (patterns != null) {
             for (int pi = 0; pi < patterns.size(); pi++) {
                 Pattern pat = patterns.get(pi);
-                int m = pat.position().length;
-                double[][] mid = new double[m][m];
-                for (int j = 0; j < m; j++) {
-                    for (int u = 0; u < m; u++) {
-                        int[] xi = pat.xxIndex()[j * m + u];
-                        double[] xv = pat.xxValue()[j * m + u];
-                        double s = 0;
-                        for (int v = 0; v < xi.length; v++) {
-                            int ra = xi[v] / p;
-                            s += inverse[ra][xi[v] - ra * p] * xv[v];
-                        }
-                        mid[j][u] = s;
-                    }
-                }
-                blocks.add(new Block(pat.count(), e.weights().get(pi), mid, residualProducts(pat, beta), pat.group(),
+                blocks.add(new Block(pat.count(), e.weights().get(pi), fixedCovarianceProducts(pat, inverse), residualProducts(pat, beta), pat.group(),
                         pat.position(), null, pat.stratum(), pat.z(), pat, null, null));
             }
             return blocks;
