@@ -50,9 +50,16 @@ final class FitProgress implements FitMonitor {
         if (evaluation - lastEvaluation < EVERY && seconds - lastSeconds < EVERY_SECONDS) {
             return;
         }
-        err.printf(Locale.ROOT, "fit: %.1f s, evaluation %d, criterion %.6f%s%n", seconds, evaluation, objective,
-                Double.isNaN(last) ? "" : String.format(Locale.ROOT, ", change %.3g", objective - last));
-        last = objective;
+        if (!Double.isFinite(objective)) {
+            // a trial step of the line search outside the parameter space: no criterion to show, and no change
+            // against it on the next line
+            err.printf(Locale.ROOT, "fit: %.1f s, evaluation %d, trial step outside the parameter space%n", seconds,
+                    evaluation);
+        } else {
+            err.printf(Locale.ROOT, "fit: %.1f s, evaluation %d, criterion %.6f%s%n", seconds, evaluation, objective,
+                    Double.isNaN(last) ? "" : String.format(Locale.ROOT, ", change %.3g", objective - last));
+            last = objective;
+        }
         lastEvaluation = evaluation;
         lastSeconds = seconds;
     }

@@ -138,6 +138,21 @@ class RobustOptionsTest {
         assertTrue(lines[1].contains("evaluation 100, criterion 1.000000, change -1.00"), lines[1]);
     }
 
+    /** A line-search trial outside the parameter space (criterion +Inf) is named, and the change skips it. */
+    @Test
+    void progressLinesSkipANonFiniteCriterion() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        FitProgress progress = new FitProgress(new PrintStream(err, true, StandardCharsets.UTF_8), 0);
+        for (int i = 1; i <= 150; i++) {
+            progress.objectiveEvaluated(i, i == 100 ? Double.POSITIVE_INFINITY : 100.0 / i);
+        }
+        String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(3, lines.length, err.toString(StandardCharsets.UTF_8));
+        assertTrue(lines[1].endsWith("evaluation 100, trial step outside the parameter space"), lines[1]);
+        // against evaluation 50's 2.0, not against the infinite trial
+        assertTrue(lines[2].contains("evaluation 150, criterion 0.666667, change -1.33"), lines[2]);
+    }
+
     /**
      * A Newton fit (fev_data's ar1: few evaluations, each with the exact Hessian) under a clock that advances 4 s per
      * evaluation: a line comes every 10 s although far fewer than 50 evaluations pass, each with the criterion the optimizer saw at that evaluation.
