@@ -844,21 +844,10 @@ final class WoodburyKenwardRoger {
         return out;
     }
 
-    /** scale * Y' D for Y with null rows for zero and D dense (q rows of p). */
+    /** scale * Y' D for Y with null rows for zero and D dense (q rows of p): the transpose of scale * D' Y. */
     private DMatrixRMaj crossSparseTransposed(double[][] yRows, double[][] d, double scale) {
-        DMatrixRMaj out = new DMatrixRMaj(pc, pc);
-        for (int i = 0; i < yRows.length; i++) {
-            double[] yi = yRows[i];
-            if (yi == null) {
-                continue;
-            }
-            double[] di = d[i];
-            for (int a = 0; a < pc; a++) {
-                for (int b = 0; b < pc; b++) {
-                    out.data[a * pc + b] += scale * yi[a] * di[b];
-                }
-            }
-        }
+        DMatrixRMaj out = crossSparse(d, yRows, scale);
+        CommonOps_DDRM.transpose(out);
         return out;
     }
 
