@@ -42,8 +42,8 @@ import org.mixedmodels.engine.linalg.SmallMatrices;
  * the formulas above hold with M, N, W, E_r replaced by S'M, S'N, S'WS, F_r.
  *
  * <p>Memory: the rows enter through Z (sum of k per row), X and n x p columns; the random effects through at most
- * three dense q x q matrices at once (C^-1, C^-1 Lambda' A, S'WS), so memory is linear in the rows and quadratic in
- * the random effects; C^-1 is formed by blocks (the largest term's block of C is block diagonal), time
+ * two dense q x q matrices at once (C^-1, which C^-1 Lambda' A and then H overwrite on the columns where they are
+ * read, and S'WS), so memory is linear in the rows and quadratic in the random effects; C^-1 is formed by blocks (the largest term's block of C is block diagonal), time
  * O(q2^3 + q nnz(A) + q^2 p m) for m generators and q2 random effects outside the largest term.
  */
 final class WoodburyKenwardRoger {
@@ -52,8 +52,14 @@ final class WoodburyKenwardRoger {
     final DMatrixRMaj[][] qrs;
     final double[][] traces;
 
-    /** Dense q x q matrices held at once at the peak (C^-1, C^-1 Lambda' A and S'WS). */
-    static final int DENSE_MATRICES = 3;
+    /**
+     * Dense q x q matrices held at once at the peak: C^-1 (later sharing its place with C^-1 Lambda' A, then H) and
+     * S'WS.
+     */
+    static final int DENSE_MATRICES = 2;
+
+    /** How many dense q x q matrices this computation allocated (all live at once at the peak); for the tests. */
+    int denseSquareMatrices;
 
     private final int n;
     private final int pc;
@@ -142,7 +148,7 @@ final class WoodburyKenwardRoger {
         }
 
         // C = Lambda' A Lambda + I, from A's entries: C[(I, a), (J, b)] += Lambda_I[i, a] A[iI, jJ] Lambda_J[j, b]
-        DMatrixRMaj c = new DMatrixRMaj(q, q);
+        DMatrixRMaj c = denseSquare(q);
         for (int i = 0; i < q; i++) {
             int ti = termOf[i];
             int ki = terms.get(ti).k();
@@ -204,36 +210,50 @@ final class WoodburyKenwardRoger {
         double[][] nMat = new double[q][];
         double[][] uCols = applyVInverse(tCols, ci, lambda, offset, end, terms, scaledRow, sigma2, nMat);
 
-        // X1 = C^-1 Lambda' A (dense x sparse: Lambda' A has A's pattern)
+        // X1 = C^-1 Lambda' A (dense x sparse: Lambda' A has A's pattern). What follows reads C^-1 only on the columns
+        // of the terms in Lambda's coordinates (S'WS_ss = I - C^-1_ss, H_ss, H_us = (Lambda C^-1)_us) and X1 only on
+        // the others' (S'WS_su = X1_su, the uu block from (A Lambda X1)_uu, H_su, H_uu): so X1 goes into C^-1's place
+        // on those columns, row by row (row i of X1 needs only row i of C^-1), and one dense q x q matrix holds
+        // both: shared[:, s] = C^-1[:, s], shared[:, u] = X1[:, u].
         monitor.step(InferenceMonitor.KENWARD_ROGER, "step", 2, steps);
         double[] laVal = lambdaTransposeTimesA(lambda, termOf, offset, terms);
-        DMatrixRMaj x1 = new DMatrixRMaj(q, q);
+        DMatrixRMaj shared = ci;
+        ci = null;
+        double[] x1Row = new double[q];
         for (int i = 0; i < q; i++) {
             int base = i * q;
+            java.util.Arrays.fill(x1Row, 0);
             for (int j = 0; j < q; j++) {
-                double v = ci.data[base + j];
+                double v = shared.data[base + j];
                 if (v == 0) {
                     continue;
                 }
                 for (int e = aStart[j]; e < aStart[j + 1]; e++) {
-                    x1.data[base + aCol[e]] += v * laVal[e];
+                    x1Row[aCol[e]] += v * laVal[e];
+                }
+            }
+            for (int j = 0; j < q; j++) {
+                if (!scaledRow[j]) {
+                    shared.data[base + j] = x1Row[j];
                 }
             }
         }
+        x1Row = null;
         // sigma^2 S'WS: ss = I - C^-1, su = X1_su, us = its transpose, uu = A_uu - (A Lambda X1)_uu
-        DMatrixRMaj w = new DMatrixRMaj(q, q);
+        DMatrixRMaj w = denseSquare(q);
         for (int i = 0; i < q; i++) {
             int base = i * q;
             if (scaledRow[i]) {
                 for (int j = 0; j < q; j++) {
-                    w.data[base + j] = scaledRow[j] ? (i == j ? 1 : 0) - ci.data[base + j] : x1.data[base + j];
+                    w.data[base + j] = scaledRow[j] ? (i == j ? 1 : 0) - shared.data[base + j] : shared.data[base + j];
                 }
             } else {
-                // all columns here; those of the terms in Lambda's coordinates are overwritten below
                 for (int e = aStart[i]; e < aStart[i + 1]; e++) {
-                    w.data[base + aCol[e]] += aVal[e];
+                    if (!scaledRow[aCol[e]]) {
+                        w.data[base + aCol[e]] += aVal[e];
+                    }
                 }
-                // (A Lambda X1)[i, :] = sum_j (Lambda' A)[j, i] X1[j, :], Lambda' A has A's (symmetric) pattern
+                // (A Lambda X1)[i, u] = sum_j (Lambda' A)[j, i] X1[j, u], Lambda' A has A's (symmetric) pattern
                 for (int e = aStart[i]; e < aStart[i + 1]; e++) {
                     int j = aCol[e];
                     double v = laTransposedAt(laVal, i, j);
@@ -242,46 +262,36 @@ final class WoodburyKenwardRoger {
                     }
                     int src = j * q;
                     for (int col = 0; col < q; col++) {
-                        w.data[base + col] -= v * x1.data[src + col];
+                        if (!scaledRow[col]) {
+                            w.data[base + col] -= v * shared.data[src + col];
+                        }
                     }
                 }
-            }
-        }
-        for (int i = 0; i < q; i++) {
-            if (!scaledRow[i]) {
                 for (int j = 0; j < q; j++) {
                     if (scaledRow[j]) {
-                        w.data[i * q + j] = x1.data[j * q + i];
+                        w.data[base + j] = shared.data[j * q + i];
                     }
                 }
             }
         }
         symmetrize(w);
-        // H = S^-1 (I - K A) S in place of X1: ss = C^-1_ss, su = -X1_su, us = (Lambda C^-1)_us, uu = I - (Lambda X1)_uu
-        scaleRowsByLambda(x1, lambda, offset, end, terms, scaled, false);
-        DMatrixRMaj h = x1;
+        // H = S^-1 (I - K A) S in shared's place: ss = C^-1_ss, su = -X1_su, us = (Lambda C^-1)_us, uu = I - (Lambda X1)_uu;
+        // Lambda times shared's rows of the terms in Z's coordinates gives both of the latter
+        scaleRowsByLambda(shared, lambda, offset, end, terms, scaled, false);
+        DMatrixRMaj h = shared;
+        shared = null;
         for (int i = 0; i < q; i++) {
             int base = i * q;
-            int t = termOf[i];
-            int li = (i - offset[t]) % terms.get(t).k();
-            int bi = i - li;
             for (int j = 0; j < q; j++) {
                 if (scaledRow[i]) {
-                    h.data[base + j] = scaledRow[j] ? ci.data[base + j] : -h.data[base + j];
-                } else if (scaledRow[j]) {
-                    // (Lambda C^-1)[i, j]: row li of the level's Lambda_t times its rows of C^-1
-                    double v = 0;
-                    for (int c2 = 0; c2 <= li; c2++) {
-                        v += lambda[t][li][c2] * ci.data[(bi + c2) * q + j];
+                    if (!scaledRow[j]) {
+                        h.data[base + j] = -h.data[base + j];
                     }
-                    h.data[base + j] = v;
-                } else {
+                } else if (!scaledRow[j]) {
                     h.data[base + j] = (i == j ? 1 : 0) - h.data[base + j];
                 }
             }
         }
-        ci = null;
-        x1 = null;
 
         // the generators' F_r = S^-1 E_r S^-T as entry lists (i, j, value), in KenwardRoger's order: per term,
         // (a, b), a >= b, column-major; the residual variance last. E_r has the (a, b) and (b, a) entries of every
@@ -453,6 +463,12 @@ final class WoodburyKenwardRoger {
             }
         }
         qm[generators][generators] = qee;
+    }
+
+    /** A dense q x q matrix, counted (every allocation of that size goes through here). */
+    private DMatrixRMaj denseSquare(int q) {
+        denseSquareMatrices++;
+        return new DMatrixRMaj(q, q);
     }
 
     private static int size(RandomEffectTerm term) {
