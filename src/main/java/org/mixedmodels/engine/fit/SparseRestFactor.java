@@ -174,8 +174,9 @@ final class SparseRestFactor {
         long m = qr + p + 1L;
         boolean denseFits = m <= DENSE_MAX;
         double denseFlops = (double) m * m * m / 3;
-        if (!force && denseFits && pairs > (double) qr * qr) {
-            // every pair of later random effects co-occurs about twice or more: the Schur complement is dense
+        if (!force && denseFits && pairs > 8.0 * qr * qr) {
+            // every pair of later random effects co-occurs about 16 times or more: the Schur complement is dense
+            // (not at once from 2 times: real InstEval has 1.01 qr^2 pairs, and its AMD order a narrow front)
             return null;
         }
         if (pairs > Integer.MAX_VALUE - 8) {
