@@ -70,10 +70,14 @@ final class SparseRestFactor {
     private DMatrixSparseCSC l22;
     private int[] l22Diag;
     private int[] parent;
+    /** Whether the numbers are factored by {@link SupernodalCholesky} (chosen by {@link #create}'s cost model). */
+    private final boolean supernodal;
+    private SupernodalCholesky supernodes;
 
     private SparseRestFactor(int qr, int px, int[] restBlock, int[] restColumn, int[] blockK, DMatrixSparseCSC c22,
-            int[] updatePos, int[] reEnd, int[] perm, int[] inverse) {
+            int[] updatePos, int[] reEnd, int[] perm, int[] inverse, boolean supernodal) {
         this.qr = qr;
+        this.supernodal = supernodal;
         this.px = px;
         this.perm = perm;
         this.inverse = inverse;
@@ -170,8 +174,9 @@ final class SparseRestFactor {
         long m = qr + p + 1L;
         boolean denseFits = m <= DENSE_MAX;
         double denseFlops = (double) m * m * m / 3;
-        if (!force && denseFits && pairs > (double) qr * qr) {
-            // every pair of later random effects co-occurs about twice or more: the Schur complement is dense
+        if (!force && denseFits && pairs > 8.0 * qr * qr) {
+            // every pair of later random effects co-occurs about 16 times or more: the Schur complement is dense
+            // (not at once from 2 times: real InstEval has 1.01 qr^2 pairs, and its AMD order a narrow front)
             return null;
         }
         if (pairs > Integer.MAX_VALUE - 8) {
@@ -204,11 +209,13 @@ final class SparseRestFactor {
                 cost = orderedCost;
             }
         }
-        double sparseFlops = cost[0];
         long factorEntries = cost[1];
-        if (!force && denseFits && sparseFlops * DENSE_ADVANTAGE > denseFlops) {
+        Kernel kernel = choose(cost, m);
+        if (!force && denseFits && kernel == Kernel.DENSE) {
             return null;
         }
+        boolean supernodal = force ? minSize == FORCE_SUPERNODAL
+                : kernel == Kernel.SUPERNODAL;
         if (factorEntries > MAX_FACTOR_ENTRIES) {
             throw new MixedModelException(String.format(Locale.ROOT, "The random-effects factor of this model would"
                     + " hold %,d entries (%.1f GB): its grouping factors after the first are crossed with many levels"
@@ -217,7 +224,7 @@ final class SparseRestFactor {
         }
         int[] updatePos = new int[(int) pairs];
         SparseRestFactor f = new SparseRestFactor(qr, p + 1, restBlock, restColumn, blockK, c22, updatePos, reEnd,
-                perm, inverse);
+                perm, inverse, supernodal);
         int e = 0;
         for (int j = 0; j < levels; j++) {
             for (int a = levelStart[j]; a < reEnd[j]; a++) {
@@ -290,6 +297,11 @@ final class SparseRestFactor {
      * of that size is allocated. {@code {flops, entries}}.
      */
     static long[] symbolic(DMatrixSparseCSC c22, int p) {
+        return symbolic(c22, p, null);
+    }
+
+    /** As {@link #symbolic(DMatrixSparseCSC, int)}, leaving L's column counts in {@code countsOut} when given. */
+    static long[] symbolic(DMatrixSparseCSC c22, int p, int[] countsOut) {
         int qr = c22.numCols;
         int[] parent = new int[qr];
         int[] post = new int[qr];
@@ -304,7 +316,17 @@ final class SparseRestFactor {
             entries += counts[c];
         }
         flops += 2.0 * (p + 1) * entries;
-        return new long[] {(long) Math.min(flops, Long.MAX_VALUE / 2), entries};
+        // the trailing clique: the last columns whose factor columns are full below the diagonal
+        int clique = 0;
+        while (clique < qr && counts[qr - 1 - clique] == clique + 1) {
+            clique++;
+        }
+        double cliqueFlops = (double) clique * clique * clique / 3;
+        if (countsOut != null) {
+            System.arraycopy(counts, 0, countsOut, 0, qr);
+        }
+        return new long[] {(long) Math.min(flops, Long.MAX_VALUE / 2), entries, clique,
+            (long) Math.min(Math.max(0, flops - cliqueFlops), Long.MAX_VALUE / 2)};
     }
 
     /**
@@ -369,6 +391,37 @@ final class SparseRestFactor {
      * on two cores runs at several times the flop rate of the scalar sparse up-looking one.
      */
     static final double DENSE_ADVANTAGE = 8;
+    /**
+     * The cost of one flop of {@link SupernodalCholesky} outside its trailing clique, in flops of the dense kernel
+     * (which also factors the clique): its panels are narrow and scattered, measured on real InstEval (README).
+     */
+    static final double SUPERNODAL_FRONT_COST = 3;
+    /** The supernodal kernel needs a trailing clique this wide to beat the up-looking one (nested: none). */
+    static final int SUPERNODAL_MIN_CLIQUE = SupernodalCholesky.DENSE_ROOT_MIN;
+    /** {@code minSize} that forces the supernodal kernel (tests); other negative values force the up-looking one. */
+    static final int FORCE_SUPERNODAL = -2;
+
+    /** The kernels of the rest's factor. */
+    enum Kernel { DENSE, UP_LOOKING, SUPERNODAL }
+
+    /**
+     * The cheapest kernel by the cost model, in units of one flop of the dense kernel: dense m^3/3; up-looking
+     * its flops times {@link #DENSE_ADVANTAGE}; supernodal the trailing clique's flops at the dense rate and the
+     * rest times {@link #SUPERNODAL_FRONT_COST}, when the clique is at least {@link #SUPERNODAL_MIN_CLIQUE} wide.
+     *
+     * @param cost {@link #symbolic}'s {flops, entries, clique, flops outside the clique}
+     */
+    static Kernel choose(long[] cost, long m) {
+        double dense = (double) m * m * m / 3;
+        double upLooking = cost[0] * DENSE_ADVANTAGE;
+        double supernodal = cost[2] >= SUPERNODAL_MIN_CLIQUE
+                ? (double) cost[2] * cost[2] * cost[2] / 3 + cost[3] * SUPERNODAL_FRONT_COST
+                : Double.POSITIVE_INFINITY;
+        if (supernodal < upLooking && supernodal < dense) {
+            return Kernel.SUPERNODAL;
+        }
+        return upLooking < dense ? Kernel.UP_LOOKING : Kernel.DENSE;
+    }
     /** The largest sparse factor attempted (entries; 12 bytes each): beyond, the fill makes the model infeasible. */
     static final long MAX_FACTOR_ENTRIES = 400_000_000L;
     /** Above this size the dense block (m^2 doubles, held about three times) does not fit a desktop heap. */
@@ -516,6 +569,12 @@ final class SparseRestFactor {
                 }
             }
         }
+        if (supernodal && supernodes != null) {
+            if (!supernodes.factor(v, l32, l33, l22.nz_values)) {
+                return false;
+            }
+            return supernodes.factorsL33() || SmallCholesky.decomposeInPlace(l33, 0, px);
+        }
         if (!cholesky.decompose(c22)) {
             return false;
         }
@@ -535,6 +594,14 @@ final class SparseRestFactor {
                         parent[c] = r;
                     }
                 }
+            }
+            if (supernodal) {
+                // the pattern of L22 is known now: from here on the numbers are factored supernodally
+                supernodes = new SupernodalCholesky(l22, c22, px);
+                if (!supernodes.factor(v, l32, l33, l22.nz_values)) {
+                    return false;
+                }
+                return supernodes.factorsL33() || SmallCholesky.decomposeInPlace(l33, 0, px);
             }
         }
         // L32 rows: L22 w = c32 row; then L33 L33' = C33 - L32 L32'
@@ -701,6 +768,16 @@ final class SparseRestFactor {
             }
         }
         return false;
+    }
+
+    /** Whether the numbers are factored supernodally. */
+    boolean supernodal() {
+        return supernodal;
+    }
+
+    /** The supernodal kernel after the first factorization (null before, or on the up-looking path). */
+    SupernodalCholesky supernodes() {
+        return supernodes;
     }
 
     int reEnd(int level) {
