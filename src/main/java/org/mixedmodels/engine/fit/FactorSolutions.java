@@ -234,38 +234,38 @@ final class FactorSolutions {
         if (sparse != null) {
             return sparseConditionalVariances();
         }
-        // Inverse of the dense random-effects part of L22 (lower triangular, qr x qr).
-        DMatrixRMaj lrr = new DMatrixRMaj(qr, qr);
-        for (int i = 0; i < qr; i++) {
-            for (int j = 0; j <= i; j++) {
-                lrr.set(i, j, l22.get(i, j));
-            }
-        }
-        DMatrixRMaj lrrInv = new DMatrixRMaj(qr, qr);
-        if (qr > 0) {
-            TriangularSolver_DDRM.invertLower(lrr.data, lrrInv.data, qr);
-        }
+        // The columns of the inverse of the dense random-effects part of L22 (lower triangular, qr x qr), each held
+        // contiguously: column c of Lrr^{-1} is inverse[c * qr + i], nonzero for i >= c (inverseColumns).
+        double[] inverse = inverseColumns(l22.data, m, qr);
         double[][][] out = new double[blocks.size()][][];
-        // First block: P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j, W_j = Lrr^{-1} L21r[:, j] L11_j^{-1}.
+        // First block: P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j, W_j = Lrr^{-1} L21r[:, j] L11_j^{-1}: W_j's columns are
+        // combinations of the inverse's columns at R_j's rows.
         out[0] = new double[levels1][];
         double[] inv = new double[k1 * k1];
         double[] v = new double[k1];
         double[] w = new double[qr * k1];
         for (int j = 0; j < levels1; j++) {
             double[] pj = firstBlockPrecision(j, inv);
-            if (qr > 0) {
-                // V = (rows of R_j in the random-effects part) L11_j^{-1}, then W_j = Lrr^{-1} V.
-                java.util.Arrays.fill(w, 0.0);
+            if (qr > 0 && levelStart[j] < levelStart[j + 1] && levelRows[levelStart[j]] < qr) {
+                // V = (rows of R_j in the random-effects part) L11_j^{-1}, then W_j = Lrr^{-1} V; rows ascend, so W_j
+                // is zero above R_j's first row
+                int low = levelRows[levelStart[j]];
+                java.util.Arrays.fill(w, low * k1, qr * k1, 0.0);
                 for (int t = levelStart[j]; t < levelStart[j + 1] && levelRows[t] < qr; t++) {
                     int row = levelRows[t];
                     for (int c = 0; c < k1; c++) {
                         v[c] = crossTimesInverse(t, c, inv);
                     }
-                    for (int i = row; i < qr; i++) {
-                        double a = lrrInv.data[i * qr + row];
-                        if (a == 0) {
-                            continue;
+                    int col = row * qr;
+                    if (k1 == 1) {
+                        double v0 = v[0];
+                        for (int i = row; i < qr; i++) {
+                            w[i] += inverse[col + i] * v0;
                         }
+                        continue;
+                    }
+                    for (int i = row; i < qr; i++) {
+                        double a = inverse[col + i];
                         for (int c = 0; c < k1; c++) {
                             w[i * k1 + c] += a * v[c];
                         }
@@ -274,7 +274,7 @@ final class FactorSolutions {
                 for (int r = 0; r < k1; r++) {
                     for (int c = 0; c < k1; c++) {
                         double s = 0;
-                        for (int i = 0; i < qr; i++) {
+                        for (int i = low; i < qr; i++) {
                             s += w[i * k1 + r] * w[i * k1 + c];
                         }
                         pj[r * k1 + c] += s;
@@ -283,7 +283,7 @@ final class FactorSolutions {
             }
             out[0][j] = sandwich(lambda[0], pj, k1);
         }
-        // Later blocks: P = sum over rows i of Lrr^{-1}[i, cols]' Lrr^{-1}[i, cols].
+        // Later blocks: P = sum over rows i of Lrr^{-1}[i, cols]' Lrr^{-1}[i, cols], products of the inverse's columns.
         for (int b = 1; b < blocks.size(); b++) {
             ReBlock blk = blocks.get(b);
             int k = blk.k;
@@ -291,21 +291,74 @@ final class FactorSolutions {
             for (int level = 0; level < blk.levelCount(); level++) {
                 int c0 = restOffset[b] + level * k;
                 double[] pj = new double[k * k];
-                for (int i = c0; i < qr; i++) {
-                    for (int r = 0; r < k; r++) {
-                        double a = lrrInv.data[i * qr + c0 + r];
-                        if (a == 0) {
-                            continue;
+                for (int r = 0; r < k; r++) {
+                    int cr = (c0 + r) * qr;
+                    for (int c = 0; c < k; c++) {
+                        int cc = (c0 + c) * qr;
+                        double s = 0;
+                        for (int i = c0 + Math.max(r, c); i < qr; i++) {
+                            s += inverse[cr + i] * inverse[cc + i];
                         }
-                        for (int c = 0; c < k; c++) {
-                            pj[r * k + c] += a * lrrInv.data[i * qr + c0 + c];
-                        }
+                        pj[r * k + c] = s;
                     }
                 }
                 out[b][level] = sandwich(lambda[b], pj, k);
             }
         }
         return out;
+    }
+
+    /** Columns of Lrr^{-1} solved together (a block of them shares each pass over a column of Lrr). */
+    static final int INVERSE_BLOCK = 32;
+
+    /**
+     * The inverse of the leading q x q part of a lower-triangular matrix held row-major with row length
+     * {@code stride}, by columns: column c solves Lrr x = e_c by forward substitution in column form (x_k /= l_kk,
+     * then x_i -= l_ik x_k below k), with Lrr's columns copied to contiguous rows first so that both the read of a
+     * column and the update of x run along memory. Returned as q x q with column c of the inverse in
+     * {@code [c * q, (c + 1) * q)} (zero above c). Each column's arithmetic is the same whatever the split of the
+     * column blocks over the cores, so the result does not depend on the number of threads.
+     */
+    static double[] inverseColumns(double[] lower, int stride, int q) {
+        double[] columns = new double[q * q];
+        if (q == 0) {
+            return columns;
+        }
+        double[] transposed = new double[q * q]; // transposed[k * q + i] = L[i][k], i >= k
+        for (int i = 0; i < q; i++) {
+            int row = i * stride;
+            for (int k = 0; k <= i; k++) {
+                transposed[k * q + i] = lower[row + k];
+            }
+        }
+        int blockCount = (q + INVERSE_BLOCK - 1) / INVERSE_BLOCK;
+        java.util.stream.IntStream blocksOfColumns = java.util.stream.IntStream.range(0, blockCount);
+        if ((long) q * q * q >= 1L << 24) {
+            blocksOfColumns = blocksOfColumns.parallel();
+        }
+        blocksOfColumns.forEach(blk -> {
+            int c0 = blk * INVERSE_BLOCK;
+            int c1 = Math.min(q, c0 + INVERSE_BLOCK);
+            for (int c = c0; c < c1; c++) {
+                columns[c * q + c] = 1.0;
+            }
+            for (int k = c0; k < q; k++) {
+                double lkk = transposed[k * q + k];
+                int lk = k * q;
+                for (int c = c0; c < c1 && c <= k; c++) {
+                    int xc = c * q;
+                    double xk = columns[xc + k] / lkk;
+                    columns[xc + k] = xk;
+                    if (xk == 0) {
+                        continue;
+                    }
+                    for (int i = k + 1; i < q; i++) {
+                        columns[xc + i] -= transposed[lk + i] * xk;
+                    }
+                }
+            }
+        });
+        return columns;
     }
 
     /**

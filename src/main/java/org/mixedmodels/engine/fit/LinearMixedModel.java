@@ -79,13 +79,16 @@ public final class LinearMixedModel {
     }
 
     /**
-     * The result at the optimum (lme4's {@code mkMerMod}): the factor at the optimum's theta, its solutions
+     * The result at the optimum (lme4's {@code mkMerMod}): the factor at the optimum's theta (the current one when the
+     * last evaluation was there), its solutions
      * ({@link FactorSolutions}: beta, b, cov(beta) / sigma^2, the conditional variances), sigma^2 = r^2 / (n - p)
      * (REML) or r^2 / n (ML), packaged by {@link FitAssembly}.
      */
     static FitResult assemble(Design design, FitOptions options, ProfiledDeviance deviance, OptimizerSummary opt) {
         double[] theta = opt.theta();
-        if (!deviance.factor(theta)) {
+        // the optimizer's last evaluation is usually its optimum (BOBYQA's best point, or the Newton polish's accepted
+        // step): that factor is the one to read, and factoring the same theta again would give the same numbers
+        if (!deviance.factoredAt(theta) && !deviance.factor(theta)) {
             throw new org.mixedmodels.engine.MixedModelException(
                     "The model could not be factored at the optimum; the design is numerically singular.");
         }

@@ -94,6 +94,7 @@ public final class ProfiledDeviance implements MultivariateFunction {
     private int[] order;
     private double[] factoredTheta;
     private int evaluations;
+    private int factorizations;
 
     public ProfiledDeviance(Design design, boolean reml) {
         this(design, reml, SPARSE_MIN);
@@ -506,6 +507,8 @@ public final class ProfiledDeviance implements MultivariateFunction {
         if (theta.length != thetaCount) {
             throw new IllegalArgumentException("theta has " + theta.length + " entries; the model has " + thetaCount);
         }
+        factorizations++;
+        factoredTheta = null; // until this factor is complete
         for (int b = 0; b < blocks.size(); b++) {
             blocks.get(b).lambda(theta, lambda[b]);
         }
@@ -902,6 +905,19 @@ public final class ProfiledDeviance implements MultivariateFunction {
 
     List<ReBlock> blocks() {
         return blocks;
+    }
+
+    /**
+     * Whether the current factor is that of exactly this theta (the last successful {@link #factor}), so that what is
+     * read from it at the optimum needs no second factorization of the same matrix.
+     */
+    boolean factoredAt(double[] theta) {
+        return factoredTheta != null && java.util.Arrays.equals(factoredTheta, theta);
+    }
+
+    /** How many factorizations were made (for tests: the optimum's factor is reused, not repeated). */
+    int factorizations() {
+        return factorizations;
     }
 
     double[] factoredTheta() {

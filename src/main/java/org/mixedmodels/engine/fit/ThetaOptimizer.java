@@ -95,7 +95,9 @@ public final class ThetaOptimizer {
                 theta = bestPoint[0].clone();
             }
         }
-        double value = counted.value(theta);
+        // The optimizer's point is usually its best evaluated one, whose value is known: evaluating the objective (a
+        // deterministic function of theta) there again would give the same number at the cost of a factorization
+        double value = java.util.Arrays.equals(theta, bestPoint[0]) ? best[0] : counted.value(theta);
         for (int i = 0; i < dim; i++) {
             if (lower[i] == 0.0 && theta[i] > 0 && theta[i] < DEFAULT_BOUNDARY_CHECK) {
                 double[] trial = theta.clone();

@@ -33,7 +33,13 @@ class FactorSolutionsTest {
         return Stream.of(
                 Arguments.of("data/sleepstudy.csv", "Reaction ~ Days + (Days | Subject)", new double[] {0.9, 0.1, 0.3}),
                 Arguments.of("data/penicillin.csv", "diameter ~ 1 + (1 | plate) + (1 | sample)", new double[] {1.5, 3}),
-                Arguments.of("data/pastes.csv", "strength ~ 1 + (1 | batch/cask)", new double[] {2.9, 0.5}));
+                Arguments.of("data/pastes.csv", "strength ~ 1 + (1 | batch/cask)", new double[] {2.9, 0.5}),
+                // a vector term in the dense rest (items' intercepts and slopes after the subjects' intercepts)
+                Arguments.of("data/crossed_slopes.csv", "y ~ condition + x + (1 | subject) + (x | item)",
+                        new double[] {0.7, 0.4, -0.2, 0.3}),
+                // a vector first block with a scalar dense rest
+                Arguments.of("data/crossed_slopes.csv", "y ~ condition * x + (condition | subject) + (1 | item)",
+                        new double[] {0.8, 0.3, 0.5, 0.6}));
     }
 
     @ParameterizedTest(name = "{1}")
