@@ -232,11 +232,22 @@ final class FactorSolutions {
      */
     double[][][] unscaledConditionalVariances() {
         if (sparse != null) {
-            return sparseConditionalVariances();
+            return denseInverseCheaper()
+                    ? inverseConditionalVariances(inverseColumnsOfColumns(sparse.denseColumns(), qr), true)
+                    : sparseConditionalVariances();
         }
         // The columns of the inverse of the dense random-effects part of L22 (lower triangular, qr x qr), each held
         // contiguously: column c of Lrr^{-1} is inverse[c * qr + i], nonzero for i >= c (inverseColumns).
-        double[] inverse = inverseColumns(l22.data, m, qr);
+        return inverseConditionalVariances(inverseColumns(l22.data, m, qr), false);
+    }
+
+    /**
+     * The conditional variances from the columns of Lrr^{-1} (see {@link #inverseColumns}); with {@code permuted}
+     * the inverse is that of the sparse factor in its fill-reducing order, and each later random effect is read at
+     * its position there ({@link SparseRestFactor#factorPosition}). The order does not change the products: P is a
+     * sum over the rows of the inverse, and permuting the rows permutes the terms.
+     */
+    private double[][][] inverseConditionalVariances(double[] inverse, boolean permuted) {
         double[][][] out = new double[blocks.size()][][];
         // First block: P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j, W_j = Lrr^{-1} L21r[:, j] L11_j^{-1}: W_j's columns are
         // combinations of the inverse's columns at R_j's rows.
@@ -247,12 +258,15 @@ final class FactorSolutions {
         for (int j = 0; j < levels1; j++) {
             double[] pj = firstBlockPrecision(j, inv);
             if (qr > 0 && levelStart[j] < levelStart[j + 1] && levelRows[levelStart[j]] < qr) {
-                // V = (rows of R_j in the random-effects part) L11_j^{-1}, then W_j = Lrr^{-1} V; rows ascend, so W_j
-                // is zero above R_j's first row
-                int low = levelRows[levelStart[j]];
+                // V = (rows of R_j in the random-effects part) L11_j^{-1}, then W_j = Lrr^{-1} V: W_j is zero above
+                // R_j's first row (in the factor's order)
+                int low = qr;
+                for (int t = levelStart[j]; t < levelStart[j + 1] && levelRows[t] < qr; t++) {
+                    low = Math.min(low, permuted ? sparse.factorPosition(levelRows[t]) : levelRows[t]);
+                }
                 java.util.Arrays.fill(w, low * k1, qr * k1, 0.0);
                 for (int t = levelStart[j]; t < levelStart[j + 1] && levelRows[t] < qr; t++) {
-                    int row = levelRows[t];
+                    int row = permuted ? sparse.factorPosition(levelRows[t]) : levelRows[t];
                     for (int c = 0; c < k1; c++) {
                         v[c] = crossTimesInverse(t, c, inv);
                     }
@@ -292,11 +306,13 @@ final class FactorSolutions {
                 int c0 = restOffset[b] + level * k;
                 double[] pj = new double[k * k];
                 for (int r = 0; r < k; r++) {
-                    int cr = (c0 + r) * qr;
+                    int fr = permuted ? sparse.factorPosition(c0 + r) : c0 + r;
+                    int cr = fr * qr;
                     for (int c = 0; c < k; c++) {
-                        int cc = (c0 + c) * qr;
+                        int fc = permuted ? sparse.factorPosition(c0 + c) : c0 + c;
+                        int cc = fc * qr;
                         double s = 0;
-                        for (int i = c0 + Math.max(r, c); i < qr; i++) {
+                        for (int i = Math.max(fr, fc); i < qr; i++) {
                             s += inverse[cr + i] * inverse[cc + i];
                         }
                         pj[r * k + c] = s;
@@ -320,16 +336,24 @@ final class FactorSolutions {
      * column blocks over the cores, so the result does not depend on the number of threads.
      */
     static double[] inverseColumns(double[] lower, int stride, int q) {
-        double[] columns = new double[q * q];
-        if (q == 0) {
-            return columns;
-        }
         double[] transposed = new double[q * q]; // transposed[k * q + i] = L[i][k], i >= k
         for (int i = 0; i < q; i++) {
             int row = i * stride;
             for (int k = 0; k <= i; k++) {
                 transposed[k * q + i] = lower[row + k];
             }
+        }
+        return inverseColumnsOfColumns(transposed, q);
+    }
+
+    /**
+     * As {@link #inverseColumns}, for a lower-triangular q x q matrix held by columns: element (i, k), i &gt;= k, at
+     * {@code transposed[k * q + i]}.
+     */
+    static double[] inverseColumnsOfColumns(double[] transposed, int q) {
+        double[] columns = new double[q * q];
+        if (q == 0) {
+            return columns;
         }
         int blockCount = (q + INVERSE_BLOCK - 1) / INVERSE_BLOCK;
         java.util.stream.IntStream blocksOfColumns = java.util.stream.IntStream.range(0, blockCount);
@@ -367,6 +391,77 @@ final class FactorSolutions {
      * first block's P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j with W_j = L22^{-1} L21r[:, j] L11_j^{-1}, a later block's
      * P = sum over rows i of (L22^{-1})[i, cols]' (L22^{-1})[i, cols], as in the dense case.
      */
+    /**
+     * How many multiply-adds of the dense kernel one multiply-add of a reach solve costs: {@link
+     * SparseRestFactor#solveSparse} gathers and scatters through the factor's row indices one column at a time, while
+     * {@link #inverseColumnsOfColumns} streams contiguous columns, blocked and over the cores.
+     */
+    static final double REACH_COST = 2;
+
+    /**
+     * Whether the conditional variances with a sparse rest are cheaper through the dense inverse of L22 (which then
+     * must fit: {@link SparseRestFactor#denseFits}, the dense kernel's own limit) than by a reach solve per level:
+     * for crossed factors, whose reaches all cross the dense trailing clique; never for nested ones, whose reaches
+     * are a few entries and whose qr x qr would not fit. The cost inputs are {@link #conditionalVarianceWork}'s.
+     */
+    private boolean denseInverseCheaper() {
+        if (!sparse.denseFits()) {
+            return false;
+        }
+        double[] work = conditionalVarianceWork();
+        return denseInverseCheaper(work[0], work[1]);
+    }
+
+    /** The route choice by its cost inputs, in multiply-adds (see {@link #conditionalVarianceWork}). */
+    static boolean denseInverseCheaper(double reachWork, double denseWork) {
+        return reachWork * REACH_COST > denseWork;
+    }
+
+    /**
+     * {reach, dense} multiply-adds of the two routes for the sparse rest. Reach: per first-block level, k1 solves
+     * each at least the longest elimination-tree path of the level's rows (the union of the paths is not formed: a
+     * lower bound, which leans to the reach route), and per later random effect one solve along its path
+     * ({@link SparseRestFactor#pathWork}). Dense: the inverse's columns (qr^3 / 6), and the combinations, which run
+     * from each row's position to the end of the inverse's columns.
+     */
+    double[] conditionalVarianceWork() {
+        long[] path = sparse.pathWork();
+        double reach = 0;
+        double dense = (double) qr * qr * qr / 6;
+        for (int j = 0; j < levels1; j++) {
+            long longest = 0;
+            int low = qr;
+            for (int t = levelStart[j]; t < sparse.reEnd(j); t++) {
+                int row = sparse.factorPosition(levelRows[t]);
+                longest = Math.max(longest, path[row]);
+                low = Math.min(low, row);
+                dense += (double) (qr - row) * k1;
+            }
+            reach += (double) longest * k1;
+            dense += (double) (qr - low) * k1 * k1;
+        }
+        for (int b = 1; b < blocks.size(); b++) {
+            ReBlock blk = blocks.get(b);
+            for (int c = restOffset[b]; c < restOffset[b] + blk.size(); c++) {
+                int at = sparse.factorPosition(c);
+                reach += path[at];
+                dense += (double) (qr - at) * blk.k;
+            }
+        }
+        return new double[] {reach, dense};
+    }
+
+    /** The sparse rest's conditional variances by the route given (for tests; the choice is {@link #denseInverseCheaper}). */
+    double[][][] sparseConditionalVariances(boolean denseInverse) {
+        return denseInverse ? inverseConditionalVariances(inverseColumnsOfColumns(sparse.denseColumns(), qr), true)
+                : sparseConditionalVariances();
+    }
+
+    /** Whether the sparse rest's conditional variances go through the dense inverse (false for a dense rest). */
+    boolean conditionalVariancesByDenseInverse() {
+        return sparse != null && denseInverseCheaper();
+    }
+
     private double[][][] sparseConditionalVariances() {
         int kmax = k1;
         for (ReBlock blk : blocks) {

@@ -755,6 +755,47 @@ final class SparseRestFactor {
         return count;
     }
 
+    /**
+     * Per factor position i, the multiply-adds of {@link #solveSparse} from a right-hand side nonzero at i alone: the
+     * entries of the factor's columns on i's elimination-tree path to the root (the reach). Read from the factor's
+     * pattern after the first factorization.
+     */
+    long[] pathWork() {
+        long[] work = new long[qr];
+        for (int i = qr - 1; i >= 0; i--) {
+            long own = l22.col_idx[i + 1] - l22.col_idx[i];
+            work[i] = own + (parent[i] >= 0 ? work[parent[i]] : 0);
+        }
+        return work;
+    }
+
+    /** The position in the factor's (fill-reducing) order of the caller's later random effect c. */
+    int factorPosition(int c) {
+        return inverse[c];
+    }
+
+    /** Whether a dense qr x qr array is held as the dense kernel would hold its own m x m block. */
+    boolean denseFits() {
+        return qr + px <= DENSE_MAX;
+    }
+
+    /**
+     * L22 scattered into a dense qr x qr array by columns, in the factor's order: element (i, j), i &gt;= j, at
+     * {@code [j * qr + i]}, zero above the diagonal.
+     */
+    double[] denseColumns() {
+        double[] out = new double[qr * qr];
+        for (int j = 0; j < qr; j++) {
+            for (int q = l22.col_idx[j]; q < l22.col_idx[j + 1]; q++) {
+                int r = l22.nz_rows[q];
+                if (r >= j) {
+                    out[j * qr + r] = l22.nz_values[q];
+                }
+            }
+        }
+        return out;
+    }
+
     /** The entries of L22 (after the first factorization), for the fill figures. */
     int factorEntries() {
         return l22 == null ? -1 : l22.nz_length;
