@@ -394,7 +394,9 @@ final class FactorSolutions {
     /**
      * How many multiply-adds of the dense kernel one multiply-add of a reach solve costs: {@link
      * SparseRestFactor#solveSparse} gathers and scatters through the factor's row indices one column at a time, while
-     * {@link #inverseColumnsOfColumns} streams contiguous columns, blocked and over the cores.
+     * {@link #inverseColumnsOfColumns} streams contiguous columns, blocked and over the cores. Measured on real InstEval
+     * at its optimum (2 cores, loaded): the reach route 6.8e8 multiply-adds in 0.41 s CPU, the dense one 2.7e8 in
+     * 0.08-0.09 s CPU, so about 1.7e9 against 3.2e9 multiply-adds per CPU second.
      */
     static final double REACH_COST = 2;
 
