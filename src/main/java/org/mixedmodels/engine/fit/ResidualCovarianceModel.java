@@ -518,8 +518,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
                 double[][] w = SmallMatrices.inverseFromCholesky(l);
                 weights.add(w);
+                logDet = SmallMatrices.addLogDeterminant(logDet, l, pat.count());
                 for (int j = 0; j < m; j++) {
-                    logDet += 2 * pat.count() * Math.log(l[j][j]);
                     for (int k = 0; k < m; k++) {
                         int jk = j * m + k;
                         double wjk = w[j][k];
@@ -548,9 +548,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             if (l == null) {
                 return null;
             }
-            for (int j = 0; j < m; j++) {
-                logDet += 2 * Math.log(l[j][j]);
-            }
+            logDet = SmallMatrices.addLogDeterminant(logDet, l, 1);
             double[][] wx = new double[m][p];
             double[] wy = new double[m];
             for (int j = 0; j < m; j++) {
@@ -559,7 +557,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
                 wy[j] = y[rows[j]];
             }
-            forwardSolve(l, wx, wy);
+            SmallMatrices.forwardSolveInPlace(l, wx, wy);
             for (int j = 0; j < m; j++) {
                 for (int r = 0; r < p; r++) {
                     xty[r] += wx[j][r] * wy[j];
@@ -586,11 +584,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             if (l == null) {
                 return null;
             }
-            logDetXtvx = 0;
-            for (int r = 0; r < p; r++) {
-                logDetXtvx += 2 * Math.log(l[r][r]);
-            }
-            beta = SmallMatrices.solveSpd(xtx, xty);
+            logDetXtvx = SmallMatrices.addLogDeterminant(0, l, 1);
+            beta = SmallMatrices.solveWithCholesky(l, xty);
         }
         double rss = yty;
         for (int r = 0; r < p; r++) {
@@ -703,8 +698,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             double[][] zgz = new double[q][q];
             for (int[] rows : rowsBySubject) {
                 int m = rows.length;
-                double[][] w = SmallMatrices.inverseFromCholesky(
-                        SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
+                double[][] w = SmallMatrices.inverseSpd(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE);
                 double[] r = new double[m];
                 double[][] xi = new double[m][p];
                 for (int j = 0; j < m; j++) {
@@ -819,7 +813,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     static double[][] blupOfSubject(double[][] v, double[][] zl, double[] r, double[][] lambda, double sigma2) {
         int m = r.length;
         int q = lambda.length;
-        double[][] w = SmallMatrices.inverseFromCholesky(SmallMatrices.cholesky(v, PIVOT_TOLERANCE));
+        double[][] w = SmallMatrices.inverseSpd(v, PIVOT_TOLERANCE);
         double[] wr = new double[m];
         for (int j = 0; j < m; j++) {
             for (int k = 0; k < m; k++) {
@@ -1053,23 +1047,6 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             }
         }
         return scaled;
-    }
-
-    private static void forwardSolve(double[][] l, double[][] x, double[] y) {
-        int m = l.length;
-        int p = x.length == 0 ? 0 : x[0].length;
-        for (int j = 0; j < m; j++) {
-            for (int k = 0; k < j; k++) {
-                y[j] -= l[j][k] * y[k];
-                for (int c = 0; c < p; c++) {
-                    x[j][c] -= l[j][k] * x[k][c];
-                }
-            }
-            y[j] /= l[j][j];
-            for (int c = 0; c < p; c++) {
-                x[j][c] /= l[j][j];
-            }
-        }
     }
 
     // ---- exact second derivatives (observed and expected information) ----
@@ -1473,8 +1450,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double[] y = design.response();
         for (int[] rows : rowsBySubject) {
             int m = rows.length;
-            double[][] w = SmallMatrices.inverseFromCholesky(
-                    SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
+            double[][] w = SmallMatrices.inverseSpd(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE);
             double[] r = new double[m];
             double[][] xi = new double[m][p];
             int[] position = new int[m];
