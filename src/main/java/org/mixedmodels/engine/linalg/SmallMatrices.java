@@ -27,24 +27,18 @@ public final class SmallMatrices {
      * diagonal element (a numerically singular matrix).
      */
     public static double[][] cholesky(double[][] a, double relativeTolerance) {
+        // the random-effects fit's small-block kernel on a packed copy (same operations in the same order)
         int n = a.length;
+        double[] packed = new double[n * n];
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(a[j], 0, packed, j * n, j + 1);
+        }
+        if (!SmallCholesky.decomposeInPlace(packed, 0, n, relativeTolerance)) {
+            return null;
+        }
         double[][] l = new double[n][n];
         for (int j = 0; j < n; j++) {
-            double s = a[j][j];
-            for (int k = 0; k < j; k++) {
-                s -= l[j][k] * l[j][k];
-            }
-            if (!(s > relativeTolerance * Math.abs(a[j][j])) || !Double.isFinite(s)) {
-                return null;
-            }
-            l[j][j] = Math.sqrt(s);
-            for (int i = j + 1; i < n; i++) {
-                double v = a[i][j];
-                for (int k = 0; k < j; k++) {
-                    v -= l[i][k] * l[j][k];
-                }
-                l[i][j] = v / l[j][j];
-            }
+            System.arraycopy(packed, j * n, l[j], 0, j + 1);
         }
         return l;
     }
