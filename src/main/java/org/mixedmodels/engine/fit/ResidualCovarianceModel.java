@@ -733,18 +733,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 addStructureGradient(a, gr, structure.gradient(groupParameters(a, gr), position, time,
                         varIdentGradient(a, gr, position, time, stratum(rows), g, grad)), grad);
                 if (q > 0) {
-                    double[][] z = z(rows);
-                    for (int u = 0; u < q; u++) {
-                        for (int v = 0; v < q; v++) {
-                            double s = 0;
-                            for (int j = 0; j < m; j++) {
-                                for (int k = 0; k < m; k++) {
-                                    s += z[j][u] * g[j][k] * z[k][v];
-                                }
-                            }
-                            zgz[u][v] += s;
-                        }
-                    }
+                    addZgz(zgz, z(rows), g);
                 }
             }
             if (q > 0) {
@@ -755,17 +744,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** tr(G dV) for V = Z Lambda Lambda' Z': d/dLambda_rc = 2 (Z' G Z Lambda)_rc, written into the thetas' slots. */
     private void thetaGradient(double[][] zgz, double[][] lambda, double[] grad) {
-        double[][] zgzl = SmallMatrices.multiply(zgz, lambda);
-        int at = 0;
-        int offset = 0;
-        for (RandomEffectTerm term : terms) {
-            for (int col = 0; col < term.k(); col++) {
-                for (int row = col; row < term.k(); row++) {
-                    grad[at++] = 2 * zgzl[offset + row][offset + col];
-                }
-            }
-            offset += term.k();
-        }
+        thetaLayout.thetaEntries(SmallMatrices.multiply(zgz, lambda), 2, grad);
     }
 
     /** Adds Z' G Z (q x q) for a pattern's Z (m x q) and its derivative weight G (m x m). */
