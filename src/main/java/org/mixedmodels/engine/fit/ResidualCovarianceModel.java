@@ -524,16 +524,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                         int jk = j * m + k;
                         double wjk = w[j][k];
                         yty += wjk * pat.cyy()[j][k];
-                        int[] yi = pat.xyIndex()[jk];
-                        double[] yv = pat.xyValue()[jk];
-                        for (int u = 0; u < yi.length; u++) {
-                            xty[yi[u]] += wjk * yv[u];
-                        }
-                        int[] xi = pat.xxIndex()[jk];
-                        double[] xv = pat.xxValue()[jk];
-                        for (int u = 0; u < xi.length; u++) {
-                            xtxFlat[xi[u]] += wjk * xv[u];
-                        }
+                        addScaled(pat.xyIndex()[jk], pat.xyValue()[jk], wjk, xty);
+                        addScaled(pat.xxIndex()[jk], pat.xxValue()[jk], wjk, xtxFlat);
                     }
                 }
             }
@@ -1463,12 +1455,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (b.pattern() != null) {
             for (int j = 0; j < m; j++) {
                 for (int u = 0; u < m; u++) {
-                    double yju = y[j][u];
-                    int[] xi = b.pattern().xxIndex()[j * m + u];
-                    double[] xv = b.pattern().xxValue()[j * m + u];
-                    for (int v = 0; v < xi.length; v++) {
-                        target[xi[v]] += yju * xv[v];
-                    }
+                    addScaled(b.pattern().xxIndex()[j * m + u], b.pattern().xxValue()[j * m + u], y[j][u], target);
                 }
             }
             return;
@@ -1494,11 +1481,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int j = 0; j < m; j++) {
                 for (int u = 0; u < m; u++) {
                     double yju = y[j][u];
-                    int[] yi = b.pattern().xyIndex()[j * m + u];
-                    double[] yv = b.pattern().xyValue()[j * m + u];
-                    for (int v = 0; v < yi.length; v++) {
-                        target[yi[v]] += yju * yv[v];
-                    }
+                    addScaled(b.pattern().xyIndex()[j * m + u], b.pattern().xyValue()[j * m + u], yju, target);
                     int[] xi = b.pattern().xxIndex()[j * m + u];
                     double[] xv = b.pattern().xxValue()[j * m + u];
                     for (int v = 0; v < xi.length; v++) {
@@ -1514,6 +1497,16 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int c = 0; c < p; c++) {
                 target[c] += b.xi()[j][c] * yr[j];
             }
+        }
+    }
+
+    /**
+     * target[index[u]] += weight value[u]: one visit pair's sparse cross-product sums of a pattern (C_jk, or
+     * sum_i x_ij y_ik) weighted into a flat accumulator.
+     */
+    private static void addScaled(int[] index, double[] value, double weight, double[] target) {
+        for (int u = 0; u < index.length; u++) {
+            target[index[u]] += weight * value[u];
         }
     }
 
