@@ -456,13 +456,27 @@ final class BenchSuite {
         Files.writeString(dir.resolve("lme4_bench.R"), r.toString(), StandardCharsets.UTF_8);
     }
 
+    /** The name suffix of a crossed case's Satterthwaite line in whole_process.sh. */
+    static final String SATTERTHWAITE_SUFFIX = "/satt";
+
+    /**
+     * Whether a case's random effects are crossed: lme4's formula has two or more bar terms ((1 | s) + (1 | d));
+     * a nested term (1 | school/student) is one.
+     */
+    static boolean crossed(final Case c) {
+        return c.glmm() == null && c.lme4().startsWith("lmer(")
+            && c.formula().chars().filter(ch -> ch == '|').count() >= 2;
+    }
+
     /**
      * whole_process.sh: per random-effects case, the wall-clock seconds (and, through GNU time, the CPU seconds) of
      * our whole command ({@code fit --ddf none}, reading the CSV and printing JSON) and of Rscript reading the same
      * CSV and fitting with lme4, run one after the other on the same machine. Ours runs through the launcher
      * {@code bin/mixed-models} next to the jar (the README's way to run the CLI; {@code CLI=jar} times
      * {@code java -jar} instead); {@code JAR} names the CLI jar (default mixed-models-cli.jar here), {@code LAUNCHER}
-     * the launcher (default bin/mixed-models in the jar's folder), {@code TIME} the timing prefix.
+     * the launcher (default bin/mixed-models in the jar's folder), {@code TIME} the timing prefix. A crossed case also
+     * gets a line {@code <case>/satt}: ours with Satterthwaite's df (the default {@code fit}) against Rscript with
+     * read.csv + lmerTest's lmer + summary + anova, the tables our output holds (the issue's second comparison).
      */
     private static void writeWholeProcessScript(final List<Case> cases, final Path dir) throws IOException {
         StringBuilder sh = new StringBuilder("#!/bin/sh\n# Whole-process seconds, ours (the launcher bin/mixed-models,"
@@ -473,6 +487,9 @@ final class BenchSuite {
             + "if [ \"${CLI:-launcher}\" = jar ]; then set -- java -jar \"$JAR\"; "
             + "else set -- env \"MIXED_MODELS_JAR=$JAR\" \"$LAUNCHER\"; fi\n"
             + "now() { date +%s.%N; }\n"
+            + "# A crossed case (two or more random-effects terms, as (1 | s) + (1 | d)) has a second line, named with the"
+            + " suffix " + SATTERTHWAITE_SUFFIX + ": ours with the default --ddf satterthwaite against Rscript with"
+            + " read.csv + lmerTest::lmer + summary + anova (lme4_s is then lmerTest's).\n"
             + "printf '%-22s %9s %9s %9s\\n' case ours_s lme4_s ratio\n");
         for (Case c : cases) {
             String options;
@@ -492,6 +509,19 @@ final class BenchSuite {
                 .append("\"; t2=$(now)\n");
             sh.append("awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf \"%-22s %9.2f %9.2f %9.2f\\n\", \"")
                 .append(c.name()).append("\", b - a, c - b, (b - a) / (c - b) }'\n");
+            if (crossed(c)) {
+                // the default fit (Satterthwaite's df for the coefficient table and the Type III tests) against
+                // what lmerTest needs for the same tables: its lmer (which also keeps the deviance function), then
+                // summary() (Satterthwaite t tests) and anova() (Type III F tests)
+                sh.append("t0=$(now); ${TIME:-/usr/bin/time -f '  ours-satt cpu_s %U+%S'} \"$@\" fit --data ")
+                    .append(c.name()).append(".csv --formula '").append(c.formula())
+                    .append("' --ddf satterthwaite --format json > /dev/null; t1=$(now)\n");
+                sh.append("${TIME:-/usr/bin/time -f '  lmerTest cpu_s %U+%S'} Rscript -e \"suppressMessages(library(lmerTest)); d <- read.csv('")
+                    .append(c.name()).append(".csv', stringsAsFactors = TRUE); m <- lmerTest::").append(c.lme4())
+                    .append("; s <- summary(m); a <- anova(m)\"; t2=$(now)\n");
+                sh.append("awk -v a=$t0 -v b=$t1 -v c=$t2 'BEGIN { printf \"%-22s %9.2f %9.2f %9.2f\\n\", \"")
+                    .append(c.name()).append(SATTERTHWAITE_SUFFIX).append("\", b - a, c - b, (b - a) / (c - b) }'\n");
+            }
         }
         Files.writeString(dir.resolve("whole_process.sh"), sh.toString(), StandardCharsets.UTF_8);
     }

@@ -11,6 +11,7 @@ import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -295,6 +296,65 @@ class MainTest {
         assertTrue(lines[2].startsWith("mmrm us(visit | subject)"), lines[2]);
         assertTrue(lines[2].contains(" 1000 ") && lines[2].contains(" 200 "), lines[2]);
         assertEquals(2, run("bench", "--subjects", "0").code());
+    }
+
+    /**
+     * whole_process.sh gives a crossed case a second line timing ours with Satterthwaite's df against lmerTest's
+     * lmer + summary + anova, and a nested case none: the script is run with a stand-in launcher and Rscript that
+     * record their arguments (TIME=env: no GNU time), so what each whole command would run is checked, not timed.
+     */
+    @Test
+    void wholeProcessScriptTimesSatterthwaiteAgainstLmerTestOnCrossedCases(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Run r = run("bench", "--suite", "--scale", "0.01", "--repeat", "1", "--case",
+            "insteval-crossed,nested-1k-schools", "--write-data", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        java.nio.file.Path calls = dir.resolve("calls.txt");
+        java.nio.file.Path bin = java.nio.file.Files.createDirectories(dir.resolve("stand-in"));
+        for (String tool : new String[] {"launcher", "Rscript"}) {
+            java.nio.file.Path p = bin.resolve(tool);
+            java.nio.file.Files.writeString(p, "#!/bin/sh\necho \"" + tool + " $*\" >> '" + calls + "'\n");
+            assertTrue(p.toFile().setExecutable(true));
+        }
+        ProcessBuilder pb = new ProcessBuilder("sh", dir.resolve("whole_process.sh").toString());
+        pb.environment().put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+        pb.environment().put("LAUNCHER", bin.resolve("launcher").toString());
+        pb.environment().put("TIME", "env");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), out);
+        assertEquals(0, p.exitValue(), out);
+        // the existing header and lines, then the crossed case's Satterthwaite line (numbers: wall seconds)
+        String[] lines = out.split("\n");
+        assertEquals(List.of("case", "ours_s", "lme4_s", "ratio"), List.of(lines[0].trim().split("\\s+")), out);
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].trim().split("\\s+");
+            assertEquals(4, f.length, lines[i]);
+            assertTrue(f[1].matches("[0-9.]+") && f[2].matches("[0-9.]+"), lines[i]);
+            names.add(f[0]);
+        }
+        assertEquals(List.of("insteval-crossed", "insteval-crossed/satt", "nested-1k-schools"), names, out);
+        List<String> called = java.nio.file.Files.readAllLines(calls);
+        assertEquals(6, called.size(), String.join("\n", called));
+        String formula = "--formula y ~ service * dept + (1 | s) + (1 | d)";
+        assertEquals("launcher fit --data insteval-crossed.csv " + formula + " --ddf none --format json",
+            called.get(0));
+        assertTrue(called.get(1).startsWith("Rscript -e suppressMessages(library(lme4));"), called.get(1));
+        assertEquals("launcher fit --data insteval-crossed.csv " + formula + " --ddf satterthwaite --format json",
+            called.get(2));
+        assertEquals("Rscript -e suppressMessages(library(lmerTest)); d <- read.csv('insteval-crossed.csv',"
+            + " stringsAsFactors = TRUE); m <- lmerTest::lmer(y ~ service * dept + (1 | s) + (1 | d), data = d);"
+            + " s <- summary(m); a <- anova(m)", called.get(3));
+        assertTrue(called.get(4).contains("nested-1k-schools.csv") && called.get(4).endsWith("--ddf none --format json"),
+            called.get(4));
+        assertTrue(called.get(5).startsWith("Rscript -e suppressMessages(library(lme4));"), called.get(5));
+        // nested (one bar term) is not crossed; two bar terms are
+        assertTrue(BenchSuite.cases().stream().filter(BenchSuite::crossed).map(BenchSuite.Case::name).toList()
+            .containsAll(List.of("insteval-crossed", "crossed-6000x2500", "crossed-kr-100k")));
+        assertTrue(BenchSuite.cases().stream().filter(BenchSuite::crossed)
+            .noneMatch(c -> c.formula().contains("/") || c.glmm() != null));
     }
 
     /** The performance suite at 1% of its sizes (a smoke run): one line per case, and the lme4 script. */
