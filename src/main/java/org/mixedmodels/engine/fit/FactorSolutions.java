@@ -4,6 +4,7 @@ import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
+import org.mixedmodels.engine.linalg.SmallCholesky;
 
 /**
  * The solutions at {@link ProfiledDeviance}'s current factor, used once, at the optimum, to assemble the result

@@ -8,6 +8,7 @@ import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 import org.mixedmodels.engine.design.Design;
 import org.mixedmodels.engine.design.RandomEffectTerm;
 import org.mixedmodels.engine.linalg.DenseCholesky;
+import org.mixedmodels.engine.linalg.SmallCholesky;
 
 /**
  * The profiled deviance or REML criterion of a linear mixed model as a function of theta (Bates,

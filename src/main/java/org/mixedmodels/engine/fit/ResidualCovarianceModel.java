@@ -518,22 +518,14 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
                 double[][] w = SmallMatrices.inverseFromCholesky(l);
                 weights.add(w);
+                logDet = SmallMatrices.addLogDeterminant(logDet, l, pat.count());
                 for (int j = 0; j < m; j++) {
-                    logDet += 2 * pat.count() * Math.log(l[j][j]);
                     for (int k = 0; k < m; k++) {
                         int jk = j * m + k;
                         double wjk = w[j][k];
                         yty += wjk * pat.cyy()[j][k];
-                        int[] yi = pat.xyIndex()[jk];
-                        double[] yv = pat.xyValue()[jk];
-                        for (int u = 0; u < yi.length; u++) {
-                            xty[yi[u]] += wjk * yv[u];
-                        }
-                        int[] xi = pat.xxIndex()[jk];
-                        double[] xv = pat.xxValue()[jk];
-                        for (int u = 0; u < xi.length; u++) {
-                            xtxFlat[xi[u]] += wjk * xv[u];
-                        }
+                        addScaled(pat.xyIndex()[jk], pat.xyValue()[jk], wjk, xty);
+                        addScaled(pat.xxIndex()[jk], pat.xxValue()[jk], wjk, xtxFlat);
                     }
                 }
             }
@@ -548,9 +540,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             if (l == null) {
                 return null;
             }
-            for (int j = 0; j < m; j++) {
-                logDet += 2 * Math.log(l[j][j]);
-            }
+            logDet = SmallMatrices.addLogDeterminant(logDet, l, 1);
             double[][] wx = new double[m][p];
             double[] wy = new double[m];
             for (int j = 0; j < m; j++) {
@@ -559,7 +549,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 }
                 wy[j] = y[rows[j]];
             }
-            forwardSolve(l, wx, wy);
+            SmallMatrices.forwardSolveInPlace(l, wx, wy);
             for (int j = 0; j < m; j++) {
                 for (int r = 0; r < p; r++) {
                     xty[r] += wx[j][r] * wy[j];
@@ -586,11 +576,8 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             if (l == null) {
                 return null;
             }
-            logDetXtvx = 0;
-            for (int r = 0; r < p; r++) {
-                logDetXtvx += 2 * Math.log(l[r][r]);
-            }
-            beta = SmallMatrices.solveSpd(xtx, xty);
+            logDetXtvx = SmallMatrices.addLogDeterminant(0, l, 1);
+            beta = SmallMatrices.solveWithCholesky(l, xty);
         }
         double rss = yty;
         for (int r = 0; r < p; r++) {
@@ -703,8 +690,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             double[][] zgz = new double[q][q];
             for (int[] rows : rowsBySubject) {
                 int m = rows.length;
-                double[][] w = SmallMatrices.inverseFromCholesky(
-                        SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
+                double[][] w = SmallMatrices.inverseSpd(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE);
                 double[] r = new double[m];
                 double[][] xi = new double[m][p];
                 for (int j = 0; j < m; j++) {
@@ -739,18 +725,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
                 addStructureGradient(a, gr, structure.gradient(groupParameters(a, gr), position, time,
                         varIdentGradient(a, gr, position, time, stratum(rows), g, grad)), grad);
                 if (q > 0) {
-                    double[][] z = z(rows);
-                    for (int u = 0; u < q; u++) {
-                        for (int v = 0; v < q; v++) {
-                            double s = 0;
-                            for (int j = 0; j < m; j++) {
-                                for (int k = 0; k < m; k++) {
-                                    s += z[j][u] * g[j][k] * z[k][v];
-                                }
-                            }
-                            zgz[u][v] += s;
-                        }
-                    }
+                    addZgz(zgz, z(rows), g);
                 }
             }
             if (q > 0) {
@@ -761,17 +736,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
 
     /** tr(G dV) for V = Z Lambda Lambda' Z': d/dLambda_rc = 2 (Z' G Z Lambda)_rc, written into the thetas' slots. */
     private void thetaGradient(double[][] zgz, double[][] lambda, double[] grad) {
-        double[][] zgzl = SmallMatrices.multiply(zgz, lambda);
-        int at = 0;
-        int offset = 0;
-        for (RandomEffectTerm term : terms) {
-            for (int col = 0; col < term.k(); col++) {
-                for (int row = col; row < term.k(); row++) {
-                    grad[at++] = 2 * zgzl[offset + row][offset + col];
-                }
-            }
-            offset += term.k();
-        }
+        thetaLayout.thetaEntries(SmallMatrices.multiply(zgz, lambda), 2, grad);
     }
 
     /** Adds Z' G Z (q x q) for a pattern's Z (m x q) and its derivative weight G (m x m). */
@@ -819,7 +784,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
     static double[][] blupOfSubject(double[][] v, double[][] zl, double[] r, double[][] lambda, double sigma2) {
         int m = r.length;
         int q = lambda.length;
-        double[][] w = SmallMatrices.inverseFromCholesky(SmallMatrices.cholesky(v, PIVOT_TOLERANCE));
+        double[][] w = SmallMatrices.inverseSpd(v, PIVOT_TOLERANCE);
         double[] wr = new double[m];
         for (int j = 0; j < m; j++) {
             for (int k = 0; k < m; k++) {
@@ -1053,23 +1018,6 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             }
         }
         return scaled;
-    }
-
-    private static void forwardSolve(double[][] l, double[][] x, double[] y) {
-        int m = l.length;
-        int p = x.length == 0 ? 0 : x[0].length;
-        for (int j = 0; j < m; j++) {
-            for (int k = 0; k < j; k++) {
-                y[j] -= l[j][k] * y[k];
-                for (int c = 0; c < p; c++) {
-                    x[j][c] -= l[j][k] * x[k][c];
-                }
-            }
-            y[j] /= l[j][j];
-            for (int c = 0; c < p; c++) {
-                x[j][c] /= l[j][j];
-            }
-        }
     }
 
     // ---- exact second derivatives (observed and expected information) ----
@@ -1473,8 +1421,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         double[] y = design.response();
         for (int[] rows : rowsBySubject) {
             int m = rows.length;
-            double[][] w = SmallMatrices.inverseFromCholesky(
-                    SmallMatrices.cholesky(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE));
+            double[][] w = SmallMatrices.inverseSpd(subjectCovariance(rows, lambda, a), PIVOT_TOLERANCE);
             double[] r = new double[m];
             double[][] xi = new double[m][p];
             int[] position = new int[m];
@@ -1508,12 +1455,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
         if (b.pattern() != null) {
             for (int j = 0; j < m; j++) {
                 for (int u = 0; u < m; u++) {
-                    double yju = y[j][u];
-                    int[] xi = b.pattern().xxIndex()[j * m + u];
-                    double[] xv = b.pattern().xxValue()[j * m + u];
-                    for (int v = 0; v < xi.length; v++) {
-                        target[xi[v]] += yju * xv[v];
-                    }
+                    addScaled(b.pattern().xxIndex()[j * m + u], b.pattern().xxValue()[j * m + u], y[j][u], target);
                 }
             }
             return;
@@ -1539,11 +1481,7 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int j = 0; j < m; j++) {
                 for (int u = 0; u < m; u++) {
                     double yju = y[j][u];
-                    int[] yi = b.pattern().xyIndex()[j * m + u];
-                    double[] yv = b.pattern().xyValue()[j * m + u];
-                    for (int v = 0; v < yi.length; v++) {
-                        target[yi[v]] += yju * yv[v];
-                    }
+                    addScaled(b.pattern().xyIndex()[j * m + u], b.pattern().xyValue()[j * m + u], yju, target);
                     int[] xi = b.pattern().xxIndex()[j * m + u];
                     double[] xv = b.pattern().xxValue()[j * m + u];
                     for (int v = 0; v < xi.length; v++) {
@@ -1559,6 +1497,16 @@ public final class ResidualCovarianceModel implements MultivariateFunction {
             for (int c = 0; c < p; c++) {
                 target[c] += b.xi()[j][c] * yr[j];
             }
+        }
+    }
+
+    /**
+     * target[index[u]] += weight value[u]: one visit pair's sparse cross-product sums of a pattern (C_jk, or
+     * sum_i x_ij y_ik) weighted into a flat accumulator.
+     */
+    private static void addScaled(int[] index, double[] value, double weight, double[] target) {
+        for (int u = 0; u < index.length; u++) {
+            target[index[u]] += weight * value[u];
         }
     }
 

@@ -8,6 +8,7 @@ import org.ejml.sparse.csc.misc.ColumnCounts_DSCC;
 import org.ejml.sparse.csc.misc.TriangularSolver_DSCC;
 import org.mixedmodels.engine.MixedModelException;
 import org.mixedmodels.engine.linalg.ApproximateMinimumDegree;
+import org.mixedmodels.engine.linalg.SmallCholesky;
 
 /**
  * The factor of everything after the first random-effects block when the random-effects part of it is sparse

@@ -138,6 +138,22 @@ public final class ThetaLayout {
     }
 
     /**
+     * The inverse of {@link #lambda}'s layout: writes {@code factor} times the entries of the q x q matrix m at
+     * Lambda's free positions into out[0 .. size), in theta's order. A derivative in Lambda (such as the
+     * residual-structure fit's 2 Z'GZ Lambda) read off as the derivative in theta.
+     */
+    public void thetaEntries(double[][] m, double factor, double[] out) {
+        int at = 0;
+        for (int t = 0; t < k.length; t++) {
+            for (int c = 0; c < k[t]; c++) {
+                for (int r = c; r < k[t]; r++) {
+                    out[at++] = factor * m[column[t] + r][column[t] + c];
+                }
+            }
+        }
+    }
+
+    /**
      * x with each column of Lambda whose diagonal entry is negative negated: Lambda Lambda' does not change, so the
      * fit is the same, now in lme4's layout (diagonal thetas &gt;= 0). Entries after {@link #size} are copied as they
      * are.

@@ -27,24 +27,18 @@ public final class SmallMatrices {
      * diagonal element (a numerically singular matrix).
      */
     public static double[][] cholesky(double[][] a, double relativeTolerance) {
+        // the random-effects fit's small-block kernel on a packed copy (same operations in the same order)
         int n = a.length;
+        double[] packed = new double[n * n];
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(a[j], 0, packed, j * n, j + 1);
+        }
+        if (!SmallCholesky.decomposeInPlace(packed, 0, n, relativeTolerance)) {
+            return null;
+        }
         double[][] l = new double[n][n];
         for (int j = 0; j < n; j++) {
-            double s = a[j][j];
-            for (int k = 0; k < j; k++) {
-                s -= l[j][k] * l[j][k];
-            }
-            if (!(s > relativeTolerance * Math.abs(a[j][j])) || !Double.isFinite(s)) {
-                return null;
-            }
-            l[j][j] = Math.sqrt(s);
-            for (int i = j + 1; i < n; i++) {
-                double v = a[i][j];
-                for (int k = 0; k < j; k++) {
-                    v -= l[i][k] * l[j][k];
-                }
-                l[i][j] = v / l[j][j];
-            }
+            System.arraycopy(packed, j * n, l[j], 0, j + 1);
         }
         return l;
     }
@@ -68,8 +62,49 @@ public final class SmallMatrices {
 
     /** The inverse of a symmetric positive definite matrix, or null when it is not positive definite. */
     public static double[][] inverseSpd(double[][] a) {
-        double[][] l = cholesky(a);
+        return inverseSpd(a, 0);
+    }
+
+    /**
+     * As {@link #inverseSpd(double[][])} with the pivot test of {@link #cholesky(double[][], double)}: a subject's
+     * W_i = V_i^-1 in the residual-structure fit, which refuses a numerically singular V_i.
+     */
+    public static double[][] inverseSpd(double[][] a, double relativeTolerance) {
+        double[][] l = cholesky(a, relativeTolerance);
         return l == null ? null : inverseFromCholesky(l);
+    }
+
+    /**
+     * {@code sum} plus log |A|^copies for A = L L' given its factor L, i.e. plus 2 copies log L_jj added one j at a
+     * time: a criterion's log-determinant summed over subjects (or visit patterns shared by {@code copies} subjects),
+     * in the order of a running sum so that a caller's total does not depend on where the sum is split.
+     */
+    public static double addLogDeterminant(double sum, double[][] l, int copies) {
+        for (int j = 0; j < l.length; j++) {
+            sum += 2 * copies * Math.log(l[j][j]);
+        }
+        return sum;
+    }
+
+    /**
+     * Forward substitution against the lower factor L in place: x := L^-1 x (x is m x p, row-major) and
+     * y := L^-1 y, so that for V = L L' the products x'x = X'V^-1 X, x'y = X'V^-1 y and y'y = y'V^-1 y.
+     */
+    public static void forwardSolveInPlace(double[][] l, double[][] x, double[] y) {
+        int m = l.length;
+        int p = x.length == 0 ? 0 : x[0].length;
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k < j; k++) {
+                y[j] -= l[j][k] * y[k];
+                for (int c = 0; c < p; c++) {
+                    x[j][c] -= l[j][k] * x[k][c];
+                }
+            }
+            y[j] /= l[j][j];
+            for (int c = 0; c < p; c++) {
+                x[j][c] /= l[j][j];
+            }
+        }
     }
 
     /** (L L')^-1 from the lower factor L. */
@@ -144,9 +179,14 @@ public final class SmallMatrices {
     /** Solves A x = b for symmetric positive definite A; null when A is not positive definite. */
     public static double[] solveSpd(double[][] a, double[] b) {
         double[][] l = cholesky(a);
-        if (l == null) {
-            return null;
-        }
+        return l == null ? null : solveWithCholesky(l, b);
+    }
+
+    /**
+     * Solves L L' x = b given the lower factor L (forward, then back substitution): for a matrix already factored
+     * for its log-determinant, without factoring it again.
+     */
+    public static double[] solveWithCholesky(double[][] l, double[] b) {
         int n = b.length;
         double[] y = new double[n];
         for (int i = 0; i < n; i++) {

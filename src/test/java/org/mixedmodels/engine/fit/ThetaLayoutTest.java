@@ -56,6 +56,28 @@ class ThetaLayoutTest {
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("designs")
+    void thetaEntriesReadLambdaBackIntoThetaOrder(String data, String formula) {
+        ThetaLayout layout = ThetaLayout.of(design(data, formula).randomTerms());
+        double[] theta = randomTheta(layout.size(), formula.hashCode() + 1);
+        double[][] lambda = layout.lambda(theta);
+        // a nonzero upper triangle must not be read: only Lambda's free positions are theta's
+        for (int r = 0; r < lambda.length; r++) {
+            for (int c = r + 1; c < lambda.length; c++) {
+                lambda[r][c] = 99;
+            }
+        }
+        double[] back = new double[layout.size()];
+        layout.thetaEntries(lambda, 1, back);
+        assertArrayEquals(theta, back, 0);
+        double[] doubled = new double[layout.size()];
+        layout.thetaEntries(lambda, 2, doubled);
+        for (int i = 0; i < theta.length; i++) {
+            assertEquals(2 * theta[i], doubled[i], 0);
+        }
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("designs")
     void packUnpackRoundTrip(String data, String formula) {
         List<RandomEffectTerm> terms = design(data, formula).randomTerms();
         ThetaLayout layout = ThetaLayout.of(terms);

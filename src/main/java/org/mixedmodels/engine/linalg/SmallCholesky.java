@@ -1,12 +1,14 @@
-package org.mixedmodels.engine.fit;
+package org.mixedmodels.engine.linalg;
 
 /**
- * Cholesky factorization and triangular solves for the small k x k blocks (k = random-effects columns
- * per level, usually 1 to 3) of the first random-effects block, stored row-major at an offset in a
- * shared array. Written out because these run once per level per objective evaluation, where a
- * library call's allocation and dispatch would cost more than the arithmetic.
+ * Cholesky factorization and triangular solves for small k x k blocks stored row-major at an offset in a shared
+ * array: the blocks of the first random-effects term (k = random-effects columns per level, usually 1 to 3) in the
+ * random-effects fit, and, through {@link SmallMatrices#cholesky(double[][], double)}, each subject's (or visit
+ * pattern's) V_i in the residual-structure fit: one kernel for both fits. Written out because these run once per
+ * level or subject per objective evaluation, where a library call's allocation and dispatch would cost more than the
+ * arithmetic. The large dense factor is {@link DenseCholesky}.
  */
-final class SmallCholesky {
+public final class SmallCholesky {
     private SmallCholesky() {
     }
 
@@ -15,13 +17,24 @@ final class SmallCholesky {
      * (A = L L') and zeroes the upper triangle. Returns false, leaving the block undefined, if the
      * block is not positive definite.
      */
-    static boolean decomposeInPlace(double[] a, int off, int k) {
+    public static boolean decomposeInPlace(double[] a, int off, int k) {
+        return decomposeInPlace(a, off, k, 0);
+    }
+
+    /**
+     * As {@link #decomposeInPlace(double[], int, int)}, refusing a pivot that is not above {@code relativeTolerance}
+     * times its diagonal element (a numerically singular block) or that is infinite. Column j's pivot is
+     * a_jj - sum_t l_jt^2 and its entries below (a_ij - sum_t l_it l_jt) / l_jj, the sums in increasing t (the
+     * order of {@link DenseCholesky}'s diagonal blocks).
+     */
+    public static boolean decomposeInPlace(double[] a, int off, int k, double relativeTolerance) {
         for (int j = 0; j < k; j++) {
-            double d = a[off + j * k + j];
+            double ajj = a[off + j * k + j];
+            double d = ajj;
             for (int t = 0; t < j; t++) {
                 d -= a[off + j * k + t] * a[off + j * k + t];
             }
-            if (!(d > 0)) {
+            if (!(d > relativeTolerance * Math.abs(ajj)) || d == Double.POSITIVE_INFINITY) {
                 return false;
             }
             double ljj = Math.sqrt(d);
@@ -39,7 +52,7 @@ final class SmallCholesky {
     }
 
     /** row (length k at rowOff) := row * Lambda, for lower-triangular Lambda (k x k, row-major). */
-    static void multiplyRowByLower(double[] row, int rowOff, double[] lam, int k, double[] work) {
+    public static void multiplyRowByLower(double[] row, int rowOff, double[] lam, int k, double[] work) {
         for (int c = 0; c < k; c++) {
             double s = 0;
             for (int t = c; t < k; t++) {
@@ -51,7 +64,7 @@ final class SmallCholesky {
     }
 
     /** row := row L^{-T}, i.e. solves x L' = row, for the lower-triangular factor at lOff. */
-    static void solveRowTransposed(double[] l, int lOff, int k, double[] row, int rowOff) {
+    public static void solveRowTransposed(double[] l, int lOff, int k, double[] row, int rowOff) {
         for (int c = 0; c < k; c++) {
             double s = row[rowOff + c];
             for (int t = 0; t < c; t++) {
@@ -62,7 +75,7 @@ final class SmallCholesky {
     }
 
     /** x := L'^{-1} x, i.e. solves L' x = b (back substitution), for the factor at lOff. */
-    static void solveTransposedInPlace(double[] l, int lOff, int k, double[] x, int xOff) {
+    public static void solveTransposedInPlace(double[] l, int lOff, int k, double[] x, int xOff) {
         for (int i = k - 1; i >= 0; i--) {
             double s = x[xOff + i];
             for (int t = i + 1; t < k; t++) {
@@ -73,7 +86,7 @@ final class SmallCholesky {
     }
 
     /** out := L^{-1} (lower triangular, k x k row-major) for the factor at lOff. */
-    static void invertLower(double[] l, int lOff, int k, double[] out) {
+    public static void invertLower(double[] l, int lOff, int k, double[] out) {
         java.util.Arrays.fill(out, 0, k * k, 0.0);
         for (int c = 0; c < k; c++) {
             out[c * k + c] = 1.0 / l[lOff + c * k + c];

@@ -1,4 +1,4 @@
-package org.mixedmodels.engine.fit;
+package org.mixedmodels.engine.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,6 +24,15 @@ class SmallCholeskyTest {
         assertFalse(SmallCholesky.decomposeInPlace(new double[] {1, 2, 2, 1}, 0, 2));
         assertFalse(SmallCholesky.decomposeInPlace(new double[] {0}, 0, 1));
         assertFalse(SmallCholesky.decomposeInPlace(new double[] {Double.NaN}, 0, 1));
+    }
+
+    @Test
+    void relativeToleranceRefusesNumericallySingularAndInfinitePivots() {
+        // [[1, 1], [1, 1 + 1e-14]]: second pivot 1e-14, positive but below 1e-12 of its diagonal element
+        double[] nearlySingular = {1, 1, 1, 1 + 1e-14};
+        assertTrue(SmallCholesky.decomposeInPlace(nearlySingular.clone(), 0, 2, 0));
+        assertFalse(SmallCholesky.decomposeInPlace(nearlySingular.clone(), 0, 2, 1e-12));
+        assertFalse(SmallCholesky.decomposeInPlace(new double[] {Double.POSITIVE_INFINITY}, 0, 1));
     }
 
     @Test
