@@ -30,11 +30,7 @@ class ProfiledDevianceTest {
     @MethodSource("cases")
     void objectiveAtLme4ThetaMatchesLme4(String name) {
         ReferenceCase c = ReferenceCase.load(name);
-        Map<String, String> refs = new java.util.HashMap<>();
-        if (c.json().has("reference_levels") && c.json().get("reference_levels").isJsonObject()) {
-            c.json().getAsJsonObject("reference_levels").entrySet()
-                    .forEach(e -> refs.put(e.getKey(), e.getValue().getAsString()));
-        }
+        Map<String, String> refs = c.referenceLevels();
         Design design = Design.build(FormulaParser.parse(c.string("formula")), c.data(), refs);
         ProfiledDeviance deviance = new ProfiledDeviance(design, !"ML".equals(c.string("method")));
         assertClose(c.number("objective"), deviance.value(c.numbers("theta")), 1e-8, "objective at lme4's theta");

@@ -41,11 +41,7 @@ class SupernodalCholeskyTest {
     @MethodSource("cases")
     void referenceCasesEqualTheDenseFactor(String name) {
         ReferenceCase c = ReferenceCase.load(name);
-        Map<String, String> refs = new java.util.HashMap<>();
-        if (c.json().has("reference_levels") && c.json().get("reference_levels").isJsonObject()) {
-            c.json().getAsJsonObject("reference_levels").entrySet()
-                    .forEach(e -> refs.put(e.getKey(), e.getValue().getAsString()));
-        }
+        Map<String, String> refs = c.referenceLevels();
         Design design = Design.build(FormulaParser.parse(c.string("formula")), c.data(), refs);
         if (design.randomTerms().size() < 2) {
             return;

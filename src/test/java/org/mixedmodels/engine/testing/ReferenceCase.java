@@ -109,7 +109,16 @@ public final class ReferenceCase {
         return out;
     }
 
-    /** The case's data set, read once per test run. */
+    /** The case's reference levels ({@code reference_levels}: factor -> level), empty when it has none. */
+    public Map<String, String> referenceLevels() {
+        Map<String, String> refs = new java.util.HashMap<>();
+        JsonElement r = json.get("reference_levels");
+        if (r != null && r.isJsonObject()) {
+            r.getAsJsonObject().entrySet().forEach(e -> refs.put(e.getKey(), e.getValue().getAsString()));
+        }
+        return refs;
+    }
+
     /** The case's model fitted by our engine: its formula, method and reference levels. */
     public org.mixedmodels.engine.fit.FitResult fit() {
         return org.mixedmodels.engine.fit.LinearMixedModel.fit(string("formula"), data(), options());
@@ -117,16 +126,13 @@ public final class ReferenceCase {
 
     /** The case's method and reference levels as fit options. */
     public org.mixedmodels.engine.fit.FitOptions options() {
-        Map<String, String> refs = new java.util.HashMap<>();
-        JsonElement r = json.get("reference_levels");
-        if (r != null && r.isJsonObject()) {
-            r.getAsJsonObject().entrySet().forEach(e -> refs.put(e.getKey(), e.getValue().getAsString()));
-        }
+        Map<String, String> refs = referenceLevels();
         org.mixedmodels.engine.fit.FitOptions.Method method = "ML".equals(string("method"))
                 ? org.mixedmodels.engine.fit.FitOptions.Method.ML : org.mixedmodels.engine.fit.FitOptions.Method.REML;
         return new org.mixedmodels.engine.fit.FitOptions(method, refs);
     }
 
+    /** The case's data set, read once per test run. */
     public DataFrame data() {
         return DATA.computeIfAbsent(string("data"), d -> CsvReader.read(root().resolve(d)));
     }
