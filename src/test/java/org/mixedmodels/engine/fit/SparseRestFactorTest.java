@@ -153,19 +153,23 @@ class SparseRestFactorTest {
     @MethodSource("cases")
     void forcedSparseFactorEqualsTheDenseOne(String name) {
         ReferenceCase c = ReferenceCase.load(name);
-        Map<String, String> refs = c.referenceLevels();
-        Design design = Design.build(FormulaParser.parse(c.string("formula")), c.data(), refs);
+        Design design = Design.build(FormulaParser.parse(c.string("formula")), c.data(), c.referenceLevels());
         if (design.randomTerms().size() < 2) {
             return;
         }
         boolean reml = !"ML".equals(c.string("method"));
+        assertSame(new ProfiledDeviance(design, reml, Integer.MAX_VALUE), new ProfiledDeviance(design, reml, -1),
+                thetaAndAnother(c));
+    }
+
+    /** The case's theta (lme4's) and a second point away from it: every entry times 1.3, zeros moved to 0.25. */
+    static double[][] thetaAndAnother(ReferenceCase c) {
         double[] theta = c.numbers("theta");
         double[] other = theta.clone();
         for (int i = 0; i < other.length; i++) {
             other[i] = other[i] == 0 ? 0.25 : 1.3 * other[i];
         }
-        assertSame(new ProfiledDeviance(design, reml, Integer.MAX_VALUE), new ProfiledDeviance(design, reml, -1),
-                new double[][] {theta, other});
+        return new double[][] {theta, other};
     }
 
     /**

@@ -41,19 +41,13 @@ class SupernodalCholeskyTest {
     @MethodSource("cases")
     void referenceCasesEqualTheDenseFactor(String name) {
         ReferenceCase c = ReferenceCase.load(name);
-        Map<String, String> refs = c.referenceLevels();
-        Design design = Design.build(FormulaParser.parse(c.string("formula")), c.data(), refs);
+        Design design = Design.build(FormulaParser.parse(c.string("formula")), c.data(), c.referenceLevels());
         if (design.randomTerms().size() < 2) {
             return;
         }
         boolean reml = !"ML".equals(c.string("method"));
-        double[] theta = c.numbers("theta");
-        double[] other = theta.clone();
-        for (int i = 0; i < other.length; i++) {
-            other[i] = other[i] == 0 ? 0.25 : 1.3 * other[i];
-        }
         SparseRestFactorTest.assertSame(new ProfiledDeviance(design, reml, Integer.MAX_VALUE),
-                supernodal(design, reml), new double[][] {theta, other});
+                supernodal(design, reml), SparseRestFactorTest.thetaAndAnother(c));
     }
 
     @Test
