@@ -233,9 +233,7 @@ final class FactorSolutions {
      */
     double[][][] unscaledConditionalVariances() {
         if (sparse != null) {
-            return denseInverseCheaper()
-                    ? inverseConditionalVariances(inverseColumnsOfColumns(sparse.denseColumns(), qr), true)
-                    : sparseConditionalVariances();
+            return sparseConditionalVariances(denseInverseCheaper());
         }
         // The columns of the inverse of the dense random-effects part of L22 (lower triangular, qr x qr), each held
         // contiguously: column c of Lrr^{-1} is inverse[c * qr + i], nonzero for i >= c (inverseColumns).
@@ -387,12 +385,6 @@ final class FactorSolutions {
     }
 
     /**
-     * The conditional variances with a sparse L22, by sparse triangular solves that touch only the elimination-tree
-     * reach of each level (for nested factors a few entries, so the whole is linear in the number of groups): the
-     * first block's P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j with W_j = L22^{-1} L21r[:, j] L11_j^{-1}, a later block's
-     * P = sum over rows i of (L22^{-1})[i, cols]' (L22^{-1})[i, cols], as in the dense case.
-     */
-    /**
      * How many multiply-adds of the dense kernel one multiply-add of a reach solve costs: {@link
      * SparseRestFactor#solveSparse} gathers and scatters through the factor's row indices one column at a time, while
      * {@link #inverseColumnsOfColumns} streams contiguous columns, blocked and over the cores. Measured on real InstEval
@@ -454,7 +446,7 @@ final class FactorSolutions {
         return new double[] {reach, dense};
     }
 
-    /** The sparse rest's conditional variances by the route given (for tests; the choice is {@link #denseInverseCheaper}). */
+    /** The sparse rest's conditional variances by the route given (the fit passes {@link #denseInverseCheaper}). */
     double[][][] sparseConditionalVariances(boolean denseInverse) {
         return denseInverse ? inverseConditionalVariances(inverseColumnsOfColumns(sparse.denseColumns(), qr), true)
                 : sparseConditionalVariances();
@@ -465,6 +457,12 @@ final class FactorSolutions {
         return sparse != null && denseInverseCheaper();
     }
 
+    /**
+     * The conditional variances with a sparse L22, by sparse triangular solves that touch only the elimination-tree
+     * reach of each level (for nested factors a few entries, so the whole is linear in the number of groups): the
+     * first block's P_j = L11_j^{-T} L11_j^{-1} + W_j' W_j with W_j = L22^{-1} L21r[:, j] L11_j^{-1}, a later block's
+     * P = sum over rows i of (L22^{-1})[i, cols]' (L22^{-1})[i, cols], as in the dense case.
+     */
     private double[][][] sparseConditionalVariances() {
         int kmax = k1;
         for (ReBlock blk : blocks) {
