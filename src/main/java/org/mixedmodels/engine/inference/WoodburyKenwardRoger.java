@@ -43,8 +43,9 @@ import org.mixedmodels.engine.linalg.SmallMatrices;
  *
  * <p>Memory: the rows enter through Z (sum of k per row), X and n x p columns; the random effects through at most
  * two dense q x q matrices at once (C^-1, which C^-1 Lambda' A and then H overwrite on the columns where they are
- * read, and S'WS), so memory is linear in the rows and quadratic in the random effects; C^-1 is formed by blocks (the largest term's block of C is block diagonal), time
- * O(q2^3 + q nnz(A) + q^2 p m) for m generators and q2 random effects outside the largest term.
+ * read, and S'WS), so memory is linear in the rows and quadratic in the random effects; C^-1 is formed by blocks
+ * (the largest term's block of C is block diagonal), time O(q2^3 + q nnz(A) + q^2 p m) for m generators and q2
+ * random effects outside the largest term.
  */
 final class WoodburyKenwardRoger {
     /** P_r (p x p), Q_rs for r &lt;= s, tr(V^-1 G_r V^-1 G_s) for r &lt;= s: the generators, then the residual. */
