@@ -620,8 +620,84 @@ final class SparseRestFactor {
         return SmallCholesky.decomposeInPlace(l33, 0, px);
     }
 
-    /** The rank update for a first block of one column per level (L21 L21' is then a sum of outer products). */
+    /**
+     * The rank update for a first block of one column per level (L21 L21' is then a sum of outer products), from
+     * the plan {@link RankPlan} made at the first call: each level's later random effects in the factor's order, so
+     * that a pair's entry of C22 lies in the column of its later member, and C22's columns are cut in two at an even
+     * share of the pairs; L32's and L33's rows (X and y) are cut in two likewise. With two threads each takes one
+     * part of both; every entry still receives its levels' products one level after the other in level order, with
+     * the same arithmetic, so the result does not depend on the split (bit-identical to one thread).
+     */
     private void rankUpdateScalar(double[] v, double[] l21, int[] levelStart, int[] levelRows) {
+        if (rankMode == RankMode.REFERENCE) {
+            rankUpdateReference(v, l21, levelStart, levelRows);
+            return;
+        }
+        if (plan == null) {
+            plan = new RankPlan(levelStart, levelRows);
+        }
+        RankPlan pl = plan;
+        boolean split = rankMode == RankMode.SPLIT || rankMode == RankMode.AUTO
+                && pl.work >= RANK_PARALLEL_MIN && Runtime.getRuntime().availableProcessors() > 1;
+        if (!split) {
+            rankPart(pl, v, l21, levelStart, levelRows, true, pl.buffer);
+            rankPart(pl, v, l21, levelStart, levelRows, false, pl.buffer);
+            return;
+        }
+        java.util.concurrent.ForkJoinTask<?> task = java.util.concurrent.ForkJoinTask.adapt(
+                () -> rankPart(pl, v, l21, levelStart, levelRows, false, pl.helperBuffer)).fork();
+        rankPart(pl, v, l21, levelStart, levelRows, true, pl.buffer);
+        task.join();
+    }
+
+    /** One of the two parts of {@link #rankUpdateScalar}: the first (C22's columns before the cut, L32's and L33's
+     * rows before theirs) or the second. */
+    private void rankPart(RankPlan pl, double[] v, double[] l21, int[] levelStart, int[] levelRows, boolean first,
+            double[] buf) {
+        int levels = levelStart.length - 1;
+        int[] order = pl.order;
+        int[] pos = pl.pairPos;
+        int[] restPos = pl.restPos;
+        for (int j = 0; j < levels; j++) {
+            int from = levelStart[j];
+            int mid = reEnd[j];
+            int to = levelStart[j + 1];
+            int nr = mid - from;
+            int cut = pl.cut[j];
+            int a0 = first ? 0 : cut;
+            int a1 = first ? cut : nr;
+            if (a0 < a1) {
+                for (int t = 0; t < a1; t++) {
+                    buf[t] = l21[order[from + t]];
+                }
+                int e = pl.pairStart[j] + a0 * (a0 + 1) / 2;
+                for (int a = a0; a < a1; a++) {
+                    double la = buf[a];
+                    for (int b = 0; b <= a; b++) {
+                        v[pos[e++]] -= la * buf[b];
+                    }
+                }
+            }
+            int xcut = pl.xcut[j];
+            int x0 = first ? mid : xcut;
+            int x1 = first ? xcut : to;
+            for (int a = x0; a < x1; a++) {
+                double la = l21[a];
+                int x = levelRows[a] - qr;
+                int row = x * qr;
+                for (int b = from; b < mid; b++) {
+                    l32[row + restPos[b]] -= la * l21[b];
+                }
+                int row33 = x * px - qr;
+                for (int b = mid; b <= a; b++) {
+                    l33[row33 + levelRows[b]] -= la * l21[b];
+                }
+            }
+        }
+    }
+
+    /** {@link #rankUpdateScalar} in create's order of the pairs, one thread (the tests' reference). */
+    private void rankUpdateReference(double[] v, double[] l21, int[] levelStart, int[] levelRows) {
         int e = 0;
         int levels = levelStart.length - 1;
         for (int j = 0; j < levels; j++) {
@@ -649,6 +725,127 @@ final class SparseRestFactor {
         }
     }
 
+    /** Below this many multiply-adds the rank update is not split over two threads. */
+    static final long RANK_PARALLEL_MIN = 200_000;
+
+    /** How {@link #rankUpdateScalar} runs (tests force each; the results are identical). */
+    enum RankMode {
+        /** Two threads when the work is large enough and there are two processors. */
+        AUTO,
+        SERIAL,
+        /** Two threads whatever the size. */
+        SPLIT,
+        /** The scattered update in create's order of the pairs, one thread. */
+        REFERENCE
+    }
+
+    private RankMode rankMode = RankMode.AUTO;
+    private RankPlan plan;
+
+    /** For the tests: how the next rank updates run. */
+    void rankMode(RankMode mode) {
+        this.rankMode = mode;
+    }
+
+    /** {@link #rankUpdateScalar}'s order of the pairs and its cuts, made once per fit from {@link #updatePos}. */
+    private final class RankPlan {
+        /** Per entry of levelRows before reEnd: the entry of its level with the t-th smallest factor position. */
+        final int[] order;
+        /** Per pair of a level's later random effects in that order (a >= b): its position in C22. */
+        final int[] pairPos;
+        final int[] pairStart;
+        /** Per level: the later random effects (in that order) whose column is before C22's cut. */
+        final int[] cut;
+        /** Per level: the first of its X and y rows after L32's cut. */
+        final int[] xcut;
+        /** Per entry of levelRows before reEnd: the factor position of its random effect. */
+        final int[] restPos;
+        final long work;
+        final double[] buffer;
+        final double[] helperBuffer;
+
+        RankPlan(int[] levelStart, int[] levelRows) {
+            int levels = levelStart.length - 1;
+            int total = levelStart[levels];
+            order = new int[total];
+            restPos = new int[total];
+            pairStart = new int[levels + 1];
+            pairPos = new int[updatePos.length];
+            cut = new int[levels];
+            xcut = new int[levels];
+            int widest = 0;
+            long[] pairsPerColumn = new long[qr + 1];
+            long pairs = 0;
+            long xwork = 0;
+            long[] perX = new long[px];
+            Integer[] sorted = new Integer[0];
+            for (int j = 0; j < levels; j++) {
+                int from = levelStart[j];
+                int mid = reEnd[j];
+                int nr = mid - from;
+                widest = Math.max(widest, nr);
+                pairStart[j] = (int) pairs;
+                if (sorted.length < nr) {
+                    sorted = new Integer[nr];
+                }
+                for (int t = 0; t < nr; t++) {
+                    sorted[t] = from + t;
+                    restPos[from + t] = inverse[levelRows[from + t]];
+                }
+                Arrays.sort(sorted, 0, nr, (p, q) -> Integer.compare(restPos[p], restPos[q]));
+                for (int t = 0; t < nr; t++) {
+                    order[from + t] = sorted[t];
+                }
+                // updatePos enumerates the pairs (a, b <= a) in levelRows order (create)
+                int e = (int) pairs;
+                for (int a = 0; a < nr; a++) {
+                    int oa = order[from + a] - from;
+                    for (int b = 0; b <= a; b++) {
+                        int ob = order[from + b] - from;
+                        int hi = Math.max(oa, ob);
+                        int lo = Math.min(oa, ob);
+                        pairPos[e++] = updatePos[(int) pairs + hi * (hi + 1) / 2 + lo];
+                    }
+                    pairsPerColumn[restPos[order[from + a]]] += a + 1;
+                }
+                pairs = e;
+                for (int a = mid; a < levelStart[j + 1]; a++) {
+                    long c = nr + (a - mid + 1);
+                    perX[levelRows[a] - qr] += c;
+                    xwork += c;
+                }
+            }
+            pairStart[levels] = (int) pairs;
+            // C22's cut: the first column at which half of the pairs are reached
+            int columnCut = 0;
+            long sum = 0;
+            while (columnCut < qr && sum + pairsPerColumn[columnCut] / 2 < pairs / 2) {
+                sum += pairsPerColumn[columnCut++];
+            }
+            int xCut = 0;
+            sum = 0;
+            while (xCut < px && sum + perX[xCut] / 2 < xwork / 2) {
+                sum += perX[xCut++];
+            }
+            for (int j = 0; j < levels; j++) {
+                int from = levelStart[j];
+                int c = 0;
+                while (c < reEnd[j] - from && restPos[order[from + c]] < columnCut) {
+                    c++;
+                }
+                cut[j] = c;
+                int a = reEnd[j];
+                while (a < levelStart[j + 1] && levelRows[a] - qr < xCut) {
+                    a++;
+                }
+                xcut[j] = a;
+            }
+            work = pairs + xwork;
+            buffer = new double[widest];
+            helperBuffer = new double[widest];
+        }
+    }
+
     private static double dot(double[] a, int i, int j, int k) {
         double s = 0;
         for (int c = 0; c < k; c++) {
@@ -672,6 +869,11 @@ final class SparseRestFactor {
             s += Math.log(l22.nz_values[l22Diag[c]]);
         }
         return s;
+    }
+
+    /** The rows of the dense part L33 (X's columns, then y). */
+    int denseRows() {
+        return px;
     }
 
     /** Element (i, j), i >= j, of the dense part L33 (X's columns, then y). */

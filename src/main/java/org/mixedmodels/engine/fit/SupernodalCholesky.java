@@ -1,6 +1,7 @@
 package org.mixedmodels.engine.fit;
 
 import java.util.Arrays;
+import java.util.concurrent.ForkJoinTask;
 import org.ejml.data.DMatrixSparseCSC;
 import org.mixedmodels.engine.linalg.DenseCholesky;
 
@@ -43,6 +44,26 @@ final class SupernodalCholesky {
     private final double[] column;
     private final boolean denseRoot;
     private final double[] root;
+    /** First column of the dense root (qr when there is none). */
+    private final int rootFirst;
+    /** Per supernode: the first panel row below the diagonal whose column is in the root (m when none is). */
+    private final int[] rootFrom;
+    /**
+     * Per supernode: the first panel row of the root columns from {@link #rootSplit} on. With two threads the helper
+     * updates the root columns before it (rows rootFrom..splitAt-1), the caller everything else.
+     */
+    private final int[] splitAt;
+    /** Root columns rootFirst..rootFirst+rootSplit-1 go to the helper thread (balancing the two threads' work). */
+    private final int rootSplit;
+    /** Estimated work of one factorization (multiply-adds and scattered writes), for the decision to split. */
+    private final long work;
+    /** The caller's and the helper's scratch. */
+    private final Scratch mine;
+    private final Scratch helper;
+    private Mode mode = Mode.AUTO;
+    /** Progress of the caller through the front supernodes (the helper waits for it), and a failure flag. */
+    private volatile int factored;
+    private volatile boolean failed;
 
     SupernodalCholesky(DMatrixSparseCSC l22, DMatrixSparseCSC c22, int px) {
         this.qr = l22.numCols;
@@ -120,6 +141,94 @@ final class SupernodalCholesky {
         int w = n == 0 ? 0 : supStart[n] - supStart[last];
         this.denseRoot = n > 0 && w >= DENSE_ROOT_MIN && rowStart[n] - rowStart[last] == w;
         this.root = denseRoot ? new double[(w + px) * (w + px)] : null;
+        this.rootFirst = denseRoot ? supStart[last] : qr;
+        this.rootFrom = new int[n];
+        this.splitAt = new int[n];
+        int front = denseRoot ? last : n;
+        long callerWork = 0;
+        long[] rootColumnWork = new long[w + 1];
+        for (int s = 0; s < front; s++) {
+            int m = rowStart[s + 1] - rowStart[s];
+            int ws = supStart[s + 1] - supStart[s];
+            int ld = m + px;
+            int j = ws;
+            while (j < m && rows[rowStart[s] + j] < rootFirst) {
+                callerWork += jobWork(ld, m, ws, j);
+                j++;
+            }
+            rootFrom[s] = j;
+            for (; j < m; j++) {
+                rootColumnWork[rows[rowStart[s] + j] - rootFirst] += jobWork(ld, m, ws, j);
+            }
+            callerWork += (long) ws * ws * ld / 2 + (long) px * px * ws / 2;
+        }
+        long sum = callerWork;
+        for (long c : rootColumnWork) {
+            sum += c;
+        }
+        this.work = sum;
+        // the helper takes the first root columns (the most work per column) up to half of the total
+        int split = 0;
+        long helperWork = 0;
+        if (denseRoot) {
+            while (split < w && helperWork + rootColumnWork[split] / 2 < sum / 2) {
+                helperWork += rootColumnWork[split++];
+            }
+        }
+        this.rootSplit = split;
+        for (int s = 0; s < front; s++) {
+            int m = rowStart[s + 1] - rowStart[s];
+            int j = rootFrom[s];
+            while (j < m && rows[rowStart[s] + j] < rootFirst + split) {
+                j++;
+            }
+            splitAt[s] = j;
+        }
+        this.mine = new Scratch(qr, maxRows + px);
+        this.helper = denseRoot ? new Scratch(0, maxRows + px) : null;
+    }
+
+    /** Estimated cost of one row j's update (its multiply-adds and scattered writes). */
+    private static long jobWork(int ld, int m, int w, int j) {
+        return (long) (ld - j) * w + 2L * (m - j) + 16;
+    }
+
+    /** Below this estimated work per factorization the front is not split over two threads. */
+    static final long PARALLEL_MIN_WORK = 2_000_000;
+
+    /** How the front supernodes' updates are run (tests force each; the results are identical). */
+    enum Mode {
+        /** Two threads when the work is large enough and there are two processors. */
+        AUTO,
+        /** One thread. */
+        SERIAL,
+        /** Two threads whatever the size. */
+        SPLIT,
+        /** One thread, the one-row-at-a-time kernel the blocked one replaced (for the tests' comparison). */
+        REFERENCE
+    }
+
+    /** For the tests: how the next factorizations run. */
+    void mode(Mode mode) {
+        this.mode = mode;
+    }
+
+    /** Per-thread scratch: four update columns and the row map of a target supernode. */
+    private static final class Scratch {
+        final double[] u0;
+        final double[] u1;
+        final double[] u2;
+        final double[] u3;
+        final int[] map;
+        int mapped = -1;
+
+        Scratch(int qr, int len) {
+            u0 = new double[len];
+            u1 = new double[len];
+            u2 = new double[len];
+            u3 = new double[len];
+            map = new int[qr];
+        }
     }
 
     /** Position in the panels of L(row, col), row >= col, row in col's supernode pattern. */
@@ -136,6 +245,11 @@ final class SupernodalCholesky {
     /** The supernodes (for the figures and tests). */
     int supernodes() {
         return nsup;
+    }
+
+    /** Whether the front's updates can be split over two threads (a dense root with columns for the helper). */
+    boolean splittable() {
+        return denseRoot && rootSplit > 0;
     }
 
     /** Width of the last supernode. */
@@ -167,12 +281,8 @@ final class SupernodalCholesky {
                 }
             }
         }
-        int last = denseRoot ? nsup - 1 : nsup;
-        for (int s = 0; s < last; s++) {
-            if (!factorPanel(s)) {
-                return false;
-            }
-            update(s, l33);
+        if (!factorFront(l33)) {
+            return false;
         }
         if (denseRoot && !factorRoot(l33)) {
             return false;
@@ -193,6 +303,84 @@ final class SupernodalCholesky {
             }
         }
         return true;
+    }
+
+    /**
+     * Factors the front supernodes (all but the dense root) and applies their updates. With two threads the
+     * caller factors each panel and applies its updates but those of the root columns before {@link #rootSplit},
+     * which a helper applies, supernode by supernode once the caller has factored it: the two write disjoint
+     * columns, and every column receives its updates in supernode order with the same arithmetic as with one
+     * thread, so the factor does not depend on the split (bit-identical).
+     */
+    private boolean factorFront(double[] l33) {
+        int last = denseRoot ? nsup - 1 : nsup;
+        mine.mapped = -1;
+        if (mode == Mode.REFERENCE) {
+            for (int s = 0; s < last; s++) {
+                if (!factorPanel(s)) {
+                    return false;
+                }
+                updateReference(s, l33);
+            }
+            return true;
+        }
+        boolean split = denseRoot && rootSplit > 0 && (mode == Mode.SPLIT || mode == Mode.AUTO
+                && work >= PARALLEL_MIN_WORK && Runtime.getRuntime().availableProcessors() > 1);
+        if (!split) {
+            for (int s = 0; s < last; s++) {
+                if (!factorPanel(s)) {
+                    return false;
+                }
+                int m = rowStart[s + 1] - rowStart[s];
+                updateMapped(s, supStart[s + 1] - supStart[s], rootFrom[s], mine);
+                updateRoot(s, rootFrom[s], m, mine);
+                updateL33(s, l33);
+            }
+            return true;
+        }
+        factored = 0;
+        failed = false;
+        ForkJoinTask<?> task = ForkJoinTask.adapt(() -> {
+            for (int s = 0; s < last; s++) {
+                int spins = 0;
+                while (factored <= s) {
+                    if (failed) {
+                        return;
+                    }
+                    if (++spins < 1000) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                }
+                updateRoot(s, rootFrom[s], splitAt[s], helper);
+            }
+        }).fork();
+        boolean ok = true;
+        try {
+            for (int s = 0; s < last; s++) {
+                if (!factorPanel(s)) {
+                    ok = false;
+                    break;
+                }
+                factored = s + 1;
+                int m = rowStart[s + 1] - rowStart[s];
+                updateMapped(s, supStart[s + 1] - supStart[s], rootFrom[s], mine);
+                updateRoot(s, splitAt[s], m, mine);
+                updateL33(s, l33);
+            }
+        } finally {
+            if (!ok) {
+                failed = true;
+            }
+            if (ok) {
+                task.join();
+            } else {
+                // the helper returns at once; wait for it so that the panels are not shared with the next call
+                task.quietlyJoin();
+            }
+        }
+        return ok;
     }
 
     /** Whether {@link #factor} leaves L33 factored (else it leaves C33 - L32 L32' for the caller to factor). */
@@ -235,7 +423,7 @@ final class SupernodalCholesky {
      * u = B B(j, :)' of the rows j.. of the block B below the diagonal (four panel columns per pass, contiguous),
      * scattered into the supernode holding column j; the X and y rows' products go to C33.
      */
-    private void update(int s, double[] l33) {
+    private void updateReference(int s, double[] l33) {
         int m = rowStart[s + 1] - rowStart[s];
         int ld = m + px;
         int off = (int) panelOffset[s];
@@ -299,6 +487,229 @@ final class SupernodalCholesky {
         }
     }
 
+    /**
+     * Supernode s's update of the columns of panel rows from..to-1, which lie in front supernodes: per row j, u =
+     * B(j.., :) B(j, :)' as {@link #updateReference} forms it (the same operations in the same order), scattered
+     * through the row map of the target supernode.
+     */
+    private void updateMapped(int s, int from, int to, Scratch scratch) {
+        int m = rowStart[s + 1] - rowStart[s];
+        int ld = m + px;
+        int off = (int) panelOffset[s];
+        int w = supStart[s + 1] - supStart[s];
+        int rs = rowStart[s];
+        double[] a = panel;
+        double[] u = scratch.u0;
+        int[] map = scratch.map;
+        for (int j = from; j < to; j++) {
+            int len = ld - j;
+            column(a, off, ld, w, j, len, u);
+            int target = rows[rs + j];
+            int d = colSup[target];
+            int md = rowStart[d + 1] - rowStart[d];
+            if (d != scratch.mapped) {
+                for (int i = rowStart[d]; i < rowStart[d + 1]; i++) {
+                    map[rows[i]] = i - rowStart[d];
+                }
+                scratch.mapped = d;
+            }
+            int dst = (int) panelOffset[d] + (target - supStart[d]) * (md + px);
+            for (int i = 0; i < m - j; i++) {
+                a[dst + map[rows[rs + j + i]]] -= u[i];
+            }
+            int xs = dst + md;
+            for (int x = 0; x < px; x++) {
+                a[xs + x] -= u[m - j + x];
+            }
+        }
+    }
+
+    /** u[0..len) = B(j.., :) B(j, :)' for the panel at off (leading dimension ld, w columns), as the reference. */
+    private static void column(double[] a, int off, int ld, int w, int j, int len, double[] u) {
+        Arrays.fill(u, 0, len, 0.0);
+        int t = 0;
+        for (; t + 3 < w; t += 4) {
+            int c0 = off + t * ld + j;
+            int c1 = c0 + ld;
+            int c2 = c1 + ld;
+            int c3 = c2 + ld;
+            double b0 = a[c0];
+            double b1 = a[c1];
+            double b2 = a[c2];
+            double b3 = a[c3];
+            for (int i = 0; i < len; i++) {
+                u[i] += b0 * a[c0 + i] + b1 * a[c1 + i] + b2 * a[c2 + i] + b3 * a[c3 + i];
+            }
+        }
+        for (; t < w; t++) {
+            int c0 = off + t * ld + j;
+            double b0 = a[c0];
+            for (int i = 0; i < len; i++) {
+                u[i] += b0 * a[c0 + i];
+            }
+        }
+    }
+
+    /**
+     * Supernode s's update of the root columns of panel rows from..to-1, four rows j at a time: their columns u_k
+     * share each load of the panel (each element is still the reference's sum in the reference's order), and the
+     * root is dense, so a panel row's position in every target column is the same (row - rootFirst) and its
+     * scattered writes share one index.
+     */
+    private void updateRoot(int s, int from, int to, Scratch scratch) {
+        int m = rowStart[s + 1] - rowStart[s];
+        int ld = m + px;
+        int off = (int) panelOffset[s];
+        int w = supStart[s + 1] - supStart[s];
+        int rs = rowStart[s];
+        int wr = qr - rootFirst;
+        int ldr = wr + px;
+        int rootOff = (int) panelOffset[nsup - 1];
+        double[] a = panel;
+        double[] u0 = scratch.u0;
+        double[] u1 = scratch.u1;
+        double[] u2 = scratch.u2;
+        double[] u3 = scratch.u3;
+        int j = from;
+        for (; j + 3 < to; j += 4) {
+            // u_k[i] is row j + i of the column for row j + k (i >= k)
+            int len = ld - j;
+            Arrays.fill(u0, 0, len, 0.0);
+            Arrays.fill(u1, 0, len, 0.0);
+            Arrays.fill(u2, 0, len, 0.0);
+            Arrays.fill(u3, 0, len, 0.0);
+            int t = 0;
+            for (; t + 3 < w; t += 4) {
+                int c0 = off + t * ld + j;
+                int c1 = c0 + ld;
+                int c2 = c1 + ld;
+                int c3 = c2 + ld;
+                double b00 = a[c0];
+                double b01 = a[c1];
+                double b02 = a[c2];
+                double b03 = a[c3];
+                double b10 = a[c0 + 1];
+                double b11 = a[c1 + 1];
+                double b12 = a[c2 + 1];
+                double b13 = a[c3 + 1];
+                double b20 = a[c0 + 2];
+                double b21 = a[c1 + 2];
+                double b22 = a[c2 + 2];
+                double b23 = a[c3 + 2];
+                double b30 = a[c0 + 3];
+                double b31 = a[c1 + 3];
+                double b32 = a[c2 + 3];
+                double b33 = a[c3 + 3];
+                for (int i = 0; i < 3; i++) {
+                    double p0 = a[c0 + i];
+                    double p1 = a[c1 + i];
+                    double p2 = a[c2 + i];
+                    double p3 = a[c3 + i];
+                    u0[i] += b00 * p0 + b01 * p1 + b02 * p2 + b03 * p3;
+                    if (i >= 1) {
+                        u1[i] += b10 * p0 + b11 * p1 + b12 * p2 + b13 * p3;
+                    }
+                    if (i >= 2) {
+                        u2[i] += b20 * p0 + b21 * p1 + b22 * p2 + b23 * p3;
+                    }
+                }
+                for (int i = 3; i < len; i++) {
+                    double p0 = a[c0 + i];
+                    double p1 = a[c1 + i];
+                    double p2 = a[c2 + i];
+                    double p3 = a[c3 + i];
+                    u0[i] += b00 * p0 + b01 * p1 + b02 * p2 + b03 * p3;
+                    u1[i] += b10 * p0 + b11 * p1 + b12 * p2 + b13 * p3;
+                    u2[i] += b20 * p0 + b21 * p1 + b22 * p2 + b23 * p3;
+                    u3[i] += b30 * p0 + b31 * p1 + b32 * p2 + b33 * p3;
+                }
+            }
+            for (; t < w; t++) {
+                int c0 = off + t * ld + j;
+                double b0 = a[c0];
+                double b1 = a[c0 + 1];
+                double b2 = a[c0 + 2];
+                double b3 = a[c0 + 3];
+                for (int i = 0; i < 3; i++) {
+                    double p0 = a[c0 + i];
+                    u0[i] += b0 * p0;
+                    if (i >= 1) {
+                        u1[i] += b1 * p0;
+                    }
+                    if (i >= 2) {
+                        u2[i] += b2 * p0;
+                    }
+                }
+                for (int i = 3; i < len; i++) {
+                    double p0 = a[c0 + i];
+                    u0[i] += b0 * p0;
+                    u1[i] += b1 * p0;
+                    u2[i] += b2 * p0;
+                    u3[i] += b3 * p0;
+                }
+            }
+            int d0 = rootOff + (rows[rs + j] - rootFirst) * ldr - rootFirst;
+            int d1 = rootOff + (rows[rs + j + 1] - rootFirst) * ldr - rootFirst;
+            int d2 = rootOff + (rows[rs + j + 2] - rootFirst) * ldr - rootFirst;
+            int d3 = rootOff + (rows[rs + j + 3] - rootFirst) * ldr - rootFirst;
+            int rj = rs + j;
+            a[d0 + rows[rj]] -= u0[0];
+            a[d0 + rows[rj + 1]] -= u0[1];
+            a[d1 + rows[rj + 1]] -= u1[1];
+            a[d0 + rows[rj + 2]] -= u0[2];
+            a[d1 + rows[rj + 2]] -= u1[2];
+            a[d2 + rows[rj + 2]] -= u2[2];
+            for (int i = 3; i < m - j; i++) {
+                int r = rows[rj + i];
+                a[d0 + r] -= u0[i];
+                a[d1 + r] -= u1[i];
+                a[d2 + r] -= u2[i];
+                a[d3 + r] -= u3[i];
+            }
+            int x0 = d0 + rootFirst + wr - (m - j);
+            int x1 = d1 + rootFirst + wr - (m - j);
+            int x2 = d2 + rootFirst + wr - (m - j);
+            int x3 = d3 + rootFirst + wr - (m - j);
+            for (int i = m - j; i < len; i++) {
+                a[x0 + i] -= u0[i];
+                a[x1 + i] -= u1[i];
+                a[x2 + i] -= u2[i];
+                a[x3 + i] -= u3[i];
+            }
+        }
+        for (; j < to; j++) {
+            int len = ld - j;
+            column(a, off, ld, w, j, len, u0);
+            int dst = rootOff + (rows[rs + j] - rootFirst) * ldr - rootFirst;
+            for (int i = 0; i < m - j; i++) {
+                a[dst + rows[rs + j + i]] -= u0[i];
+            }
+            int xs = dst + rootFirst + wr - (m - j);
+            for (int i = m - j; i < len; i++) {
+                a[xs + i] -= u0[i];
+            }
+        }
+    }
+
+    /** C33 -= L32 L32' over supernode s's columns. */
+    private void updateL33(int s, double[] l33) {
+        int m = rowStart[s + 1] - rowStart[s];
+        int ld = m + px;
+        int off = (int) panelOffset[s];
+        int w = supStart[s + 1] - supStart[s];
+        double[] a = panel;
+        for (int x = 0; x < px; x++) {
+            for (int y = 0; y <= x; y++) {
+                double sum = 0;
+                for (int t = 0; t < w; t++) {
+                    int c = off + t * ld + m;
+                    sum += a[c + x] * a[c + y];
+                }
+                l33[x * px + y] -= sum;
+            }
+        }
+    }
+
     /** The last supernode (a dense clique with no rows below but X and y) and L33, by the blocked dense kernel. */
     private boolean factorRoot(double[] l33) {
         int s = nsup - 1;
@@ -318,7 +729,7 @@ final class SupernodalCholesky {
                 r[(w + x) * n + w + y] = l33[x * px + y];
             }
         }
-        if (!DenseCholesky.decompose(r, n, false)) {
+        if (!DenseCholesky.decompose(r, n, true)) {
             return false;
         }
         for (int j = 0; j < w; j++) {

@@ -166,4 +166,54 @@ class SupernodalCholeskyTest {
         assertTrue(d.sparseRest(), "not the dense kernel");
         assertTrue(d.sparseFactor().supernodal(), "the supernodal kernel");
     }
+
+    /**
+     * The blocked root kernel and the two-thread front (forced on a small problem), and the rank update in its
+     * planned order on one and two threads, give the factor of the one-row-at-a-time kernels to the last bit: the
+     * same arithmetic in the same order for every entry.
+     */
+    @Test
+    void splitAndBlockedKernelsEqualTheReferenceBitForBit() throws Exception {
+        Design design = Design.build(FormulaParser.parse("y ~ x + (1 | s) + (1 | d)"), ratings(900, 200, 12, 7),
+                Map.of());
+        ProfiledDeviance d = supernodal(design, true);
+        double[][] thetas = {{1, 1}, {0.4, 1.9}, {1.2, 0.1}};
+        d.value(thetas[0]);
+        SparseRestFactor f = d.sparseFactor();
+        SupernodalCholesky kernel = f.supernodes();
+        assertTrue(kernel.splittable(), "the front splits over two threads");
+        for (double[] theta : thetas) {
+            kernel.mode(SupernodalCholesky.Mode.REFERENCE);
+            f.rankMode(SparseRestFactor.RankMode.REFERENCE);
+            double reference = d.value(theta);
+            double[] l22 = f.denseColumns();
+            double[] solution = f.solve();
+            double[] l33 = l33(f);
+            String[] modes = {"SERIAL", "SPLIT", "AUTO"};
+            for (String mode : modes) {
+                kernel.mode(SupernodalCholesky.Mode.valueOf(mode));
+                f.rankMode(SparseRestFactor.RankMode.valueOf(mode));
+                assertEquals(reference, d.value(theta), 0.0, mode);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(l22, f.denseColumns(), 0.0, mode + " L22");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(solution, f.solve(), 0.0, mode + " solution");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(l33, l33(f), 0.0, mode + " L33");
+            }
+            // the two-thread rank update with the one-thread supernodal kernel, and the other way round
+            kernel.mode(SupernodalCholesky.Mode.SERIAL);
+            f.rankMode(SparseRestFactor.RankMode.SPLIT);
+            assertEquals(reference, d.value(theta), 0.0, "split rank update");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(l22, f.denseColumns(), 0.0, "split rank update L22");
+        }
+    }
+
+    private static double[] l33(SparseRestFactor f) {
+        int px = f.denseRows();
+        double[] out = new double[px * px];
+        for (int i = 0; i < px; i++) {
+            for (int j = 0; j <= i; j++) {
+                out[i * px + j] = f.l33(i, j);
+            }
+        }
+        return out;
+    }
 }
