@@ -623,10 +623,11 @@ final class SparseRestFactor {
     /**
      * The rank update for a first block of one column per level (L21 L21' is then a sum of outer products), from
      * the plan {@link RankPlan} made at the first call: each level's later random effects in the factor's order, so
-     * that a pair's entry of C22 lies in the column of its later member, and C22's columns are cut in two at an even
-     * share of the pairs; L32's and L33's rows (X and y) are cut in two likewise. With two threads each takes one
-     * part of both; every entry still receives its levels' products one level after the other in level order, with
-     * the same arithmetic, so the result does not depend on the split (bit-identical to one thread).
+     * that a pair's entry of C22 lies in the column of its later member, and the columns cut in two at an even share
+     * of the work (C22's pairs and L32's entries; L33 goes with the second part). L32 is updated transposed (each
+     * random effect's X and y rows contiguous). With two threads each takes one part; every entry still receives
+     * its levels' products one level after the other in level order, with the same arithmetic, so the result does
+     * not depend on the split and equals the scattered update in create's order (bit-identical).
      */
     private void rankUpdateScalar(double[] v, double[] l21, int[] levelStart, int[] levelRows) {
         if (rankMode == RankMode.REFERENCE) {
@@ -637,27 +638,43 @@ final class SparseRestFactor {
             plan = new RankPlan(levelStart, levelRows);
         }
         RankPlan pl = plan;
+        double[] t32 = pl.l32T;
+        for (int x = 0; x < px; x++) {
+            int row = x * qr;
+            for (int c = 0; c < qr; c++) {
+                t32[c * px + x] = l32[row + c];
+            }
+        }
         boolean split = rankMode == RankMode.SPLIT || rankMode == RankMode.AUTO
                 && pl.work >= RANK_PARALLEL_MIN && Runtime.getRuntime().availableProcessors() > 1;
-        if (!split) {
+        if (split) {
+            java.util.concurrent.ForkJoinTask<?> task = java.util.concurrent.ForkJoinTask.adapt(
+                    () -> rankPart(pl, v, l21, levelStart, levelRows, false, pl.helperBuffer)).fork();
+            rankPart(pl, v, l21, levelStart, levelRows, true, pl.buffer);
+            task.join();
+        } else {
             rankPart(pl, v, l21, levelStart, levelRows, true, pl.buffer);
             rankPart(pl, v, l21, levelStart, levelRows, false, pl.buffer);
-            return;
         }
-        java.util.concurrent.ForkJoinTask<?> task = java.util.concurrent.ForkJoinTask.adapt(
-                () -> rankPart(pl, v, l21, levelStart, levelRows, false, pl.helperBuffer)).fork();
-        rankPart(pl, v, l21, levelStart, levelRows, true, pl.buffer);
-        task.join();
+        for (int x = 0; x < px; x++) {
+            int row = x * qr;
+            for (int c = 0; c < qr; c++) {
+                l32[row + c] = t32[c * px + x];
+            }
+        }
     }
 
-    /** One of the two parts of {@link #rankUpdateScalar}: the first (C22's columns before the cut, L32's and L33's
-     * rows before theirs) or the second. */
+    /**
+     * One of the two parts of {@link #rankUpdateScalar}: the columns of C22 and L32 before the cut, or those from
+     * it with L33.
+     */
     private void rankPart(RankPlan pl, double[] v, double[] l21, int[] levelStart, int[] levelRows, boolean first,
             double[] buf) {
         int levels = levelStart.length - 1;
         int[] order = pl.order;
         int[] pos = pl.pairPos;
-        int[] restPos = pl.restPos;
+        int[] sortedPos = pl.sortedPos;
+        double[] t32 = pl.l32T;
         for (int j = 0; j < levels; j++) {
             int from = levelStart[j];
             int mid = reEnd[j];
@@ -677,20 +694,21 @@ final class SparseRestFactor {
                         v[pos[e++]] -= la * buf[b];
                     }
                 }
-            }
-            int xcut = pl.xcut[j];
-            int x0 = first ? mid : xcut;
-            int x1 = first ? xcut : to;
-            for (int a = x0; a < x1; a++) {
-                double la = l21[a];
-                int x = levelRows[a] - qr;
-                int row = x * qr;
-                for (int b = from; b < mid; b++) {
-                    l32[row + restPos[b]] -= la * l21[b];
+                for (int b = a0; b < a1; b++) {
+                    double lb = buf[b];
+                    int base = sortedPos[from + b] * px - qr;
+                    for (int a = mid; a < to; a++) {
+                        t32[base + levelRows[a]] -= l21[a] * lb;
+                    }
                 }
-                int row33 = x * px - qr;
-                for (int b = mid; b <= a; b++) {
-                    l33[row33 + levelRows[b]] -= la * l21[b];
+            }
+            if (!first) {
+                for (int a = mid; a < to; a++) {
+                    double la = l21[a];
+                    int row33 = (levelRows[a] - qr) * px - qr;
+                    for (int b = mid; b <= a; b++) {
+                        l33[row33 + levelRows[b]] -= la * l21[b];
+                    }
                 }
             }
         }
@@ -747,19 +765,19 @@ final class SparseRestFactor {
         this.rankMode = mode;
     }
 
-    /** {@link #rankUpdateScalar}'s order of the pairs and its cuts, made once per fit from {@link #updatePos}. */
+    /** {@link #rankUpdateScalar}'s order of the pairs and its cut, made once per fit from {@link #updatePos}. */
     private final class RankPlan {
-        /** Per entry of levelRows before reEnd: the entry of its level with the t-th smallest factor position. */
+        /** Per level, its entries of levelRows before reEnd by ascending factor position (indices into levelRows). */
         final int[] order;
+        /** The factor position of each entry of {@link #order}. */
+        final int[] sortedPos;
         /** Per pair of a level's later random effects in that order (a >= b): its position in C22. */
         final int[] pairPos;
         final int[] pairStart;
-        /** Per level: the later random effects (in that order) whose column is before C22's cut. */
+        /** Per level: how many of its later random effects (in that order) lie before the column cut. */
         final int[] cut;
-        /** Per level: the first of its X and y rows after L32's cut. */
-        final int[] xcut;
-        /** Per entry of levelRows before reEnd: the factor position of its random effect. */
-        final int[] restPos;
+        /** L32 transposed during the update ({@code qr x px}). */
+        final double[] l32T;
         final long work;
         final double[] buffer;
         final double[] helperBuffer;
@@ -768,35 +786,35 @@ final class SparseRestFactor {
             int levels = levelStart.length - 1;
             int total = levelStart[levels];
             order = new int[total];
-            restPos = new int[total];
+            sortedPos = new int[total];
             pairStart = new int[levels + 1];
             pairPos = new int[updatePos.length];
             cut = new int[levels];
-            xcut = new int[levels];
+            l32T = new double[qr * px];
             int widest = 0;
-            long[] pairsPerColumn = new long[qr + 1];
+            long[] columnWork = new long[qr];
             long pairs = 0;
-            long xwork = 0;
-            long[] perX = new long[px];
-            Integer[] sorted = new Integer[0];
+            long l33Work = 0;
+            long[] key = new long[0];
             for (int j = 0; j < levels; j++) {
                 int from = levelStart[j];
                 int mid = reEnd[j];
                 int nr = mid - from;
+                int nx = levelStart[j + 1] - mid;
                 widest = Math.max(widest, nr);
                 pairStart[j] = (int) pairs;
-                if (sorted.length < nr) {
-                    sorted = new Integer[nr];
+                if (key.length < nr) {
+                    key = new long[nr];
                 }
                 for (int t = 0; t < nr; t++) {
-                    sorted[t] = from + t;
-                    restPos[from + t] = inverse[levelRows[from + t]];
+                    key[t] = (long) inverse[levelRows[from + t]] << 32 | t;
                 }
-                Arrays.sort(sorted, 0, nr, (p, q) -> Integer.compare(restPos[p], restPos[q]));
+                Arrays.sort(key, 0, nr);
                 for (int t = 0; t < nr; t++) {
-                    order[from + t] = sorted[t];
+                    order[from + t] = from + (int) key[t];
+                    sortedPos[from + t] = (int) (key[t] >>> 32);
                 }
-                // updatePos enumerates the pairs (a, b <= a) in levelRows order (create)
+                // updatePos enumerates each level's pairs (a, b <= a) in levelRows order (create)
                 int e = (int) pairs;
                 for (int a = 0; a < nr; a++) {
                     int oa = order[from + a] - from;
@@ -806,41 +824,31 @@ final class SparseRestFactor {
                         int lo = Math.min(oa, ob);
                         pairPos[e++] = updatePos[(int) pairs + hi * (hi + 1) / 2 + lo];
                     }
-                    pairsPerColumn[restPos[order[from + a]]] += a + 1;
+                    columnWork[sortedPos[from + a]] += a + 1 + nx;
                 }
                 pairs = e;
-                for (int a = mid; a < levelStart[j + 1]; a++) {
-                    long c = nr + (a - mid + 1);
-                    perX[levelRows[a] - qr] += c;
-                    xwork += c;
-                }
+                l33Work += (long) nx * (nx + 1) / 2;
             }
             pairStart[levels] = (int) pairs;
-            // C22's cut: the first column at which half of the pairs are reached
+            long all = l33Work;
+            for (long c : columnWork) {
+                all += c;
+            }
+            // the first part: the columns before the one at which half of all the work is reached
             int columnCut = 0;
             long sum = 0;
-            while (columnCut < qr && sum + pairsPerColumn[columnCut] / 2 < pairs / 2) {
-                sum += pairsPerColumn[columnCut++];
-            }
-            int xCut = 0;
-            sum = 0;
-            while (xCut < px && sum + perX[xCut] / 2 < xwork / 2) {
-                sum += perX[xCut++];
+            while (columnCut < qr && sum + columnWork[columnCut] / 2 < all / 2) {
+                sum += columnWork[columnCut++];
             }
             for (int j = 0; j < levels; j++) {
                 int from = levelStart[j];
                 int c = 0;
-                while (c < reEnd[j] - from && restPos[order[from + c]] < columnCut) {
+                while (c < reEnd[j] - from && sortedPos[from + c] < columnCut) {
                     c++;
                 }
                 cut[j] = c;
-                int a = reEnd[j];
-                while (a < levelStart[j + 1] && levelRows[a] - qr < xCut) {
-                    a++;
-                }
-                xcut[j] = a;
             }
-            work = pairs + xwork;
+            work = all;
             buffer = new double[widest];
             helperBuffer = new double[widest];
         }

@@ -174,7 +174,7 @@ class SupernodalCholeskyTest {
      */
     @Test
     void splitAndBlockedKernelsEqualTheReferenceBitForBit() throws Exception {
-        Design design = Design.build(FormulaParser.parse("y ~ x + (1 | s) + (1 | d)"), ratings(900, 200, 12, 7),
+        Design design = Design.build(FormulaParser.parse("y ~ x + (1 | s) + (1 | d)"), courses(1500, 60, 6, 100, 11),
                 Map.of());
         ProfiledDeviance d = supernodal(design, true);
         double[][] thetas = {{1, 1}, {0.4, 1.9}, {1.2, 0.1}};
@@ -204,6 +204,37 @@ class SupernodalCholeskyTest {
             assertEquals(reference, d.value(theta), 0.0, "split rank update");
             org.junit.jupiter.api.Assertions.assertArrayEquals(l22, f.denseColumns(), 0.0, "split rank update L22");
         }
+    }
+
+    /**
+     * Ratings where every student rates all the lecturers of one or two courses (so each course's lecturers have
+     * the same pattern and form a wide supernode) and one or two popular lecturers, who fill in to a wide trailing
+     * clique.
+     */
+    static DataFrame courses(int students, int courses, int perCourse, int popular, long seed) throws Exception {
+        SplittableRandom random = new SplittableRandom(seed);
+        int lecturers = courses * perCourse;
+        StringBuilder csv = new StringBuilder("y,x,s,d\n");
+        for (int u = 0; u < students; u++) {
+            double ue = random.nextGaussian();
+            int taken = 1 + random.nextInt(2);
+            java.util.List<Integer> rated = new java.util.ArrayList<>();
+            for (int c = 0; c < taken; c++) {
+                int course = random.nextInt(courses);
+                for (int l = 0; l < perCourse; l++) {
+                    rated.add(course * perCourse + l);
+                }
+            }
+            for (int r = 1 + random.nextInt(2); r > 0; r--) {
+                rated.add(lecturers + random.nextInt(popular));
+            }
+            for (int d : rated) {
+                double x = random.nextGaussian();
+                csv.append(3 + 0.4 * x + ue + 0.1 * (d % 7) + 0.8 * random.nextGaussian()).append(',').append(x)
+                        .append(",s").append(u).append(",d").append(d).append('\n');
+            }
+        }
+        return CsvReader.read(new java.io.StringReader(csv.toString()), "courses");
     }
 
     private static double[] l33(SparseRestFactor f) {
