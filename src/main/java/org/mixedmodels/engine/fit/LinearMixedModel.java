@@ -57,8 +57,8 @@ public final class LinearMixedModel {
         // year; theta itself (lme4's) is that divided by the column's scale.
         double[] scale = thetaScales(design);
         MultivariateFunction unitFree = scaledTheta -> watched.value(ThetaLayout.divide(scaledTheta, scale));
-        OptimizerSummary scaled = ThetaOptimizer.polished(unitFree,
-                ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds()), deviance.lowerBounds());
+        OptimizerSummary scaled = ThetaOptimizer.minimizePolished(unitFree, deviance.initialTheta(),
+                deviance.lowerBounds());
         OptimizerSummary opt = new OptimizerSummary(scaled.optimizer(), ThetaLayout.divide(scaled.initialTheta(), scale),
                 ThetaLayout.divide(scaled.theta(), scale), scaled.objective(), scaled.evaluations(), scaled.converged(),
                 scaled.message());
