@@ -26,8 +26,9 @@ import org.mixedmodels.engine.linalg.SmallMatrices;
  * {@link #DEFAULT_MAX_LENGTH} (the quadratic model is not to be trusted that far from where the optimizer stopped)
  * or where it makes the objective worse by more than its rounding.
  *
- * <p>Cost per step in k moved coordinates: 2k + k(k - 1)/2 + 1 evaluations (7 for two thetas, against about 50
- * for BOBYQA); nothing above {@link #DEFAULT_MAX_PARAMETERS} coordinates is polished.
+ * <p>Cost per step in k moved coordinates: 2k + k(k - 1)/2 + 1 evaluations (6 for two thetas, against about 40
+ * for BOBYQA), 2k + 1 for the later steps of {@link #converge}; nothing above {@link #DEFAULT_MAX_PARAMETERS}
+ * coordinates is polished.
  */
 public final class NewtonPolish {
     /** The central differences' step in the unit-free coordinates. */

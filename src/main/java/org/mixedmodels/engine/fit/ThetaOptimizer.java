@@ -21,6 +21,13 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
  * that is widened until the minimum lies inside it. Afterwards every diagonal parameter close to its
  * bound 0 is tried at exactly 0 and kept there when the objective is no worse, so that a boundary
  * (singular) fit is reported as such.
+ *
+ * <p>A fit ({@link #minimizePolished}) runs the optimizer only to a coarse radius and lets Newton steps on central
+ * differences ({@link NewtonPolish#converge}) finish, with their own convergence check; only where those cannot
+ * settle the optimum does the optimizer go on to its tight radius, followed by a single {@link #polished} step as
+ * before. Over the lme4 reference cases that takes 1164 evaluations instead of 1777 (InstEval: 42 instead of 54),
+ * with the optimum unchanged to a few 1e-9 relative. {@link #minimize} (the profiles' inner optimizations) is the
+ * tight optimizer alone.
  */
 public final class ThetaOptimizer {
     /** BOBYQA's initial trust-region radius (theta is on the scale of SD ratios, starting at 1). */
