@@ -12,9 +12,9 @@ import org.mixedmodels.engine.formula.FormulaParser;
  * Fits a linear mixed model by REML or ML, as lme4's {@code lmer}: a short driver over the pipeline's
  * steps, each usable alone: {@link FormulaParser} (parse) -> {@link Design} (model frame, X, random
  * terms) -> {@link ProfiledDeviance} (objective of theta, its bounds and start from {@link ThetaLayout}) ->
- * {@link ThetaOptimizer} (and {@link NewtonPolish}) -> the solutions at the optimum's factor ({@link FactorSolutions})
- * -> the result ({@link FitAssembly}). Models with a residual covariance term within subject are
- * fitted by {@link ResidualCovarianceModel} and give the same kind of result.
+ * {@link ThetaOptimizer#minimizePolished} (coarse optimizer, then {@link NewtonPolish} steps) -> the solutions at
+ * the optimum's factor ({@link FactorSolutions}) -> the result ({@link FitAssembly}). Models with a residual
+ * covariance term within subject are fitted by {@link ResidualCovarianceModel} and give the same kind of result.
  */
 public final class LinearMixedModel {
     /** lme4's {@code isSingular} tolerance on the diagonal thetas ({@link FitAssembly#DEFAULT_SINGULAR_TOLERANCE}). */
@@ -57,8 +57,8 @@ public final class LinearMixedModel {
         // year; theta itself (lme4's) is that divided by the column's scale.
         double[] scale = thetaScales(design);
         MultivariateFunction unitFree = scaledTheta -> watched.value(ThetaLayout.divide(scaledTheta, scale));
-        OptimizerSummary scaled = ThetaOptimizer.polished(unitFree,
-                ThetaOptimizer.minimize(unitFree, deviance.initialTheta(), deviance.lowerBounds()), deviance.lowerBounds());
+        OptimizerSummary scaled = ThetaOptimizer.minimizePolished(unitFree, deviance.initialTheta(),
+                deviance.lowerBounds());
         OptimizerSummary opt = new OptimizerSummary(scaled.optimizer(), ThetaLayout.divide(scaled.initialTheta(), scale),
                 ThetaLayout.divide(scaled.theta(), scale), scaled.objective(), scaled.evaluations(), scaled.converged(),
                 scaled.message());

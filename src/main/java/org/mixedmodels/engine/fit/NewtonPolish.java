@@ -26,8 +26,9 @@ import org.mixedmodels.engine.linalg.SmallMatrices;
  * {@link #DEFAULT_MAX_LENGTH} (the quadratic model is not to be trusted that far from where the optimizer stopped)
  * or where it makes the objective worse by more than its rounding.
  *
- * <p>Cost per step in k moved coordinates: 2k + k(k - 1)/2 + 1 evaluations (7 for two thetas, against about 50
- * for BOBYQA); nothing above {@link #DEFAULT_MAX_PARAMETERS} coordinates is polished.
+ * <p>Cost per step in k moved coordinates: 2k + k(k - 1)/2 + 1 evaluations (6 for two thetas, against about 40
+ * for BOBYQA), 2k + 1 for the later steps of {@link #converge}; nothing above {@link #DEFAULT_MAX_PARAMETERS}
+ * coordinates is polished.
  */
 public final class NewtonPolish {
     /** The central differences' step in the unit-free coordinates. */
@@ -52,8 +53,12 @@ public final class NewtonPolish {
     private NewtonPolish() {
     }
 
-    /** The polished point, its objective and the evaluations spent. */
-    public record Result(double[] x, double value, int evaluations, int steps) {
+    /**
+     * The polished point, its objective, the evaluations spent, the steps taken and whether the steps converged: the
+     * last one no longer than the tolerance asked for, and every coordinate either moved by the steps or exactly at
+     * its lower bound.
+     */
+    public record Result(double[] x, double value, int evaluations, int steps, boolean converged) {
     }
 
     /**
@@ -63,8 +68,35 @@ public final class NewtonPolish {
      * @param lower lower bounds (-Inf where unbounded)
      */
     public static Result polish(MultivariateFunction f, double[] x, double fx, double[] lower) {
+        return iterate(x, fx, lower, differences(f, false), DEFAULT_REPEAT, DEFAULT_MAX_LENGTH, DEFAULT_MAX_STEPS);
+    }
+
+    /**
+     * Newton steps on central differences until a step is no longer than {@code tolerance} (the optimum located to
+     * about the Hessian's relative error times that), from a point an optimizer left within a coarser radius. The
+     * first step measures the whole Hessian; the later ones only its diagonal (free with the gradient's central
+     * differences) and keep the mixed entries of the first: the Hessian only sets how fast the steps converge, not
+     * where (the zero of the difference gradient), and it changes by about its own error over the steps' lengths.
+     * Not converged (the caller falls back to a tighter optimizer) when a step is refused (not positive definite,
+     * longer than {@code maxLength}, out of bounds, worse), after {@code maxSteps} steps, or when a coordinate is next
+     * to its bound without being at it.
+     *
+     * @param f the objective in unit-free coordinates (+Inf or NaN where it cannot be evaluated)
+     * @param x the optimizer's point (not modified)
+     * @param fx f(x)
+     * @param lower lower bounds (-Inf where unbounded)
+     */
+    public static Result converge(MultivariateFunction f, double[] x, double fx, double[] lower, double tolerance,
+            double maxLength, int maxSteps) {
+        return iterate(x, fx, lower, differences(f, true), tolerance, maxLength, maxSteps);
+    }
+
+    /** The difference model; with {@code reuseMixed}, a step after the first keeps the first's mixed entries. */
+    private static Model differences(MultivariateFunction f, boolean reuseMixed) {
         double h = DEFAULT_STEP;
-        return iterate(x, fx, lower, new Model() {
+        return new Model() {
+            private double[][] mixed;
+
             @Override
             public int derivatives(double[] point, double value, int[] free, double[] g, double[][] hess) {
                 int k = g.length;
@@ -75,12 +107,27 @@ public final class NewtonPolish {
                     g[a] = (plus[a] - minus) / (2 * h);
                     hess[a][a] = (plus[a] - 2 * value + minus) / (h * h);
                 }
+                if (mixed != null) {
+                    for (int a = 0; a < k; a++) {
+                        for (int b = 0; b < a; b++) {
+                            hess[a][b] = mixed[a][b];
+                            hess[b][a] = mixed[a][b];
+                        }
+                    }
+                    return 2 * k;
+                }
                 for (int a = 0; a < k; a++) {
                     for (int b = 0; b < a; b++) {
                         // forward mixed difference: error O(h) in the Hessian, which only slows the step's convergence
                         double both = f.value(shifted(point, free[a], h, free[b], h));
                         hess[a][b] = (both - plus[a] - plus[b] + value) / (h * h);
                         hess[b][a] = hess[a][b];
+                    }
+                }
+                if (reuseMixed) {
+                    mixed = new double[k][];
+                    for (int a = 0; a < k; a++) {
+                        mixed[a] = hess[a].clone();
                     }
                 }
                 return 2 * k + k * (k - 1) / 2;
@@ -90,7 +137,7 @@ public final class NewtonPolish {
             public double value(double[] point) {
                 return f.value(point);
             }
-        });
+        };
     }
 
     /**
@@ -140,8 +187,8 @@ public final class NewtonPolish {
                 }
                 return v;
             }
-        });
-        return new Result(r.x(), r.value(), r.evaluations() + 1, r.steps());
+        }, DEFAULT_REPEAT, DEFAULT_MAX_LENGTH, DEFAULT_MAX_STEPS);
+        return new Result(r.x(), r.value(), r.evaluations() + 1, r.steps(), r.converged());
     }
 
     /** What a Newton step needs of the objective: the derivatives at a point, the value at a trial point. */
@@ -152,14 +199,21 @@ public final class NewtonPolish {
         double value(double[] point);
     }
 
-    /** Newton steps from x over the coordinates more than two steps inside their lower bound. */
-    private static Result iterate(double[] x, double fx, double[] lower, Model model) {
+    /**
+     * Newton steps from x over the coordinates more than two steps inside their lower bound, another while a step is
+     * longer than {@code repeat}, at most {@code maxSteps}.
+     */
+    private static Result iterate(double[] x, double fx, double[] lower, Model model, double repeat, double maxLength,
+            int maxSteps) {
         int n = x.length;
         int[] free = new int[n];
         int k = 0;
+        boolean placed = true; // every coordinate either free or exactly at its bound
         for (int i = 0; i < n; i++) {
             if (!(x[i] - lower[i] <= 2 * DEFAULT_STEP)) {
                 free[k++] = i;
+            } else {
+                placed &= x[i] == lower[i];
             }
         }
         free = java.util.Arrays.copyOf(free, k);
@@ -168,9 +222,10 @@ public final class NewtonPolish {
         int evaluations = 0;
         int steps = 0;
         if (k == 0 || k > DEFAULT_MAX_PARAMETERS || !Double.isFinite(fx)) {
-            return new Result(point, value, 0, 0);
+            return new Result(point, value, 0, 0, k == 0 && placed && Double.isFinite(fx));
         }
-        for (int iteration = 0; iteration < DEFAULT_MAX_STEPS; iteration++) {
+        boolean converged = false;
+        for (int iteration = 0; iteration < maxSteps; iteration++) {
             double[] g = new double[k];
             double[][] hess = new double[k][k];
             evaluations += model.derivatives(point, value, free, g, hess);
@@ -190,7 +245,7 @@ public final class NewtonPolish {
                 trial[free[a]] -= step[a];
                 inside &= trial[free[a]] >= lower[free[a]];
             }
-            if (!(length <= DEFAULT_MAX_LENGTH) || !inside) {
+            if (!(length <= maxLength) || !inside) {
                 break;
             }
             double v = model.value(trial);
@@ -201,11 +256,12 @@ public final class NewtonPolish {
             point = trial;
             value = v;
             steps++;
-            if (length <= DEFAULT_REPEAT) {
+            if (length <= repeat) {
+                converged = placed;
                 break;
             }
         }
-        return new Result(point, value, evaluations, steps);
+        return new Result(point, value, evaluations, steps, converged);
     }
 
     private static double[] shifted(double[] x, int i, double di, int j, double dj) {

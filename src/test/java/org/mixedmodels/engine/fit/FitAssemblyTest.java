@@ -29,10 +29,13 @@ import org.mixedmodels.engine.testing.ReferenceCase;
  * REML and ML) and for the residual-structure fit with and without random effects. Both paths compute what they
  * computed before, so the bound is 1e-12 relative (the pre-refactor outputs were byte-identical; the margin leaves
  * room for a change of the factorization's order of additions), 1e-12 of the largest fitted value or BLUP SD for
- * values near 0.
+ * values near 0. The random-effects fit's own optimum is compared at 1e-8: its optimizer stops by Newton steps since
+ * (ThetaOptimizer.minimizePolished), a few 1e-10 from the pre-refactor optimum.
  */
 class FitAssemblyTest {
     private static final double TOLERANCE = 1e-12;
+    /** The random-effects fit's optimum against the pre-refactor engine's (a different stopping rule since). */
+    private static final double OPTIMUM_TOLERANCE = 1e-8;
 
     private static JsonObject previous() {
         try (var in = new InputStreamReader(FitAssemblyTest.class.getResourceAsStream("/pipeline/pre-refactor-fits.json"),
@@ -81,13 +84,16 @@ class FitAssemblyTest {
             FitResult fromTheta = LinearMixedModel.assemble(design, options,
                     new ProfiledDeviance(design, options.method() == FitOptions.Method.REML),
                     new OptimizerSummary("given", numbers(c, "theta"), numbers(c, "theta"), 0, 0, true, "given"));
-            compare(c, fromTheta, name + " from the previous theta");
+            compare(c, fromTheta, name + " from the previous theta", TOLERANCE, TOLERANCE * 1e3);
         } else {
             again = new ResidualCovarianceModel(design, options.method() == FitOptions.Method.REML)
                     .assemble(options, fit.optimizer());
         }
         assertSame(fit, again, name);
-        compare(c, fit, name);
+        // the optimum itself is the optimizer's: since ThetaOptimizer.minimizePolished (Newton steps after a coarse
+        // BOBYQA) it differs from the pre-refactor one by a few 1e-10 relative, within the optimizer's 1e-8
+        compare(c, fit, name, design.residual() == null ? OPTIMUM_TOLERANCE : TOLERANCE,
+                design.residual() == null ? OPTIMUM_TOLERANCE : TOLERANCE * 1e3);
     }
 
     /**
@@ -111,12 +117,12 @@ class FitAssemblyTest {
         }
     }
 
-    private static void compare(JsonObject c, FitResult fit, String what) {
-        assertArrayEquals(numbers(c, "theta"), fit.theta(), TOLERANCE * 1e3, what + " theta");
-        assertClose(c.get("sigma").getAsDouble(), fit.sigma(), TOLERANCE, what + " sigma");
-        assertClose(c.get("logLik").getAsDouble(), fit.logLik(), TOLERANCE, what + " logLik");
-        assertClose(c.get("AIC").getAsDouble(), fit.aic(), TOLERANCE, what + " AIC");
-        assertClose(c.get("BIC").getAsDouble(), fit.bic(), TOLERANCE, what + " BIC");
+    private static void compare(JsonObject c, FitResult fit, String what, double tolerance, double thetaTolerance) {
+        assertArrayEquals(numbers(c, "theta"), fit.theta(), thetaTolerance, what + " theta");
+        assertClose(c.get("sigma").getAsDouble(), fit.sigma(), tolerance, what + " sigma");
+        assertClose(c.get("logLik").getAsDouble(), fit.logLik(), tolerance, what + " logLik");
+        assertClose(c.get("AIC").getAsDouble(), fit.aic(), tolerance, what + " AIC");
+        assertClose(c.get("BIC").getAsDouble(), fit.bic(), tolerance, what + " BIC");
         assertEquals(c.get("singular").getAsBoolean(), fit.singular(), what + " singular");
         c.getAsJsonObject("ngroups").entrySet().forEach(e ->
                 assertEquals(e.getValue().getAsInt(), fit.ngroups().get(e.getKey()), what + " ngroups"));
@@ -125,28 +131,28 @@ class FitAssemblyTest {
         assertEquals(estimate.length, fit.fixedEffects().size());
         for (int i = 0; i < estimate.length; i++) {
             FixedEffect f = fit.fixedEffects().get(i);
-            assertClose(estimate[i], f.estimate(), TOLERANCE, se[i], what + " " + f.term());
-            assertClose(se[i], f.se(), TOLERANCE, what + " se " + f.term());
-            assertClose(se[i] * se[i], fit.fixedCovariance()[i][i], TOLERANCE, what + " vcov " + f.term());
+            assertClose(estimate[i], f.estimate(), tolerance, se[i], what + " " + f.term());
+            assertClose(se[i], f.se(), tolerance, what + " se " + f.term());
+            assertClose(se[i] * se[i], fit.fixedCovariance()[i][i], tolerance, what + " vcov " + f.term());
         }
         double[] vcov = numbers(c, "vcov");
         assertEquals(vcov.length, fit.varCorr().size(), what + " varCorr rows");
         for (int i = 0; i < vcov.length; i++) {
-            assertClose(vcov[i], fit.varCorr().get(i).vcov(), TOLERANCE, Math.abs(vcov[0]), what + " varCorr " + i);
+            assertClose(vcov[i], fit.varCorr().get(i).vcov(), tolerance, Math.abs(vcov[0]), what + " varCorr " + i);
         }
         double[] value = numbers(c, "ranef_value");
         double[] condsd = numbers(c, "ranef_condsd");
         double sdScale = java.util.Arrays.stream(condsd).max().orElse(0);
         for (int i = 0; i < value.length; i++) {
             RandomEffect r = fit.randomEffects().get(i);
-            assertClose(value[i], r.value(), TOLERANCE, sdScale, what + " BLUP " + r.level());
-            assertClose(condsd[i], r.condsd(), TOLERANCE, what + " condsd " + r.level());
+            assertClose(value[i], r.value(), tolerance, sdScale, what + " BLUP " + r.level());
+            assertClose(condsd[i], r.condsd(), tolerance, what + " condsd " + r.level());
         }
         double[] conditional = numbers(c, "fitted_conditional");
         double[] population = numbers(c, "fitted_population");
         for (int i = 0; i < conditional.length; i++) {
-            assertClose(conditional[i], fit.fittedConditional()[i], TOLERANCE, what + " fitted " + i);
-            assertClose(population[i], fit.fittedPopulation()[i], TOLERANCE, what + " population " + i);
+            assertClose(conditional[i], fit.fittedConditional()[i], tolerance, what + " fitted " + i);
+            assertClose(population[i], fit.fittedPopulation()[i], tolerance, what + " population " + i);
         }
         List<String> warnings = new ArrayList<>();
         c.getAsJsonArray("warnings").forEach(w -> warnings.add(w.getAsString()));

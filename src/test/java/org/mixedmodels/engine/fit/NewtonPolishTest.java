@@ -2,6 +2,7 @@ package org.mixedmodels.engine.fit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.commons.math3.analysis.MultivariateFunction;
@@ -75,5 +76,54 @@ class NewtonPolishTest {
         MultivariateFunction far = x -> (x[0] - 0.1) * (x[0] - 0.1) + x[1] * x[1];
         NewtonPolish.Result s = NewtonPolish.polish(far, start, far.value(start), free);
         assertArrayEquals(start, s.x(), 0.0);
+    }
+    @Test
+    void convergeStepsUntilAStepIsWithinTheTolerance() {
+        // from a coarse optimizer's radius (1e-4 away): the first step measures the whole Hessian (2k + k(k - 1)/2
+        // points and the new point), the later ones only the gradient and diagonal (2k points and the new point)
+        double[] start = {1 + 8e-5, 2 - 6e-5};
+        double[] free = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        int[] calls = {0};
+        MultivariateFunction counted = x -> {
+            calls[0]++;
+            return f(x);
+        };
+        NewtonPolish.Result r = NewtonPolish.converge(counted, start, f(start), free, 1e-7, 1e-3, 5);
+        assertTrue(r.converged());
+        assertTrue(r.steps() >= 2, "steps " + r.steps());
+        assertEquals(calls[0], r.evaluations());
+        assertEquals(2 * 2 + 1 + 1 + (r.steps() - 1) * (2 * 2 + 1), r.evaluations(), "mixed entries reused");
+        // the same zero of the difference gradient as a polish from within BOBYQA's radius, far closer than 1e-8
+        double[] near = {1 + 3e-8, 2 - 2e-8};
+        NewtonPolish.Result p = NewtonPolish.polish(NewtonPolishTest::f, near, f(near), free);
+        assertEquals(p.x()[0], r.x()[0], 1e-11);
+        assertEquals(p.x()[1], r.x()[1], 1e-11);
+        assertEquals(1.0, r.x()[0], 5e-9);
+        assertEquals(2.0, r.x()[1], 5e-9);
+        // too few steps allowed for the tolerance: not converged
+        assertFalse(NewtonPolish.converge(NewtonPolishTest::f, start, f(start), free, 1e-7, 1e-3, 1).converged());
+    }
+
+    @Test
+    void convergeIsRefusedNextToABoundAndAtASaddle() {
+        MultivariateFunction q = x -> (x[0] - 1) * (x[0] - 1) + (x[1] + 1) * (x[1] + 1);
+        double[] lower = {Double.NEGATIVE_INFINITY, 0};
+        // at the bound exactly: the other coordinate converges, and so does the whole
+        double[] atBound = {1 + 1e-5, 0};
+        NewtonPolish.Result r = NewtonPolish.converge(q, atBound, q.value(atBound), lower, 1e-7, 1e-3, 5);
+        assertTrue(r.converged());
+        assertEquals(1.0, r.x()[0], 1e-10);
+        // next to it (within two difference steps, not at it): where it belongs is not settled by the steps
+        double[] nextTo = {1 + 1e-5, 1e-5};
+        assertFalse(NewtonPolish.converge(q, nextTo, q.value(nextTo), lower, 1e-7, 1e-3, 5).converged());
+        // every coordinate at its bound: nothing to step, converged without an evaluation
+        MultivariateFunction up = x -> (x[0] + 1) * (x[0] + 1) + (x[1] + 1) * (x[1] + 1);
+        NewtonPolish.Result b = NewtonPolish.converge(up, new double[] {0, 0}, 2, new double[] {0, 0}, 1e-7, 1e-3, 5);
+        assertTrue(b.converged());
+        assertEquals(0, b.evaluations());
+        MultivariateFunction saddle = x -> x[0] * x[0] - x[1] * x[1];
+        double[] start = {1e-6, 1e-6};
+        assertFalse(NewtonPolish.converge(saddle, start, saddle.value(start),
+                new double[] {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY}, 1e-7, 1e-3, 5).converged());
     }
 }
