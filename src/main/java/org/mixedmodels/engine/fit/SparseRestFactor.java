@@ -518,6 +518,40 @@ final class SparseRestFactor {
     }
 
     void accumulate(int[] idx, double[] val, int nz) {
+        // the row's later random effects come first (idx ascending); X's columns and y, when they are qr, qr + 1,
+        // ... (as ProfiledDeviance gives them), fill a contiguous run of each row of a33. Every entry receives at
+        // most one product per model-frame row, so the order of the loops below does not change any sum.
+        int nr = 0;
+        while (nr < nz && idx[nr] < qr) {
+            nr++;
+        }
+        if (nr == nz || idx[nr] != qr || idx[nz - 1] != qr + nz - 1 - nr) {
+            accumulateGeneral(idx, val, nz);
+            return;
+        }
+        for (int e = 0; e < nr; e++) {
+            int c = inverse[idx[e]];
+            double ve = val[e];
+            for (int f = 0; f <= e; f++) {
+                int r = inverse[idx[f]];
+                a22[position(Math.min(r, c), Math.max(r, c))] += ve * val[f];
+            }
+        }
+        for (int e = nr; e < nz; e++) {
+            double ve = val[e];
+            int base32 = (e - nr) * qr;
+            for (int f = 0; f < nr; f++) {
+                a32[base32 + inverse[idx[f]]] += ve * val[f];
+            }
+            int base33 = (e - nr) * px - nr;
+            for (int f = nr; f <= e; f++) {
+                a33[base33 + f] += ve * val[f];
+            }
+        }
+    }
+
+    /** {@link #accumulate} for any ascending indices. */
+    private void accumulateGeneral(int[] idx, double[] val, int nz) {
         for (int e = 0; e < nz; e++) {
             int ie = idx[e];
             double ve = val[e];
