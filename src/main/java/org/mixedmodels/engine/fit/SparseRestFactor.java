@@ -234,7 +234,7 @@ final class SparseRestFactor {
     }
 
     /** C22's pattern and, for every pair of later random effects of a level in {@link #create}'s loop order, its entry. */
-    private record Pattern(DMatrixSparseCSC c22, int[] pairPos) {
+    record Pattern(DMatrixSparseCSC c22, int[] pairPos) {
     }
 
     /**
@@ -244,7 +244,7 @@ final class SparseRestFactor {
      * the pairs are bucketed by column, repeats dropped with a mark per row, and the rows sorted by transposing
      * twice (a counting sort), so no comparison sort or search is needed.
      */
-    private static Pattern pattern(int qr, int[] levelStart, int[] levelRows, int[] reEnd, int[] position,
+    static Pattern pattern(int qr, int[] levelStart, int[] levelRows, int[] reEnd, int[] position,
             int pairs) {
         int levels = levelStart.length - 1;
         int[] count = new int[qr + 1];
@@ -551,7 +551,7 @@ final class SparseRestFactor {
     }
 
     /** {@link #accumulate} for any ascending indices. */
-    private void accumulateGeneral(int[] idx, double[] val, int nz) {
+    void accumulateGeneral(int[] idx, double[] val, int nz) {
         for (int e = 0; e < nz; e++) {
             int ie = idx[e];
             double ve = val[e];
