@@ -51,44 +51,64 @@ public record ModelMatrix(List<String> names, double[][] columns, int[] assign, 
         for (int t = 0; t < terms.size(); t++) {
             Term term = terms.get(t);
             List<String> partNames = List.of("");
-            List<double[]> partColumns = List.of(ones(n));
+            // null: the all-ones column the first variable's columns are multiplied by (1 * x is x, bit for bit)
+            List<double[]> partColumns = null;
             for (String v : term.variables()) {
-                List<String> vNames = new ArrayList<>();
-                List<double[]> vColumns = new ArrayList<>();
+                List<String> nextNames = new ArrayList<>();
+                List<double[]> nextColumns = new ArrayList<>();
+                // The earlier variables vary fastest: the new variable's columns form the outer loop.
                 if (frame.isCategorical(v)) {
                     Set<String> rest = new HashSet<>(term.variables());
                     rest.remove(v);
                     boolean contrasts = present.contains(rest);
                     Factor f = frame.factor(v);
+                    int[] codes = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        codes[i] = f.code(i);
+                    }
                     for (int level = contrasts ? 1 : 0; level < f.levelCount(); level++) {
-                        double[] ind = new double[n];
-                        for (int i = 0; i < n; i++) {
-                            ind[i] = f.code(i) == level ? 1.0 : 0.0;
+                        String vName = v + f.levels().get(level);
+                        for (int a = 0; a < partNames.size(); a++) {
+                            nextNames.add(partNames.get(a).isEmpty() ? vName : partNames.get(a) + ":" + vName);
+                            double[] prod = new double[n];
+                            if (partColumns == null) {
+                                for (int i = 0; i < n; i++) {
+                                    prod[i] = codes[i] == level ? 1.0 : 0.0;
+                                }
+                            } else {
+                                double[] x = partColumns.get(a);
+                                for (int i = 0; i < n; i++) {
+                                    prod[i] = x[i] * (codes[i] == level ? 1.0 : 0.0);
+                                }
+                            }
+                            nextColumns.add(prod);
                         }
-                        vNames.add(v + f.levels().get(level));
-                        vColumns.add(ind);
                     }
                 } else {
-                    vNames.add(v);
-                    vColumns.add(frame.numeric(v));
-                }
-                // The earlier variables vary fastest: the new variable's columns form the outer loop.
-                List<String> nextNames = new ArrayList<>();
-                List<double[]> nextColumns = new ArrayList<>();
-                for (int b = 0; b < vNames.size(); b++) {
+                    double[] y = frame.numeric(v);
                     for (int a = 0; a < partNames.size(); a++) {
-                        nextNames.add(partNames.get(a).isEmpty() ? vNames.get(b) : partNames.get(a) + ":" + vNames.get(b));
-                        double[] x = partColumns.get(a);
-                        double[] y = vColumns.get(b);
-                        double[] prod = new double[n];
-                        for (int i = 0; i < n; i++) {
-                            prod[i] = x[i] * y[i];
+                        nextNames.add(partNames.get(a).isEmpty() ? v : partNames.get(a) + ":" + v);
+                        double[] prod;
+                        if (partColumns == null) {
+                            prod = new double[n];
+                            for (int i = 0; i < n; i++) {
+                                prod[i] = 1.0 * y[i]; // as the product with the ones was (a NaN made quiet)
+                            }
+                        } else {
+                            double[] x = partColumns.get(a);
+                            prod = new double[n];
+                            for (int i = 0; i < n; i++) {
+                                prod[i] = x[i] * y[i];
+                            }
                         }
                         nextColumns.add(prod);
                     }
                 }
                 partNames = nextNames;
                 partColumns = nextColumns;
+            }
+            if (partColumns == null) { // a term without variables: the ones
+                partColumns = List.of(ones(n));
             }
             for (int c = 0; c < partNames.size(); c++) {
                 names.add(partNames.get(c));
