@@ -613,6 +613,10 @@ public final class CsvReader {
                         missing.set(i);
                         continue;
                     }
+                    if (plainInteger(a, b, values, i)) { // what number() and writtenAsFormattedAt() find, sooner
+                        numbers++;
+                        continue;
+                    }
                 }
                 boolean number = s != null ? parseNumber(s, decimal, values, i) : number(a, b, values, i);
                 if (!number) {
@@ -648,6 +652,34 @@ public final class CsvReader {
                             new ArrayList<>(tokens), options.describeMissing())
                     : null;
             return new CategoricalColumn(name, labels, doubt);
+        }
+
+        /**
+         * Reads text[a, b) (stripped, not empty) when it is an integer written as Long.toString writes it, below
+         * 10^15: an optional '-', then digits without a leading zero ("0" alone is one; "-0" is not). Such a text is
+         * a number whose value {@link #number} reads exactly (a long below 2^53) and that {@link
+         * #writtenAsFormattedAt} finds written as formatted, so nothing else need be done with it.
+         */
+        private boolean plainInteger(int a, int b, double[] out, int at) {
+            boolean negative = text.charAt(a) == '-';
+            int k = negative ? a + 1 : a;
+            int digits = b - k;
+            if (digits < 1 || digits > 15 || digits > 1 && text.charAt(k) == '0') {
+                return false;
+            }
+            long v = 0;
+            for (; k < b; k++) {
+                char c = text.charAt(k);
+                if (c < '0' || c > '9') {
+                    return false;
+                }
+                v = v * 10 + (c - '0');
+            }
+            if (negative && v == 0) {
+                return false;
+            }
+            out[at] = negative ? -(double) v : (double) v;
+            return true;
         }
 
         /** Whether text[a, b) (stripped, not empty) is one of the missing-value tokens. */

@@ -51,44 +51,64 @@ public record ModelMatrix(List<String> names, double[][] columns, int[] assign, 
         for (int t = 0; t < terms.size(); t++) {
             Term term = terms.get(t);
             List<String> partNames = List.of("");
-            List<double[]> partColumns = List.of(ones(n));
+            // null: the all-ones column the first variable's columns are multiplied by (1 * x is x, bit for bit)
+            List<double[]> partColumns = null;
             for (String v : term.variables()) {
-                List<String> vNames = new ArrayList<>();
-                List<double[]> vColumns = new ArrayList<>();
+                List<String> nextNames = new ArrayList<>();
+                List<double[]> nextColumns = new ArrayList<>();
+                // The earlier variables vary fastest: the new variable's columns form the outer loop.
                 if (frame.isCategorical(v)) {
                     Set<String> rest = new HashSet<>(term.variables());
                     rest.remove(v);
                     boolean contrasts = present.contains(rest);
                     Factor f = frame.factor(v);
+                    int[] codes = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        codes[i] = f.code(i);
+                    }
                     for (int level = contrasts ? 1 : 0; level < f.levelCount(); level++) {
-                        double[] ind = new double[n];
-                        for (int i = 0; i < n; i++) {
-                            ind[i] = f.code(i) == level ? 1.0 : 0.0;
+                        String vName = v + f.levels().get(level);
+                        for (int a = 0; a < partNames.size(); a++) {
+                            nextNames.add(partNames.get(a).isEmpty() ? vName : partNames.get(a) + ":" + vName);
+                            double[] prod = new double[n];
+                            if (partColumns == null) {
+                                for (int i = 0; i < n; i++) {
+                                    prod[i] = codes[i] == level ? 1.0 : 0.0;
+                                }
+                            } else {
+                                double[] x = partColumns.get(a);
+                                for (int i = 0; i < n; i++) {
+                                    prod[i] = x[i] * (codes[i] == level ? 1.0 : 0.0);
+                                }
+                            }
+                            nextColumns.add(prod);
                         }
-                        vNames.add(v + f.levels().get(level));
-                        vColumns.add(ind);
                     }
                 } else {
-                    vNames.add(v);
-                    vColumns.add(frame.numeric(v));
-                }
-                // The earlier variables vary fastest: the new variable's columns form the outer loop.
-                List<String> nextNames = new ArrayList<>();
-                List<double[]> nextColumns = new ArrayList<>();
-                for (int b = 0; b < vNames.size(); b++) {
+                    double[] y = frame.numeric(v);
                     for (int a = 0; a < partNames.size(); a++) {
-                        nextNames.add(partNames.get(a).isEmpty() ? vNames.get(b) : partNames.get(a) + ":" + vNames.get(b));
-                        double[] x = partColumns.get(a);
-                        double[] y = vColumns.get(b);
-                        double[] prod = new double[n];
-                        for (int i = 0; i < n; i++) {
-                            prod[i] = x[i] * y[i];
+                        nextNames.add(partNames.get(a).isEmpty() ? v : partNames.get(a) + ":" + v);
+                        double[] prod;
+                        if (partColumns == null) {
+                            prod = new double[n];
+                            for (int i = 0; i < n; i++) {
+                                prod[i] = 1.0 * y[i]; // as the product with the ones was (a NaN made quiet)
+                            }
+                        } else {
+                            double[] x = partColumns.get(a);
+                            prod = new double[n];
+                            for (int i = 0; i < n; i++) {
+                                prod[i] = x[i] * y[i];
+                            }
                         }
                         nextColumns.add(prod);
                     }
                 }
                 partNames = nextNames;
                 partColumns = nextColumns;
+            }
+            if (partColumns == null) { // a term without variables: the ones
+                partColumns = List.of(ones(n));
             }
             for (int c = 0; c < partNames.size(); c++) {
                 names.add(partNames.get(c));
@@ -148,6 +168,14 @@ public record ModelMatrix(List<String> names, double[][] columns, int[] assign, 
      * @return the indices of the aliased columns, ascending
      */
     public int[] aliasedColumns(double tolerance) {
+        if (certainlyFullRank(tolerance)) {
+            return new int[0];
+        }
+        return aliasedByGramSchmidt(tolerance);
+    }
+
+    /** The Gram-Schmidt of {@link #aliasedColumns}, run whenever {@link #certainlyFullRank} cannot rule aliasing out. */
+    int[] aliasedByGramSchmidt(double tolerance) {
         int n = rowCount();
         List<double[]> basis = new ArrayList<>();
         List<Integer> aliased = new ArrayList<>();
@@ -176,6 +204,115 @@ public record ModelMatrix(List<String> names, double[][] columns, int[] assign, 
             }
         }
         return aliased.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Below this squared residual ratio (the column's distance to the earlier ones over its norm) no shortcut is taken. */
+    static final double CERTAIN_RATIO_SQUARED = 1e-4;
+
+    /**
+     * Whether no column can be aliased at {@code tolerance} (at most 1e-5), so that {@link #aliasedByGramSchmidt}
+     * would return nothing, decided from the Gram matrix X'X (its products over the sparser column's non-zero rows:
+     * the columns are mostly indicators) with the columns scaled to unit norm: its Cholesky factor's k-th diagonal
+     * entry is column k's residual ratio. True only with a margin of orders of magnitude: every ratio at least 1e-2
+     * (the tolerance is 1e-7), and the rounding of both computations (the Gram matrix and its factor: (n + p) eps
+     * kappa^2; Gram-Schmidt's residual norms: n p eps kappa) small against that, kappa bounded by
+     * ||R||_F ||R^-1||_F. Near-aliased, aliased and badly conditioned matrices, and any with a non-finite entry,
+     * are left to the Gram-Schmidt, which then decides alone.
+     */
+    boolean certainlyFullRank(double tolerance) {
+        int p = columns.length;
+        int n = rowCount();
+        if (p == 0 || n == 0 || !(tolerance <= 1e-5) || p > 2000) {
+            return false;
+        }
+        int[][] nonZero = new int[p][];
+        for (int j = 0; j < p; j++) {
+            double[] v = columns[j];
+            int count = 0;
+            for (double e : v) {
+                if (!Double.isFinite(e)) {
+                    return false;
+                }
+                if (e != 0) {
+                    count++;
+                }
+            }
+            if (count == 0) {
+                return false;
+            }
+            int[] rows = new int[count];
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                if (v[i] != 0) {
+                    rows[at++] = i;
+                }
+            }
+            nonZero[j] = rows;
+        }
+        double[] scale = new double[p];
+        for (int j = 0; j < p; j++) {
+            double s = 0;
+            for (int i : nonZero[j]) {
+                s += columns[j][i] * columns[j][i];
+            }
+            if (!(s > 0) || Double.isInfinite(s)) {
+                return false;
+            }
+            scale[j] = 1 / Math.sqrt(s);
+        }
+        // R' R = D X'X D, column by column (R upper triangular, stored by column: r[j][k] for k <= j)
+        double[][] r = new double[p][];
+        for (int j = 0; j < p; j++) {
+            r[j] = new double[j + 1];
+            double[] xj = columns[j];
+            for (int k = 0; k <= j; k++) {
+                int[] rows = nonZero[k].length <= nonZero[j].length ? nonZero[k] : nonZero[j];
+                double[] xk = columns[k];
+                double g = 0;
+                for (int i : rows) {
+                    g += xk[i] * xj[i];
+                }
+                r[j][k] = g * scale[k] * scale[j];
+            }
+            for (int k = 0; k < j; k++) {
+                double s = r[j][k];
+                for (int l = 0; l < k; l++) {
+                    s -= r[k][l] * r[j][l];
+                }
+                r[j][k] = s / r[k][k];
+            }
+            double d = r[j][j];
+            for (int l = 0; l < j; l++) {
+                d -= r[j][l] * r[j][l];
+            }
+            if (!(d >= CERTAIN_RATIO_SQUARED)) {
+                return false;
+            }
+            r[j][j] = Math.sqrt(d);
+        }
+        // ||R^-1||_F^2 from the columns of R^-1 (upper triangular): R^-1 e_j solved by back substitution
+        double inverseSquares = 0;
+        double[] u = new double[p];
+        for (int j = 0; j < p; j++) {
+            java.util.Arrays.fill(u, 0, j + 1, 0.0);
+            u[j] = 1 / r[j][j];
+            for (int k = j - 1; k >= 0; k--) {
+                double s = 0;
+                for (int l = k + 1; l <= j; l++) {
+                    s += r[l][k] * u[l];
+                }
+                u[k] = -s / r[k][k];
+            }
+            for (int k = 0; k <= j; k++) {
+                inverseSquares += u[k] * u[k];
+            }
+        }
+        double kappaSquared = p * inverseSquares; // >= kappa(R)^2 = kappa(X D)^2
+        double eps = Math.ulp(1.0);
+        double gramError = 10 * (n + (double) p) * eps * kappaSquared;
+        double gramSchmidtError = 10 * (double) n * p * eps * Math.sqrt(kappaSquared);
+        return Double.isFinite(kappaSquared) && gramError <= 0.1 * CERTAIN_RATIO_SQUARED
+                && gramSchmidtError <= 1e-3 * Math.sqrt(CERTAIN_RATIO_SQUARED);
     }
 
     private static double norm(double[] v) {

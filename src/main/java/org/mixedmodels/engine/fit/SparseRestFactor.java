@@ -187,7 +187,9 @@ final class SparseRestFactor {
         for (int c = 0; c < qr; c++) {
             identity[c] = c;
         }
-        DMatrixSparseCSC natural = pattern(qr, levelStart, levelRows, reEnd, identity);
+        Pattern naturalPattern = pattern(qr, levelStart, levelRows, reEnd, identity, (int) pairs);
+        DMatrixSparseCSC natural = naturalPattern.c22();
+        Pattern chosen = naturalPattern;
         long[] naturalCost = symbolic(natural, p);
         int[] perm = identity;
         int[] inverse = identity;
@@ -201,12 +203,14 @@ final class SparseRestFactor {
             for (int c = 0; c < qr; c++) {
                 amdInverse[amd[c]] = c;
             }
-            DMatrixSparseCSC ordered = pattern(qr, levelStart, levelRows, reEnd, amdInverse);
+            Pattern orderedPattern = pattern(qr, levelStart, levelRows, reEnd, amdInverse, (int) pairs);
+            DMatrixSparseCSC ordered = orderedPattern.c22();
             long[] orderedCost = symbolic(ordered, p);
             if (orderedCost[0] < naturalCost[0]) {
                 perm = amd;
                 inverse = amdInverse;
                 c22 = ordered;
+                chosen = orderedPattern;
                 cost = orderedCost;
             }
         }
@@ -223,27 +227,25 @@ final class SparseRestFactor {
                     + " each, so the factor fills in. Fit a model with fewer crossed levels, or nest the factors.",
                     factorEntries, factorEntries * 12.0 / 1e9));
         }
-        int[] updatePos = new int[(int) pairs];
-        SparseRestFactor f = new SparseRestFactor(qr, p + 1, restBlock, restColumn, blockK, c22, updatePos, reEnd,
+        // the entry of every pair of a level's later random effects, in the loop order of the rank update
+        int[] updatePos = chosen.pairPos();
+        return new SparseRestFactor(qr, p + 1, restBlock, restColumn, blockK, c22, updatePos, reEnd,
                 perm, inverse, supernodal);
-        int e = 0;
-        for (int j = 0; j < levels; j++) {
-            for (int a = levelStart[j]; a < reEnd[j]; a++) {
-                for (int b = levelStart[j]; b <= a; b++) {
-                    int ia = inverse[levelRows[a]];
-                    int ib = inverse[levelRows[b]];
-                    updatePos[e++] = f.position(Math.min(ia, ib), Math.max(ia, ib));
-                }
-            }
-        }
-        return f;
+    }
+
+    /** C22's pattern and, for every pair of later random effects of a level in {@link #create}'s loop order, its entry. */
+    record Pattern(DMatrixSparseCSC c22, int[] pairPos) {
     }
 
     /**
      * The pattern of C22's upper triangle with the later random effects at positions {@code position[r]}: per
-     * column, the rows that co-occur with it in some level of the first factor (rows sorted within a column).
+     * column, the rows that co-occur with it in some level of the first factor (rows sorted within a column), and
+     * the entry of each co-occurring pair (level j, a in its later random effects, b <= a). Linear in the pairs:
+     * the pairs are bucketed by column, repeats dropped with a mark per row, and the rows sorted by transposing
+     * twice (a counting sort), so no comparison sort or search is needed.
      */
-    private static DMatrixSparseCSC pattern(int qr, int[] levelStart, int[] levelRows, int[] reEnd, int[] position) {
+    static Pattern pattern(int qr, int[] levelStart, int[] levelRows, int[] reEnd, int[] position,
+            int pairs) {
         int levels = levelStart.length - 1;
         int[] count = new int[qr + 1];
         for (int j = 0; j < levels; j++) {
@@ -258,38 +260,83 @@ final class SparseRestFactor {
         for (int c = 0; c < qr; c++) {
             start[c + 1] = start[c] + count[c];
         }
-        int[] rows = new int[start[qr]];
+        // raw[s]: the row of the pair in slot s (bucketed by column); pairSlot[e]: the slot of pair e
+        int[] raw = new int[start[qr]];
+        int[] pairSlot = new int[pairs];
         int[] fill = Arrays.copyOf(start, qr);
+        int e = 0;
         for (int j = 0; j < levels; j++) {
             for (int a = levelStart[j]; a < reEnd[j]; a++) {
                 int pa = position[levelRows[a]];
                 for (int b = levelStart[j]; b <= a; b++) {
                     int pb = position[levelRows[b]];
-                    rows[fill[Math.max(pa, pb)]++] = Math.min(pa, pb);
+                    int slot = fill[Math.max(pa, pb)]++;
+                    raw[slot] = Math.min(pa, pb);
+                    pairSlot[e++] = slot;
                 }
             }
         }
-        int[] colIdx = new int[qr + 1];
+        // distinct rows per column, in order of first appearance; then raw[s] is the distinct entry of slot s
+        int[] mark = new int[qr];
+        Arrays.fill(mark, -1);
+        int[] entryOfRow = new int[qr];
+        int[] distinctRow = new int[start[qr]];
+        int[] distinctStart = new int[qr + 1];
+        int[] slotEntry = raw;
         int nz = 0;
         for (int c = 0; c < qr; c++) {
-            Arrays.sort(rows, start[c], start[c + 1]);
-            colIdx[c] = nz;
-            int last = -1;
-            for (int e = start[c]; e < start[c + 1]; e++) {
-                if (rows[e] != last) {
-                    last = rows[e];
-                    rows[nz++] = last;
+            distinctStart[c] = nz;
+            for (int s = start[c]; s < start[c + 1]; s++) {
+                int r = raw[s];
+                if (mark[r] != c) {
+                    mark[r] = c;
+                    entryOfRow[r] = nz;
+                    distinctRow[nz++] = r;
                 }
+                slotEntry[s] = entryOfRow[r];
             }
         }
-        colIdx[qr] = nz;
+        distinctStart[qr] = nz;
+        // transpose (entries by row, columns ascending within a row), then back (rows ascending within a column)
+        int[] rowStart = new int[qr + 1];
+        for (int d = 0; d < nz; d++) {
+            rowStart[distinctRow[d] + 1]++;
+        }
+        for (int r = 0; r < qr; r++) {
+            rowStart[r + 1] += rowStart[r];
+        }
+        int[] byRowCol = new int[nz];
+        int[] byRowEntry = new int[nz];
+        int[] rowFill = Arrays.copyOf(rowStart, qr);
+        for (int c = 0; c < qr; c++) {
+            for (int d = distinctStart[c]; d < distinctStart[c + 1]; d++) {
+                int at = rowFill[distinctRow[d]]++;
+                byRowCol[at] = c;
+                byRowEntry[at] = d;
+            }
+        }
+        int[] colIdx = Arrays.copyOf(distinctStart, qr + 1);
+        int[] colFill = Arrays.copyOf(distinctStart, qr);
+        int[] rows = new int[nz];
+        int[] entryPos = new int[nz];
+        for (int r = 0; r < qr; r++) {
+            for (int t = rowStart[r]; t < rowStart[r + 1]; t++) {
+                int at = colFill[byRowCol[t]]++;
+                rows[at] = r;
+                entryPos[byRowEntry[t]] = at;
+            }
+        }
+        int[] pairPos = pairSlot;
+        for (int q = 0; q < pairs; q++) {
+            pairPos[q] = entryPos[slotEntry[pairSlot[q]]];
+        }
         DMatrixSparseCSC c22 = new DMatrixSparseCSC(qr, qr, 0);
-        c22.nz_rows = Arrays.copyOf(rows, nz);
+        c22.nz_rows = rows;
         c22.nz_values = new double[nz];
         c22.col_idx = colIdx;
         c22.nz_length = nz;
         c22.indicesSorted = true;
-        return c22;
+        return new Pattern(c22, pairPos);
     }
 
     /**
@@ -471,6 +518,40 @@ final class SparseRestFactor {
     }
 
     void accumulate(int[] idx, double[] val, int nz) {
+        // the row's later random effects come first (idx ascending); X's columns and y, when they are qr, qr + 1,
+        // ... (as ProfiledDeviance gives them), fill a contiguous run of each row of a33. Every entry receives at
+        // most one product per model-frame row, so the order of the loops below does not change any sum.
+        int nr = 0;
+        while (nr < nz && idx[nr] < qr) {
+            nr++;
+        }
+        if (nr == nz || idx[nr] != qr || idx[nz - 1] != qr + nz - 1 - nr) {
+            accumulateGeneral(idx, val, nz);
+            return;
+        }
+        for (int e = 0; e < nr; e++) {
+            int c = inverse[idx[e]];
+            double ve = val[e];
+            for (int f = 0; f <= e; f++) {
+                int r = inverse[idx[f]];
+                a22[position(Math.min(r, c), Math.max(r, c))] += ve * val[f];
+            }
+        }
+        for (int e = nr; e < nz; e++) {
+            double ve = val[e];
+            int base32 = (e - nr) * qr;
+            for (int f = 0; f < nr; f++) {
+                a32[base32 + inverse[idx[f]]] += ve * val[f];
+            }
+            int base33 = (e - nr) * px - nr;
+            for (int f = nr; f <= e; f++) {
+                a33[base33 + f] += ve * val[f];
+            }
+        }
+    }
+
+    /** {@link #accumulate} for any ascending indices. */
+    void accumulateGeneral(int[] idx, double[] val, int nz) {
         for (int e = 0; e < nz; e++) {
             int ie = idx[e];
             double ve = val[e];

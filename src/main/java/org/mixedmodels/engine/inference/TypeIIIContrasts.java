@@ -88,13 +88,18 @@ public final class TypeIIIContrasts {
         double[][] xtx = new double[p][p];
         double[][] xtr = new double[p][r];
         double[][] xc = frame == design.frame() ? x.columns() : design.fixedColumnsFor(frame);
+        // the columns are mostly indicators: each product sums over the non-zero rows of the sparser column only
+        int[][] xNonZero = nonZeroRows(xc);
+        int[][] overNonZero = nonZeroRows(overColumns.toArray(new double[0][]));
+        boolean finite = xNonZero != null && overNonZero != null;
         for (int a = 0; a < p; a++) {
             for (int b = 0; b <= a; b++) {
-                xtx[a][b] = dot(xc[a], xc[b]);
+                xtx[a][b] = finite ? dot(xc[a], xNonZero[a], xc[b], xNonZero[b]) : dot(xc[a], xc[b]);
                 xtx[b][a] = xtx[a][b];
             }
             for (int c = 0; c < r; c++) {
-                xtr[a][c] = dot(xc[a], overColumns.get(c));
+                xtr[a][c] = finite ? dot(xc[a], xNonZero[a], overColumns.get(c), overNonZero[c])
+                        : dot(xc[a], overColumns.get(c));
             }
         }
         // Solved with X'X scaled to unit diagonal (D X'X D, D = diag^-1/2), the same solution, so that the
@@ -276,7 +281,50 @@ public final class TypeIIIContrasts {
         return out;
     }
 
-    private static double dot(double[] a, double[] b) {
+    /**
+     * The rows where each column is not zero, ascending; null when some entry is not finite (then a zero times it
+     * is not zero, and the products are summed over all rows).
+     */
+    static int[][] nonZeroRows(double[][] columns) {
+        int[][] out = new int[columns.length][];
+        for (int c = 0; c < columns.length; c++) {
+            double[] v = columns[c];
+            int count = 0;
+            for (double e : v) {
+                if (!Double.isFinite(e)) {
+                    return null;
+                }
+                if (e != 0) {
+                    count++;
+                }
+            }
+            int[] rows = new int[count];
+            int at = 0;
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] != 0) {
+                    rows[at++] = i;
+                }
+            }
+            out[c] = rows;
+        }
+        return out;
+    }
+
+    /**
+     * The same sum as {@link #dot(double[], double[])}, bit for bit, over the non-zero rows of the sparser of two
+     * finite columns: the terms left out are zeros (of either sign), and adding a zero to a partial sum changes
+     * nothing: the sum starts at +0 and never becomes -0 (+0 + -0 is +0, and an exact cancellation gives +0).
+     */
+    static double dot(double[] a, int[] aRows, double[] b, int[] bRows) {
+        int[] rows = aRows.length <= bRows.length ? aRows : bRows;
+        double s = 0;
+        for (int i : rows) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             s += a[i] * b[i];

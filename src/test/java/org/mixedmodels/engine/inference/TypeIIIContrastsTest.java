@@ -55,4 +55,28 @@ class TypeIIIContrastsTest {
         double[][] z = TypeIIIContrasts.zapsmall(new double[][] {{1.0, 1e-9, 0.333333333333}});
         assertArrayEquals(new double[] {1.0, 0.0, 0.3333333}, z[0], 0.0);
     }
+
+    /** The products over the sparser column's non-zero rows are the full sums, bit for bit (zeros of either sign). */
+    @Test
+    void sparseProductsAreTheFullSums() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11L);
+        for (int trial = 0; trial < 2_000; trial++) {
+            int n = 1 + random.nextInt(200);
+            double[][] columns = new double[2][n];
+            for (double[] c : columns) {
+                double density = random.nextDouble();
+                for (int i = 0; i < n; i++) {
+                    double u = random.nextDouble();
+                    c[i] = u < density ? (random.nextBoolean() ? 1 : random.nextGaussian() * Math.pow(10, random.nextInt(-5, 6)))
+                            : random.nextBoolean() ? 0.0 : -0.0;
+                }
+            }
+            int[][] rows = TypeIIIContrasts.nonZeroRows(columns);
+            double full = TypeIIIContrasts.dot(columns[0], columns[1]);
+            double sparse = TypeIIIContrasts.dot(columns[0], rows[0], columns[1], rows[1]);
+            assertEquals(Double.doubleToRawLongBits(full), Double.doubleToRawLongBits(sparse), "trial " + trial);
+        }
+        assertEquals(null, TypeIIIContrasts.nonZeroRows(new double[][] {{0, 1}, {Double.NaN, 0}}),
+                "a non-finite entry: summed over all rows");
+    }
 }
