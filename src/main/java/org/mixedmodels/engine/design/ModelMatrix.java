@@ -225,29 +225,14 @@ public record ModelMatrix(List<String> names, double[][] columns, int[] assign, 
         if (p == 0 || n == 0 || !(tolerance <= 1e-5) || p > 2000) {
             return false;
         }
-        int[][] nonZero = new int[p][];
-        for (int j = 0; j < p; j++) {
-            double[] v = columns[j];
-            int count = 0;
-            for (double e : v) {
-                if (!Double.isFinite(e)) {
-                    return false;
-                }
-                if (e != 0) {
-                    count++;
-                }
-            }
-            if (count == 0) {
+        int[][] nonZero = nonZeroRows(columns);
+        if (nonZero == null) {
+            return false;
+        }
+        for (int[] rows : nonZero) {
+            if (rows.length == 0) {
                 return false;
             }
-            int[] rows = new int[count];
-            int at = 0;
-            for (int i = 0; i < n; i++) {
-                if (v[i] != 0) {
-                    rows[at++] = i;
-                }
-            }
-            nonZero[j] = rows;
         }
         double[] scale = new double[p];
         for (int j = 0; j < p; j++) {
@@ -341,5 +326,34 @@ public record ModelMatrix(List<String> names, double[][] columns, int[] assign, 
         }
         return new ModelMatrix(List.copyOf(keptNames), kept.toArray(new double[0][]),
                 keptAssign.stream().mapToInt(Integer::intValue).toArray(), terms);
+    }
+
+    /**
+     * The rows where each column is not zero, ascending; null if any entry is not finite (a sum over the non-zero
+     * rows then equals the full sum bit for bit only for finite columns).
+     */
+    public static int[][] nonZeroRows(double[][] columns) {
+        int[][] out = new int[columns.length][];
+        for (int c = 0; c < columns.length; c++) {
+            double[] v = columns[c];
+            int count = 0;
+            for (double e : v) {
+                if (!Double.isFinite(e)) {
+                    return null;
+                }
+                if (e != 0) {
+                    count++;
+                }
+            }
+            int[] rows = new int[count];
+            int at = 0;
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] != 0) {
+                    rows[at++] = i;
+                }
+            }
+            out[c] = rows;
+        }
+        return out;
     }
 }

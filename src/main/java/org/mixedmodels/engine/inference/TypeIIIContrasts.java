@@ -89,8 +89,8 @@ public final class TypeIIIContrasts {
         double[][] xtr = new double[p][r];
         double[][] xc = frame == design.frame() ? x.columns() : design.fixedColumnsFor(frame);
         // the columns are mostly indicators: each product sums over the non-zero rows of the sparser column only
-        int[][] xNonZero = nonZeroRows(xc);
-        int[][] overNonZero = nonZeroRows(overColumns.toArray(new double[0][]));
+        int[][] xNonZero = ModelMatrix.nonZeroRows(xc);
+        int[][] overNonZero = ModelMatrix.nonZeroRows(overColumns.toArray(new double[0][]));
         boolean finite = xNonZero != null && overNonZero != null;
         for (int a = 0; a < p; a++) {
             for (int b = 0; b <= a; b++) {
@@ -277,35 +277,6 @@ public final class TypeIIIContrasts {
             for (int j = 0; j < m[i].length; j++) {
                 out[i][j] = Math.rint(m[i][j] * scale) / scale;
             }
-        }
-        return out;
-    }
-
-    /**
-     * The rows where each column is not zero, ascending; null when some entry is not finite (then a zero times it
-     * is not zero, and the products are summed over all rows).
-     */
-    static int[][] nonZeroRows(double[][] columns) {
-        int[][] out = new int[columns.length][];
-        for (int c = 0; c < columns.length; c++) {
-            double[] v = columns[c];
-            int count = 0;
-            for (double e : v) {
-                if (!Double.isFinite(e)) {
-                    return null;
-                }
-                if (e != 0) {
-                    count++;
-                }
-            }
-            int[] rows = new int[count];
-            int at = 0;
-            for (int i = 0; i < v.length; i++) {
-                if (v[i] != 0) {
-                    rows[at++] = i;
-                }
-            }
-            out[c] = rows;
         }
         return out;
     }

@@ -71,12 +71,12 @@ class TypeIIIContrastsTest {
                             : random.nextBoolean() ? 0.0 : -0.0;
                 }
             }
-            int[][] rows = TypeIIIContrasts.nonZeroRows(columns);
+            int[][] rows = org.mixedmodels.engine.design.ModelMatrix.nonZeroRows(columns);
             double full = TypeIIIContrasts.dot(columns[0], columns[1]);
             double sparse = TypeIIIContrasts.dot(columns[0], rows[0], columns[1], rows[1]);
             assertEquals(Double.doubleToRawLongBits(full), Double.doubleToRawLongBits(sparse), "trial " + trial);
         }
-        assertEquals(null, TypeIIIContrasts.nonZeroRows(new double[][] {{0, 1}, {Double.NaN, 0}}),
+        assertEquals(null, org.mixedmodels.engine.design.ModelMatrix.nonZeroRows(new double[][] {{0, 1}, {Double.NaN, 0}}),
                 "a non-finite entry: summed over all rows");
     }
 }
