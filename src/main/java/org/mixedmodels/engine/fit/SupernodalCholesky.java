@@ -2,6 +2,7 @@ package org.mixedmodels.engine.fit;
 
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.locks.LockSupport;
 import org.ejml.data.DMatrixSparseCSC;
 import org.mixedmodels.engine.linalg.DenseCholesky;
 
@@ -40,8 +41,6 @@ final class SupernodalCholesky {
     private final int[] assemblePos;
     /** For every entry of L22 (EJML's CSC): its position in the panels. */
     private final int[] factorPos;
-    private final int[] map;
-    private final double[] column;
     private final boolean denseRoot;
     private final double[] root;
     /** First column of the dense root (qr when there is none). */
@@ -64,6 +63,10 @@ final class SupernodalCholesky {
     /** Progress of the caller through the front supernodes (the helper waits for it), and a failure flag. */
     private volatile int factored;
     private volatile boolean failed;
+    /** The helper thread while it is parked in {@link #awaitFactored} (null otherwise). */
+    private volatile Thread helperWaiting;
+    /** Spins of the helper before it parks (each a {@link Thread#onSpinWait} hint, well under a microsecond). */
+    private static final int HELPER_SPINS = 200;
 
     SupernodalCholesky(DMatrixSparseCSC l22, DMatrixSparseCSC c22, int px) {
         this.qr = l22.numCols;
@@ -122,8 +125,6 @@ final class SupernodalCholesky {
             maxRows = Math.max(maxRows, rowStart[s + 1] - rowStart[s]);
         }
         this.panel = new double[(int) total];
-        this.map = new int[qr];
-        this.column = new double[maxRows + px];
         this.assemblePos = new int[c22.nz_length];
         for (int c = 0; c < qr; c++) {
             for (int e = c22.col_idx[c]; e < c22.col_idx[c + 1]; e++) {
@@ -252,6 +253,11 @@ final class SupernodalCholesky {
         return denseRoot && rootSplit > 0;
     }
 
+    /** Entries of C22's pattern and of L22's (the lengths {@link #factor} takes, for the tests). */
+    int[] patternSizes() {
+        return new int[] {assemblePos.length, factorPos.length};
+    }
+
     /** Width of the last supernode. */
     int rootWidth() {
         return nsup == 0 ? 0 : supStart[nsup] - supStart[nsup - 1];
@@ -340,18 +346,11 @@ final class SupernodalCholesky {
         }
         factored = 0;
         failed = false;
+        helperWaiting = null;
         ForkJoinTask<?> task = ForkJoinTask.adapt(() -> {
             for (int s = 0; s < last; s++) {
-                int spins = 0;
-                while (factored <= s) {
-                    if (failed) {
-                        return;
-                    }
-                    if (++spins < 1000) {
-                        Thread.onSpinWait();
-                    } else {
-                        Thread.yield();
-                    }
+                if (!awaitFactored(s)) {
+                    return;
                 }
                 updateRoot(s, rootFrom[s], splitAt[s], helper);
             }
@@ -364,6 +363,7 @@ final class SupernodalCholesky {
                     break;
                 }
                 factored = s + 1;
+                wakeHelper();
                 int m = rowStart[s + 1] - rowStart[s];
                 updateMapped(s, supStart[s + 1] - supStart[s], rootFrom[s], mine);
                 updateRoot(s, splitAt[s], m, mine);
@@ -372,6 +372,7 @@ final class SupernodalCholesky {
         } finally {
             if (!ok) {
                 failed = true;
+                wakeHelper();
             }
             if (ok) {
                 task.join();
@@ -381,6 +382,39 @@ final class SupernodalCholesky {
             }
         }
         return ok;
+    }
+
+    /**
+     * The helper's wait until the caller has factored supernode s: a short spin (the caller is usually a few
+     * microseconds away), then parked, so that waiting costs no CPU on a loaded machine. The caller publishes
+     * {@code factored} before it reads {@code helperWaiting}, the helper publishes {@code helperWaiting} before it
+     * reads {@code factored} (both volatile), so one of them sees the other and no wake-up is lost. False when the
+     * caller failed.
+     */
+    private boolean awaitFactored(int s) {
+        for (int spins = 0; factored <= s; spins++) {
+            if (failed) {
+                return false;
+            }
+            if (spins < HELPER_SPINS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            helperWaiting = Thread.currentThread();
+            if (factored <= s && !failed) {
+                LockSupport.park(this);
+            }
+            helperWaiting = null;
+        }
+        return !failed;
+    }
+
+    /** Unparks the helper if it waits (see {@link #awaitFactored}). */
+    private void wakeHelper() {
+        Thread waiting = helperWaiting;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
     }
 
     /** Whether {@link #factor} leaves L33 factored (else it leaves C33 - L32 L32' for the caller to factor). */
@@ -419,77 +453,20 @@ final class SupernodalCholesky {
     }
 
     /**
-     * Supernode s's update of the later columns: for each row j below its diagonal (a later column), the column
-     * u = B B(j, :)' of the rows j.. of the block B below the diagonal (four panel columns per pass, contiguous),
-     * scattered into the supernode holding column j; the X and y rows' products go to C33.
+     * Supernode s's update of the later columns one row at a time, root columns included (the kernel that the
+     * split and blocked root updates replaced, kept as the tests' bit-for-bit reference for them): for each row j
+     * below the diagonal, the column u = B(j.., :) B(j, :)' scattered into the supernode holding column j; the X
+     * and y rows' products go to C33.
      */
     private void updateReference(int s, double[] l33) {
-        int m = rowStart[s + 1] - rowStart[s];
-        int ld = m + px;
-        int off = (int) panelOffset[s];
-        int w = supStart[s + 1] - supStart[s];
-        int rs = rowStart[s];
-        double[] a = panel;
-        double[] u = column;
-        int mapped = -1;
-        for (int j = w; j < m; j++) {
-            int len = ld - j;
-            Arrays.fill(u, 0, len, 0.0);
-            int t = 0;
-            for (; t + 3 < w; t += 4) {
-                int c0 = off + t * ld + j;
-                int c1 = c0 + ld;
-                int c2 = c1 + ld;
-                int c3 = c2 + ld;
-                double b0 = a[c0];
-                double b1 = a[c1];
-                double b2 = a[c2];
-                double b3 = a[c3];
-                for (int i = 0; i < len; i++) {
-                    u[i] += b0 * a[c0 + i] + b1 * a[c1 + i] + b2 * a[c2 + i] + b3 * a[c3 + i];
-                }
-            }
-            for (; t < w; t++) {
-                int c0 = off + t * ld + j;
-                double b0 = a[c0];
-                for (int i = 0; i < len; i++) {
-                    u[i] += b0 * a[c0 + i];
-                }
-            }
-            int target = rows[rs + j];
-            int d = colSup[target];
-            int md = rowStart[d + 1] - rowStart[d];
-            if (d != mapped) {
-                for (int i = rowStart[d]; i < rowStart[d + 1]; i++) {
-                    map[rows[i]] = i - rowStart[d];
-                }
-                mapped = d;
-            }
-            int dst = (int) panelOffset[d] + (target - supStart[d]) * (md + px);
-            for (int i = 0; i < m - j; i++) {
-                a[dst + map[rows[rs + j + i]]] -= u[i];
-            }
-            int xs = dst + md;
-            for (int x = 0; x < px; x++) {
-                a[xs + x] -= u[m - j + x];
-            }
-        }
-        // C33 -= L32 L32' over this supernode's columns
-        for (int x = 0; x < px; x++) {
-            for (int y = 0; y <= x; y++) {
-                double sum = 0;
-                for (int t = 0; t < w; t++) {
-                    int c = off + t * ld + m;
-                    sum += a[c + x] * a[c + y];
-                }
-                l33[x * px + y] -= sum;
-            }
-        }
+        mine.mapped = -1;
+        updateMapped(s, supStart[s + 1] - supStart[s], rowStart[s + 1] - rowStart[s], mine);
+        updateL33(s, l33);
     }
 
     /**
      * Supernode s's update of the columns of panel rows from..to-1, which lie in front supernodes: per row j, u =
-     * B(j.., :) B(j, :)' as {@link #updateReference} forms it (the same operations in the same order), scattered
+     * B(j.., :) B(j, :)' four panel columns per pass (the same operations in the same order for every row), scattered
      * through the row map of the target supernode.
      */
     private void updateMapped(int s, int from, int to, Scratch scratch) {

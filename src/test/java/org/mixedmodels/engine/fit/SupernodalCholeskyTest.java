@@ -207,6 +207,37 @@ class SupernodalCholeskyTest {
     }
 
     /**
+     * A matrix that is not positive definite stops the two-thread front at its first panel: factor returns false,
+     * the helper (parked or not yet started) returns instead of waiting for supernodes that never come, and the
+     * next factorization is again the reference's to the last bit.
+     */
+    @Test
+    void failedSplitFactorizationReleasesTheHelper() throws Exception {
+        Design design = Design.build(FormulaParser.parse("y ~ x + (1 | s) + (1 | d)"), courses(1500, 60, 6, 100, 11),
+                Map.of());
+        ProfiledDeviance d = supernodal(design, true);
+        double[] theta = {0.4, 1.9};
+        d.value(theta); // the kernel is set up at the first factorization
+        SparseRestFactor f = d.sparseFactor();
+        SupernodalCholesky kernel = f.supernodes();
+        kernel.mode(SupernodalCholesky.Mode.REFERENCE);
+        double reference = d.value(theta);
+        double[] l22 = f.denseColumns();
+        kernel.mode(SupernodalCholesky.Mode.SPLIT);
+        int[] sizes = kernel.patternSizes();
+        int px = f.denseRows();
+        int qr = (int) Math.round(Math.sqrt(l22.length)); // denseColumns is qr x qr
+        for (int round = 0; round < 20; round++) {
+            boolean ok = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> kernel.factor(new double[sizes[0]], new double[px * qr],
+                            new double[px * px], new double[sizes[1]]), "a failed factorization returns (hang guard)");
+            assertFalse(ok, "a zero matrix is not positive definite");
+        }
+        assertEquals(reference, d.value(theta), 0.0, "after the failures");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(l22, f.denseColumns(), 0.0, "L22 after the failures");
+    }
+
+    /**
      * Ratings where every student rates all the lecturers of one or two courses (so each course's lecturers have
      * the same pattern and form a wide supernode) and one or two popular lecturers, who fill in to a wide trailing
      * clique.
