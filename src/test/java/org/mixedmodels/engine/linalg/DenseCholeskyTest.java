@@ -92,11 +92,12 @@ class DenseCholeskyTest {
      * The blocked factor performs, for every element, the subtractions of the unblocked left-looking (dot-product)
      * Cholesky in the same order (l_ij = (a_ij - l_i0 l_j0 - l_i1 l_j1 - ...) / l_jj), so the two agree bit for bit:
      * the panel's unrolled passes and its column-oriented triangular solve reorder only the loops, not the
-     * arithmetic of any element. Sizes around the panel width, the unroll of four and the row pairs.
+     * arithmetic of any element. Sizes around the panel width, the row pairs and the column tiles (705 and 1130
+     * span two and three tiles of 512).
      */
     @Test
     void factorEqualsTheUnblockedCholeskyBitForBit() {
-        for (int n : new int[] {1, 2, 3, 5, 95, 96, 97, 98, 99, 193, 450}) {
+        for (int n : new int[] {1, 2, 3, 5, 95, 96, 97, 98, 99, 193, 450, 705, 1130}) {
             double[] a = randomSpd(n, 100 + n);
             double[] ref = a.clone();
             for (int j = 0; j < n; j++) {
