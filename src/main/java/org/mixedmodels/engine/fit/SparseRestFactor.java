@@ -539,6 +539,10 @@ final class SparseRestFactor {
         }
         for (int e = nr; e < nz; e++) {
             double ve = val[e];
+            if (ve == 0) {
+                // a zero of X (most of a factor's dummy columns): its products are zeros, which change no sum
+                continue;
+            }
             int base32 = (e - nr) * qr;
             for (int f = 0; f < nr; f++) {
                 a32[base32 + inverse[idx[f]]] += ve * val[f];
