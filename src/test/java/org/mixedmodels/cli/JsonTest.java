@@ -43,7 +43,7 @@ class JsonTest {
         for (Object r : rows) {
             @SuppressWarnings("unchecked")
             Map<String, Object> row = (Map<String, Object>) r;
-            plain.append(Double.toString((Double) row.get("value"))).append(Double.toString((Double) row.get("condsd")));
+            plain.append(Json.shortest((Double) row.get("value"))).append(Json.shortest((Double) row.get("condsd")));
         }
         StringBuilder fromJson = new StringBuilder();
         for (String line : whole.split("\n")) {
@@ -80,11 +80,51 @@ class JsonTest {
             for (int i = 0; i < length; i++) {
                 double d = a[i];
                 onePass.append(i == 0 ? "" : ", ").append(!Double.isFinite(d) ? "null"
-                    : d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d));
+                    : d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Json.shortest(d));
             }
             onePass.append("],\n  \"after\": [\n    1.5\n  ]\n}\n");
             assertEquals(onePass.toString(), blocks.toString());
             assertEquals(Json.write(m), blocks.toString());
         }
+    }
+
+    /**
+     * A number's text reads back as the same double (bit for bit), in Double.toString's layout, and is never
+     * longer than Java 17's Double.toString, which sometimes writes a digit more than needed (and, among last digits
+     * that both read back, does not always take the closest).
+     */
+    @Test
+    void numbersAreTheShortestTextThatReadsBack() {
+        assertEquals("-1.162962472926874E18", Json.shortest(-1.16296247292687411E18));
+        assertEquals("1.0E-5", Json.shortest(1e-5));
+        assertEquals("0.001", Json.shortest(0.001));
+        assertEquals("1234567.0", Json.shortest(1234567.0));
+        assertEquals("1.0E7", Json.shortest(1e7));
+        assertEquals("4.9E-324", Json.shortest(Double.MIN_VALUE));
+        assertEquals("1.7976931348623157E308", Json.shortest(Double.MAX_VALUE));
+        assertEquals("-0.0", Json.shortest(-0.0));
+        SplittableRandom random = new SplittableRandom(13);
+        int shorter = 0;
+        for (int i = 0; i < 200_000; i++) {
+            double d = switch (i % 3) {
+                case 0 -> random.nextGaussian();
+                case 1 -> random.nextGaussian() * Math.pow(10, random.nextInt(-40, 40));
+                default -> Double.longBitsToDouble(random.nextLong());
+            };
+            if (!Double.isFinite(d)) {
+                continue;
+            }
+            String text = Json.shortest(d);
+            String java17 = Double.toString(d);
+            assertEquals(Double.doubleToRawLongBits(d), Double.doubleToRawLongBits(Double.parseDouble(text)), text);
+            assertEquals(java17.contains("E"), text.contains("E"), "layout of " + java17 + " / " + text);
+            if (text.length() < java17.length()) {
+                shorter++;
+            } else {
+                // as long: the same digits but, rarely, the last one (the closest of two that both read back)
+                assertEquals(java17.length(), text.length(), java17 + " / " + text);
+            }
+        }
+        assertEquals(true, shorter > 0, "some of Java 17's texts have a digit too many");
     }
 }
